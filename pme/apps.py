@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PmeConfig(AppConfig):
+    name = "pme"
+    verbose_name = _("Planes de mejoramiento (PME)")

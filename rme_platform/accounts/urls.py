@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.create_token, name="create_token"),
+    path("profile/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("invite/", views.invite, name="invite"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

@@ -1,0 +1,18 @@
+"""The /api/v1/ router. Each app registers its viewsets in its own api.py;
+they are collected here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from rme_platform.accounts.api import MeView
+
+
+router = DefaultRouter()
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

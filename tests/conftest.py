@@ -1,0 +1,104 @@
+"""Shared fixtures: named users per role, service markers, isolation.
+
+Markers postgres, redis, worker and e2e need a real service. Under plain
+`make test` a missing service skips the test with the reason; with CI=true
+it fails the test, so CI can never pass by skipping.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from rme_platform.celery import app as celery_app
+
+from .factories import UserFactory
+
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def service_missing(reason):
+    if CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_reachable():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False, "REDIS_URL is not set"
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2) as s:
+            s.sendall(b"PING\r\n")
+            if not s.recv(16).startswith(b"+PONG"):
+                return False, f"Redis at {url} did not answer PING"
+    except OSError as exc:
+        return False, f"Redis at {url} is unreachable ({exc})"
+    return True, ""
+
+
+def pytest_runtest_setup(item):
+    markers = {mark.name for mark in item.iter_markers()}
+    if "postgres" in markers and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if markers & {"redis", "worker"}:
+        ok, reason = redis_reachable()
+        if not ok:
+            service_missing(f"needs Redis: {reason}")
+    if "worker" in markers and shutil.which("celery", path=os.path.dirname(os.sys.executable)) is None:
+        service_missing("needs the celery command in the virtualenv")
+    if "e2e" in markers:
+        if not os.path.exists(CHROMIUM):
+            service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _isolation(request, settings, tmp_path):
+    """Each test starts with an empty cache (rate limits!), media in a
+    temporary folder, and Celery tasks run eagerly unless the test drives a
+    real worker."""
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role="admin", is_staff=True, is_superuser=True, with_totp=True)
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(role="analyst", with_totp=True)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(role="supervisor")
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(role="director")
+
+
+@pytest.fixture
+def utp(db):
+    return UserFactory(role="utp")
+
+
+@pytest.fixture
+def sostenedor_rep(db):
+    return UserFactory(role="sostenedor_rep")
