@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 
 from rme_platform.accounts.api import MeView
 
-
 router = DefaultRouter()
 
 urlpatterns = [

@@ -8,6 +8,7 @@ it fails the test, so CI can never pass by skipping.
 import os
 import shutil
 import socket
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,11 +54,10 @@ def pytest_runtest_setup(item):
         ok, reason = redis_reachable()
         if not ok:
             service_missing(f"needs Redis: {reason}")
-    if "worker" in markers and shutil.which("celery", path=os.path.dirname(os.sys.executable)) is None:
+    if "worker" in markers and shutil.which("celery", path=os.path.dirname(sys.executable)) is None:
         service_missing("needs the celery command in the virtualenv")
-    if "e2e" in markers:
-        if not os.path.exists(CHROMIUM):
-            service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    if "e2e" in markers and not os.path.exists(CHROMIUM):
+        service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
 @pytest.fixture(autouse=True)
@@ -67,11 +67,9 @@ def _isolation(request, settings, tmp_path):
     real worker."""
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
-    eager = request.node.get_closest_marker("worker") is None
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = eager
-    yield
-    celery_app.conf.task_always_eager = previous
+    # Celery reads its CELERY_* settings live from django.conf.settings.
+    settings.CELERY_TASK_ALWAYS_EAGER = request.node.get_closest_marker("worker") is None
+    assert celery_app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.fixture

@@ -12,8 +12,17 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "full_name", "language", "role",
-                  "role_label", "is_staff"]
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "full_name",
+            "language",
+            "role",
+            "role_label",
+            "is_staff",
+        ]
         read_only_fields = ["id", "email", "role", "is_staff"]
 
 

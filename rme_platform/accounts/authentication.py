@@ -15,7 +15,10 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         token = (
-            ApiToken.objects.active().select_related("user").filter(key_hash=hash_secret(key)).first()
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=hash_secret(key))
+            .first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Token inválido o revocado."))

@@ -43,8 +43,10 @@ class RequireMFAMiddleware:
             else:
                 messages.warning(
                     request,
-                    _("Su rol exige verificación en dos pasos. Configure su aplicación "
-                      "autenticadora para continuar."),
+                    _(
+                        "Su rol exige verificación en dos pasos. Configure su aplicación "
+                        "autenticadora para continuar."
+                    ),
                 )
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

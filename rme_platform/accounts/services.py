@@ -54,16 +54,20 @@ def invite_user(
         raise ValidationError({"role": _("«%(role)s» no es un rol válido.") % {"role": role}})
     if invited_by is not None and role not in invitable_roles(invited_by):
         raise ValidationError(
-            {"role": _("No tiene permiso para invitar a personas con el rol «%(role)s».")
-             % {"role": Role(role).label}}
+            {
+                "role": _("No tiene permiso para invitar a personas con el rol «%(role)s».")
+                % {"role": Role(role).label}
+            }
         )
     language = language or settings.LANGUAGE_CODE
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email).first()
         if user is not None and user.has_usable_password():
             raise ValidationError(
-                {"email": _("%(email)s ya tiene una cuenta activa en la plataforma.")
-                 % {"email": email}}
+                {
+                    "email": _("%(email)s ya tiene una cuenta activa en la plataforma.")
+                    % {"email": email}
+                }
             )
         if user is None:
             user = User.objects.create_user(

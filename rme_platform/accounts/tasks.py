@@ -13,7 +13,9 @@ from .services import issue_invitation_token
 def send_invitation_email(invitation_id):
     """Email the invitation link. Idempotent: an invitation already sent,
     accepted or revoked is not sent again."""
-    invitation = Invitation.objects.select_related("user", "invited_by").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("user", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.sent_at or invitation.accepted_at or invitation.revoked_at:
         return False
     user = invitation.user

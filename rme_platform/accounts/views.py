@@ -54,8 +54,9 @@ def create_token(request):
         else:
             request.session["new_token_key"] = key
             messages.success(
-                request, _("Token «%(name)s» creado. Cópielo ahora: no se volverá a mostrar.")
-                % {"name": token.name}
+                request,
+                _("Token «%(name)s» creado. Cópielo ahora: no se volverá a mostrar.")
+                % {"name": token.name},
             )
     else:
         messages.error(request, _("Indique un nombre para el token."))

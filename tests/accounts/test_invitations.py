@@ -37,8 +37,13 @@ def test_admin_invites_by_form_and_email_carries_a_seven_day_link(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/accounts/invite/",
-            {"email": "Nueva.Directora@Escuela.cl", "first_name": "Rosa", "last_name": "Paz",
-             "role": "director", "language": "es"},
+            {
+                "email": "Nueva.Directora@Escuela.cl",
+                "first_name": "Rosa",
+                "last_name": "Paz",
+                "role": "director",
+                "language": "es",
+            },
         )
     assert response.status_code == 302
     user = User.objects.get(email="nueva.directora@escuela.cl")
@@ -62,7 +67,9 @@ def test_invitee_sets_password_is_verified_and_signed_in(client, invite):
     page = client.get(link)
     assert page.status_code == 200
     assert "Jefe/a de UTP" in page.content.decode()
-    response = client.post(link, {"password1": "Una-clave-larga-2025", "password2": "Una-clave-larga-2025"})
+    response = client.post(
+        link, {"password1": "Una-clave-larga-2025", "password2": "Una-clave-larga-2025"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     user = User.objects.get(email="utp@liceo.cl")
     assert user.check_password("Una-clave-larga-2025")
@@ -91,7 +98,9 @@ def test_weak_or_mismatched_password_is_refused_and_nothing_changes(client, invi
 
 def test_expired_link_says_so(client, invite):
     invitation = invite(email="tarde@escuela.cl", role="director")
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     response = client.get(invitation_link(mail.outbox[0]))
     assert response.status_code == 410
     assert "venció" in response.content.decode()
@@ -133,7 +142,9 @@ def test_supervisor_may_invite_directivos_but_not_analysts(client, supervisor):
 def test_directivo_cannot_invite(client, director):
     client.force_login(director)
     assert client.get("/accounts/invite/").status_code == 403
-    assert client.post("/accounts/invite/", {"email": "a@b.cl", "role": "director"}).status_code == 403
+    assert (
+        client.post("/accounts/invite/", {"email": "a@b.cl", "role": "director"}).status_code == 403
+    )
 
 
 def test_invitation_email_in_invitees_language(client, invite):

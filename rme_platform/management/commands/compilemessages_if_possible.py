@@ -15,5 +15,8 @@ class Command(BaseCommand):
             self.stdout.write("msgfmt not found: using the compiled catalogs in locale/.")
             return
         call_command(
-            "compilemessages", locale=["en", "es"], ignore_patterns=[".venv/*", "var/*"], verbosity=0
+            "compilemessages",
+            locale=["en", "es"],
+            ignore_patterns=[".venv/*", "var/*"],
+            verbosity=0,
         )

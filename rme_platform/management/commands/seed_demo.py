@@ -46,15 +46,24 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
-            if user.requires_mfa and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if (
+                user.requires_mfa
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
                 TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def print_logins(self):
         out = self.stdout
-        out.write(self.style.SUCCESS("Demo data ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        out.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
         for email, _first, _last, role in DEMO_USERS:
-            mfa = "  (TOTP: python manage.py demo_totp %s)" % email if role in {"admin", "analyst"} else ""
+            mfa = (
+                f"  (TOTP code: DEBUG=1 .venv/bin/python manage.py demo_totp {email})"
+                if role in {"admin", "analyst"}
+                else ""
+            )
             out.write(f"  {Role(role).label:<32} {email}{mfa}")
         out.write(f"  TOTP secret of the demo admin and analyst: {DEMO_TOTP_SECRET}")

@@ -1,0 +1,25 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.simple_tag
+def bootstrap_widget(field):
+    """Render a bound field's widget with Bootstrap classes and the ARIA
+    attributes that tie it to its errors."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        css = ""
+    else:
+        css = "form-control"
+    attrs = {}
+    if css:
+        attrs["class"] = f"{css}{' is-invalid' if field.errors else ''}"
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.id_for_label}-errors"
+    return field.as_widget(attrs=attrs)

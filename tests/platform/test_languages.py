@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import polib
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_english_catalog_is_complete():
+    catalog = polib.pofile(str(ROOT / "locale/en/LC_MESSAGES/django.po"))
+    untranslated = [entry.msgid for entry in catalog.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalog.fuzzy_entries()]
+    assert len(catalog) > 50
+    assert untranslated == [], f"{len(untranslated)} untranslated: {untranslated[:10]}"
+    assert fuzzy == [], f"{len(fuzzy)} fuzzy: {fuzzy[:10]}"
+
+
+def test_compiled_english_catalog_is_current():
+    po = ROOT / "locale/en/LC_MESSAGES/django.po"
+    mo = ROOT / "locale/en/LC_MESSAGES/django.mo"
+    assert mo.exists()
+    compiled = polib.mofile(str(mo))
+    source = polib.pofile(str(po))
+    assert {e.msgid for e in compiled} >= {e.msgid for e in source.translated_entries()}
+
+
+@pytest.mark.django_db
+def test_switching_language_is_remembered_on_the_user(client, director):
+    client.force_login(director)
+    assert "Su cuenta" in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    director.refresh_from_db()
+    assert director.language == "en"
+    client.cookies.clear()
+    client.force_login(director)
+    page = client.get("/").content.decode()
+    assert "Your account" in page and 'lang="en"' in page
+
+
+@pytest.mark.django_db
+def test_anonymous_language_switch_uses_a_cookie(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_spanish_is_the_default(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="es"' in page and "Iniciar sesión" in page
