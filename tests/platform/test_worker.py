@@ -25,12 +25,13 @@ def database_url():
 
 
 @pytest.fixture
-def worker_queue(db):
+def worker_queue(db, tmp_path):
     """Start `celery worker` on a private queue; stop it afterwards."""
     queue = f"rme-test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
     celery = str(Path(sys.executable).with_name("celery"))
-    log = open(ROOT / "var" / f"{queue}.log", "w")  # noqa: SIM115 - closed below
+    log_path = tmp_path / "worker.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             celery,
@@ -60,7 +61,7 @@ def worker_queue(db):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        (ROOT / "var" / f"{queue}.log").unlink(missing_ok=True)
+        print(log_path.read_text()[-3000:])  # shown by pytest when the test fails
 
 
 @pytest.mark.worker
