@@ -5,9 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from networks import api as networks_api
 from rme_platform.accounts.api import MeView
+from schools import api as schools_api
 
 router = DefaultRouter()
+schools_api.register(router)
+networks_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_RATES": {"user": "2000/hour"},
+    "EXCEPTION_HANDLER": "rme_platform.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RME Platform API",
@@ -308,6 +308,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "rme_platform.accounts.models.Role",
+        "MembershipRoleEnum": "networks.models.MembershipRole",
+        "NetworkStatusEnum": "networks.models.NetworkStatus",
+        "PartnerKindEnum": "networks.models.PartnerKind",
+        "SostenedorKindEnum": "schools.models.SostenedorKind",
+        "SchoolStatusEnum": "schools.models.SchoolStatus",
+    },
 }
 
 # --- Logging: JSON lines on stdout, each with the request id ---------------

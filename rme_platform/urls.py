@@ -15,6 +15,9 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("rme_platform.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("schools/", include("schools.urls")),
+    path("networks/", include("networks.urls")),
+    path("people/", include("networks.people_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rme_platform.api")),
 ]

@@ -12,7 +12,11 @@ from rme_platform.celery import app
 @login_required
 def home(request):
     """Each role's starting page."""
-    return render(request, "home.html", {"can_invite": can_invite(request.user)})
+    from .home import home_context
+
+    context = home_context(request.user)
+    context["can_invite"] = can_invite(request.user)
+    return render(request, "home.html", context)
 
 
 @never_cache

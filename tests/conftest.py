@@ -72,6 +72,25 @@ def _isolation(request, settings, tmp_path):
     assert celery_app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
 
 
+@pytest.fixture(autouse=True)
+def _territory(request):
+    """Regions, DEPROV and comunas, as the data migration loads them; again
+    after a transactional test (browser, worker) has flushed the tables."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from schools.models import Comuna
+    from schools.services import load_territory
+
+    if not Comuna.objects.exists():
+        load_territory()
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role="admin", is_staff=True, is_superuser=True, with_totp=True)

@@ -23,3 +23,13 @@ def bootstrap_widget(field):
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.id_for_label}-errors"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """Render user Markdown as sanitized HTML."""
+    from django.utils.safestring import mark_safe
+
+    from rme_platform.text import render_markdown
+
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitized by nh3

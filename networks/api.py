@@ -1,0 +1,205 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from rme_platform.accounts.models import User
+from schools.models import Deprov, School
+
+from . import permissions, selectors, services
+from .filters import NetworkFilter
+from .models import ExternalPartner, Membership, MembershipRole, Network, NetworkSchool, PartnerKind
+
+
+class NetworkSchoolSerializer(serializers.ModelSerializer):
+    rbd = serializers.IntegerField(source="school.rbd")
+    name = serializers.CharField(source="school.display_name")
+    comuna = serializers.CharField(source="school.comuna.name")
+
+    class Meta:
+        model = NetworkSchool
+        fields = ["rbd", "name", "comuna", "joined_on"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField(source="user.get_full_name")
+    school_rbd = serializers.IntegerField(source="school_id", allow_null=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "name", "role", "school_rbd"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExternalPartner
+        fields = ["id", "name", "kind", "contact_name", "contact_email", "contact_phone"]
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    deprov = serializers.PrimaryKeyRelatedField(queryset=Deprov.objects.all())
+    region = serializers.IntegerField(source="deprov.region_id", read_only=True)
+    schools = NetworkSchoolSerializer(source="active_schools", many=True, read_only=True)
+    members = MembershipSerializer(source="active_members", many=True, read_only=True)
+    partners = PartnerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Network
+        fields = [
+            "code",
+            "name",
+            "deprov",
+            "region",
+            "year",
+            "status",
+            "description",
+            "work_plan",
+            "schools",
+            "members",
+            "partners",
+        ]
+        read_only_fields = ["status"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class NetworkUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Network
+        fields = ["name", "year", "status", "description", "work_plan"]
+
+
+class AddSchoolSerializer(serializers.Serializer):
+    rbd = serializers.IntegerField(min_value=1)
+
+
+class AddMemberSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(required=False)
+    email = serializers.EmailField(required=False)
+    role = serializers.ChoiceField(choices=MembershipRole.choices)
+
+    def validate(self, attrs):
+        if not attrs.get("user_id") and not attrs.get("email"):
+            raise serializers.ValidationError({"email": "user_id or email is required."})
+        return attrs
+
+
+class AddPartnerSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=PartnerKind.choices)
+    contact_name = serializers.CharField(max_length=200, required=False, default="")
+    contact_email = serializers.EmailField(required=False, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, default="")
+
+
+class NetworkViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Networks visible to the user, with their schools, members and partners.
+    Writes go through the same services as the pages."""
+
+    serializer_class = NetworkSerializer
+    filterset_class = NetworkFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    ordering_fields = ["code", "year", "name"]
+    queryset = Network.objects.none()
+
+    def get_queryset(self):
+        return selectors.network_detail_queryset(self.request.user).order_by("-year", "code")
+
+    def get_serializer_class(self):
+        if self.action in {"update", "partial_update"}:
+            return NetworkUpdateSerializer
+        return super().get_serializer_class()
+
+    def _manageable(self):
+        network = self.get_object()
+        if not permissions.can_manage_network(self.request.user, network):
+            self.permission_denied(self.request)
+        return network
+
+    def _detail(self, code):
+        network = get_object_or_404(self.get_queryset(), code=code)
+        return NetworkSerializer(network, context=self.get_serializer_context()).data
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        network = services.create_network(by=self.request.user, **data)
+        serializer.instance = self.get_queryset().get(pk=network.pk)
+
+    @extend_schema(responses=NetworkSerializer)
+    def update(self, request, *args, **kwargs):
+        network = self._manageable()
+        partial = kwargs.get("partial", False)
+        serializer = NetworkUpdateSerializer(network, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.update_network(by=request.user, network=network, **serializer.validated_data)
+        return Response(self._detail(network.code))
+
+    @extend_schema(request=AddSchoolSerializer, responses={201: NetworkSerializer})
+    @action(detail=True, methods=["post"], url_path="schools")
+    def add_school(self, request, code=None):
+        network = self._manageable()
+        body = AddSchoolSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.add_school(by=request.user, network=network, school=body.validated_data["rbd"])
+        return Response(self._detail(network.code), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed")})
+    @action(detail=True, methods=["delete"], url_path=r"schools/(?P<rbd>\d+)")
+    def remove_school(self, request, code=None, rbd=None):
+        network = self._manageable()
+        school = get_object_or_404(School, rbd=rbd)
+        services.remove_school(by=request.user, network=network, school=school)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AddMemberSerializer, responses={201: NetworkSerializer})
+    @action(detail=True, methods=["post"], url_path="members")
+    def add_member(self, request, code=None):
+        network = self._manageable()
+        body = AddMemberSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("user_id"):
+            user = User.objects.filter(pk=data["user_id"], is_active=True).first()
+            if user is None:
+                raise serializers.ValidationError({"user_id": "No such user."})
+        else:
+            user = services.find_member_candidate(data["email"])
+        services.add_member(by=request.user, network=network, user=user, role=data["role"])
+        return Response(self._detail(network.code), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed")})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    def remove_member(self, request, code=None, user_id=None):
+        network = self._manageable()
+        user = get_object_or_404(User, pk=user_id)
+        services.remove_member(by=request.user, network=network, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AddPartnerSerializer, responses={201: NetworkSerializer})
+    @action(detail=True, methods=["post"], url_path="partners")
+    def add_partner(self, request, code=None):
+        network = self._manageable()
+        body = AddPartnerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.add_partner(by=request.user, network=network, **body.validated_data)
+        return Response(self._detail(network.code), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed")})
+    @action(detail=True, methods=["delete"], url_path=r"partners/(?P<partner_id>\d+)")
+    def remove_partner(self, request, code=None, partner_id=None):
+        network = self._manageable()
+        partner = get_object_or_404(network.partners.all(), pk=partner_id)
+        services.remove_partner(by=request.user, network=network, partner=partner)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def register(router):
+    router.register("networks", NetworkViewSet, basename="network")

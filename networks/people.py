@@ -1,0 +1,318 @@
+"""People: bring directivos, supervisors, sostenedor representatives and
+analysts into the platform with their positions, scopes and memberships.
+
+`import_users` reads the CSV staff keep (one person a row) and is
+all-or-nothing: every row is checked first, errors name the row and column,
+and only a clean file is written, in one transaction, sending invitations to
+those who have no password yet.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rme_platform.accounts.models import Role, User
+from rme_platform.accounts.services import invite_user
+from schools.directory import RowProblems, decode
+from schools.models import (
+    AnalystScope,
+    Deprov,
+    Position,
+    School,
+    Sostenedor,
+    SostenedorRepresentative,
+    SupervisorProfile,
+)
+from schools.validators import RUT_PATTERN, modulo11_check_digit
+
+from .models import Membership, MembershipRole, Network, NetworkSchool
+
+COLUMNS = [
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "rbd",
+    "deprov",
+    "sostenedor_rut",
+    "networks",
+]
+ROLES = {"director", "utp", "supervisor", "sostenedor_rep", "analyst"}
+MEMBERSHIP_ROLE = {
+    "director": MembershipRole.DIRECTIVO,
+    "utp": MembershipRole.DIRECTIVO,
+    "supervisor": MembershipRole.SUPERVISOR,
+    "sostenedor_rep": MembershipRole.SOSTENEDOR_REP,
+    "analyst": MembershipRole.GUEST,
+}
+
+
+@dataclass
+class PersonRow:
+    number: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    school: School | None = None
+    deprov: Deprov | None = None
+    sostenedor: Sostenedor | None = None
+    networks: list = field(default_factory=list)
+
+
+@dataclass
+class UsersImportResult:
+    created: int = 0
+    updated: int = 0
+    invited: int = 0
+    positions: int = 0
+    memberships: int = 0
+    dry_run: bool = False
+
+
+def _parse_rut(text):
+    match = RUT_PATTERN.match(text)
+    if match:
+        number, digit = int(match.group(1).replace(".", "")), match.group(2).upper()
+        if modulo11_check_digit(number) != digit:
+            return None, _("el dígito verificador no corresponde al RUT")
+        return number, None
+    digits = text.replace(".", "").strip()
+    if digits.isdigit():
+        return int(digits), None
+    return None, _("«%(value)s» no es un RUT") % {"value": text}
+
+
+def read_people(rows, problems):
+    """Check every row against the registry; return PersonRow objects."""
+    rows = list(rows)
+    rbds = {r.get("rbd", "").strip() for r in rows}
+    schools = {
+        str(s.rbd): s for s in School.objects.filter(rbd__in=[int(x) for x in rbds if x.isdigit()])
+    }
+    deprovs = {str(d.code): d for d in Deprov.objects.all()}
+    ruts = set()
+    for r in rows:
+        number, _error = _parse_rut(r.get("sostenedor_rut", "").strip() or "x")
+        if number:
+            ruts.add(number)
+    sostenedores = {s.rut: s for s in Sostenedor.objects.filter(rut__in=ruts)}
+    codes = {c for r in rows for c in (r.get("networks") or "").split()}
+    networks = {n.code: n for n in Network.objects.filter(code__in=codes)}
+    network_schools = set(
+        NetworkSchool.objects.filter(network__code__in=codes, left_on__isnull=True).values_list(
+            "network__code", "school_id"
+        )
+    )
+    people, seen = [], {}
+    for number, raw in enumerate(rows, start=1):
+        value = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+        email = value["email"].lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.error(
+                number, "email", _("«%(value)s» no es un correo válido") % {"value": email}
+            )
+        if email in seen:
+            problems.error(
+                number, "email", _("el correo ya aparece en la fila %(row)s") % {"row": seen[email]}
+            )
+        seen.setdefault(email, number)
+        role = value["role"]
+        if role not in ROLES:
+            problems.error(
+                number,
+                "role",
+                _(
+                    "«%(value)s» no es un rol; use director, utp, supervisor, sostenedor_rep "
+                    "o analyst"
+                )
+                % {"value": role},
+            )
+        person = PersonRow(number, email, value["first_name"], value["last_name"], role)
+        if role in ("director", "utp"):
+            if not value["rbd"]:
+                problems.error(number, "rbd", _("falta el RBD del establecimiento"))
+            elif value["rbd"] not in schools:
+                problems.error(
+                    number,
+                    "rbd",
+                    _("no existe un establecimiento con RBD «%(value)s»") % {"value": value["rbd"]},
+                )
+            else:
+                person.school = schools[value["rbd"]]
+        if role == "supervisor":
+            if not value["deprov"]:
+                problems.error(number, "deprov", _("falta el código del departamento provincial"))
+            elif value["deprov"] not in deprovs:
+                problems.error(
+                    number,
+                    "deprov",
+                    _("no existe el departamento provincial «%(value)s»")
+                    % {"value": value["deprov"]},
+                )
+            else:
+                person.deprov = deprovs[value["deprov"]]
+        if role == "sostenedor_rep":
+            rut, error = (
+                _parse_rut(value["sostenedor_rut"])
+                if value["sostenedor_rut"]
+                else (None, _("falta el RUT del sostenedor"))
+            )
+            if error:
+                problems.error(number, "sostenedor_rut", error)
+            elif rut not in sostenedores:
+                problems.error(
+                    number,
+                    "sostenedor_rut",
+                    _("no hay un sostenedor con RUT «%(value)s»")
+                    % {"value": value["sostenedor_rut"]},
+                )
+            else:
+                person.sostenedor = sostenedores[rut]
+        for code in value["networks"].split():
+            network = networks.get(code)
+            if network is None:
+                problems.error(
+                    number, "networks", _("no existe la red «%(value)s»") % {"value": code}
+                )
+                continue
+            if person.school is not None and (code, person.school.rbd) not in network_schools:
+                problems.error(
+                    number,
+                    "networks",
+                    _("la red %(code)s no incluye el establecimiento RBD %(rbd)s")
+                    % {"code": code, "rbd": person.school.rbd},
+                )
+                continue
+            if person.deprov is not None and network.deprov_id != person.deprov.code:
+                problems.error(
+                    number,
+                    "networks",
+                    _("la red %(code)s es de otro departamento provincial") % {"code": code},
+                )
+                continue
+            person.networks.append(network)
+        people.append(person)
+    return people
+
+
+def import_users(*, path_or_file, invited_by=None, dry_run=False):
+    """Create or update the people of a CSV file with the header
+    email,first_name,last_name,role,rbd,deprov,sostenedor_rut,networks.
+    All-or-nothing: raises ValidationError listing "fila N, columna COL: …"
+    problems and writes nothing; otherwise writes everything atomically."""
+    text, _encoding = decode(path_or_file)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            [
+                _("fila 0, columna %(col)s: falta la columna en el encabezado") % {"col": c}
+                for c in missing
+            ]
+        )
+    reader.fieldnames = header
+    problems = RowProblems()
+    people = read_people(reader, problems)
+    if not people:
+        problems.error(1, "email", _("el archivo no tiene filas de datos"))
+    problems.raise_if_any()
+    result = UsersImportResult(dry_run=dry_run)
+    if dry_run:
+        return result
+    with transaction.atomic():
+        _write_people(people, result, invited_by)
+    return result
+
+
+def _write_people(people, result, invited_by):
+    existing = {
+        u.email.lower(): u for u in User.objects.filter(email__in=[p.email for p in people])
+    }
+    for person in people:
+        user = existing.get(person.email)
+        if user is None or not user.has_usable_password():
+            invite_user(
+                email=person.email,
+                role=person.role,
+                invited_by=invited_by,
+                first_name=person.first_name,
+                last_name=person.last_name,
+            )
+            user = User.objects.get(email=person.email)
+            result.invited += 1
+            result.created += person.email not in existing
+            result.updated += person.email in existing
+        else:
+            user.first_name = person.first_name or user.first_name
+            user.last_name = person.last_name or user.last_name
+            user.role = person.role
+            user.save(update_fields=["first_name", "last_name", "role"])
+            result.updated += 1
+        _apply_role(user, person, result)
+
+
+def _apply_role(user, person, result):
+    if person.school is not None:
+        _position, created = Position.objects.active().get_or_create(
+            user=user, school=person.school, role=person.role
+        )
+        result.positions += created
+    if person.deprov is not None:
+        SupervisorProfile.objects.update_or_create(user=user, defaults={"deprov": person.deprov})
+    if person.sostenedor is not None:
+        SostenedorRepresentative.objects.get_or_create(user=user, sostenedor=person.sostenedor)
+    if person.role == Role.ANALYST:
+        AnalystScope.objects.get_or_create(user=user, defaults={"national": True})
+    for network in person.networks:
+        role = MEMBERSHIP_ROLE[person.role]
+        _membership, created = Membership.objects.update_or_create(
+            network=network,
+            user=user,
+            defaults={"role": role, "school": person.school, "active": True},
+        )
+        result.memberships += created
+
+
+def invite_person(
+    *, by, email, first_name, last_name, role, rbd="", deprov="", sostenedor_rut="", networks=""
+):
+    """Invite one person with the same checks as a row of import_users."""
+    row = {
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "role": role,
+        "rbd": str(rbd or ""),
+        "deprov": str(deprov or ""),
+        "sostenedor_rut": sostenedor_rut or "",
+        "networks": networks or "",
+    }
+    problems = RowProblems()
+    (person,) = read_people([row], problems)
+    if problems.error_count:
+        raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
+    from . import permissions
+
+    if not permissions.is_admin(by):
+        manageable = set(permissions.manageable_deprovs(by).values_list("code", flat=True))
+        if person.school is not None and person.school.deprov_id not in manageable:
+            raise ValidationError(
+                {"rbd": _("El establecimiento es de otro departamento provincial.")}
+            )
+        if any(n.deprov_id not in manageable for n in person.networks):
+            raise ValidationError(
+                {"networks": _("Solo puede sumar personas a redes de su departamento provincial.")}
+            )
+    result = UsersImportResult()
+    with transaction.atomic():
+        _write_people([person], result, by)
+    return User.objects.get(email=person.email)

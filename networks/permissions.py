@@ -1,0 +1,117 @@
+"""Who may see and change networks. The one source of truth for access,
+used by the HTML views and the API alike.
+
+Scopes turn a user into a queryset; checks answer for one object. An object
+outside the user's scope answers 404, like a missing one.
+"""
+
+from django.db.models import Q
+
+from rme_platform.accounts.models import Role
+from schools.models import (
+    AnalystScope,
+    Deprov,
+    Position,
+    School,
+    SostenedorRepresentative,
+    SupervisorProfile,
+)
+
+from .models import Network
+
+
+def is_admin(user):
+    return user.is_authenticated and user.is_active and (user.is_staff or user.role == Role.ADMIN)
+
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def supervisor_deprov_ids(user):
+    """The DEPROV a supervisor belongs to, as a subquery."""
+    return SupervisorProfile.objects.filter(user=user).values("deprov_id")
+
+
+def directivo_school_ids(user):
+    """Schools where the user holds an active position, as a subquery."""
+    return Position.objects.active().filter(user=user).values("school_id")
+
+
+def sostenedor_ids(user):
+    return SostenedorRepresentative.objects.filter(user=user).values("sostenedor_id")
+
+
+def analyst_networks(user):
+    scope = AnalystScope.objects.filter(user=user).first()
+    if scope is None:
+        return Network.objects.none()
+    if scope.national:
+        return Network.objects.all()
+    return Network.objects.filter(deprov__region__in=scope.regions.values("code"))
+
+
+def visible_networks(user):
+    """Networks the user may see.
+
+    admin: all · analyst: within their scope · supervisor: their DEPROV's and
+    those they belong to · directivo: those of the schools where they hold an
+    active position, and those they belong to · sostenedor representative:
+    those they were appointed to and those of their sostenedor's schools.
+    """
+    if not _active(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all()
+    if user.role == Role.ANALYST:
+        return analyst_networks(user)
+    condition = Q(memberships__user=user, memberships__active=True)
+    if user.role == Role.SUPERVISOR:
+        condition |= Q(deprov__in=supervisor_deprov_ids(user))
+    if user.role in (Role.DIRECTOR, Role.UTP):
+        condition |= Q(
+            network_schools__school__in=directivo_school_ids(user),
+            network_schools__left_on__isnull=True,
+        )
+    if user.role == Role.SOSTENEDOR_REP:
+        condition |= Q(
+            network_schools__school__sostenedor__in=sostenedor_ids(user),
+            network_schools__left_on__isnull=True,
+        )
+    return Network.objects.filter(pk__in=Network.objects.filter(condition).values("pk"))
+
+
+def manageable_deprovs(user):
+    """DEPROV where the user may create and edit networks."""
+    if not _active(user):
+        return Deprov.objects.none()
+    if is_admin(user):
+        return Deprov.objects.all()
+    if user.role == Role.SUPERVISOR:
+        return Deprov.objects.filter(code__in=supervisor_deprov_ids(user))
+    return Deprov.objects.none()
+
+
+def can_create_network(user):
+    return manageable_deprovs(user).exists()
+
+
+def can_manage_network(user, network):
+    """Edit the network, its schools, members and partners."""
+    if not _active(user):
+        return False
+    if is_admin(user):
+        return True
+    return (
+        user.role == Role.SUPERVISOR
+        and SupervisorProfile.objects.filter(user=user, deprov_id=network.deprov_id).exists()
+    )
+
+
+def can_view_network(user, network):
+    return visible_networks(user).filter(pk=network.pk).exists()
+
+
+def schools_for_network(network):
+    """Schools a network may take in: in operation, of the network's DEPROV."""
+    return School.objects.filter(deprov_id=network.deprov_id, absent=False)

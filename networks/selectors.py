@@ -1,0 +1,64 @@
+"""Reads shared by the network pages and the API, already scoped."""
+
+from django.db.models import Count, Prefetch, Q
+
+from schools.models import PerformanceCategory
+
+from . import permissions
+from .models import Membership, MembershipRole, NetworkSchool
+
+
+def network_list(user):
+    """Visible networks with their DEPROV, region and head counts (one query)."""
+    return (
+        permissions.visible_networks(user)
+        .select_related("deprov__region")
+        .annotate(
+            n_schools=Count(
+                "network_schools",
+                filter=Q(network_schools__left_on__isnull=True),
+                distinct=True,
+            ),
+            n_members=Count("memberships", filter=Q(memberships__active=True), distinct=True),
+        )
+        .order_by("-year", "code")
+    )
+
+
+def active_school_links():
+    categories = PerformanceCategory.objects.order_by("-year", "level")
+    return (
+        NetworkSchool.objects.filter(left_on__isnull=True)
+        .select_related("school__comuna", "school__sostenedor")
+        .prefetch_related(Prefetch("school__performance_categories", queryset=categories))
+        .order_by("school__name")
+    )
+
+
+def active_memberships():
+    return (
+        Membership.objects.filter(active=True)
+        .select_related("user", "school")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+
+
+def network_detail_queryset(user):
+    """Visible networks with schools, members and partners prefetched: a
+    network page runs a fixed number of queries whatever its size."""
+    return (
+        permissions.visible_networks(user)
+        .select_related("deprov__region")
+        .prefetch_related(
+            Prefetch("network_schools", queryset=active_school_links(), to_attr="active_schools"),
+            Prefetch("memberships", queryset=active_memberships(), to_attr="active_members"),
+            "partners",
+        )
+    )
+
+
+def members_by_role(network):
+    groups = {role: [] for role in MembershipRole.values}
+    for membership in network.active_members:
+        groups[membership.role].append(membership)
+    return [(MembershipRole(role).label, role, groups[role]) for role in MembershipRole.values]

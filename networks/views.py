@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rme_platform.accounts.models import User
+from schools.models import School
+
+from . import permissions, selectors, services
+from .filters import NetworkFilter
+from .forms import AddMemberForm, AddSchoolForm, NetworkForm, PartnerForm
+
+
+def _form_errors(form, exc):
+    if hasattr(exc, "message_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _visible_network(user, code):
+    """The network if the user may see it; 404 otherwise (existence is private)."""
+    return get_object_or_404(selectors.network_detail_queryset(user), code=code)
+
+
+def _manageable_network(user, code):
+    network = _visible_network(user, code)
+    if not permissions.can_manage_network(user, network):
+        raise PermissionDenied
+    return network
+
+
+@login_required
+def network_list(request):
+    filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "networks/network_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "can_create": permissions.can_create_network(request.user),
+        },
+    )
+
+
+@login_required
+def network_detail(request, code, forms=None):
+    network = _visible_network(request.user, code)
+    can_manage = permissions.can_manage_network(request.user, network)
+    forms = forms or {}
+    context = {
+        "network": network,
+        "members_by_role": selectors.members_by_role(network),
+        "can_manage": can_manage,
+    }
+    if can_manage:
+        context.update(
+            school_form=forms.get("school") or AddSchoolForm(),
+            member_form=forms.get("member") or AddMemberForm(),
+            partner_form=forms.get("partner") or PartnerForm(),
+        )
+    status = 400 if forms else 200
+    return render(request, "networks/network_detail.html", context, status=status)
+
+
+@login_required
+def network_create(request):
+    deprovs = permissions.manageable_deprovs(request.user)
+    if not deprovs.exists():
+        raise PermissionDenied
+    form = NetworkForm(request.POST or None, deprovs=deprovs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.create_network(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Red %(code)s creada.") % {"code": network.code})
+            return redirect("networks:detail", code=network.code)
+    return render(request, "networks/network_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def network_edit(request, code):
+    network = _manageable_network(request.user, code)
+    form = NetworkForm(
+        request.POST or None, instance=network, deprovs=permissions.manageable_deprovs(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_network(by=request.user, network=network, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Cambios guardados."))
+            return redirect("networks:detail", code=network.code)
+    return render(
+        request, "networks/network_form.html", {"form": form, "network": network, "creating": False}
+    )
+
+
+@login_required
+@require_POST
+def school_add(request, code):
+    network = _manageable_network(request.user, code)
+    form = AddSchoolForm(request.POST)
+    if form.is_valid():
+        try:
+            link = services.add_school(
+                by=request.user, network=network, school=form.cleaned_data["rbd"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(school)s se sumó a la red.") % {"school": link.school.display_name}
+            )
+            return redirect("networks:detail", code=network.code)
+    return network_detail(request, code, forms={"school": form})
+
+
+@login_required
+@require_POST
+def school_remove(request, code, rbd):
+    network = _manageable_network(request.user, code)
+    school = get_object_or_404(School, rbd=rbd)
+    services.remove_school(by=request.user, network=network, school=school)
+    messages.success(request, _("%(school)s dejó la red.") % {"school": school.display_name})
+    return redirect("networks:detail", code=network.code)
+
+
+@login_required
+@require_POST
+def member_add(request, code):
+    network = _manageable_network(request.user, code)
+    form = AddMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.find_member_candidate(form.cleaned_data["email"])
+            services.add_member(
+                by=request.user, network=network, user=user, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "message_dict") and "user" in exc.message_dict:
+                exc = ValidationError({"email": exc.message_dict["user"]})
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(person)s se sumó a la red.") % {"person": user})
+            return redirect("networks:detail", code=network.code)
+    return network_detail(request, code, forms={"member": form})
+
+
+@login_required
+@require_POST
+def member_remove(request, code, user_id):
+    network = _manageable_network(request.user, code)
+    user = get_object_or_404(User, pk=user_id)
+    services.remove_member(by=request.user, network=network, user=user)
+    messages.success(request, _("%(person)s ya no integra la red.") % {"person": user})
+    return redirect("networks:detail", code=network.code)
+
+
+@login_required
+@require_POST
+def partner_add(request, code):
+    network = _manageable_network(request.user, code)
+    form = PartnerForm(request.POST)
+    if form.is_valid():
+        try:
+            partner = services.add_partner(by=request.user, network=network, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(partner)s quedó vinculado a la red.") % {"partner": partner}
+            )
+            return redirect("networks:detail", code=network.code)
+    return network_detail(request, code, forms={"partner": form})
+
+
+@login_required
+@require_POST
+def partner_remove(request, code, partner_id):
+    network = _manageable_network(request.user, code)
+    partner = network.partners.filter(pk=partner_id).first()
+    if partner is None:
+        raise Http404
+    services.remove_partner(by=request.user, network=network, partner=partner)
+    messages.success(
+        request, _("%(partner)s ya no está vinculado a la red.") % {"partner": partner}
+    )
+    return redirect("networks:detail", code=network.code)

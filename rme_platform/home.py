@@ -1,0 +1,60 @@
+"""What each role sees first: their schools, networks and scope."""
+
+from django.db.models import Count, Q
+
+from networks import selectors as network_selectors
+from networks.models import NetworkSchool
+from rme_platform.accounts.models import Role
+from schools.models import (
+    AnalystScope,
+    Position,
+    School,
+    SostenedorRepresentative,
+    SupervisorProfile,
+)
+
+
+def home_context(user):
+    context = {"networks": network_selectors.network_list(user)[:12]}
+    if user.role in (Role.DIRECTOR, Role.UTP):
+        context["positions"] = (
+            Position.objects.active()
+            .filter(user=user)
+            .select_related("school__comuna")
+            .order_by("school__name")
+        )
+    elif user.role == Role.SUPERVISOR:
+        profile = SupervisorProfile.objects.filter(user=user).select_related("deprov").first()
+        context["deprov"] = profile.deprov if profile else None
+        context["network_school_count"] = (
+            NetworkSchool.objects.filter(
+                left_on__isnull=True, network__in=network_selectors.network_list(user).values("pk")
+            )
+            .values("school")
+            .distinct()
+            .count()
+        )
+    elif user.role == Role.SOSTENEDOR_REP:
+        links = SostenedorRepresentative.objects.filter(user=user).select_related("sostenedor")
+        context["sostenedores"] = links
+        schools = School.objects.filter(
+            sostenedor__in=links.values("sostenedor_id"), absent=False
+        ).select_related("comuna")
+        context["rep_schools"] = schools.order_by("name")[:50]
+        context["rep_school_count"] = schools.count()
+    elif user.role == Role.ANALYST:
+        scope = AnalystScope.objects.filter(user=user).prefetch_related("regions").first()
+        context["scope"] = scope
+        if scope is not None:
+            schools = School.objects.filter(absent=False, status=1)
+            if not scope.national:
+                schools = schools.filter(comuna__region__in=scope.regions.all())
+            context["scope_counts"] = schools.aggregate(
+                schools=Count("rbd"),
+                in_networks=Count(
+                    "rbd",
+                    filter=Q(network_links__left_on__isnull=True),
+                    distinct=True,
+                ),
+            )
+    return context

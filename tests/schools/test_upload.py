@@ -1,0 +1,107 @@
+"""Staff upload a directory file; a Celery task imports it and the page polls
+the job with htmx."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from schools.models import ImportJob, School
+from schools.services import run_import_job
+
+from .conftest import SAMPLE, set_value
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(name="directorio.csv", content=None):
+    return SimpleUploadedFile(name, content or SAMPLE.read_bytes(), content_type="text/csv")
+
+
+@pytest.mark.parametrize("user", ["director", "supervisor", "analyst"])
+def test_only_staff_may_import(client, request, user):
+    client.force_login(request.getfixturevalue(user))
+    assert client.get("/schools/import/").status_code == 403
+    assert client.post("/schools/import/", {"file": upload()}).status_code == 403
+    assert client.get("/schools/import/1/status/").status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_staff_see_the_upload_form(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/schools/import/")
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+
+
+def test_upload_saves_the_file_and_imports_it(
+    client, admin_user, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post("/schools/import/", {"file": upload(), "year": ""})
+    assert len(callbacks) == 1  # the task is queued on commit
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/schools/import/{job.pk}/"
+
+    assert job.status == ImportJob.Status.DONE
+    assert job.file.name.startswith("imports/")
+    assert (settings.MEDIA_ROOT / job.file.name).exists()
+    assert job.created_by == admin_user
+    assert (job.rows_done, job.rows_total) == (400, 400)
+    assert job.counts["created"] == 400
+    assert job.counts["warnings"]["check_digit"] == 3
+    assert School.objects.count() == 400
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Importación terminada." in page
+    assert "400 creados" in page
+    assert "fila 249, columna DGV_RBD" in page  # warnings listed with row and column
+    assert 'hx-trigger="every 2s"' not in page  # finished: no more polling
+
+
+def test_a_pending_job_is_polled_every_two_seconds(client, admin_user):
+    job = ImportJob.objects.create(
+        file=upload(), original_name="directorio.csv", created_by=admin_user
+    )
+    client.force_login(admin_user)
+    page = client.get(f"/schools/import/{job.pk}/").content.decode()
+    assert f'hx-get="/schools/import/{job.pk}/status/"' in page
+    assert 'hx-trigger="every 2s"' in page
+    partial = client.get(f"/schools/import/{job.pk}/status/").content.decode()
+    assert 'hx-trigger="every 2s"' in partial
+    assert "<html" not in partial
+
+
+def test_errors_are_shown_with_row_and_column(
+    client, admin_user, sample_rows, directory_file, django_capture_on_commit_callbacks
+):
+    header, rows = sample_rows
+    path = directory_file(header, [rows[0], set_value(header, rows[1], "COD_COM_RBD", "99999")])
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/schools/import/", {"file": upload(content=path.read_bytes())})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors == "fila 2, columna COD_COM_RBD: no hay ninguna comuna con el código «99999»."
+    page = client.get(response["Location"]).content.decode()
+    assert "No se importó nada" in page
+    assert "fila 2, columna COD_COM_RBD: no hay ninguna comuna con el código «99999»." in page
+    assert not School.objects.exists()
+
+
+def test_dry_run_upload_writes_nothing(client, admin_user, django_capture_on_commit_callbacks):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/schools/import/", {"file": upload(), "dry_run": "on"})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE and job.dry_run
+    assert not School.objects.exists()
+
+
+def test_the_task_runs_a_job_once(admin_user):
+    job = ImportJob.objects.create(
+        file=upload(), original_name="directorio.csv", created_by=admin_user
+    )
+    assert run_import_job(job_id=job.pk) == ImportJob.Status.DONE
+    assert run_import_job(job_id=job.pk) is None  # no longer pending
+    assert School.objects.count() == 400
