@@ -16,7 +16,7 @@ def test_invited_user_joins_signs_in_switches_to_english_and_signs_out(page):
     # Accept the invitation: choose a password and land on the home page.
     page.goto(link)
     expect(page.get_by_role("heading", name="Active su cuenta")).to_be_visible()
-    page.get_by_label(re.compile(r"^Contraseña")).fill("Una-clave-larga-2025")
+    page.get_by_label("Contraseña", exact=True).fill("Una-clave-larga-2025")
     page.get_by_label("Repita la contraseña").fill("Una-clave-larga-2025")
     page.get_by_role("button", name="Crear contraseña y entrar").click()
     expect(page.get_by_role("heading", name="Hola, Rosa Paz")).to_be_visible()

@@ -123,6 +123,7 @@ def test_school_page_runs_a_constant_number_of_queries(client, director, django_
         3, school=school, year=factory.Iterator([2019, 2022, 2023])
     )
     client.force_login(director)
-    # 1 session, 2 user, 3 school with comuna, region, DEPROV, sostenedor, 4 categories.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 school with comuna, region, DEPROV, sostenedor, 4 categories,
+    # 5 the school's networks visible to the user.
+    with django_assert_num_queries(5):
         client.get(f"/schools/{school.rbd}/")
