@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -81,7 +82,7 @@ class AddMemberSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("user_id") and not attrs.get("email"):
-            raise serializers.ValidationError({"email": "user_id or email is required."})
+            raise serializers.ValidationError({"email": _("Indique user_id o email.")})
         return attrs
 
 
@@ -169,7 +170,7 @@ class NetworkViewSet(
         if data.get("user_id"):
             user = User.objects.filter(pk=data["user_id"], is_active=True).first()
             if user is None:
-                raise serializers.ValidationError({"user_id": "No such user."})
+                raise serializers.ValidationError({"user_id": _("No existe esa persona.")})
         else:
             user = services.find_member_candidate(data["email"])
         services.add_member(by=request.user, network=network, user=user, role=data["role"])

@@ -91,14 +91,14 @@ def _parse_rut(text):
 def read_people(rows, problems):
     """Check every row against the registry; return PersonRow objects."""
     rows = list(rows)
-    rbds = {r.get("rbd", "").strip() for r in rows}
+    rbds = {(r.get("rbd") or "").strip() for r in rows}
     schools = {
         str(s.rbd): s for s in School.objects.filter(rbd__in=[int(x) for x in rbds if x.isdigit()])
     }
     deprovs = {str(d.code): d for d in Deprov.objects.all()}
     ruts = set()
     for r in rows:
-        number, _error = _parse_rut(r.get("sostenedor_rut", "").strip() or "x")
+        number, _error = _parse_rut((r.get("sostenedor_rut") or "").strip() or "x")
         if number:
             ruts.add(number)
     sostenedores = {s.rut: s for s in Sostenedor.objects.filter(rut__in=ruts)}
@@ -109,6 +109,11 @@ def read_people(rows, problems):
             "network__code", "school_id"
         )
     )
+    supervisors = {}
+    for code, user_email in Membership.objects.filter(
+        network__code__in=codes, role=MembershipRole.SUPERVISOR, active=True
+    ).values_list("network__code", "user__email"):
+        supervisors.setdefault(code, set()).add(user_email.lower())
     people, seen = [], {}
     for number, raw in enumerate(rows, start=1):
         value = {k: (raw.get(k) or "").strip() for k in COLUMNS}
@@ -198,6 +203,16 @@ def read_people(rows, problems):
                     _("la red %(code)s es de otro departamento provincial") % {"code": code},
                 )
                 continue
+            if role == "supervisor":
+                pair = supervisors.setdefault(code, set())
+                pair.add(email)
+                if len(pair) > 2:
+                    problems.error(
+                        number,
+                        "networks",
+                        _("la red %(code)s ya tiene su dupla de dos supervisores") % {"code": code},
+                    )
+                    continue
             person.networks.append(network)
         people.append(person)
     return people
@@ -300,9 +315,26 @@ def invite_person(
     (person,) = read_people([row], problems)
     if problems.error_count:
         raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
+    from rme_platform.accounts.permissions import invitable_roles
+
     from . import permissions
 
     if not permissions.is_admin(by):
+        existing = User.objects.filter(email__iexact=person.email).first()
+        if (
+            existing is not None
+            and existing.has_usable_password()
+            and (existing.role != person.role or existing.role not in invitable_roles(by))
+        ):
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s ya tiene una cuenta con otro rol; solo el ministerio "
+                        "puede cambiarla."
+                    )
+                    % {"email": person.email}
+                }
+            )
         manageable = set(permissions.manageable_deprovs(by).values_list("code", flat=True))
         if person.school is not None and person.school.deprov_id not in manageable:
             raise ValidationError(

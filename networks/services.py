@@ -19,6 +19,7 @@ from .models import (
     MembershipRole,
     Network,
     NetworkSchool,
+    NetworkStatus,
     PartnerKind,
 )
 
@@ -51,8 +52,7 @@ def create_network(*, by, code, name, deprov, year, description="", work_plan=""
     code = _clean_code(code)
     if not (name or "").strip():
         raise ValidationError({"name": _("Indique el nombre de la red.")})
-    if not 2015 <= int(year) <= 2100:
-        raise ValidationError({"year": _("El año debe estar entre 2015 y 2100.")})
+    _check_year(year)
     with transaction.atomic():
         if Network.objects.filter(code=code).exists():
             raise ValidationError(
@@ -79,11 +79,36 @@ def update_network(*, by, network, **fields):
         )
     if "name" in fields and not (fields["name"] or "").strip():
         raise ValidationError({"name": _("Indique el nombre de la red.")})
+    if "year" in fields:
+        _check_year(fields["year"])
     with transaction.atomic():
         for key, value in fields.items():
             setattr(network, key, value)
+        if network.status == NetworkStatus.ACTIVE:
+            # A new year, or reopening, must keep each school in one active
+            # network per year.
+            for link in network.network_schools.filter(left_on__isnull=True).select_related(
+                "school"
+            ):
+                other = _active_network_of(link.school, network.year, exclude=network)
+                if other is not None:
+                    raise ValidationError(
+                        {"year": _already_in_network(link.school, other.network, network.year)}
+                    )
         network.save()
     return network
+
+
+def _check_year(year):
+    if not 2015 <= int(year) <= 2100:
+        raise ValidationError({"year": _("El año debe estar entre 2015 y 2100.")})
+
+
+def _already_in_network(school, other, year):
+    return _(
+        "%(school)s ya participa en la red %(code)s en %(year)s; un "
+        "establecimiento participa en una sola red activa por año."
+    ) % {"school": school.display_name, "code": other.code, "year": year}
 
 
 def _active_network_of(school, year, exclude=None):
@@ -110,21 +135,20 @@ def add_school(*, by, network, school):
                 % {"school": school.display_name, "deprov": school.deprov}
             }
         )
+    if school.absent:
+        raise ValidationError(
+            {
+                "school": _(
+                    "%(school)s ya no figura en el directorio oficial (última vez en %(year)s)."
+                )
+                % {"school": school.display_name, "year": school.last_seen_year}
+            }
+        )
     with transaction.atomic():
         other = _active_network_of(school, network.year, exclude=network)
         if other is not None:
             raise ValidationError(
-                {
-                    "school": _(
-                        "%(school)s ya participa en la red %(code)s en %(year)s; un "
-                        "establecimiento participa en una sola red activa por año."
-                    )
-                    % {
-                        "school": school.display_name,
-                        "code": other.network.code,
-                        "year": network.year,
-                    }
-                }
+                {"school": _already_in_network(school, other.network, network.year)}
             )
         link, _created = NetworkSchool.objects.get_or_create(
             network=network, school=school, left_on=None

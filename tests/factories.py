@@ -92,3 +92,93 @@ class PerformanceCategoryFactory(factory.django.DjangoModelFactory):
     year = 2019
     level = "basica"
     category = "medio"
+
+
+# --- people and networks ------------------------------------------------------
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    """An active director position (started today, no end) at a new school."""
+
+    class Meta:
+        model = "schools.Position"
+
+    user = factory.SubFactory(UserFactory, role="director")
+    school = factory.SubFactory(SchoolFactory)
+    role = factory.LazyAttribute(lambda o: "utp" if o.user.role == "utp" else "director")
+
+
+class SupervisorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "schools.SupervisorProfile"
+
+    user = factory.SubFactory(UserFactory, role="supervisor")
+    deprov = factory.LazyFunction(lambda: territory_comuna().deprov)
+
+
+class SostenedorRepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "schools.SostenedorRepresentative"
+
+    user = factory.SubFactory(UserFactory, role="sostenedor_rep")
+    sostenedor = factory.SubFactory(SostenedorFactory)
+
+
+class AnalystScopeFactory(factory.django.DjangoModelFactory):
+    """National unless `regions=[...]` (region codes or objects) is given."""
+
+    class Meta:
+        model = "schools.AnalystScope"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role="analyst", with_totp=True)
+    national = True
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.regions.set(extracted)
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    """An active 2025 network of the Santiago Centro DEPROV unless told."""
+
+    class Meta:
+        model = "networks.Network"
+
+    code = factory.Sequence(lambda n: f"RME-T-{n:04d}")
+    name = factory.Sequence(lambda n: f"Red de Prueba {n}")
+    deprov = factory.LazyFunction(lambda: territory_comuna().deprov)
+    year = 2025
+
+
+class NetworkSchoolFactory(factory.django.DjangoModelFactory):
+    """A school of the network's DEPROV taking part in it."""
+
+    class Meta:
+        model = "networks.NetworkSchool"
+
+    network = factory.SubFactory(NetworkFactory)
+    school = factory.SubFactory(
+        SchoolFactory,
+        comuna=factory.LazyAttribute(
+            lambda o: o.factory_parent.network.deprov.comunas.order_by("cut").first()
+        ),
+    )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.Membership"
+
+    network = factory.SubFactory(NetworkFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "guest"
+
+
+class ExternalPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.ExternalPartner"
+
+    name = factory.Sequence(lambda n: f"Socio Comunitario {n}")
+    kind = "ngo"

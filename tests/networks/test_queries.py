@@ -1,0 +1,132 @@
+"""The network list, the API list and a network page run a fixed number of
+queries, however many networks, schools and members there are: each is
+measured at a small and a larger size, and the counts must be equal."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from schools.models import Comuna
+from tests.factories import (
+    ExternalPartnerFactory,
+    MembershipFactory,
+    NetworkFactory,
+    NetworkSchoolFactory,
+    PerformanceCategoryFactory,
+    PositionFactory,
+    SchoolFactory,
+    SupervisorProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TALCA = 72
+
+
+@pytest.fixture
+def comunas(db):
+    return list(Comuna.objects.filter(deprov_id=TALCA).order_by("cut")[:3])
+
+
+def add_schools(network, count, comunas):
+    """Schools with a performance category and a directivo member each."""
+    for n in range(count):
+        school = SchoolFactory(comuna=comunas[n % len(comunas)])
+        PerformanceCategoryFactory(school=school)
+        NetworkSchoolFactory(network=network, school=school)
+        director = PositionFactory(school=school).user
+        MembershipFactory(network=network, user=director, role="directivo", school=school)
+
+
+def build_networks(first, count, schools, comunas):
+    """Talca networks with `schools` schools, a supervisor and a partner each."""
+    networks = []
+    for i in range(first, first + count):
+        network = NetworkFactory(code=f"RME-07-{i:03d}", deprov_id=TALCA)
+        add_schools(network, schools, comunas)
+        MembershipFactory(
+            network=network,
+            user=SupervisorProfileFactory(deprov_id=TALCA).user,
+            role="supervisor",
+        )
+        ExternalPartnerFactory().networks.add(network)
+        networks.append(network)
+    return networks
+
+
+@pytest.fixture
+def viewer(client, db):
+    """A Talca supervisor (sees and manages every network of DEPROV 72), signed in."""
+    client.force_login(SupervisorProfileFactory(deprov_id=TALCA).user)
+    return client
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured)
+
+
+def test_network_list_page_runs_constant_queries(viewer, comunas):
+    networks = build_networks(0, 3, 2, comunas)
+    small, small_count = queries_of(viewer, "/networks/")
+    for network in networks:
+        add_schools(network, 2, comunas)
+    build_networks(3, 12, 4, comunas)
+    large, large_count = queries_of(viewer, "/networks/")
+
+    assert small.context["page"].paginator.count == 3
+    assert large.context["page"].paginator.count == 15
+    assert [n.n_schools for n in large.context["page"].object_list][:3] == [4, 4, 4]
+    assert [n.n_members for n in large.context["page"].object_list][:3] == [5, 5, 5]
+    assert small_count == large_count
+    # 1 session, 2 user, 3 count of visible networks, 4 the page of networks
+    # with DEPROV, region and school/member counts, 5 "may create?" (the
+    # supervisor's DEPROV), 6-7 region and DEPROV choices of the filter form.
+    assert large_count == 7
+
+
+def test_network_api_list_runs_constant_queries(viewer, comunas):
+    networks = build_networks(0, 3, 2, comunas)
+    small, small_count = queries_of(viewer, "/api/v1/networks/")
+    for network in networks:
+        add_schools(network, 2, comunas)
+    build_networks(3, 12, 4, comunas)
+    large, large_count = queries_of(viewer, "/api/v1/networks/")
+
+    assert small.json()["count"] == 3
+    body = large.json()
+    assert body["count"] == 15
+    assert sum(len(n["schools"]) for n in body["results"]) == 3 * 4 + 12 * 4
+    assert sum(len(n["members"]) for n in body["results"]) == 3 * 5 + 12 * 5
+    assert small_count == large_count
+    # 1 session, 2 user, 3 count of visible networks, 4 the page of networks
+    # with DEPROV and region, then prefetched for the page: 5 active school
+    # links with school, comuna and sostenedor, 6 their performance
+    # categories, 7 active memberships with user and school, 8 partners.
+    assert large_count == 8
+
+
+@pytest.mark.parametrize("role", ["supervisor", "directivo"])
+def test_network_page_runs_constant_queries(client, comunas, role):
+    (network,) = build_networks(0, 1, 5, comunas)
+    if role == "supervisor":  # the manager's page, with forms and buttons
+        user = SupervisorProfileFactory(deprov_id=TALCA).user
+    else:
+        user = network.memberships.filter(role="directivo").first().user
+    client.force_login(user)
+    url = f"/networks/{network.code}/"
+    small, small_count = queries_of(client, url)
+    add_schools(network, 20, comunas)
+    large, large_count = queries_of(client, url)
+
+    assert len(small.context["network"].active_schools) == 5
+    assert len(large.context["network"].active_schools) == 25
+    assert len(large.context["network"].active_members) == 26
+    assert small_count == large_count
+    # 1 session, 2 user, 3 the network with DEPROV and region, prefetched:
+    # 4 active school links with school, comuna and sostenedor, 5 their
+    # performance categories, 6 active memberships with user and school,
+    # 7 partners; for a supervisor, 8 "may manage?" (their DEPROV).
+    assert large_count == (8 if role == "supervisor" else 7)
