@@ -18,8 +18,9 @@ COPY monitoring monitoring
 RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .
 
+# Static files with the production storage (hashed names + manifest).
 RUN DEBUG=1 python manage.py compilemessages --locale en --locale es --ignore ".venv/*" \
-    && DEBUG=1 python manage.py collectstatic --noinput
+    && SECRET_KEY=build-only-not-secret DEBUG=0 python manage.py collectstatic --noinput
 
 RUN useradd --create-home rme && mkdir -p /app/var/media && chown -R rme /app/var
 USER rme

@@ -18,7 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rme_platform.accounts.models import Role, User
@@ -44,11 +44,11 @@ DEMO_REGION = 7  # Maule: DEPROV Curicó, Talca, Linares, Cauquenes
 DEMO_NETWORKS = [
     # code, name, deprov, comuna CUTs the schools come from, size
     ("RME-07-001", "Red Talca Centro", 72, [7101], 10),
-    ("RME-07-002", "Red Talca Rural", 72, [7102, 7103, 7104, 7105, 7106], 9),
+    ("RME-07-002", "Red Talca Rural", 72, [7102, 7103, 7104, 7105, 7106], 10),
     ("RME-07-003", "Red Curicó", 71, [7301], 10),
-    ("RME-07-004", "Red Valle del Teno", 71, [7302, 7303, 7304, 7305, 7306], 8),
+    ("RME-07-004", "Red Valle del Teno", 71, [7302, 7303, 7304, 7305, 7306], 10),
     ("RME-07-005", "Red Linares", 73, [7401], 10),
-    ("RME-07-006", "Red Costa Cauquenes", 74, [7201, 7202, 7203], 8),
+    ("RME-07-006", "Red Costa Cauquenes", 74, [7201, 7202, 7203], 10),
 ]
 FIRST_NAMES = [
     "Ana",
@@ -222,18 +222,19 @@ def seed_small(stdout=None):
         )
         networks.append((network, schools))
 
-    # Supervisors: the demo supervisor and a colleague form Talca's dupla.
+    # Supervisors: a dupla per DEPROV; the demo supervisor and a colleague
+    # form Talca's.
     colleague = _bulk_users(
         [("supervisor2@demo.rme.cl", "Tomás", "Supervisor Talca", Role.SUPERVISOR)],
         password_hash,
     )["supervisor2@demo.rme.cl"]
     supervisors = {72: [named["supervisora@demo.rme.cl"], colleague]}
     for deprov in Deprov.objects.filter(code__in=[71, 73, 74]).order_by("code"):
-        email = f"supervisor.{deprov.code}@demo.rme.cl"
-        first, last = _name(rng)
-        supervisors[deprov.code] = [
-            _bulk_users([(email, first, last, Role.SUPERVISOR)], password_hash)[email]
-        ]
+        emails = [f"supervisor.{deprov.code}{n}@demo.rme.cl" for n in ("", ".2")]
+        people = _bulk_users(
+            [(email, *_name(rng), Role.SUPERVISOR) for email in emails], password_hash
+        )
+        supervisors[deprov.code] = [people[email] for email in emails]
     for deprov_code, people in supervisors.items():
         for person in people:
             SupervisorProfile.objects.get_or_create(
@@ -269,7 +270,7 @@ def seed_small(stdout=None):
                             network=network, user=user, role=MembershipRole.DIRECTIVO, school=school
                         )
                     )
-        for person in supervisors[network.deprov_id][:2]:
+        for person in supervisors[network.deprov_id]:
             if (network.pk, person.pk) not in existing_members:
                 memberships.append(
                     Membership(network=network, user=person, role=MembershipRole.SUPERVISOR)
@@ -300,13 +301,13 @@ def seed_small(stdout=None):
 
 
 def _chunks(rng, items, low=10, high=25):
-    """Split items in consecutive groups of low..high (the last ones merge)."""
+    """Split items in consecutive groups of low..high (needs high >= 2 * low - 1).
+    Each cut leaves at least `low` items, so no group is short or oversized
+    unless there are fewer than `low` items in all."""
     groups, i = [], 0
     while i < len(items):
-        size = rng.randint(low, high)
-        rest = len(items) - i - size
-        if 0 < rest < low:
-            size += rest
+        rest = len(items) - i
+        size = rest if rest <= high else rng.randint(low, min(high, rest - low))
         groups.append(items[i : i + size])
         i += size
     return groups
@@ -336,7 +337,7 @@ def seed_national(*, seed=2025, stdout=None):
     for rbd, deprov, sostenedor, region in schools:
         by_deprov.setdefault(deprov, []).append((rbd, sostenedor, region))
 
-    networks, links, groups = [], [], []
+    networks, groups = [], []
     sequence = {}
     for deprov, members in sorted(by_deprov.items()):
         for group in _chunks(rng, members):
@@ -347,13 +348,16 @@ def seed_national(*, seed=2025, stdout=None):
                 Network(code=code, name=f"Red {code[4:]}", deprov_id=deprov, year=DEMO_YEAR)
             )
             groups.append(group)
+    # bulk_create sets the primary keys on PostgreSQL and SQLite.
     Network.objects.bulk_create(networks, batch_size=1000)
-    networks = list(Network.objects.filter(code__startswith="RME-N").order_by("code"))
-    by_code = {n.code: n for n in networks}
-    network_for_group = [by_code[f"RME-N{g[0][2]:02d}-{i:03d}"] for g, i in _group_indexes(groups)]
-    for network, group in zip(network_for_group, groups, strict=True):
-        links.extend(NetworkSchool(network=network, school_id=rbd) for rbd, _s, _r in group)
-    NetworkSchool.objects.bulk_create(links, batch_size=5000)
+    NetworkSchool.objects.bulk_create(
+        [
+            NetworkSchool(network=network, school_id=rbd)
+            for network, group in zip(networks, groups, strict=True)
+            for rbd, _sostenedor, _region in group
+        ],
+        batch_size=5000,
+    )
 
     # People: a director and a UTP head per school, a dupla per network from
     # a pool of supervisors per DEPROV, a representative per large sostenedor.
@@ -363,7 +367,7 @@ def seed_national(*, seed=2025, stdout=None):
             first, last = _name(rng)
             rows.append((f"{role}.{rbd}@{domain}", first, last, role))
     networks_per_deprov = {}
-    for network in network_for_group:
+    for network in networks:
         networks_per_deprov[network.deprov_id] = networks_per_deprov.get(network.deprov_id, 0) + 1
     for deprov, count in sorted(networks_per_deprov.items()):
         pool = max(2, count // 2 + 1)
@@ -402,7 +406,7 @@ def seed_national(*, seed=2025, stdout=None):
     )
     positions, memberships = [], []
     large_set = set(large)
-    for network, group in zip(network_for_group, groups, strict=True):
+    for network, group in zip(networks, groups, strict=True):
         reps = set()
         for rbd, sostenedor, _region in group:
             for role in (Role.DIRECTOR, Role.UTP):
@@ -430,20 +434,22 @@ def seed_national(*, seed=2025, stdout=None):
             )
     Position.objects.bulk_create(positions, batch_size=5000)
     Membership.objects.bulk_create(memberships, batch_size=5000)
+    _analyze(
+        School, Network, NetworkSchool, Membership, User, EmailAddress, Position, SupervisorProfile
+    )
     return {
         "schools": len(schools),
-        "networks": len(network_for_group),
+        "networks": len(networks),
         "users": len(users),
         "directivos": sum(1 for r in rows if r[3] in (Role.DIRECTOR, Role.UTP)),
         "memberships": len(memberships),
     }
 
 
-def _group_indexes(groups):
-    """Pair each group with its sequence number within its region, in the
-    order the codes were given."""
-    counters = {}
-    for group in groups:
-        region = group[0][2]
-        counters[region] = counters.get(region, 0) + 1
-        yield group, counters[region]
+def _analyze(*models):
+    """Give the PostgreSQL planner statistics for the tables just filled:
+    until autovacuum gets to them (if it runs at all) it assumes tiny tables
+    and picks plans that are far too slow at national scale."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(m._meta.db_table for m in models))

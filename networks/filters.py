@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rme_platform.widgets import FastSelect
 from schools.models import Deprov, Region
 
 from .models import Network, NetworkStatus
@@ -10,10 +11,13 @@ from .models import Network, NetworkStatus
 class NetworkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Buscar"), method="search")
     region = django_filters.ModelChoiceFilter(
-        label=_("Región"), field_name="deprov__region", queryset=Region.objects.all()
+        label=_("Región"),
+        field_name="deprov__region",
+        queryset=Region.objects.all(),
+        widget=FastSelect,
     )
     deprov = django_filters.ModelChoiceFilter(
-        label=_("Departamento provincial"), queryset=Deprov.objects.all()
+        label=_("Departamento provincial"), queryset=Deprov.objects.all(), widget=FastSelect
     )
     year = django_filters.NumberFilter(label=_("Año"))
     status = django_filters.ChoiceFilter(label=_("Estado"), choices=NetworkStatus.choices)

@@ -17,7 +17,7 @@ from schools.models import (
     SupervisorProfile,
 )
 
-from .models import Network
+from .models import Membership, Network, NetworkSchool
 
 
 def is_admin(user):
@@ -65,20 +65,24 @@ def visible_networks(user):
         return Network.objects.all()
     if user.role == Role.ANALYST:
         return analyst_networks(user)
-    condition = Q(memberships__user=user, memberships__active=True)
+    # Each clause is a pk__in subquery (no joins), so the result has no
+    # duplicates and the planner never multiplies rows.
+    condition = Q(pk__in=Membership.objects.filter(user=user, active=True).values("network_id"))
     if user.role == Role.SUPERVISOR:
         condition |= Q(deprov__in=supervisor_deprov_ids(user))
     if user.role in (Role.DIRECTOR, Role.UTP):
         condition |= Q(
-            network_schools__school__in=directivo_school_ids(user),
-            network_schools__left_on__isnull=True,
+            pk__in=NetworkSchool.objects.filter(
+                school__in=directivo_school_ids(user), left_on__isnull=True
+            ).values("network_id")
         )
     if user.role == Role.SOSTENEDOR_REP:
         condition |= Q(
-            network_schools__school__sostenedor__in=sostenedor_ids(user),
-            network_schools__left_on__isnull=True,
+            pk__in=NetworkSchool.objects.filter(
+                school__sostenedor__in=sostenedor_ids(user), left_on__isnull=True
+            ).values("network_id")
         )
-    return Network.objects.filter(pk__in=Network.objects.filter(condition).values("pk"))
+    return Network.objects.filter(condition)
 
 
 def manageable_deprovs(user):

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from rme_platform.widgets import FastSelect
+
 from .models import Comuna, Dependency, Deprov, Region, School, SchoolStatus
 
 ALL_F = pgettext_lazy("filtro, femenino", "Todas")
@@ -19,12 +21,16 @@ class SchoolFilter(django_filters.FilterSet):
         field_name="comuna__region",
         queryset=Region.objects.all(),
         empty_label=ALL_F,
+        widget=FastSelect,
     )
     comuna = django_filters.ModelChoiceFilter(
-        label=_("Comuna"), queryset=Comuna.objects.all(), empty_label=ALL_F
+        label=_("Comuna"), queryset=Comuna.objects.all(), empty_label=ALL_F, widget=FastSelect
     )
     deprov = django_filters.ModelChoiceFilter(
-        label=_("Departamento provincial"), queryset=Deprov.objects.all(), empty_label=ALL_M
+        label=_("Departamento provincial"),
+        queryset=Deprov.objects.all(),
+        empty_label=ALL_M,
+        widget=FastSelect,
     )
     dependency = django_filters.ChoiceFilter(
         label=_("Dependencia"), choices=Dependency.choices, empty_label=ALL_F

@@ -115,3 +115,17 @@ def test_makefile_offers_the_documented_targets():
         assert f"\n{target}" in makefile
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
+
+
+def test_collectstatic_with_the_production_storage(tmp_path):
+    """With DEBUG off, static files are served by whitenoise from a manifest:
+    every vendored file must be collectable (no dangling source maps)."""
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        env={"DEBUG": "0", "SECRET_KEY": "s" * 60, "STATIC_ROOT": str(tmp_path / "static")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest
+    assert "vendor/htmx/htmx.min.js" in manifest
