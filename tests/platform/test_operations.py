@@ -129,3 +129,10 @@ def test_collectstatic_with_the_production_storage(tmp_path):
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
     assert "vendor/htmx/htmx.min.js" in manifest
+
+
+@pytest.mark.django_db
+def test_a_malformed_session_cookie_is_ignored(client):
+    client.cookies["sessionid"] = "0\x00\x80bad"
+    assert client.get("/api/v1/me/").status_code in {401, 403}
+    assert client.get("/").status_code == 302
