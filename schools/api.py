@@ -1,8 +1,11 @@
 """Read-only API of the registry: regions, comunas, DEPROV, sostenedores and
 schools (looked up by RBD)."""
 
+from django.core.cache import cache
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 
+from .cache import TIMEOUT, registry_key
 from .filters import SchoolFilter
 from .models import Comuna, Deprov, PerformanceCategory, Region, School, Sostenedor
 from .permissions import visible_schools
@@ -117,6 +120,18 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("comuna")
             .prefetch_related("performance_categories")
         )
+
+    def list(self, request, *args, **kwargs):
+        """Every signed-in user sees the same registry, so a page of it is
+        cached until the registry changes."""
+        key = registry_key("api-schools", request)
+        data = cache.get(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response.data, TIMEOUT)
+            return response
+        return Response(data)
 
 
 def register(router):

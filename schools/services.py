@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .cache import bump_registry_version
 from .directory import (
     SCHOOL_FIELDS,
     WARNING_KINDS,
@@ -245,6 +246,8 @@ def import_directory(*, path_or_file, year=None, dry_run=False, progress=None):
             )
         _upsert_sostenedores(parsed.sostenedores, result, dry_run=dry_run)
         _upsert_schools(parsed.schools, result, dry_run=dry_run)
+        if not dry_run:
+            bump_registry_version()
     if progress:
         progress(len(parsed.schools), len(parsed.schools))
     return result
@@ -501,6 +504,7 @@ def import_categories(*, path_or_file, year, level=CategoryLevel.BASICA):
             if stored.get(rbd) != category
         ]
         _upsert(PerformanceCategory, writes, ["school", "year", "level"], ["category"])
+        bump_registry_version()
     result.created = sum(1 for rbd in parsed if rbd not in stored)
     result.updated = len(writes) - result.created
     result.unchanged = result.rows - result.created - result.updated

@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from . import services
+from .cache import TIMEOUT, registry_key
 from .filters import SchoolFilter
 from .forms import DirectoryUploadForm
 from .models import ImportJob
@@ -33,19 +36,25 @@ def school_list(request):
         .order_by(nameless_last, "name", "rbd")
     )
     search = SchoolFilter(request.GET, queryset=schools)
-    page = Paginator(search.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "schools/school_list.html",
-        {
-            "form": _style(search.form),
-            "page": page,
-            "query": query.urlencode(),
-            "searched": any(value for key, value in request.GET.items() if key != "page"),
-        },
-    )
+    context = {
+        "form": _style(search.form),
+        "searched": any(value for key, value in request.GET.items() if key != "page"),
+    }
+    # Everyone signed in sees the same registry: the results are cached
+    # until it changes (see schools.cache).
+    key = registry_key("search", request)
+    results = cache.get(key)
+    if results is None:
+        page = Paginator(search.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        results = render_to_string(
+            "schools/_results.html", {"page": page, "query": query.urlencode()}, request
+        )
+        cache.set(key, results, TIMEOUT)
+        context["page"] = page
+    context["results"] = results
+    return render(request, "schools/school_list.html", context)
 
 
 def school_networks(user, school):

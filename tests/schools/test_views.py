@@ -129,3 +129,18 @@ def test_school_page_runs_a_constant_number_of_queries(client, director, django_
     # user.
     with django_assert_num_queries(4):
         client.get(f"/schools/{school.rbd}/")
+
+
+def test_cached_search_and_api_follow_registry_changes(
+    client, director, django_capture_on_commit_callbacks
+):
+    client.force_login(director)
+    assert (
+        "Escuela Nueva Esperanza"
+        not in client.get("/schools/", {"q": "esperanza"}).content.decode()
+    )
+    assert client.get("/api/v1/schools/", {"q": "esperanza"}).json()["count"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        SchoolFactory(name="Escuela Nueva Esperanza")
+    assert "Escuela Nueva Esperanza" in client.get("/schools/", {"q": "esperanza"}).content.decode()
+    assert client.get("/api/v1/schools/", {"q": "esperanza"}).json()["count"] == 1

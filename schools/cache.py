@@ -1,0 +1,54 @@
+"""Cached reads of the registry. The registry changes only through the
+directory and category imports and the admin, so its cached pages and API
+answers carry a version number that every such change bumps."""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import translation
+
+VERSION_KEY = "registry:version"
+TIMEOUT = 15 * 60
+
+
+def registry_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_registry_version():
+    """Invalidate every cached registry read (after the transaction commits)."""
+
+    def bump():
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, None)
+
+    transaction.on_commit(bump)
+
+
+def registry_key(prefix, request):
+    """A cache key for a registry read: version, language and the query."""
+    query = "&".join(
+        f"{key}={value}" for key, values in sorted(request.GET.lists()) for value in values
+    )
+    return f"registry:{prefix}:v{registry_version()}:{translation.get_language()}:{query}"
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _registry_changed(sender, **kwargs):
+    if sender._meta.app_label == "schools" and sender.__name__ in {
+        "School",
+        "Sostenedor",
+        "PerformanceCategory",
+        "Comuna",
+        "Region",
+        "Deprov",
+    }:
+        bump_registry_version()
