@@ -168,3 +168,6 @@ class ExternalPartner(models.Model):
 
     def __str__(self):
         return self.name
+
+
+from .meeting_models import *  # noqa: E402,F401,F403

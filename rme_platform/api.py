@@ -6,12 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from networks import api as networks_api
+from networks import meeting_api
 from rme_platform.accounts.api import MeView
 from schools import api as schools_api
 
 router = DefaultRouter()
 schools_api.register(router)
 networks_api.register(router)
+meeting_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

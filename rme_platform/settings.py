@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -172,7 +173,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Meeting reminders 7 days and 1 day ahead (idempotent: each is recorded).
+    "meetings-send-reminders": {
+        "task": "networks.meeting_tasks.send_meeting_reminders",
+        "schedule": crontab(minute=15),
+    },
+}
 
 # --- Authentication ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -182,3 +182,168 @@ class ExternalPartnerFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Socio Comunitario {n}")
     kind = "ngo"
+
+
+# --- meetings -----------------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+
+def _in_days(days, hours=0):
+    return timezone.now().replace(microsecond=0) + datetime.timedelta(days=days, hours=hours)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A convened meeting ten days ahead, two hours long, with proposals
+    open until eight days ahead. Members are not invited: use
+    networks.meeting_services.convene_meeting for the full behaviour."""
+
+    class Meta:
+        model = "networks.Meeting"
+
+    network = factory.SubFactory(NetworkFactory)
+    title = factory.Sequence(lambda n: f"Reunión de red {n}")
+    objective = "Compartir prácticas de lectura."
+    starts_at = factory.LazyFunction(lambda: _in_days(10))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    proposals_close_at = factory.LazyAttribute(lambda o: o.starts_at - datetime.timedelta(days=2))
+    place = "Sala de reuniones del DEPROV"
+
+
+class AgendaProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.AgendaProposal"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    title = factory.Sequence(lambda n: f"Tema propuesto {n}")
+    rationale = "Nos preocupa la comprensión lectora en segundo básico."
+    proposed_by = factory.SubFactory(UserFactory)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.Agreement"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"Acuerdo número {n}")
+    due_on = factory.LazyAttribute(lambda o: timezone.localdate(o.meeting.starts_at))
+
+
+# --- monitoring -------------------------------------------------------------------
+
+
+def default_instrument():
+    """The `rme-monitoreo` instrument of the data migration (loaded again
+    if a transactional test flushed it)."""
+    from monitoring.default_instrument import SLUG, load_default_instrument
+    from monitoring.models import Instrument
+
+    return Instrument.objects.filter(slug=SLUG).first() or load_default_instrument()
+
+
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    """An empty, editable instrument."""
+
+    class Meta:
+        model = "monitoring.Instrument"
+
+    slug = factory.Sequence(lambda n: f"instrumento-{n}")
+    family = factory.LazyAttribute(lambda o: o.slug)
+    name = factory.Sequence(lambda n: f"Instrumento de prueba {n}")
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A draft 2025 campaign on the default instrument, aimed at all networks."""
+
+    class Meta:
+        model = "monitoring.Campaign"
+
+    slug = factory.Sequence(lambda n: f"campana-{n}")
+    name = factory.Sequence(lambda n: f"Encuesta de monitoreo de prueba {n}")
+    instrument = factory.LazyFunction(default_instrument)
+    year = 2025
+    status = "draft"
+
+
+# --- pme ----------------------------------------------------------------------
+
+import datetime as pme_datetime  # noqa: E402
+
+
+def pme_catalog():
+    """Load the dimensions and subdimensions again if a transactional test
+    flushed them (the data migration loads them once)."""
+    from pme.catalog import load_catalog
+    from pme.models import Dimension
+
+    if not Dimension.objects.exists():
+        load_catalog()
+
+
+class PMECycleFactory(factory.django.DjangoModelFactory):
+    """A 2023–2026 cycle of a new school."""
+
+    class Meta:
+        model = "pme.PMECycle"
+
+    school = factory.SubFactory(SchoolFactory)
+    first_year = 2023
+    last_year = 2026
+    pei_vision = "Una comunidad que aprende."
+
+
+class AnnualPlanFactory(factory.django.DjangoModelFactory):
+    """The 2025 plan of a new cycle, not shared, in implementation."""
+
+    class Meta:
+        model = "pme.AnnualPlan"
+
+    cycle = factory.SubFactory(PMECycleFactory)
+    school = factory.LazyAttribute(lambda o: o.cycle.school)
+    year = 2025
+    phase = "implementacion"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """A Gestión pedagógica action of March–June of the plan's year."""
+
+    class Meta:
+        model = "pme.Action"
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    dimension_id = "gestion_pedagogica"
+    name = factory.Sequence(lambda n: f"Acción de prueba {n}")
+    start_date = factory.LazyAttribute(lambda o: pme_datetime.date(o.plan.year, 3, 1))
+    end_date = factory.LazyAttribute(lambda o: pme_datetime.date(o.plan.year, 6, 30))
+    status = "planned"
+    progress = 0
+
+
+class FundingLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pme.FundingLine"
+
+    action = factory.SubFactory(ActionFactory)
+    source = "sep"
+    amount = 1_000_000
+
+
+class ATEProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pme.ATEProvider"
+
+    rut = factory.Sequence(lambda n: 77_000_000 + n)
+    check_digit = factory.LazyAttribute(lambda o: modulo11_check_digit(o.rut))
+    name = factory.Sequence(lambda n: f"Consultora Educativa {n}")
+    registry_number = factory.Sequence(lambda n: f"ATE-T-{n:05d}")
+
+
+class PlanCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pme.Comment"
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    author = factory.SubFactory(UserFactory, role="supervisor")
+    body = "Un comentario."

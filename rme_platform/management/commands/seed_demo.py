@@ -30,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already has data: demo not loaded again.")
         elif scale == "national":
             seed_small(stdout=self.stdout)
+            self.seed_apps()
             figures = seed_national(seed=seed, stdout=self.stdout)
             self.stdout.write(
                 "National scale: {schools} schools in {networks} networks, {directivos} "
@@ -37,12 +38,19 @@ class Command(BaseCommand):
             )
         else:
             figures = seed_small(stdout=self.stdout)
+            self.seed_apps()
             self.stdout.write(
                 "Demo: {networks} networks with {schools} schools (Maule region).".format(**figures)
             )
         self.stdout.write(f"Done in {time.monotonic() - start:.1f} s.")
         if not quiet_logins:
             self.print_logins()
+
+    def seed_apps(self):
+        """Each app's demo content, on top of the Maule networks."""
+        from networks.meeting_demo import seed_demo_meetings
+
+        seed_demo_meetings(stdout=self.stdout)
 
     def print_logins(self):
         out = self.stdout

@@ -1,0 +1,247 @@
+"""The access matrix of meetings, page by page: who runs a network's meetings
+(its supervisors and admins) gets every page; active members get the meeting
+and take part; everyone else gets 404, like for a missing meeting. Visible
+but not allowed answers 403, and a denied write changes nothing."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from networks import meeting_services as services
+from networks.models import AgendaProposal, ProposalVote
+
+from .conftest import MEMBERS, ROLES, RUNNERS, SEERS
+
+pytestmark = pytest.mark.django_db
+
+
+def by_role(expected):
+    return [pytest.param(role, expected(role), id=role) for role in ROLES]
+
+
+def see(role):
+    return 200 if role in SEERS else 404
+
+
+def run(role):
+    if role in RUNNERS:
+        return 200
+    return 403 if role in SEERS else 404
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_meeting_page(world, meeting, login, role, status):
+    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/")
+    assert response.status_code == status
+    page = response.content.decode()
+    if status == 200:
+        assert "Reunión de marzo" in page and "Escuela Talca Uno, sala de profesores" in page
+        assert ("Armar la tabla" in page) == (role in RUNNERS)
+        assert ("Proponer tema" in page) == (role in MEMBERS)
+        assert ("Guardar respuesta" in page) == (role in MEMBERS)
+    else:
+        assert "Reunión de marzo" not in page
+
+
+def test_a_hidden_meeting_answers_like_a_missing_one(world, meeting, login):
+    client = login(world.director_b)
+    hidden, missing = client.get(f"/meetings/{meeting.pk}/"), client.get("/meetings/999999/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.templates[0].name == missing.templates[0].name
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, meeting):
+    for url in (f"/meetings/{meeting.pk}/", "/meetings/", "/meetings/calendar/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("role", "shown"), by_role(lambda role: role in SEERS))
+def test_meeting_list_shows_only_the_meetings_of_ones_networks(world, meeting, login, role, shown):
+    response = login(getattr(world, role)).get("/meetings/")
+    assert response.status_code == 200
+    assert (meeting in response.context["page"].object_list) == shown
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_meeting_ics(world, meeting, login, role, status):
+    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/meeting.ics")
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"].startswith("text/calendar")
+        assert b"METHOD:PUBLISH" in response.content
+        assert f"UID:{meeting.uid}@rme.mineduc.cl".encode() in response.content
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(run))
+def test_convene_page(world, login, role, status):
+    response = login(getattr(world, role)).get("/meetings/new/?network=RME-07-901")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("path", ["edit/", "cancel/", "agenda/"])
+@pytest.mark.parametrize(("role", "status"), by_role(run))
+def test_pages_of_who_runs_the_meeting(world, meeting, login, role, status, path):
+    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/{path}")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("path", ["attendance/", "minutes/"])
+@pytest.mark.parametrize(("role", "status"), by_role(run))
+def test_pages_of_the_meeting_day(world, held, login, role, status, path):
+    response = login(getattr(world, role)).get(f"/meetings/{held.pk}/{path}")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(run))
+def test_cancel_post(world, meeting, login, role, status, mailoutbox):
+    response = login(getattr(world, role)).post(
+        f"/meetings/{meeting.pk}/cancel/", {"reason": "Paro"}
+    )
+    meeting.refresh_from_db()
+    if status == 200:
+        assert response.status_code == 302
+        assert meeting.status == "cancelled"
+    else:
+        assert response.status_code == status
+        assert meeting.status == "convened"
+
+
+# --- taking part: propose, vote, RSVP --------------------------------------------------------
+
+
+def htmx(client):
+    client.defaults["HTTP_HX_REQUEST"] = "true"
+    return client
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_proposing(world, meeting, login, role, status):
+    client = htmx(login(getattr(world, role)))
+    response = client.post(
+        f"/meetings/{meeting.pk}/proposals/",
+        {"title": "Convivencia en recreos", "rationale": "Hubo conflictos."},
+    )
+    assert response.status_code == status
+    created = AgendaProposal.objects.filter(title="Convivencia en recreos").exists()
+    assert created == (role in MEMBERS)
+    if role in SEERS and role not in MEMBERS:
+        assert "Solo los integrantes de la red pueden proponer temas." in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_voting(world, meeting, login, role, status):
+    proposal = services.propose_agenda_item(
+        by=world.director_a, meeting=meeting, title="Lectura", rationale="Bajó."
+    )
+    client = htmx(login(getattr(world, role)))
+    response = client.post(f"/meetings/proposals/{proposal.pk}/vote/")
+    assert response.status_code == status
+    voted = ProposalVote.objects.filter(proposal=proposal).exists()
+    assert voted == (role in MEMBERS)
+    if role in MEMBERS:
+        assert f'id="proposal-{proposal.pk}"' in response.content.decode()
+        assert "quedó registrado" in response.content.decode()
+    elif status == 200:
+        assert "Solo los integrantes de la red pueden votar." in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_answering_the_rsvp(world, meeting, login, role, status):
+    client = htmx(login(getattr(world, role)))
+    response = client.post(f"/meetings/{meeting.pk}/rsvp/", {"answer": "yes"})
+    assert response.status_code == status
+    answered = meeting.attendances.filter(rsvp="yes").exists()
+    assert answered == (role in MEMBERS)
+
+
+# --- minutes, files and agreements -------------------------------------------------------------
+
+
+@pytest.fixture
+def published(world, held):
+    services.save_minutes(
+        by=world.supervisor_a, meeting=held, body="## Acuerdos\n\nLeer juntos.", publish=False
+    )
+    attachment = services.add_minutes_attachment(
+        by=world.supervisor_a,
+        meeting=held,
+        file=SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", content_type="application/pdf"),
+    )
+    return held, attachment
+
+
+@pytest.mark.parametrize(
+    ("role", "draft", "final"),
+    [
+        pytest.param(
+            role,
+            200 if role in RUNNERS else 404,
+            200 if role in SEERS else 404,
+            id=role,
+        )
+        for role in ROLES
+    ],
+)
+def test_minutes_files_are_downloaded_only_by_who_may_read_them(
+    world, published, login, role, draft, final
+):
+    meeting, attachment = published
+    client = login(getattr(world, role))
+    response = client.get(f"/meetings/files/{attachment.pk}/")
+    assert response.status_code == draft
+    services.save_minutes(
+        by=world.supervisor_a, meeting=meeting, body="## Acuerdos\n\nLeer juntos.", publish=True
+    )
+    response = client.get(f"/meetings/files/{attachment.pk}/")
+    assert response.status_code == final
+    if final == 200:
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 acta"
+        assert 'attachment; filename="acta.pdf"' in response["Content-Disposition"]
+    page = client.get(f"/meetings/{meeting.pk}/")
+    assert page.status_code == final
+    if final == 200:
+        assert "<h2>Acuerdos</h2>" in page.content.decode()
+        assert "acta.pdf" in page.content.decode()
+
+
+def test_media_files_are_not_served_directly(world, published, client):
+    _meeting, attachment = published
+    response = client.get("/media/" + attachment.file.name)
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def agreement(world, held):
+    return services.add_agreement(
+        by=world.supervisor_a,
+        meeting=held,
+        text="Compartir el plan de lectura",
+        due_on=timezone.localdate() + datetime.timedelta(days=20),
+        responsible_user=world.director_a,
+    )
+
+
+def follow_up_outcome(role):
+    if role in RUNNERS or role == "director_a":
+        return 302
+    return 403 if role in SEERS else 404
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(see))
+def test_agreement_page(world, agreement, login, role, status):
+    response = login(getattr(world, role)).get(f"/meetings/agreements/{agreement.pk}/")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), by_role(follow_up_outcome))
+def test_agreement_follow_up(world, agreement, login, role, status):
+    response = login(getattr(world, role)).post(
+        f"/meetings/agreements/{agreement.pk}/", {"text": "Avance", "status": "in_progress"}
+    )
+    assert response.status_code == status
+    agreement.refresh_from_db()
+    assert (agreement.status == "in_progress") == (status == 302)
+    assert agreement.notes.exists() == (status == 302)

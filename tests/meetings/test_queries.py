@@ -1,0 +1,150 @@
+"""The meeting list, the meeting page, the API lists and the panels run a
+fixed number of queries however many meetings, proposals, votes, items,
+people and agreements there are: each is measured at two sizes."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from networks import meeting_selectors as selectors
+from networks import meeting_services as services
+from networks.models import AgreementNote
+from tests.factories import MembershipFactory, PositionFactory
+
+from .conftest import convene, move_to_past
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, len(captured)
+
+
+def grow(w, meeting, n):
+    """n more members, each proposing and voting for every proposal, and n
+    agreements of an earlier meeting with notes."""
+    users = []
+    for _i in range(n):
+        user = PositionFactory(school=w.a3).user
+        MembershipFactory(network=w.network_a, user=user, role="directivo", school=w.a3)
+        users.append(user)
+    services.invite_members(meeting=meeting)
+    proposals = [
+        services.propose_agenda_item(by=user, meeting=meeting, title="Tema", rationale="R")
+        for user in users
+    ]
+    for proposal in proposals:
+        for user in users:
+            services.vote_for_proposal(by=user, proposal=proposal)
+        services.add_agenda_item(
+            by=w.supervisor_a, meeting=meeting, proposal=proposal, duration_minutes=5
+        )
+    for user in users:
+        services.respond_rsvp(by=user, meeting=meeting, answer="yes")
+    earlier = move_to_past(convene(w, days=1, title="Anterior"), days=30)
+    for user in users:
+        agreement = services.add_agreement(
+            by=w.supervisor_a,
+            meeting=earlier,
+            text="Acuerdo",
+            due_on=timezone.localdate() + datetime.timedelta(days=5),
+            responsible_user=user,
+        )
+        AgreementNote.objects.create(agreement=agreement, text="Avance", author=user)
+    return users
+
+
+@pytest.mark.parametrize("role", ["supervisor_a", "director_a"])
+def test_meeting_page_runs_constant_queries(world, login, role):
+    meeting = convene(world)
+    grow(world, meeting, 1)
+    client = login(getattr(world, role))
+    url = f"/meetings/{meeting.pk}/"
+    small, small_count = count(client, url)
+    grow(world, meeting, 6)
+    large, large_count = count(client, url)
+    assert len(large.context["proposals"]) == 7 and len(large.context["agenda"]) == 7
+    assert len(large.context["follow_up"]) == 7
+    assert small_count == large_count
+    # 1 user (the session is signed), 2 the meeting with network, DEPROV,
+    # region, host, convener and minutes, 3 "runs it?", 4 "is a member?",
+    # 5 the user's own invitation, 6 proposals with votes, "voted?" and
+    # "on the agenda?", 7 agenda items with their proposal, 8 answers and
+    # presence by role, 9 open agreements of earlier meetings with their
+    # meeting, network and responsible, 10 their notes with authors, 11 this
+    # meeting's agreements.
+    assert large_count == 11
+
+
+def test_meeting_list_runs_constant_queries(world, login):
+    grow(world, convene(world), 1)
+    client = login(world.director_a)
+    small, small_count = count(client, "/meetings/")
+    for i in range(8):
+        meeting = convene(world, days=12 + i, title=f"Reunión {i}")
+        if i < 2:
+            grow(world, meeting, 2)
+    large, large_count = count(client, "/meetings/")
+    assert small.context["page"].paginator.count == 2  # and the earlier one
+    assert large.context["page"].paginator.count == 12
+    assert small_count == large_count
+    # 1 user, 2 count, 3 the page of meetings with network, the user's
+    # answer and head counts, 4 networks for the filter, 5 networks the
+    # user may convene in.
+    assert large_count == 5
+
+
+def test_meetings_api_list_runs_constant_queries(world, login):
+    convene(world)
+    client = login(world.supervisor_a)
+    small, small_count = count(client, "/api/v1/meetings/")
+    for i in range(6):
+        convene(world, days=12 + i, title=f"Reunión {i}")
+    large, large_count = count(client, "/api/v1/meetings/")
+    assert large.json()["count"] == 7
+    # 1 user, 2 count, 3 the page with network, host, convener, the user's
+    # answer and head counts.
+    assert small_count == large_count == 3
+
+
+def test_agreements_and_proposals_api_lists_run_constant_queries(world, login):
+    meeting = convene(world)
+    grow(world, meeting, 1)
+    client = login(world.supervisor_a)
+    _r, agreements_small = count(client, "/api/v1/agreements/")
+    _r, proposals_small = count(client, "/api/v1/meeting-proposals/")
+    grow(world, meeting, 5)
+    large, agreements_large = count(client, "/api/v1/agreements/")
+    assert large.json()["count"] == 6
+    assert sum(len(a["notes"]) for a in large.json()["results"]) == 6
+    large, proposals_large = count(client, "/api/v1/meeting-proposals/")
+    assert large.json()["count"] == 6
+    # 1 user, 2 count, 3 the page, 4 notes with authors (agreements only).
+    assert agreements_small == agreements_large == 4
+    assert proposals_small == proposals_large == 3
+
+
+def test_home_panel_and_network_panel_run_constant_queries(world):
+    def queries(call):
+        with CaptureQueriesContext(connection) as captured:
+            result = call()
+        return result, len(captured)
+
+    meeting = convene(world)
+    grow(world, meeting, 1)
+    _r, home_small = queries(lambda: selectors.home_panel(world.director_a))
+    _r, panel_small = queries(lambda: selectors.network_panel(world.director_a, world.network_a))
+    grow(world, meeting, 4)
+    for i in range(4):
+        convene(world, days=20 + i)
+    home, home_large = queries(lambda: selectors.home_panel(world.director_a))
+    panel, panel_large = queries(lambda: selectors.network_panel(world.director_a, world.network_a))
+    assert len(home["meetings_upcoming"]) == 5 and len(home["meetings_open_agreements"]) == 5
+    assert home_small == home_large == 2  # next meetings, open agreements
+    assert panel_small == panel_large
