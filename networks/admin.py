@@ -29,4 +29,6 @@ class ExternalPartnerAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     filter_horizontal = ["networks"]
+
+
 from . import meeting_admin  # noqa: E402,F401
