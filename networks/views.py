@@ -197,3 +197,12 @@ def partner_remove(request, code, partner_id):
         request, _("%(partner)s ya no está vinculado a la red.") % {"partner": partner}
     )
     return redirect("networks:detail", code=network.code)
+
+
+@login_required
+def pme_panel(request, code):
+    """The network's PME rollup, loaded into the network page by htmx."""
+    from pme.selectors import network_panel
+
+    network = _visible_network(request.user, code)
+    return render(request, "pme/_network_panel.html", network_panel(request.user, network))

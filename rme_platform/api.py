@@ -7,12 +7,14 @@ from rest_framework.routers import DefaultRouter
 
 from networks import api as networks_api
 from networks import meeting_api
+from pme import api as pme_api
 from rme_platform.accounts.api import MeView
 from schools import api as schools_api
 
 router = DefaultRouter()
 schools_api.register(router)
 networks_api.register(router)
+pme_api.register(router)
 meeting_api.register(router)
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from networks import selectors as network_selectors
 from networks.meeting_selectors import home_panel as meetings_home_panel
 from networks.models import NetworkSchool
+from pme.selectors import home_panel as pme_home_panel
 from rme_platform.accounts.models import Role
 from schools.models import (
     AnalystScope,
@@ -18,6 +19,7 @@ from schools.models import (
 def home_context(user):
     context = {"networks": network_selectors.network_list(user)[:12]}
     context.update(meetings_home_panel(user))
+    context.update(pme_home_panel(user))
     if user.role in (Role.DIRECTOR, Role.UTP):
         context["positions"] = (
             Position.objects.active()

@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerKindEnum": "networks.models.PartnerKind",
         "SostenedorKindEnum": "schools.models.SostenedorKind",
         "SchoolStatusEnum": "schools.models.SchoolStatus",
+        "ActionStatusEnum": "pme.models.ActionStatus",
     },
 }
 

@@ -1,0 +1,33 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from pme.imports import import_actions
+
+
+class Command(BaseCommand):
+    help = (
+        "Importa las acciones de un plan anual desde un CSV (una acción por fila; columnas en "
+        "el README). Todo o nada; una acción con el mismo nombre se actualiza."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="el archivo CSV")
+        parser.add_argument("--rbd", type=int, required=True, help="RBD del establecimiento")
+        parser.add_argument("--year", type=int, required=True, help="año del plan anual")
+
+    def handle(self, *args, file, rbd, year, **options):
+        try:
+            result = import_actions(path_or_file=file, rbd=rbd, year=year)
+        except FileNotFoundError as exc:
+            raise CommandError(exc) from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            raise CommandError(
+                _("No se importó nada: corrija el archivo y vuelva a intentarlo.")
+            ) from exc
+        self.stdout.write(
+            _("Acciones importadas: %(created)s nuevas, %(updated)s actualizadas.")
+            % {"created": result.created, "updated": result.updated}
+        )

@@ -1,0 +1,537 @@
+"""Reads shared by the PME pages, the API, the exports and the panels other
+apps embed; each starts from a scope of pme.permissions. Rollups aggregate
+in the database: a fixed number of queries whatever the number of plans."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from networks.models import Network, NetworkSchool
+from rme_platform import charts
+from rme_platform.accounts.models import Role
+
+from . import permissions
+from .formatting import format_clp
+from .models import (
+    STALE_DAYS,
+    STATUS_COLORS,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    AnnualPlan,
+    Comment,
+    Dimension,
+    FundingLine,
+    FundingSource,
+    StrategicObjective,
+    delayed_condition,
+)
+
+NOT_CANCELLED = ~Q(status=ActionStatus.CANCELLED)
+# Chart series, in the order a reader expects; cancelled actions stay in the tables.
+CHART_STATES = [
+    ActionStatus.DONE,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.PLANNED,
+    ActionStatus.DELAYED,
+]
+
+
+def stale_cutoff():
+    return timezone.now() - timedelta(days=STALE_DAYS)
+
+
+# --- plans, cycles and actions -------------------------------------------------------
+
+
+def _per_plan(aggregate):
+    """A correlated subquery computing `aggregate` over each plan's actions:
+    cheaper than a join and GROUP BY when a page shows a few of many plans."""
+    return Subquery(
+        Action.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
+def with_figures(plans, today=None):
+    """Plans annotated with n_actions, avg_progress (cancelled actions left
+    out) and n_delayed."""
+    return plans.annotate(
+        n_actions=Coalesce(_per_plan(Count("pk")), 0),
+        avg_progress=_per_plan(Avg("progress", filter=NOT_CANCELLED)),
+        n_delayed=Coalesce(_per_plan(Count("pk", filter=delayed_condition(today))), 0),
+    )
+
+
+def plan_list(user):
+    """Visible plans with their school and action figures (one query)."""
+    return with_figures(
+        permissions.visible_plans(user).select_related("school__comuna", "approved_by")
+    ).order_by("-year", "school__name")
+
+
+def action_queryset(base):
+    """Actions with what lists and pages show, and their effective state."""
+    return (
+        base.with_state()
+        .select_related(
+            "dimension", "subdimension", "strategy", "ate_provider", "plan__school__sostenedor"
+        )
+        .prefetch_related("funding")
+    )
+
+
+def plan_actions(plan):
+    return list(
+        action_queryset(plan.actions.all())
+        .annotate(n_comments=Count("comments", distinct=True))
+        .order_by("dimension__order", "start_date", "pk")
+    )
+
+
+def plan_detail_queryset(user):
+    return permissions.visible_plans(user).select_related(
+        "school__sostenedor", "school__comuna", "cycle", "approved_by"
+    )
+
+
+def plan_comments(plan):
+    return list(
+        Comment.objects.filter(plan=plan, action__isnull=True)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def action_comments(action):
+    return list(action.comments.select_related("author").order_by("created_at", "pk"))
+
+
+def action_updates(action):
+    return list(action.updates.select_related("author").prefetch_related("evidence"))
+
+
+def cycle_detail_queryset(user):
+    objectives = StrategicObjective.objects.select_related("dimension").prefetch_related(
+        "goals", "strategies"
+    )
+    return (
+        permissions.visible_cycles(user)
+        .select_related("school__comuna", "school__sostenedor")
+        .prefetch_related(
+            Prefetch("objectives", queryset=objectives),
+            "assessments__dimension",
+        )
+    )
+
+
+def cycle_plans(user, cycle):
+    """The cycle's plans the user may read, with their figures."""
+    return plan_list(user).filter(cycle=cycle).order_by("year")
+
+
+def group_by_dimension(actions):
+    """[(dimension, [actions])] in catalog order, for pages and exports."""
+    groups = {}
+    for action in actions:
+        groups.setdefault(action.dimension_id, (action.dimension, []))[1].append(action)
+    return sorted(groups.values(), key=lambda group: group[0].order)
+
+
+def plan_status_chart(groups):
+    """SVG of a plan's actions by dimension and effective status (None when
+    it has none), from `group_by_dimension`."""
+    if not groups:
+        return None
+    return charts.stacked_bar_chart(
+        title=_("Acciones por dimensión y estado"),
+        rows=[
+            (
+                str(dimension),
+                [sum(1 for a in items if a.effective_status == s) for s in CHART_STATES],
+            )
+            for dimension, items in groups
+        ],
+        series=[(str(state.label), STATUS_COLORS[state]) for state in CHART_STATES],
+    )
+
+
+def plan_summary(actions):
+    """Counts by effective state, average progress (cancelled excluded) and
+    funding by source of an already loaded list of actions."""
+    states = dict.fromkeys(ActionStatus.values, 0)
+    funding = dict.fromkeys(FundingSource.values, 0)
+    progress = []
+    for action in actions:
+        states[action.effective_status] += 1
+        if action.status != ActionStatus.CANCELLED:
+            progress.append(action.progress)
+            for line in action.funding.all():
+                funding[line.source] += line.amount
+    return {
+        "total": len(actions),
+        "states": [(ActionStatus(key).label, key, n) for key, n in states.items()],
+        "delayed": states[ActionStatus.DELAYED],
+        "avg_progress": round(sum(progress) / len(progress), 1) if progress else None,
+        "funding": [(FundingSource(key).label, key, n) for key, n in funding.items()],
+        "funding_total": sum(funding.values()),
+    }
+
+
+# --- rollups ---------------------------------------------------------------------------
+
+
+@dataclass
+class Rollup:
+    """Figures over a set of shared plans; see `rollup()`."""
+
+    plans: int = 0
+    stale: int = 0
+    actions: int = 0
+    delayed: int = 0
+    avg_progress: float | None = None
+    by_dimension: list = field(default_factory=list)
+    funding: list = field(default_factory=list)
+    funding_total: int = 0
+    stale_plans: list = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+
+
+def _group_figures():
+    return {
+        "n_plans": 0,
+        "n_stale": 0,
+        "n_actions": 0,
+        "n_delayed": 0,
+        "avg_progress": None,
+        "_n": 0,
+        "_sum": 0,
+    }
+
+
+def rollup(plans, *, group=None, stale_limit=50, today=None):
+    """Aggregate a queryset of plans: plans and stale plans (no activity in
+    STALE_DAYS days), actions by dimension and effective status, average
+    progress and delayed actions, funding by source (cancelled actions
+    excluded), the stalest plans. With `group` (a plan field path such as
+    "school__deprov_id"), the same queries also give those figures per
+    group, in `groups`. Five queries."""
+    today = today or timezone.localdate()
+    cutoff = stale_cutoff()
+    plan_ids = plans.values("pk")
+    figures = {"n": Count("pk"), "stale": Count("pk", filter=Q(last_activity_at__lt=cutoff))}
+    if group:
+        counts = plans.values(group=F(group)).annotate(**figures).order_by()
+    else:
+        counts = [plans.aggregate(**figures)]
+    action_group = {"group": F(f"plan__{group}")} if group else {}
+    grouped = (
+        Action.objects.filter(plan__in=plan_ids)
+        .with_state(today)
+        .values("dimension_id", "state", **action_group)
+        .annotate(n=Count("pk"), progress=Sum("progress"))
+        .order_by()
+    )
+    result = Rollup()
+    for row in counts:
+        result.plans += row["n"]
+        result.stale += row["stale"]
+        if group:
+            figures = result.groups.setdefault(row["group"], _group_figures())
+            figures["n_plans"], figures["n_stale"] = row["n"], row["stale"]
+    dimensions = list(Dimension.objects.order_by("order"))
+    cells = {}
+    for row in grouped:
+        cell = cells.setdefault((row["dimension_id"], row["state"]), {"n": 0, "progress": 0})
+        cell["n"] += row["n"]
+        cell["progress"] += row["progress"] or 0
+        if group:
+            figures = result.groups.setdefault(row["group"], _group_figures())
+            figures["n_actions"] += row["n"]
+            if row["state"] == ActionStatus.DELAYED:
+                figures["n_delayed"] += row["n"]
+            if row["state"] != ActionStatus.CANCELLED:
+                figures["_n"] += row["n"]
+                figures["_sum"] += row["progress"] or 0
+    for figures in result.groups.values():
+        if figures["_n"]:
+            figures["avg_progress"] = figures["_sum"] / figures["_n"]
+    all_n = all_sum = 0
+    for dimension in dimensions:
+        states = {}
+        dim_n = dim_sum = 0
+        for state in ActionStatus.values:
+            cell = cells.get((dimension.code, state), {"n": 0, "progress": 0})
+            states[state] = cell["n"]
+            if state != ActionStatus.CANCELLED:
+                dim_n += cell["n"]
+                dim_sum += cell["progress"]
+        result.by_dimension.append(
+            {
+                "dimension": dimension,
+                "states": states,
+                "total": sum(states.values()),
+                "avg_progress": round(dim_sum / dim_n, 1) if dim_n else None,
+            }
+        )
+        result.actions += sum(states.values())
+        result.delayed += states[ActionStatus.DELAYED]
+        all_n += dim_n
+        all_sum += dim_sum
+    result.avg_progress = round(all_sum / all_n, 1) if all_n else None
+    sums = dict(
+        FundingLine.objects.filter(action__plan__in=plan_ids)
+        .exclude(action__status=ActionStatus.CANCELLED)
+        .values("source")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("source", "total")
+    )
+    result.funding = [
+        (FundingSource(source).label, source, sums.get(source, 0) or 0)
+        for source in FundingSource.values
+    ]
+    result.funding_total = sum(total for _label, _source, total in result.funding)
+    if result.stale:
+        result.stale_plans = list(
+            plans.filter(last_activity_at__lt=cutoff)
+            .select_related("school__comuna")
+            .order_by("last_activity_at", "school_id")[:stale_limit]
+        )
+    result.charts = rollup_charts(result)
+    return result
+
+
+def rollup_charts(result):
+    if not result.actions:
+        return {}
+    status_chart = charts.stacked_bar_chart(
+        title=_("Acciones por dimensión y estado"),
+        rows=[
+            (str(row["dimension"]), [row["states"][state] for state in CHART_STATES])
+            for row in result.by_dimension
+        ],
+        series=[(str(state.label), STATUS_COLORS[state]) for state in CHART_STATES],
+    )
+    progress_chart = charts.bar_chart(
+        title=_("Avance promedio por dimensión"),
+        items=[(str(row["dimension"]), row["avg_progress"]) for row in result.by_dimension],
+        unit=" %",
+        max_value=100,
+        decimals=1,
+    )
+    top = max((total for _label, _source, total in result.funding), default=0)
+    funding_chart = charts.bar_chart(
+        title=_("Financiamiento por fuente (CLP)"),
+        items=[(str(label), total) for label, _source, total in result.funding],
+        # Room after the longest bar for its amount.
+        max_value=top * 1.35 or None,
+        number_format=format_clp,
+    )
+    return {"status": status_chart, "progress": progress_chart, "funding": funding_chart}
+
+
+def breakdown(plans, key, *, today=None, extra_filter=None):
+    """Per-group figures (plans, actions, average progress, delayed, stale)
+    of a queryset of plans grouped by `key` (a plan field path). One query."""
+    today = today or timezone.localdate()
+    rows = plans
+    if extra_filter is not None:
+        rows = rows.filter(extra_filter)
+    return list(
+        rows.values(group=F(key))
+        .annotate(
+            n_plans=Count("pk", distinct=True),
+            n_stale=Count("pk", distinct=True, filter=Q(last_activity_at__lt=stale_cutoff())),
+            n_actions=Count("actions"),
+            avg_progress=Avg("actions__progress", filter=~Q(actions__status="cancelled")),
+            n_delayed=Count("actions", filter=delayed_condition(today, prefix="actions__")),
+        )
+        .order_by("group")
+    )
+
+
+def shared_plans(year):
+    return AnnualPlan.objects.filter(year=year, shared_with_network=True)
+
+
+def shared_plans_in(*, region=None, deprov=None):
+    """Shared plans of schools of a region or a DEPROV, every year."""
+    plans = AnnualPlan.objects.filter(shared_with_network=True)
+    if region is not None:
+        plans = plans.filter(school__deprov__region=region)
+    if deprov is not None:
+        plans = plans.filter(school__deprov=deprov)
+    return plans
+
+
+def schools_in_networks(year, *, region=None, deprov=None):
+    """Schools taking part in a network of that year: the total, and by
+    DEPROV (for a region) or by network (for a DEPROV). One query."""
+    links = NetworkSchool.objects.filter(left_on__isnull=True, network__year=year)
+    if region is not None:
+        links, key = links.filter(network__deprov__region=region), "network__deprov_id"
+    else:
+        links, key = links.filter(network__deprov=deprov), "network_id"
+    by_group = dict(
+        links.values(key).annotate(n=Count("school", distinct=True)).values_list(key, "n")
+    )
+    # A school takes part in at most one active network per year.
+    return {"total": sum(by_group.values()), "by_group": by_group}
+
+
+def network_breakdown(plans, *, deprov, year):
+    """[(network, figures)] for the DEPROV's networks of the year. Two queries."""
+    networks = list(Network.objects.filter(deprov=deprov, year=year).order_by("code"))
+    in_networks = plans.filter(
+        school__network_links__left_on__isnull=True,
+        school__network_links__network__year=year,
+        school__network_links__network__deprov=deprov,
+    )
+    rows = {row["group"]: row for row in breakdown(in_networks, "school__network_links__network")}
+    return [(network, rows.get(network.pk, {})) for network in networks]
+
+
+def network_plans(network, year=None):
+    """Shared plans, of the network's year, of its schools taking part."""
+    schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).values(
+        "school_id"
+    )
+    return shared_plans(year or network.year).filter(school__in=schools)
+
+
+def network_panel(user, network, *, today=None):
+    """The PME panel of a network page: a rollup of the plans its schools
+    share, for the network's year, and a row per school. The network page
+    has already checked that the user sees the network. Nine queries."""
+    plans = network_plans(network)
+    figures = rollup(plans, stale_limit=50, today=today)
+    readable = set(
+        permissions.visible_plans(user)
+        .filter(pk__in=plans.values("pk"))
+        .values_list("pk", flat=True)
+    )
+    schools = list(with_figures(plans.select_related("school"), today).order_by("school__name"))
+    for plan in schools:
+        plan.readable = plan.pk in readable
+    n_schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).count()
+    return {
+        "pme_network": network,
+        "pme_year": network.year,
+        "pme_rollup": figures,
+        "pme_school_rows": schools,
+        "pme_school_count": n_schools,
+        "pme_can_dashboard": permissions.rollup_deprovs(user).filter(pk=network.deprov_id).exists(),
+    }
+
+
+def dashboard_years(plans):
+    """Years with shared plans in the scope, and the one to show by default:
+    this year if it has plans, else the latest."""
+    years = list(
+        plans.filter(shared_with_network=True)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    this_year = timezone.localdate().year
+    default = this_year if this_year in years or not years else years[0]
+    return years, default
+
+
+# --- panels for the home page ----------------------------------------------------------
+
+
+def home_panel(user):
+    """What the home page shows about PMEs: for a directivo, the plan of each
+    of their schools (this year's, else the latest) with its phase, sharing,
+    approval, figures and the delayed actions; for supervisors and
+    sostenedor representatives, the shared plans they follow; for staff, a
+    link to the dashboards. Three queries at most."""
+    if not user.is_authenticated:
+        return {}
+    if user.role in (Role.DIRECTOR, Role.UTP):
+        this_year = timezone.localdate().year
+        plans = list(
+            plan_list(user)
+            .filter(school__in=permissions.own_school_ids(user))
+            .order_by("school__name", "-year")
+        )
+        chosen = {}
+        for plan in plans:
+            current = chosen.get(plan.school_id)
+            if current is None or (current.year > this_year and plan.year <= this_year):
+                chosen[plan.school_id] = plan
+        chosen = list(chosen.values())
+        delayed = list(
+            Action.objects.filter(plan__in=[p.pk for p in chosen])
+            .filter(delayed_condition())
+            .select_related("plan__school")
+            .order_by("end_date", "pk")[:8]
+        )
+        return {
+            "pme_panel": "directivo",
+            "pme_plans": chosen,
+            "pme_delayed": delayed,
+            "pme_can_start": not chosen,
+        }
+    if user.role in (Role.SUPERVISOR, Role.SOSTENEDOR_REP):
+        plans = permissions.visible_plans(user).filter(shared_with_network=True)
+        figures = plans.aggregate(
+            plans=Count("pk", distinct=True),
+            delayed=Count("actions", filter=delayed_condition(prefix="actions__")),
+            stale=Count("pk", distinct=True, filter=Q(last_activity_at__lt=stale_cutoff())),
+        )
+        return {
+            "pme_panel": "reader",
+            "pme_figures": figures,
+            "pme_can_dashboard": permissions.can_view_dashboards(user),
+        }
+    if permissions.can_view_dashboards(user):
+        return {"pme_panel": "dashboard", "pme_can_dashboard": True}
+    return {}
+
+
+# --- API helpers -----------------------------------------------------------------------
+
+
+def api_cycles(user):
+    objectives = StrategicObjective.objects.prefetch_related("goals", "strategies")
+    return (
+        permissions.visible_cycles(user)
+        .select_related("school")
+        .prefetch_related(Prefetch("objectives", queryset=objectives), "assessments")
+        .order_by("school_id", "-first_year")
+    )
+
+
+def api_plans(user):
+    return plan_list(user).select_related("cycle").order_by("school_id", "-year")
+
+
+def api_actions(user):
+    """The API shows related rows by id: only the plan is joined (few joins
+    keep the planner's join order search whole)."""
+    return (
+        permissions.visible_actions(user)
+        .with_state()
+        .select_related("plan")
+        .prefetch_related("funding")
+        .order_by("plan_id", "start_date", "pk")
+    )
+
+
+def api_updates(action):
+    return (
+        ActionUpdate.objects.filter(action=action)
+        .select_related("author")
+        .prefetch_related("evidence")
+    )

@@ -1,0 +1,71 @@
+"""PME pages. Every object is fetched from the user's scope (404 outside
+it); changes go through pme.services (403 when the user may read but not
+change)."""
+
+from .ate import ate_import, ate_list
+from .cycles import (
+    cycle_create,
+    cycle_detail,
+    cycle_edit,
+    goal_add,
+    goal_remove,
+    objective_add,
+    objective_remove,
+    plan_create,
+    strategy_add,
+    strategy_remove,
+)
+from .dashboards import dashboard_deprov, dashboard_index, dashboard_region, network_rollup
+from .plans import (
+    action_comment,
+    action_create,
+    action_delete,
+    action_detail,
+    action_edit,
+    action_progress,
+    evidence_download,
+    plan_approve,
+    plan_comment,
+    plan_copy,
+    plan_detail,
+    plan_edit,
+    plan_export,
+    plan_import,
+    plan_list,
+    plan_share,
+)
+
+__all__ = [
+    "action_comment",
+    "action_create",
+    "action_delete",
+    "action_detail",
+    "action_edit",
+    "action_progress",
+    "ate_import",
+    "ate_list",
+    "cycle_create",
+    "cycle_detail",
+    "cycle_edit",
+    "dashboard_deprov",
+    "dashboard_index",
+    "dashboard_region",
+    "evidence_download",
+    "goal_add",
+    "goal_remove",
+    "network_rollup",
+    "objective_add",
+    "objective_remove",
+    "plan_approve",
+    "plan_comment",
+    "plan_copy",
+    "plan_create",
+    "plan_detail",
+    "plan_edit",
+    "plan_export",
+    "plan_import",
+    "plan_list",
+    "plan_share",
+    "strategy_add",
+    "strategy_remove",
+]

@@ -1,0 +1,69 @@
+"""Helpers of the PME views: scoped lookups (404 outside the user's
+scope, 403 when they may read but not change) and form errors."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .. import permissions, selectors
+from ..forms import CommentForm
+
+
+def _form_errors(form, exc):
+    """Attach a service's ValidationError to the form: to the field it names
+    when the form has it, else to the form as a whole."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _comment_form(user, plan, data=None):
+    """School staff's comments notify nobody; others' are emailed to the school."""
+    notifies = not permissions.own_school_ids(user).filter(school_id=plan.school_id).exists()
+    return CommentForm(data, notifies_school=notifies)
+
+
+# --- lookups -----------------------------------------------------------------------------
+
+
+def _plan(user, pk):
+    """The plan if the user may read it; 404 otherwise (existence is private)."""
+    return get_object_or_404(selectors.plan_detail_queryset(user), pk=pk)
+
+
+def _editable_plan(user, pk):
+    plan = _plan(user, pk)
+    if not permissions.can_edit_plan(user, plan):
+        raise PermissionDenied
+    return plan
+
+
+def _action(user, pk):
+    queryset = permissions.visible_actions(user).select_related(
+        "plan__school__sostenedor",
+        "plan__cycle",
+        "dimension",
+        "subdimension",
+        "strategy",
+        "ate_provider",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _editable_action(user, pk):
+    action = _action(user, pk)
+    if not permissions.can_edit_plan(user, action.plan):
+        raise PermissionDenied
+    return action
+
+
+def _cycle(user, pk):
+    return get_object_or_404(selectors.cycle_detail_queryset(user), pk=pk)
+
+
+def _editable_cycle(user, pk):
+    cycle = _cycle(user, pk)
+    if not permissions.can_edit_cycle(user, cycle):
+        raise PermissionDenied
+    return cycle

@@ -1,0 +1,399 @@
+"""Annual plans and their actions, progress updates, comments and exports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rme_platform.files import protected_download
+from schools.models import School
+
+from .. import exports, imports, permissions, selectors, services
+from ..forms import (
+    ActionForm,
+    PlanFilter,
+    PlanForm,
+    ProgressForm,
+    UploadForm,
+)
+from ..models import (
+    ActionStatus,
+    Evidence,
+)
+from .common import (
+    _action,
+    _comment_form,
+    _editable_action,
+    _editable_plan,
+    _form_errors,
+    _plan,
+)
+
+
+@login_required
+def plan_list(request):
+    user = request.user
+    filterset = PlanFilter(request.GET or None, queryset=selectors.plan_list(user), user=user)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    own_schools = list(
+        School.objects.filter(rbd__in=permissions.own_school_ids(user))
+        .prefetch_related("pme_cycles")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "pme/plan_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "own_schools": own_schools,
+            "can_dashboard": permissions.can_view_dashboards(user),
+            "today_year": timezone.localdate().year,
+        },
+    )
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+def _plan_context(request, plan, comment_form=None):
+    user = request.user
+    actions = selectors.plan_actions(plan)
+    summary = selectors.plan_summary(actions)
+    groups = selectors.group_by_dimension(actions)
+    chart = selectors.plan_status_chart(groups)
+    return {
+        "plan": plan,
+        "school": plan.school,
+        "groups": groups,
+        "summary": summary,
+        "chart": chart,
+        "comments": selectors.plan_comments(plan),
+        "can_edit": permissions.can_edit_plan(user, plan),
+        "can_comment": permissions.can_comment(user, plan),
+        "can_approve": permissions.can_approve(user, plan) and not plan.is_approved,
+        "comment_form": comment_form or _comment_form(user, plan),
+        "has_next_plan": plan.school.pme_plans.filter(year=plan.year + 1).exists(),
+    }
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _plan(request.user, pk)
+    return render(request, "pme/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _editable_plan(request.user, pk)
+    form = PlanForm(
+        request.POST or None, initial={"phase": plan.phase, "diagnosis": plan.diagnosis}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_plan(by=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Cambios guardados."))
+            return redirect("pme:plan_detail", pk=plan.pk)
+    return render(request, "pme/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_POST
+def plan_share(request, pk):
+    plan = _editable_plan(request.user, pk)
+    shared = request.POST.get("shared") == "1"
+    services.set_plan_sharing(by=request.user, plan=plan, shared=shared)
+    if request.headers.get("HX-Request"):
+        return render(request, "pme/_share.html", {"plan": plan, "can_edit": True, "changed": True})
+    if shared:
+        messages.success(request, _("El plan se comparte con sus redes."))
+    else:
+        messages.success(request, _("El plan dejó de compartirse con sus redes."))
+    return redirect("pme:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_approve(request, pk):
+    plan = _plan(request.user, pk)
+    try:
+        services.approve_plan(by=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Quedó registrada la aprobación del sostenedor del plan %(year)s.")
+            % {"year": plan.year},
+        )
+    return redirect("pme:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_copy(request, pk):
+    plan = _editable_plan(request.user, pk)
+    try:
+        new = services.copy_plan_to_next_year(by=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pme:plan_detail", pk=plan.pk)
+    messages.success(
+        request,
+        _("Se creó el borrador del plan %(year)s con las acciones de %(previous)s.")
+        % {"year": new.year, "previous": plan.year},
+    )
+    return redirect("pme:plan_detail", pk=new.pk)
+
+
+@login_required
+def plan_export(request, pk, fmt):
+    plan = _plan(request.user, pk)
+    if fmt == "pdf":
+        content, content_type = exports.plan_pdf(plan), "application/pdf"
+    elif fmt == "xlsx":
+        content, content_type = exports.plan_xlsx(plan), exports.XLSX_TYPE
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=content_type)
+    name = exports.filename(plan, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def plan_import(request, pk):
+    plan = _editable_plan(request.user, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_actions(
+                path_or_file=form.cleaned_data["file"],
+                rbd=plan.school_id,
+                year=plan.year,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Importación terminada: %(created)s acciones nuevas, %(updated)s actualizadas.")
+                % {"created": result.created, "updated": result.updated},
+            )
+            return redirect("pme:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "pme/plan_import.html",
+        {"form": form, "plan": plan, "errors": errors, "columns": imports.ACTION_COLUMNS},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def plan_comment(request, pk):
+    plan = _plan(request.user, pk)
+    form = _comment_form(request.user, plan, request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(by=request.user, plan=plan, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            form = _comment_form(request.user, plan)
+            if not request.headers.get("HX-Request"):
+                messages.success(request, _("Comentario publicado."))
+                return redirect(f"{plan.get_absolute_url()}#comentarios")
+    context = {
+        "comments": selectors.plan_comments(plan),
+        "comment_form": form,
+        "can_comment": True,
+        "post_url": plan.get_absolute_url() + "comments/",
+        "posted": not form.errors,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "pme/_comments.html", context)
+    return render(request, "pme/plan_detail.html", _plan_context(request, plan, form), status=400)
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+@login_required
+def action_create(request, pk):
+    plan = _editable_plan(request.user, pk)
+    initial = {"status": ActionStatus.PLANNED, "progress": 0}
+    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, funding = form.service_fields()
+        try:
+            action = services.create_action(by=request.user, plan=plan, funding=funding, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Acción «%(name)s» agregada.") % {"name": action.name})
+            return redirect("pme:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "pme/action_form.html",
+        {"form": form, "plan": plan, "creating": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def action_detail(request, pk, progress_form=None, comment_form=None):
+    user = request.user
+    action = _action(user, pk)
+    plan = action.plan
+    return render(
+        request,
+        "pme/action_detail.html",
+        {
+            "action": action,
+            "plan": plan,
+            "school": plan.school,
+            "funding": list(action.funding.all()),
+            "updates": selectors.action_updates(action),
+            "comments": selectors.action_comments(action),
+            "can_edit": permissions.can_edit_plan(user, plan) and not plan.is_closed,
+            "can_comment": permissions.can_comment(user, plan),
+            "progress_form": progress_form
+            or ProgressForm(initial={"progress": action.progress, "date": timezone.localdate()}),
+            "comment_form": comment_form or _comment_form(user, plan),
+            "post_url": action.get_absolute_url() + "comments/",
+        },
+        status=400 if (progress_form or comment_form) else 200,
+    )
+
+
+@login_required
+def action_edit(request, pk):
+    action = _editable_action(request.user, pk)
+    plan = action.plan
+    initial = {
+        "name": action.name,
+        "description": action.description,
+        "dimension": action.dimension,
+        "subdimension": action.subdimension,
+        "strategy": action.strategy,
+        "start_date": action.start_date,
+        "end_date": action.end_date,
+        "responsible": action.responsible,
+        "resources": action.resources,
+        "ate_provider": action.ate_provider,
+        "verification_means": action.verification_means,
+        "status": action.status,
+        "progress": action.progress,
+    }
+    for line in action.funding.all():
+        initial[f"funding_{line.source}"] = line.amount
+    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, funding = form.service_fields()
+        try:
+            services.update_action(by=request.user, action=action, funding=funding, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Cambios guardados."))
+            return redirect("pme:action_detail", pk=action.pk)
+    return render(
+        request,
+        "pme/action_form.html",
+        {"form": form, "plan": plan, "action": action, "creating": False},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def action_delete(request, pk):
+    action = _editable_action(request.user, pk)
+    plan_id = action.plan_id
+    try:
+        services.delete_action(by=request.user, action=action)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pme:action_detail", pk=pk)
+    messages.success(request, _("Acción eliminada."))
+    return redirect("pme:plan_detail", pk=plan_id)
+
+
+@login_required
+@require_POST
+def action_progress(request, pk):
+    action = _editable_action(request.user, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_progress(
+                by=request.user,
+                action=action,
+                progress=data["progress"],
+                date=data["date"],
+                note=data["note"],
+                files=data["evidence"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Avance registrado: %(progress)s %%.") % {"progress": data["progress"]},
+            )
+            return redirect("pme:action_detail", pk=action.pk)
+    return action_detail(request, pk, progress_form=form)
+
+
+@login_required
+@require_POST
+def action_comment(request, pk):
+    action = _action(request.user, pk)
+    form = _comment_form(request.user, action.plan, request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                by=request.user, plan=action.plan, action=action, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            form = _comment_form(request.user, action.plan)
+            if not request.headers.get("HX-Request"):
+                messages.success(request, _("Comentario publicado."))
+                return redirect(f"{action.get_absolute_url()}#comentarios")
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "pme/_comments.html",
+            {
+                "comments": selectors.action_comments(action),
+                "comment_form": form,
+                "can_comment": True,
+                "post_url": action.get_absolute_url() + "comments/",
+                "posted": not form.errors,
+            },
+        )
+    return action_detail(request, pk, comment_form=form)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.filter(update__action__in=permissions.visible_actions(request.user)),
+        pk=pk,
+    )
+    return protected_download(request, evidence.file, filename=evidence.original_name)
