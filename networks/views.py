@@ -206,3 +206,16 @@ def pme_panel(request, code):
 
     network = _visible_network(request.user, code)
     return render(request, "pme/_network_panel.html", network_panel(request.user, network))
+
+
+@login_required
+def survey_panel(request, code):
+    """The network's latest published survey results, loaded by htmx."""
+    from monitoring.selectors import network_panel
+
+    network = _visible_network(request.user, code)
+    return render(
+        request,
+        "monitoring/_network_panel.html",
+        {"monitoring_panel": network_panel(request.user, network)},
+    )

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from monitoring import api as monitoring_api
 from networks import api as networks_api
 from networks import meeting_api
 from pme import api as pme_api
@@ -14,6 +15,7 @@ from schools import api as schools_api
 router = DefaultRouter()
 schools_api.register(router)
 networks_api.register(router)
+monitoring_api.register(router)
 pme_api.register(router)
 meeting_api.register(router)
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from monitoring.selectors import home_panel as monitoring_home_panel
 from networks import selectors as network_selectors
 from networks.meeting_selectors import home_panel as meetings_home_panel
 from networks.models import NetworkSchool
@@ -20,6 +21,7 @@ def home_context(user):
     context = {"networks": network_selectors.network_list(user)[:12]}
     context.update(meetings_home_panel(user))
     context.update(pme_home_panel(user))
+    context["monitoring_panel"] = monitoring_home_panel(user)
     if user.role in (Role.DIRECTOR, Role.UTP):
         context["positions"] = (
             Position.objects.active()

@@ -179,6 +179,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "networks.meeting_tasks.send_meeting_reminders",
         "schedule": crontab(minute=15),
     },
+    # Survey campaigns past their closing date are closed; reminders go out
+    # once a day at most.
+    "monitoring-close-due-campaigns": {
+        "task": "monitoring.tasks.close_due_campaigns",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "monitoring-scheduled-reminders": {
+        "task": "monitoring.tasks.send_scheduled_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("networks/", include("networks.urls")),
     path("people/", include("networks.people_urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("pme/", include("pme.urls")),
     path("meetings/", include("networks.meeting_urls")),
     path("admin/", admin.site.urls),

@@ -231,6 +231,42 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyAttribute(lambda o: timezone.localdate(o.meeting.starts_at))
 
 
+# --- monitoring -------------------------------------------------------------------
+
+
+def default_instrument():
+    """The `rme-monitoreo` instrument of the data migration (loaded again
+    if a transactional test flushed it)."""
+    from monitoring.default_instrument import SLUG, load_default_instrument
+    from monitoring.models import Instrument
+
+    return Instrument.objects.filter(slug=SLUG).first() or load_default_instrument()
+
+
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    """An empty, editable instrument."""
+
+    class Meta:
+        model = "monitoring.Instrument"
+
+    slug = factory.Sequence(lambda n: f"instrumento-{n}")
+    family = factory.LazyAttribute(lambda o: o.slug)
+    name = factory.Sequence(lambda n: f"Instrumento de prueba {n}")
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A draft 2025 campaign on the default instrument, aimed at all networks."""
+
+    class Meta:
+        model = "monitoring.Campaign"
+
+    slug = factory.Sequence(lambda n: f"campana-{n}")
+    name = factory.Sequence(lambda n: f"Encuesta de monitoreo de prueba {n}")
+    instrument = factory.LazyFunction(default_instrument)
+    year = 2025
+    status = "draft"
+
+
 # --- pme ----------------------------------------------------------------------
 
 import datetime as pme_datetime  # noqa: E402

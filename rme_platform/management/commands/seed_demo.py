@@ -48,11 +48,13 @@ class Command(BaseCommand):
 
     def seed_apps(self):
         """Each app's demo content, on top of the Maule networks."""
+        from monitoring.demo import seed_demo_monitoring
         from networks.meeting_demo import seed_demo_meetings
         from pme.demo import seed_demo_pme
 
         seed_demo_meetings(stdout=self.stdout)
         seed_demo_pme(stdout=self.stdout)
+        seed_demo_monitoring(stdout=self.stdout)
 
     def print_logins(self):
         out = self.stdout

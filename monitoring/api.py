@@ -1,0 +1,233 @@
+"""API of the survey: campaigns, instruments and results, scoped by
+monitoring.permissions exactly like the pages."""
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from . import permissions, selectors
+from .models import Campaign, Instrument, Question, Section
+from .permissions import ScopeError, parse_scope
+from .results import campaign_results
+
+SCOPE_PATTERN = r"^(national|region:\d{1,2}|network:[A-Za-z0-9-]{1,30})$"
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["code", "kind", "text_es", "text_en", "construct", "required", "options"]
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Section
+        fields = ["order", "title_es", "title_en", "questions"]
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    sections = SectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "slug",
+            "family",
+            "name",
+            "version",
+            "language",
+            "description",
+            "frozen",
+            "sections",
+        ]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    n_responses = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "slug",
+            "name",
+            "year",
+            "status",
+            "instrument",
+            "opens_on",
+            "closes_on",
+            "target",
+            "imported",
+            "published_at",
+            "n_responses",
+        ]
+
+
+class QuestionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    role = serializers.ChoiceField(choices=["director", "utp"], required=False)
+    n = serializers.IntegerField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text='Respuestas por valor, con claves "1" a "5"; null si la celda se suprime.',
+    )
+    pct_agree = serializers.FloatField(allow_null=True)
+    pct_neutral = serializers.FloatField(allow_null=True)
+    pct_disagree = serializers.FloatField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class ResultsSerializer(serializers.Serializer):
+    campaign = serializers.CharField()
+    scope = serializers.CharField()
+    n_responses = serializers.IntegerField()
+    n_responses_by_role = serializers.DictField(child=serializers.IntegerField(), required=False)
+    questions = QuestionResultSerializer(many=True)
+
+
+class NetworkRateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    invited = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class RegionRateSerializer(serializers.Serializer):
+    code = serializers.IntegerField()
+    name = serializers.CharField()
+    invited = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    networks = NetworkRateSerializer(many=True)
+
+
+class TotalRateSerializer(serializers.Serializer):
+    invited = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class RatesSerializer(serializers.Serializer):
+    regions = RegionRateSerializer(many=True)
+    total = TotalRateSerializer()
+
+
+class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Instruments with their sections and questions."""
+
+    serializer_class = InstrumentSerializer
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9-]+"
+    ordering_fields = ["slug", "version"]
+    queryset = Instrument.objects.none()
+
+    def get_queryset(self):
+        questions = Question.objects.order_by("order", "pk")
+        sections = Section.objects.order_by("order", "pk").prefetch_related(
+            Prefetch("questions", queryset=questions)
+        )
+        return (
+            permissions.visible_instruments(self.request.user)
+            .prefetch_related(Prefetch("sections", queryset=sections))
+            .order_by("family", "-version")
+        )
+
+
+def _flag(value):
+    return str(value).strip().lower() in {"1", "true", "yes"}
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Survey campaigns the user may see, their results (with small-cell
+    suppression) and response rates (counts only)."""
+
+    serializer_class = CampaignSerializer
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9-]+"
+    filterset_fields = ["year", "status"]
+    ordering_fields = ["year", "slug"]
+    queryset = Campaign.objects.none()
+
+    def get_queryset(self):
+        return (
+            permissions.visible_campaigns(self.request.user)
+            .select_related("instrument")
+            .annotate(n_responses=Count("responses"))
+            .order_by("-year", "slug")
+        )
+
+    def _campaign(self, slug):
+        return get_object_or_404(
+            permissions.visible_campaigns(self.request.user).select_related("instrument"),
+            slug=slug,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "scope",
+                OpenApiTypes.STR,
+                description="national, region:<código> o network:<código> (por defecto national).",
+                pattern=SCOPE_PATTERN,
+            ),
+            OpenApiParameter("by_role", OpenApiTypes.BOOL, description="Separar por cargo."),
+        ],
+        responses={
+            200: ResultsSerializer,
+            400: OpenApiResponse(description="Alcance mal escrito."),
+            403: OpenApiResponse(description="Sin acceso a los resultados de la campaña."),
+            404: OpenApiResponse(
+                description="Campaña o alcance inexistente o fuera de su alcance."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def results(self, request, slug=None):
+        """The results of one scope, as `survey_results --format json` prints them."""
+        campaign = self._campaign(slug)
+        user = request.user
+        if not permissions.can_view_results(user, campaign):
+            raise PermissionDenied
+        text = request.query_params.get("scope", "national")
+        try:
+            scope = parse_scope(text)
+        except ScopeError as exc:
+            if ":" in text and text.split(":", 1)[0] in {"region", "network"}:
+                raise NotFound from exc
+            raise ValidationError(
+                {"scope": ["Use national, region:<código> o network:<código>."]}
+            ) from exc
+        if not permissions.can_view_scope(user, campaign, scope):
+            raise NotFound
+        by_role = _flag(request.query_params.get("by_role", ""))
+        return Response(campaign_results(campaign, by_role=by_role).for_scope(scope))
+
+    @extend_schema(
+        responses={
+            200: RatesSerializer,
+            403: OpenApiResponse(description="Sin acceso a la participación de la campaña."),
+            404: OpenApiResponse(description="Campaña inexistente o fuera de su alcance."),
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def rates(self, request, slug=None):
+        """Invitations and answers per region and network (counts only)."""
+        campaign = self._campaign(slug)
+        if not permissions.can_view_rates(request.user, campaign):
+            raise PermissionDenied
+        return Response(selectors.response_rates(request.user, campaign))
+
+
+def register(router):
+    router.register("monitoring/campaigns", CampaignViewSet, basename="monitoring-campaign")
+    router.register("monitoring/instruments", InstrumentViewSet, basename="monitoring-instrument")

@@ -1,0 +1,209 @@
+"""Who may do what with the survey: one source of truth for the pages and
+the API.
+
+- Instruments: analysts and ministry admins build and edit them.
+- Campaigns: national analysts and admins create, open, close and publish
+  them, import waves and download raw (anonymous) responses.
+- Results: analysts read every scope within their scope (national, their
+  regions, those regions' networks) once a campaign is open; everyone else
+  reads published results of the networks they see (and, for comparison,
+  those networks' regions and the national figure).
+- Response rates (counts only): analysts within scope; supervisors for the
+  networks they see.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from networks.models import Network
+from networks.permissions import analyst_networks, is_admin, visible_networks
+from rme_platform.accounts.models import Role
+from schools.models import AnalystScope, Region
+
+from .models import Campaign, CampaignStatus, Instrument, Invitation
+
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def analyst_scope(user):
+    """The analyst's AnalystScope, or None."""
+    if not _active(user) or user.role != Role.ANALYST:
+        return None
+    cached = getattr(user, "_monitoring_scope", False)
+    if cached is False:
+        cached = AnalystScope.objects.filter(user=user).first()
+        user._monitoring_scope = cached
+    return cached
+
+
+def is_analyst(user):
+    return analyst_scope(user) is not None
+
+
+def is_national(user):
+    """Ministry admins and analysts with a national scope."""
+    if is_admin(user):
+        return True
+    scope = analyst_scope(user)
+    return scope is not None and scope.national
+
+
+def can_edit_instruments(user):
+    return is_admin(user) or is_analyst(user)
+
+
+def can_manage_campaigns(user):
+    """Create, open, close, publish campaigns, send reminders, import waves."""
+    return is_national(user)
+
+
+def can_download_raw(user):
+    """Raw anonymous responses: national analysts and admins only."""
+    return is_national(user)
+
+
+def visible_instruments(user):
+    if can_edit_instruments(user):
+        return Instrument.objects.all()
+    return Instrument.objects.filter(campaigns__in=visible_campaigns(user)).distinct()
+
+
+def visible_campaigns(user):
+    """Admins and analysts: all campaigns. Supervisors: those not in draft.
+    Others: published ones, and open ones they are invited to."""
+    if not _active(user):
+        return Campaign.objects.none()
+    if is_admin(user) or is_analyst(user):
+        return Campaign.objects.all()
+    if user.role == Role.SUPERVISOR:
+        return Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+    invited = Invitation.objects.filter(user=user).values("campaign_id")
+    return Campaign.objects.filter(
+        Q(status=CampaignStatus.PUBLISHED) | Q(status=CampaignStatus.OPEN, pk__in=invited)
+    )
+
+
+def _reads_as_analyst(user, campaign):
+    return (is_admin(user) or is_analyst(user)) and campaign.status != CampaignStatus.DRAFT
+
+
+def result_networks(user, campaign):
+    """Networks whose results in `campaign` the user may read."""
+    if not _active(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all() if campaign.status != CampaignStatus.DRAFT else _none()
+    if _reads_as_analyst(user, campaign):
+        return analyst_networks(user)
+    if campaign.status == CampaignStatus.PUBLISHED:
+        return visible_networks(user)
+    return _none()
+
+
+def _none():
+    return Network.objects.none()
+
+
+def result_region_codes(user, campaign):
+    """Codes of the regions whose results the user may read (a set)."""
+    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+        return set()
+    if is_national(user) and (is_admin(user) or _reads_as_analyst(user, campaign)):
+        return set(Region.objects.values_list("code", flat=True))
+    scope = analyst_scope(user)
+    if scope is not None:
+        return set(scope.regions.values_list("code", flat=True))
+    if campaign.status != CampaignStatus.PUBLISHED:
+        return set()
+    return set(
+        result_networks(user, campaign).values_list("deprov__region_id", flat=True).distinct()
+    )
+
+
+def can_view_results(user, campaign):
+    """May read some results of the campaign (at least the national figure)."""
+    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+        return False
+    if is_admin(user) or is_analyst(user):
+        return True
+    return campaign.status == CampaignStatus.PUBLISHED
+
+
+def can_view_scope(user, campaign, scope):
+    if not can_view_results(user, campaign):
+        return False
+    if scope.kind == "national":
+        return True
+    if scope.kind == "region":
+        return scope.region.code in result_region_codes(user, campaign)
+    return result_networks(user, campaign).filter(pk=scope.network.pk).exists()
+
+
+def rate_networks(user, campaign):
+    """Networks whose response-rate counts the user may read."""
+    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+        return _none()
+    if is_admin(user):
+        return Network.objects.all()
+    if is_analyst(user):
+        return analyst_networks(user)
+    if user.role == Role.SUPERVISOR:
+        return visible_networks(user)
+    return _none()
+
+
+def can_view_rates(user, campaign):
+    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+        return False
+    return is_admin(user) or is_analyst(user) or user.role == Role.SUPERVISOR
+
+
+# --- scopes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A results scope: national, a region or a network."""
+
+    kind: str
+    region: Region | None = None
+    network: Network | None = None
+
+    def __str__(self):
+        if self.kind == "region":
+            return f"region:{self.region.code}"
+        if self.kind == "network":
+            return f"network:{self.network.code}"
+        return "national"
+
+    @property
+    def region_code(self):
+        if self.kind == "region":
+            return self.region.code
+        if self.kind == "network":
+            return self.network.deprov.region_id
+        return None
+
+
+class ScopeError(ValueError):
+    """The scope text is malformed or names a region or network that does not exist."""
+
+
+def parse_scope(text):
+    """Scope from "national", "region:<code>" or "network:<code>"; raises ScopeError."""
+    text = (text or "").strip()
+    if text == "national":
+        return Scope("national")
+    kind, _sep, code = text.partition(":")
+    if kind == "region" and code.isdigit():
+        region = Region.objects.filter(code=int(code)).first()
+        if region is not None:
+            return Scope("region", region=region)
+    elif kind == "network" and code:
+        network = Network.objects.select_related("deprov__region").filter(code=code).first()
+        if network is not None:
+            return Scope("network", region=network.deprov.region, network=network)
+    raise ScopeError(text)

@@ -1,0 +1,286 @@
+"""Reads shared by the survey pages, the API, the home page, the network
+page and the PDF reports, already scoped to the user."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import permissions
+from .models import Campaign, CampaignStatus, Draft, Invitation, Question
+from .permissions import Scope
+from .results import campaign_results, half_up, results_for_scope  # noqa: F401 - re-exported
+
+TREND_WAVES = 6
+
+
+def campaign_list(user):
+    """Campaigns the user may see, newest first, with their counts (one query)."""
+    return (
+        permissions.visible_campaigns(user)
+        .select_related("instrument")
+        .annotate(
+            n_invited=Count("invitations", distinct=True),
+            n_answered=Count("invitations", filter=Q(invitations__answered=True), distinct=True),
+        )
+        .order_by("-year", "slug")
+    )
+
+
+def instrument_list(user):
+    return (
+        permissions.visible_instruments(user)
+        .annotate(
+            n_questions=Count("questions", distinct=True),
+            n_campaigns=Count("campaigns", distinct=True),
+        )
+        .order_by("family", "-version")
+    )
+
+
+def instrument_sections(instrument):
+    """Sections with their questions (two queries)."""
+    return list(
+        instrument.sections.order_by("order", "pk").prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
+        )
+    )
+
+
+# --- response rates ------------------------------------------------------------------
+
+
+def response_rates(user, campaign):
+    """Counts of invitations and answers per network and per region, within
+    what the user may see (counts only: nothing about who answered).
+    Returns {"regions": [...], "total": {...}} (two queries)."""
+    networks = permissions.rate_networks(user, campaign)
+    rows = (
+        Invitation.objects.filter(campaign=campaign, network__in=networks)
+        .values(
+            "network_id",
+            "network__code",
+            "network__name",
+            "network__deprov__region_id",
+            "network__deprov__region__name",
+            "network__deprov__region__order",
+        )
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+        .order_by("network__deprov__region__order", "network__code")
+    )
+    regions = {}
+    total = {"invited": 0, "answered": 0}
+    for row in rows:
+        region = regions.setdefault(
+            row["network__deprov__region_id"],
+            {
+                "code": row["network__deprov__region_id"],
+                "name": row["network__deprov__region__name"],
+                "invited": 0,
+                "answered": 0,
+                "networks": [],
+            },
+        )
+        network = {
+            "code": row["network__code"],
+            "name": row["network__name"],
+            "invited": row["invited"],
+            "answered": row["answered"],
+            "rate": _rate(row["answered"], row["invited"]),
+        }
+        region["networks"].append(network)
+        for target in (region, total):
+            target["invited"] += row["invited"]
+            target["answered"] += row["answered"]
+    for region in regions.values():
+        region["rate"] = _rate(region["answered"], region["invited"])
+    total["rate"] = _rate(total["answered"], total["invited"])
+    return {"regions": list(regions.values()), "total": total}
+
+
+def _rate(answered, invited):
+    return half_up(100 * answered, invited, 1) if invited else None
+
+
+# --- scopes the user may pick ------------------------------------------------------------
+
+
+def scope_choices(user, campaign):
+    """[(value, label)] of the scopes whose results the user may read."""
+    from schools.models import Region
+
+    if not permissions.can_view_results(user, campaign):
+        return []
+    choices = [("national", None)]
+    codes = permissions.result_region_codes(user, campaign)
+    for region in Region.objects.filter(code__in=codes).order_by("order"):
+        choices.append((f"region:{region.code}", region))
+    networks = (
+        permissions.result_networks(user, campaign)
+        .select_related("deprov__region")
+        .order_by("deprov__region__order", "code")
+    )
+    choices += [(f"network:{n.code}", n) for n in networks]
+    return choices
+
+
+def default_scope(user, campaign):
+    """The scope a results page opens on: the user's network for members,
+    the national figure for analysts."""
+    if permissions.is_admin(user) or permissions.is_analyst(user):
+        return Scope("national")
+    network = (
+        permissions.result_networks(user, campaign)
+        .select_related("deprov__region")
+        .order_by("-year", "code")
+        .first()
+    )
+    if network is not None:
+        return Scope("network", region=network.deprov.region, network=network)
+    return Scope("national")
+
+
+def comparison_scopes(scope):
+    """The scope and those it is compared with: network → region → national."""
+    if scope.kind == "network":
+        return [scope, Scope("region", region=scope.region), Scope("national")]
+    if scope.kind == "region":
+        return [scope, Scope("national")]
+    return [scope]
+
+
+def results_url(campaign, scope):
+    return reverse("monitoring:results", args=[campaign.slug]) + f"?scope={scope}"
+
+
+# --- trend --------------------------------------------------------------------------
+
+
+def earlier_campaigns(user, campaign):
+    """Earlier waves the user may read, oldest first (at most TREND_WAVES)."""
+    statuses = [CampaignStatus.PUBLISHED]
+    if permissions.is_admin(user) or permissions.is_analyst(user):
+        statuses.append(CampaignStatus.CLOSED)
+    earlier = (
+        Campaign.objects.filter(year__lt=campaign.year, status__in=statuses)
+        .select_related("instrument")
+        .order_by("-year", "-pk")[: TREND_WAVES - 1]
+    )
+    return list(reversed(earlier))
+
+
+def trend(user, campaign, scope):
+    """pct_agree per Likert question code over the waves: {"waves": [campaign],
+    "series": {code: [pct or None per wave]}}. A question missing from a
+    wave, or suppressed in it, has None there."""
+    waves = [*earlier_campaigns(user, campaign), campaign]
+    series = {}
+    for index, wave in enumerate(waves):
+        results = campaign_results(wave).for_scope(scope)
+        for item in results["questions"]:
+            series.setdefault(item["code"], [None] * len(waves))[index] = item["pct_agree"]
+    return {"waves": waves, "series": series}
+
+
+# --- home and network panels ----------------------------------------------------------------
+
+
+def home_panel(user):
+    """What the home page shows about the survey: the user's open invitations
+    (with a link and progress) and the latest published results of their
+    networks. {"invitations": [...], "published": [...]} — both empty for
+    people with nothing to answer or read."""
+    if not user.is_authenticated:
+        return {"invitations": [], "published": []}
+    today = timezone.localdate()
+    invitations = (
+        Invitation.objects.filter(user=user, answered=False, campaign__status=CampaignStatus.OPEN)
+        .filter(Q(campaign__closes_on__isnull=True) | Q(campaign__closes_on__gte=today))
+        .select_related("campaign", "network")
+        .annotate(
+            n_questions=Count("campaign__instrument__questions", distinct=True),
+            has_draft=Exists(Draft.objects.filter(invitation=OuterRef("pk"))),
+        )
+        .order_by("campaign__closes_on", "network__code")
+    )
+    drafts = {
+        d.invitation_id: d.answers
+        for d in Draft.objects.filter(invitation__in=[i.pk for i in invitations])
+    }
+    items = []
+    for invitation in invitations:
+        answered = len(drafts.get(invitation.pk, {}))
+        items.append(
+            {
+                "invitation": invitation,
+                "campaign": invitation.campaign,
+                "network": invitation.network,
+                "url": reverse("monitoring:respond", args=[invitation.token]),
+                "answered": answered,
+                "total": invitation.n_questions,
+                "started": invitation.pk in drafts,
+            }
+        )
+    published = []
+    if user.role in ("director", "utp", "supervisor", "sostenedor_rep"):
+        published_campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
+        campaign = published_campaigns.order_by("-year", "-pk").first()
+        if campaign is not None:
+            networks = permissions.result_networks(user, campaign).order_by("code")[:5]
+            published = [
+                {
+                    "campaign": campaign,
+                    "network": network,
+                    "url": reverse("monitoring:results", args=[campaign.slug])
+                    + f"?scope=network:{network.code}",
+                }
+                for network in networks
+            ]
+    return {"invitations": items, "published": published}
+
+
+def network_panel(user, network):
+    """The latest published results of a network for its page: the five
+    contract questions with the network's, region's and national % of
+    agreement (None where suppressed), the number of responses and a link
+    to the full results. None when there is nothing the user may read."""
+    from .default_instrument import CONTRACT_CODES
+
+    campaign = (
+        Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
+        .select_related("instrument")
+        .order_by("-year", "-pk")
+        .first()
+    )
+    if campaign is None:
+        return None
+    scope = Scope("network", region=network.deprov.region, network=network)
+    if not permissions.can_view_scope(user, campaign, scope):
+        return None
+    results = campaign_results(campaign)
+    network_data, region_data, national_data = (
+        results.for_scope(s) for s in comparison_scopes(scope)
+    )
+    questions = {q.code: q for q in Question.objects.filter(instrument_id=campaign.instrument_id)}
+    by_code = [
+        {item["code"]: item for item in data["questions"]}
+        for data in (network_data, region_data, national_data)
+    ]
+    rows = []
+    codes = [c for c in CONTRACT_CODES if c in by_code[0]] or list(by_code[0])[:5]
+    for code in codes:
+        rows.append(
+            {
+                "code": code,
+                "text": questions[code].text if code in questions else code,
+                "network": by_code[0][code],
+                "region": by_code[1].get(code),
+                "national": by_code[2].get(code),
+            }
+        )
+    return {
+        "campaign": campaign,
+        "network": network,
+        "n_responses": network_data["n_responses"],
+        "rows": rows,
+        "url": results_url(campaign, scope),
+    }

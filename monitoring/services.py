@@ -1,0 +1,875 @@
+"""Operations that change the survey: instruments, campaigns, invitations,
+drafts, responses and imported waves. Views, the API, commands and tasks
+call these; each validates, runs atomically and raises ValidationError with
+a translated message naming the field (or "fila N, columna COL: …" for
+files)."""
+
+import re
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from networks.models import Network, NetworkSchool, NetworkStatus
+from schools.models import Position
+
+from . import permissions
+from .models import (
+    CHOICE_KINDS,
+    Answer,
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    Draft,
+    Instrument,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseDependency,
+    Section,
+)
+
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
+MAX_TEXT = 5000
+MAX_NUMBER = 10_000
+# School dependency (COD_DEPE) as reported: corporations and DAEM are
+# municipal; delegated administration has no category of its own.
+DEPENDENCY_OF_SCHOOL = {
+    1: ResponseDependency.MUNICIPAL,
+    2: ResponseDependency.MUNICIPAL,
+    3: ResponseDependency.SUBSIDIZED,
+    6: ResponseDependency.SLEP,
+}
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _clean_slug(slug, field="slug"):
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            {
+                field: _(
+                    "El identificador debe tener de 2 a 60 letras minúsculas, números o "
+                    "guiones, por ejemplo rme-2025."
+                )
+            }
+        )
+    return slug
+
+
+# --- instruments ------------------------------------------------------------------
+
+
+def _editable(instrument):
+    if instrument.frozen:
+        raise ValidationError(
+            _(
+                "El instrumento «%(name)s» ya se usa en una campaña y no se puede modificar; "
+                "cópielo a una nueva versión para cambiarlo."
+            )
+            % {"name": instrument}
+        )
+
+
+def create_instrument(*, by, slug, name, language="es", description=""):
+    """A new, empty instrument (version 1 of its family)."""
+    _require(permissions.can_edit_instruments(by))
+    slug = _clean_slug(slug)
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Indique el nombre del instrumento.")})
+    with transaction.atomic():
+        if Instrument.objects.filter(Q(slug=slug) | Q(family=slug)).exists():
+            raise ValidationError(
+                {
+                    "slug": _("Ya existe un instrumento con el identificador %(slug)s.")
+                    % {"slug": slug}
+                }
+            )
+        return Instrument.objects.create(
+            slug=slug,
+            family=slug,
+            name=name.strip(),
+            language=language,
+            description=description,
+        )
+
+
+def update_instrument(*, by, instrument, name, language, description=""):
+    _require(permissions.can_edit_instruments(by))
+    _editable(instrument)
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Indique el nombre del instrumento.")})
+    instrument.name, instrument.language = name.strip(), language
+    instrument.description = description
+    instrument.save(update_fields=["name", "language", "description"])
+    return instrument
+
+
+def copy_instrument(*, by, instrument, slug=None, name=None):
+    """Copy an instrument with its sections and questions to the next
+    version of its family (codes kept, so waves stay comparable). Atomic."""
+    _require(permissions.can_edit_instruments(by))
+    with transaction.atomic():
+        version = (
+            Instrument.objects.filter(family=instrument.family).aggregate(v=Max("version"))["v"] + 1
+        )
+        slug = _clean_slug(slug or f"{instrument.family}-v{version}")
+        if Instrument.objects.filter(slug=slug).exists():
+            raise ValidationError(
+                {
+                    "slug": _("Ya existe un instrumento con el identificador %(slug)s.")
+                    % {"slug": slug}
+                }
+            )
+        copy = Instrument.objects.create(
+            slug=slug,
+            family=instrument.family,
+            name=(name or instrument.name).strip(),
+            version=version,
+            language=instrument.language,
+            description=instrument.description,
+            copied_from=instrument,
+        )
+        questions = []
+        for section in instrument.sections.prefetch_related("questions"):
+            new_section = Section.objects.create(
+                instrument=copy,
+                order=section.order,
+                title_es=section.title_es,
+                title_en=section.title_en,
+                description_es=section.description_es,
+                description_en=section.description_en,
+            )
+            questions += [
+                Question(
+                    instrument=copy,
+                    section=new_section,
+                    order=q.order,
+                    code=q.code,
+                    text_es=q.text_es,
+                    text_en=q.text_en,
+                    kind=q.kind,
+                    construct=q.construct,
+                    required=q.required,
+                    options=q.options,
+                )
+                for q in section.questions.all()
+            ]
+        Question.objects.bulk_create(questions)
+    return copy
+
+
+def add_section(*, by, instrument, title_es, title_en="", description_es="", description_en=""):
+    _require(permissions.can_edit_instruments(by))
+    _editable(instrument)
+    if not (title_es or "").strip():
+        raise ValidationError({"title_es": _("Indique el título de la sección.")})
+    with transaction.atomic():
+        last = instrument.sections.aggregate(m=Max("order"))["m"] or 0
+        return Section.objects.create(
+            instrument=instrument,
+            order=last + 1,
+            title_es=title_es.strip(),
+            title_en=(title_en or "").strip(),
+            description_es=description_es or "",
+            description_en=description_en or "",
+        )
+
+
+def update_section(*, by, section, title_es, title_en="", description_es="", description_en=""):
+    _require(permissions.can_edit_instruments(by))
+    _editable(section.instrument)
+    if not (title_es or "").strip():
+        raise ValidationError({"title_es": _("Indique el título de la sección.")})
+    section.title_es, section.title_en = title_es.strip(), (title_en or "").strip()
+    section.description_es, section.description_en = description_es or "", description_en or ""
+    section.save()
+    return section
+
+
+def delete_section(*, by, section):
+    """Delete a section and its questions (only while the instrument is not frozen)."""
+    _require(permissions.can_edit_instruments(by))
+    _editable(section.instrument)
+    section.delete()
+
+
+def _move(items, item, offset):
+    """Swap `item` with its neighbour in `items` (ordered) and renumber 1..n."""
+    items = list(items)
+    index = next(i for i, x in enumerate(items) if x.pk == item.pk)
+    other = index + offset
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for order, x in enumerate(items, start=1):
+        if x.order != order:
+            x.order = order
+            x.save(update_fields=["order"])
+
+
+def move_section(*, by, section, offset):
+    """Move a section one place up (offset -1) or down (+1)."""
+    _require(permissions.can_edit_instruments(by))
+    _editable(section.instrument)
+    with transaction.atomic():
+        _move(
+            section.instrument.sections.select_for_update().order_by("order", "pk"), section, offset
+        )
+
+
+def _clean_options(kind, options):
+    if kind not in CHOICE_KINDS:
+        return []
+    cleaned, seen = [], set()
+    for option in options or []:
+        value = (option.get("value") or "").strip()
+        es = (option.get("es") or "").strip()
+        if not value or not es:
+            raise ValidationError(
+                {"options": _("Cada opción necesita un valor y un texto en español.")}
+            )
+        if value in seen:
+            raise ValidationError(
+                {"options": _("La opción «%(value)s» está repetida.") % {"value": value}}
+            )
+        seen.add(value)
+        cleaned.append({"value": value, "es": es, "en": (option.get("en") or "").strip()})
+    if len(cleaned) < 2:
+        raise ValidationError(
+            {"options": _("Una pregunta de selección necesita al menos dos opciones.")}
+        )
+    return cleaned
+
+
+def _clean_question(instrument, *, code, kind, text_es, options, exclude=None):
+    code = (code or "").strip().upper()
+    if not CODE_RE.match(code):
+        raise ValidationError(
+            {
+                "code": _(
+                    "El código debe tener de 2 a 40 letras mayúsculas, números o guiones bajos "
+                    "y empezar con una letra, por ejemplo RME_META_COMUN."
+                )
+            }
+        )
+    taken = Question.objects.filter(instrument=instrument, code=code)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "code": _("El instrumento ya tiene una pregunta con el código %(code)s.")
+                % {"code": code}
+            }
+        )
+    if kind not in QuestionKind.values:
+        raise ValidationError({"kind": _("Tipo de pregunta no válido.")})
+    if not (text_es or "").strip():
+        raise ValidationError({"text_es": _("Indique el texto de la pregunta en español.")})
+    return code, _clean_options(kind, options)
+
+
+def add_question(
+    *,
+    by,
+    section,
+    code,
+    text_es,
+    kind,
+    text_en="",
+    construct="",
+    required=True,
+    options=None,
+):
+    """Add a question at the end of a section."""
+    _require(permissions.can_edit_instruments(by))
+    instrument = section.instrument
+    _editable(instrument)
+    code, options = _clean_question(
+        instrument, code=code, kind=kind, text_es=text_es, options=options
+    )
+    with transaction.atomic():
+        last = section.questions.aggregate(m=Max("order"))["m"] or 0
+        return Question.objects.create(
+            instrument=instrument,
+            section=section,
+            order=last + 1,
+            code=code,
+            text_es=text_es.strip(),
+            text_en=(text_en or "").strip(),
+            kind=kind,
+            construct=(construct or "").strip(),
+            required=required,
+            options=options,
+        )
+
+
+def update_question(
+    *,
+    by,
+    question,
+    code,
+    text_es,
+    kind,
+    text_en="",
+    construct="",
+    required=True,
+    options=None,
+    section=None,
+):
+    """Change a question; moving it to another section puts it last there."""
+    _require(permissions.can_edit_instruments(by))
+    instrument = question.instrument
+    _editable(instrument)
+    code, options = _clean_question(
+        instrument, code=code, kind=kind, text_es=text_es, options=options, exclude=question
+    )
+    with transaction.atomic():
+        if section is not None and section.pk != question.section_id:
+            if section.instrument_id != instrument.pk:
+                raise ValidationError({"section": _("La sección es de otro instrumento.")})
+            question.section = section
+            question.order = (section.questions.aggregate(m=Max("order"))["m"] or 0) + 1
+        question.code, question.kind = code, kind
+        question.text_es, question.text_en = text_es.strip(), (text_en or "").strip()
+        question.construct, question.required = (construct or "").strip(), required
+        question.options = options
+        question.save()
+    return question
+
+
+def delete_question(*, by, question):
+    _require(permissions.can_edit_instruments(by))
+    _editable(question.instrument)
+    question.delete()
+
+
+def move_question(*, by, question, offset):
+    """Move a question one place up (offset -1) or down (+1) in its section."""
+    _require(permissions.can_edit_instruments(by))
+    _editable(question.instrument)
+    with transaction.atomic():
+        _move(
+            question.section.questions.select_for_update().order_by("order", "pk"),
+            question,
+            offset,
+        )
+
+
+def _freeze(instrument):
+    if not instrument.frozen:
+        Instrument.objects.filter(pk=instrument.pk).update(frozen=True)
+        instrument.frozen = True
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+def _clean_campaign(*, name, year, opens_on, closes_on, target, regions, networks):
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Indique el nombre de la campaña.")})
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": _("El año debe estar entre 2000 y 2100.")})
+    if opens_on and closes_on and closes_on < opens_on:
+        raise ValidationError({"closes_on": _("La fecha de cierre es anterior a la de apertura.")})
+    if target not in CampaignTarget.values:
+        raise ValidationError({"target": _("Destinatarios no válidos.")})
+    if target == CampaignTarget.REGIONS and not regions:
+        raise ValidationError({"target_regions": _("Elija al menos una región.")})
+    if target == CampaignTarget.NETWORKS and not networks:
+        raise ValidationError({"target_networks": _("Elija al menos una red.")})
+
+
+def create_campaign(
+    *,
+    by,
+    slug,
+    name,
+    instrument,
+    year,
+    opens_on=None,
+    closes_on=None,
+    target=CampaignTarget.ALL,
+    target_regions=(),
+    target_networks=(),
+    reminder_every_days=7,
+):
+    """A campaign in draft. Only national analysts and admins may."""
+    _require(permissions.can_manage_campaigns(by))
+    slug = _clean_slug(slug)
+    _clean_campaign(
+        name=name,
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        target=target,
+        regions=target_regions,
+        networks=target_networks,
+    )
+    with transaction.atomic():
+        if Campaign.objects.filter(slug=slug).exists():
+            raise ValidationError(
+                {"slug": _("Ya existe una campaña con el identificador %(slug)s.") % {"slug": slug}}
+            )
+        campaign = Campaign.objects.create(
+            slug=slug,
+            name=name.strip(),
+            instrument=instrument,
+            year=year,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            target=target,
+            reminder_every_days=reminder_every_days,
+            created_by=by,
+        )
+        campaign.target_regions.set(target_regions if target == CampaignTarget.REGIONS else [])
+        campaign.target_networks.set(target_networks if target == CampaignTarget.NETWORKS else [])
+    return campaign
+
+
+def update_campaign(
+    *,
+    by,
+    campaign,
+    name,
+    instrument,
+    year,
+    opens_on=None,
+    closes_on=None,
+    target=CampaignTarget.ALL,
+    target_regions=(),
+    target_networks=(),
+    reminder_every_days=7,
+):
+    """Change a campaign. The instrument and the target only change in draft;
+    dates, name and reminders also while open."""
+    _require(permissions.can_manage_campaigns(by))
+    _clean_campaign(
+        name=name,
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        target=target,
+        regions=target_regions,
+        networks=target_networks,
+    )
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        draft = campaign.status == CampaignStatus.DRAFT
+        if not draft and campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("Una campaña cerrada o publicada ya no se modifica."))
+        if not draft and (
+            instrument.pk != campaign.instrument_id
+            or target != campaign.target
+            or {r.pk for r in target_regions}
+            != set(campaign.target_regions.values_list("pk", flat=True))
+            or {n.pk for n in target_networks}
+            != set(campaign.target_networks.values_list("pk", flat=True))
+        ):
+            raise ValidationError(
+                _(
+                    "El instrumento y los destinatarios solo se cambian mientras la campaña "
+                    "es un borrador."
+                )
+            )
+        campaign.name, campaign.year = name.strip(), year
+        campaign.instrument = instrument
+        campaign.opens_on, campaign.closes_on = opens_on, closes_on
+        campaign.target, campaign.reminder_every_days = target, reminder_every_days
+        campaign.save()
+        if draft:
+            campaign.target_regions.set(target_regions if target == CampaignTarget.REGIONS else [])
+            campaign.target_networks.set(
+                target_networks if target == CampaignTarget.NETWORKS else []
+            )
+    return campaign
+
+
+def targeted_networks(campaign):
+    """The active networks a campaign reaches."""
+    networks = Network.objects.filter(status=NetworkStatus.ACTIVE)
+    if campaign.target == CampaignTarget.REGIONS:
+        networks = networks.filter(deprov__region__in=campaign.target_regions.all())
+    elif campaign.target == CampaignTarget.NETWORKS:
+        networks = networks.filter(pk__in=campaign.target_networks.all())
+    return networks
+
+
+def _create_invitations(campaign):
+    """One invitation per active directivo (director or head of UTP with an
+    active position) at each school of each targeted network. Idempotent:
+    existing invitations are kept. Returns the ids of the new ones."""
+    today = timezone.localdate()
+    links = NetworkSchool.objects.filter(
+        network__in=targeted_networks(campaign), left_on__isnull=True
+    ).values_list("network_id", "school_id")
+    by_school = {}
+    for network_id, school_id in links:
+        by_school.setdefault(school_id, []).append(network_id)
+    positions = (
+        Position.objects.active(today)
+        .filter(school_id__in=list(by_school), user__is_active=True)
+        .order_by("school_id", "role", "user_id")
+        .values_list("user_id", "school_id", "role")
+    )
+    existing = set(
+        Invitation.objects.filter(campaign=campaign).values_list("user_id", "network_id")
+    )
+    new = []
+    for user_id, school_id, role in positions:
+        for network_id in by_school[school_id]:
+            if (user_id, network_id) in existing:
+                continue
+            existing.add((user_id, network_id))
+            new.append(
+                Invitation(
+                    campaign=campaign,
+                    user_id=user_id,
+                    network_id=network_id,
+                    school_id=school_id,
+                    role=role,
+                )
+            )
+    for invitation in new:
+        invitation.nonce = invitation.nonce or _nonce()
+    Invitation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    return list(
+        Invitation.objects.filter(campaign=campaign, sent_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _nonce():
+    return get_random_string(32)
+
+
+def open_campaign(*, by, campaign, send=True):
+    """Open a draft campaign: freeze its instrument, invite every active
+    directivo of the targeted networks and (on commit, by Celery in batches)
+    email each one a personal link. Returns the number of invitations.
+    Raises ValidationError unless the campaign is a draft."""
+    _require(by is None or permissions.can_manage_campaigns(by))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ValidationError(_("Solo se abre una campaña en borrador."))
+        if not campaign.instrument.questions.exists():
+            raise ValidationError({"instrument": _("El instrumento no tiene preguntas.")})
+        today = timezone.localdate()
+        if campaign.closes_on and campaign.closes_on < today:
+            raise ValidationError({"closes_on": _("La fecha de cierre ya pasó.")})
+        _freeze(campaign.instrument)
+        campaign.status = CampaignStatus.OPEN
+        campaign.opened_at = timezone.now()
+        campaign.opens_on = campaign.opens_on or today
+        campaign.save(update_fields=["status", "opened_at", "opens_on"])
+        unsent = _create_invitations(campaign)
+        if send and unsent:
+            from .tasks import send_campaign_invitations
+
+            campaign_id = campaign.pk
+            transaction.on_commit(lambda: send_campaign_invitations.delay(campaign_id))
+    return Invitation.objects.filter(campaign=campaign).count()
+
+
+def invite_new_directivos(*, by, campaign, send=True):
+    """Invite directivos who joined the targeted networks after the campaign
+    opened. Idempotent. Returns the number of new invitations."""
+    _require(permissions.can_manage_campaigns(by))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("La campaña no está abierta."))
+        before = Invitation.objects.filter(campaign=campaign).count()
+        unsent = _create_invitations(campaign)
+        if send and unsent:
+            from .tasks import send_campaign_invitations
+
+            campaign_id = campaign.pk
+            transaction.on_commit(lambda: send_campaign_invitations.delay(campaign_id))
+    return Invitation.objects.filter(campaign=campaign).count() - before
+
+
+def close_campaign(*, by, campaign):
+    """Close an open campaign: links stop working, drafts are discarded."""
+    _require(by is None or permissions.can_manage_campaigns(by))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("Solo se cierra una campaña abierta."))
+        campaign.status = CampaignStatus.CLOSED
+        campaign.closed_at = timezone.now()
+        campaign.save(update_fields=["status", "closed_at"])
+        Draft.objects.filter(invitation__campaign=campaign).delete()
+    return campaign
+
+
+def publish_campaign(*, by, campaign):
+    """Publish a closed campaign's results to the networks' members."""
+    _require(permissions.can_manage_campaigns(by))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.CLOSED:
+            raise ValidationError(_("Solo se publica una campaña cerrada."))
+        campaign.status = CampaignStatus.PUBLISHED
+        campaign.published_at = timezone.now()
+        campaign.save(update_fields=["status", "published_at"])
+    return campaign
+
+
+def close_due_campaigns(*, today=None):
+    """Close the open campaigns whose closing date has passed. Idempotent."""
+    today = today or timezone.localdate()
+    closed = 0
+    for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN, closes_on__lt=today):
+        try:
+            close_campaign(by=None, campaign=campaign)
+            closed += 1
+        except ValidationError:
+            pass
+    return closed
+
+
+def send_reminders(*, campaign, by=None, today=None, due_only=False):
+    """Remind, by email, those invited who have not answered. Nobody is
+    reminded twice in a day; with `due_only` (the scheduled run) only those
+    last contacted `reminder_every_days` days ago or more. The emails go by
+    Celery on commit, in batches. Returns the number of people reminded."""
+    _require(by is None or permissions.can_manage_campaigns(by))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("Solo se envían recordatorios de una campaña abierta."))
+        pending = Invitation.objects.filter(
+            campaign=campaign, answered=False, sent_at__isnull=False
+        ).exclude(reminded_on=today)
+        if due_only:
+            if not campaign.reminder_every_days:
+                return 0
+            since = today - timedelta(days=campaign.reminder_every_days)
+            pending = pending.filter(
+                Q(reminded_on__lte=since) | Q(reminded_on__isnull=True, sent_at__date__lte=since)
+            )
+        ids = list(pending.order_by("pk").values_list("pk", flat=True))
+        campaign.last_reminder_on = today
+        campaign.save(update_fields=["last_reminder_on"])
+        if ids:
+            from .tasks import BATCH_SIZE, send_invitation_batch
+
+            batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+
+            def enqueue():
+                for batch in batches:
+                    send_invitation_batch.delay(batch, reminder=True)
+
+            transaction.on_commit(enqueue)
+    return len(ids)
+
+
+def send_scheduled_reminders(*, today=None):
+    """The daily run: reminders for every open campaign that is due."""
+    total = 0
+    for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN, reminder_every_days__gt=0):
+        total += send_reminders(campaign=campaign, today=today, due_only=True)
+    return total
+
+
+# --- answering ------------------------------------------------------------------
+
+
+class SurveyUnavailable(Exception):
+    """The link cannot be used to answer; `reason` is one of invalid,
+    answered, closed, not_open."""
+
+    def __init__(self, reason, campaign=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.campaign = campaign
+
+
+def invitation_for_token(token):
+    """The invitation of a personal link, or SurveyUnavailable("invalid")."""
+    pk, _sep, _digest = (token or "").partition("-")
+    invitation = None
+    if pk.isdigit():
+        invitation = (
+            Invitation.objects.select_related("campaign__instrument", "network__deprov")
+            .filter(pk=int(pk))
+            .first()
+        )
+    if invitation is None or not invitation.token_matches(token):
+        raise SurveyUnavailable("invalid")
+    return invitation
+
+
+def check_answerable(invitation, today=None):
+    """Raise SurveyUnavailable when the invitation can no longer be answered."""
+    campaign = invitation.campaign
+    today = today or timezone.localdate()
+    if invitation.answered:
+        raise SurveyUnavailable("answered", campaign)
+    if campaign.status == CampaignStatus.DRAFT or (campaign.opens_on and today < campaign.opens_on):
+        raise SurveyUnavailable("not_open", campaign)
+    if campaign.status != CampaignStatus.OPEN or (
+        campaign.closes_on and today > campaign.closes_on
+    ):
+        raise SurveyUnavailable("closed", campaign)
+
+
+_FROZEN_QUESTIONS = {}
+
+
+def instrument_questions(instrument):
+    """The instrument's questions in the order respondents see them. A
+    frozen instrument never changes, so its questions are kept in memory
+    (every autosave and submit needs them)."""
+    key = (instrument.pk, instrument.slug)
+    if instrument.frozen and key in _FROZEN_QUESTIONS:
+        return _FROZEN_QUESTIONS[key]
+    questions = list(
+        Question.objects.filter(instrument=instrument)
+        .select_related("section")
+        .order_by("section__order", "section_id", "order", "pk")
+    )
+    if instrument.frozen:
+        _FROZEN_QUESTIONS[key] = questions
+    return questions
+
+
+def _to_int(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d{1,9}", text):
+        return int(text)
+    return None
+
+
+def clean_answers(questions, raw, *, complete):
+    """Normalise answers keyed by question code: Likert and single choice as
+    an int, multiple choice as a sorted list of ints, numbers as an int, text
+    as a string. Unknown codes and blank answers are dropped. Returns
+    (answers, errors) where errors maps codes to messages; with `complete`,
+    a missing required answer is an error too."""
+    answers, errors = {}, {}
+    raw = raw or {}
+    for question in questions:
+        value = raw.get(question.code)
+        if value in (None, "", []):
+            if complete and question.required:
+                errors[question.code] = _("Responda esta pregunta.")
+            continue
+        kind = question.kind
+        if kind == QuestionKind.TEXT:
+            text = str(value).strip()[:MAX_TEXT]
+            if text:
+                answers[question.code] = text
+            elif complete and question.required:
+                errors[question.code] = _("Responda esta pregunta.")
+            continue
+        if kind == QuestionKind.MULTIPLE:
+            values = value if isinstance(value, list | tuple) else [value]
+            numbers = sorted({_to_int(v) for v in values})
+            if not numbers or any(
+                n is None or not 1 <= n <= len(question.options) for n in numbers
+            ):
+                errors[question.code] = _("Elija entre las opciones ofrecidas.")
+                continue
+            answers[question.code] = numbers
+            continue
+        number = _to_int(value)
+        if kind == QuestionKind.LIKERT5 and (number is None or not 1 <= number <= 5):
+            errors[question.code] = _("Elija un valor de 1 a 5.")
+        elif kind == QuestionKind.SINGLE and (
+            number is None or not 1 <= number <= len(question.options)
+        ):
+            errors[question.code] = _("Elija entre las opciones ofrecidas.")
+        elif kind == QuestionKind.NUMBER and (number is None or not 0 <= number <= MAX_NUMBER):
+            errors[question.code] = _("Escriba un número entero entre 0 y %(max)s.") % {
+                "max": MAX_NUMBER
+            }
+        else:
+            answers[question.code] = number
+    return answers, errors
+
+
+def save_draft(*, invitation, answers):
+    """Keep the answers given so far (invalid ones are left out). Returns
+    the draft. Raises SurveyUnavailable once answered or closed."""
+    check_answerable(invitation)
+    questions = instrument_questions(invitation.campaign.instrument)
+    cleaned, _errors = clean_answers(questions, answers, complete=False)
+    draft, _created = Draft.objects.update_or_create(
+        invitation=invitation, defaults={"answers": cleaned}
+    )
+    return draft
+
+
+def _answer_rows(response, questions, answers):
+    rows = []
+    for question in questions:
+        if question.code not in answers:
+            continue
+        value = answers[question.code]
+        if question.kind == QuestionKind.TEXT:
+            rows.append(Answer(response=response, question=question, text=value))
+        elif question.kind == QuestionKind.MULTIPLE:
+            rows += [Answer(response=response, question=question, value=v) for v in value]
+        else:
+            rows.append(Answer(response=response, question=question, value=value))
+    return rows
+
+
+def submit_response(*, invitation, answers, questions=None):
+    """Store the answers as an anonymous Response (campaign, network,
+    region, role, dependency, date; no user, invitation, school or time),
+    mark the invitation answered and delete the draft, atomically.
+
+    Raises ValidationError (a dict of question code → message) when a
+    required answer is missing or invalid, and SurveyUnavailable when the
+    invitation was already answered or the campaign is closed. Two
+    simultaneous submits store one response: the invitation row is locked
+    and flipped to answered only if it was not."""
+    campaign = invitation.campaign
+    questions = questions or instrument_questions(campaign.instrument)
+    cleaned, errors = clean_answers(questions, answers, complete=True)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("campaign", "network__deprov", "school")
+            .get(pk=invitation.pk)
+        )
+        check_answerable(locked, today)
+        school = locked.school
+        response = Response.objects.create(
+            campaign_id=locked.campaign_id,
+            network_id=locked.network_id,
+            region_id=locked.network.deprov.region_id,
+            role=locked.role,
+            dependency=DEPENDENCY_OF_SCHOOL.get(school.dependency, "") if school else "",
+            submitted_on=today,
+        )
+        Answer.objects.bulk_create(_answer_rows(response, questions, cleaned))
+        flipped = Invitation.objects.filter(pk=locked.pk, answered=False).update(answered=True)
+        if flipped != 1:  # pragma: no cover - the lock makes this unreachable
+            raise IntegrityError("invitation answered twice")
+        Draft.objects.filter(invitation_id=locked.pk).delete()
+    invitation.answered = True
+    return response

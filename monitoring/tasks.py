@@ -1,0 +1,98 @@
+"""Celery tasks of the survey: thin and idempotent; they load ids and call
+services or send the emails of invitations and reminders."""
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import services
+from .models import Invitation
+
+BATCH_SIZE = 200
+
+# Merged into settings.CELERY_BEAT_SCHEDULE by the project.
+BEAT_SCHEDULE = {
+    "monitoring-close-due-campaigns": {
+        "task": "monitoring.tasks.close_due_campaigns",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "monitoring-scheduled-reminders": {
+        "task": "monitoring.tasks.send_scheduled_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
+
+
+@shared_task
+def send_campaign_invitations(campaign_id):
+    """Queue the invitations of a campaign not yet emailed, in batches.
+    Running it again queues only those still unsent."""
+    ids = list(
+        Invitation.objects.filter(campaign_id=campaign_id, sent_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), BATCH_SIZE):
+        send_invitation_batch.delay(ids[start : start + BATCH_SIZE])
+    return len(ids)
+
+
+def _message(invitation, *, reminder):
+    user = invitation.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "invitation": invitation,
+            "campaign": invitation.campaign,
+            "network": invitation.network,
+            "url": settings.SITE_URL + reverse("monitoring:respond", args=[invitation.token]),
+            "reminder": reminder,
+        }
+        subject = render_to_string("monitoring/email/invitation_subject.txt", context).strip()
+        body = render_to_string("monitoring/email/invitation_body.txt", context)
+        html = render_to_string("monitoring/email/invitation_body.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@shared_task
+def send_invitation_batch(invitation_ids, reminder=False):
+    """Email a batch of invitations (or reminders) over one connection.
+    Idempotent: an invitation is emailed once, a reminder at most once a
+    day, and nothing goes to those who have answered."""
+    today = timezone.localdate()
+    invitations = Invitation.objects.select_related("user", "campaign", "network").filter(
+        pk__in=invitation_ids, answered=False, campaign__status="open"
+    )
+    if reminder:
+        invitations = invitations.exclude(reminded_on=today)
+    else:
+        invitations = invitations.filter(sent_at__isnull=True)
+    invitations = list(invitations)
+    if not invitations:
+        return 0
+    messages = [_message(invitation, reminder=reminder) for invitation in invitations]
+    with get_connection() as connection:
+        connection.send_messages(messages)
+    sent = Invitation.objects.filter(pk__in=[i.pk for i in invitations])
+    if reminder:
+        sent.update(reminded_on=today, reminder_count=F("reminder_count") + 1)
+    else:
+        sent.update(sent_at=timezone.now())
+    return len(messages)
+
+
+@shared_task
+def close_due_campaigns():
+    return services.close_due_campaigns()
+
+
+@shared_task
+def send_scheduled_reminders():
+    return services.send_scheduled_reminders()

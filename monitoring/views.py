@@ -1,0 +1,770 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rme_platform.charts import diverging_bar_chart, line_chart
+
+from . import exports, permissions, selectors, services
+from .forms import (
+    CampaignForm,
+    CopyInstrumentForm,
+    InstrumentEditForm,
+    InstrumentForm,
+    QuestionForm,
+    SectionForm,
+    answers_from_post,
+    options_to_text,
+)
+from .models import CampaignStatus, Draft, Question, QuestionKind, Section, likert_labels
+from .permissions import ScopeError, parse_scope
+from .results import campaign_results, choice_results
+
+
+def _form_errors(form, exc):
+    if hasattr(exc, "message_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _campaign(user, slug):
+    """A campaign the user may see; 404 otherwise."""
+    return get_object_or_404(
+        permissions.visible_campaigns(user).select_related("instrument"), slug=slug
+    )
+
+
+def _managed_campaign(user, slug):
+    campaign = _campaign(user, slug)
+    if not permissions.can_manage_campaigns(user):
+        raise PermissionDenied
+    return campaign
+
+
+# --- overview -------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    user = request.user
+    return render(
+        request,
+        "monitoring/index.html",
+        {
+            "campaigns": selectors.campaign_list(user),
+            "panel": selectors.home_panel(user),
+            "can_manage": permissions.can_manage_campaigns(user),
+            "can_edit_instruments": permissions.can_edit_instruments(user),
+            "is_supervisor": user.role == "supervisor",
+        },
+    )
+
+
+# --- answering --------------------------------------------------------------------------
+
+
+UNAVAILABLE_STATUS = {"invalid": 404, "answered": 409, "closed": 410, "not_open": 403}
+
+
+def _unavailable(request, reason, campaign=None, *, status=None):
+    return render(
+        request,
+        "monitoring/respond_unavailable.html",
+        {"reason": reason, "campaign": campaign, "sent": request.GET.get("sent") == "1"},
+        status=status or (200 if request.method == "GET" else UNAVAILABLE_STATUS[reason]),
+    )
+
+
+def _survey_context(invitation, questions, answers, errors=None):
+    sections = []
+    for question in questions:
+        if not sections or sections[-1]["section"].pk != question.section_id:
+            sections.append({"section": question.section, "questions": []})
+        value = answers.get(question.code)
+        sections[-1]["questions"].append(
+            {
+                "question": question,
+                "value": value,
+                "values": value if isinstance(value, list) else [],
+                "error": (errors or {}).get(question.code),
+                "choices": _choices(question),
+            }
+        )
+    return {
+        "invitation": invitation,
+        "campaign": invitation.campaign if invitation else None,
+        "sections": sections,
+        "answered": len(answers),
+        "total": len(questions),
+        "errors": errors or {},
+    }
+
+
+def _choices(question):
+    if question.kind == QuestionKind.LIKERT5:
+        return list(likert_labels().items())
+    return question.option_choices()
+
+
+def respond(request, token):
+    """The respondent's form, reached by the personal link (no sign-in
+    needed): answers saved as they go, resumed from any device, submitted once."""
+    try:
+        invitation = services.invitation_for_token(token)
+        services.check_answerable(invitation)
+    except services.SurveyUnavailable as exc:
+        status = 404 if exc.reason == "invalid" else None
+        return _unavailable(request, exc.reason, exc.campaign, status=status)
+    questions = services.instrument_questions(invitation.campaign.instrument)
+    errors = None
+    if request.method == "POST":
+        answers = answers_from_post(questions, request.POST)
+        try:
+            services.submit_response(invitation=invitation, answers=answers, questions=questions)
+        except services.SurveyUnavailable as exc:
+            return _unavailable(request, exc.reason, exc.campaign)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            services.save_draft(invitation=invitation, answers=answers)
+        else:
+            return redirect(reverse("monitoring:respond", args=[token]) + "?sent=1")
+    draft = Draft.objects.filter(invitation=invitation).first()
+    answers = draft.answers if draft else {}
+    context = _survey_context(invitation, questions, answers, errors)
+    context.update(token=token, draft=draft, preview=False, min_cell_size=settings.MIN_CELL_SIZE)
+    return render(request, "monitoring/respond.html", context, status=400 if errors else 200)
+
+
+@require_POST
+def autosave(request, token):
+    """htmx: keep the answers given so far; answers with the progress."""
+    try:
+        invitation = services.invitation_for_token(token)
+        questions = services.instrument_questions(invitation.campaign.instrument)
+        draft = services.save_draft(
+            invitation=invitation, answers=answers_from_post(questions, request.POST)
+        )
+    except services.SurveyUnavailable as exc:
+        return render(
+            request, "monitoring/_survey_status.html", {"unavailable": exc.reason}, status=200
+        )
+    return render(
+        request,
+        "monitoring/_survey_status.html",
+        {
+            "answered": len(draft.answers),
+            "total": len(questions),
+            "saved_at": timezone.localtime(draft.updated_at),
+        },
+    )
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_create(request):
+    if not permissions.can_manage_campaigns(request.user):
+        raise PermissionDenied
+    initial = {"year": timezone.localdate().year, "target": "all", "reminder_every_days": 7}
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Campaña %(slug)s creada.") % {"slug": campaign.slug})
+            return redirect("monitoring:campaign", slug=campaign.slug)
+    return render(request, "monitoring/campaign_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def campaign_edit(request, slug):
+    campaign = _managed_campaign(request.user, slug)
+    form = CampaignForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "slug"}
+        try:
+            services.update_campaign(by=request.user, campaign=campaign, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Cambios guardados."))
+            return redirect("monitoring:campaign", slug=campaign.slug)
+    return render(
+        request,
+        "monitoring/campaign_form.html",
+        {"form": form, "campaign": campaign, "creating": False},
+    )
+
+
+@login_required
+def campaign_detail(request, slug):
+    user = request.user
+    campaign = _campaign(user, slug)
+    can_rates = permissions.can_view_rates(user, campaign)
+    return render(
+        request,
+        "monitoring/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "can_manage": permissions.can_manage_campaigns(user),
+            "can_results": permissions.can_view_results(user, campaign),
+            "can_rates": can_rates,
+            "can_raw": permissions.can_download_raw(user),
+            "rates": selectors.response_rates(user, campaign)["total"] if can_rates else None,
+            "n_responses": campaign.responses.count(),
+            "target_regions": campaign.target_regions.all(),
+            "target_networks": campaign.target_networks.all(),
+        },
+    )
+
+
+def _campaign_action(request, slug, action, done_message):
+    campaign = _managed_campaign(request.user, slug)
+    try:
+        result = action(campaign)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message(result))
+    return redirect("monitoring:campaign", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def campaign_open(request, slug):
+    return _campaign_action(
+        request,
+        slug,
+        lambda c: services.open_campaign(by=request.user, campaign=c),
+        lambda n: _("Campaña abierta: %(n)s invitaciones enviadas por correo.") % {"n": n},
+    )
+
+
+@login_required
+@require_POST
+def campaign_close(request, slug):
+    return _campaign_action(
+        request,
+        slug,
+        lambda c: services.close_campaign(by=request.user, campaign=c),
+        lambda _c: _("Campaña cerrada: los enlaces ya no reciben respuestas."),
+    )
+
+
+@login_required
+@require_POST
+def campaign_publish(request, slug):
+    return _campaign_action(
+        request,
+        slug,
+        lambda c: services.publish_campaign(by=request.user, campaign=c),
+        lambda _c: _("Resultados publicados para los integrantes de las redes."),
+    )
+
+
+@login_required
+@require_POST
+def campaign_remind(request, slug):
+    def done(n):
+        if not n:
+            return _(
+                "Nadie pendiente de recordatorio hoy: a nadie se le recuerda dos veces el "
+                "mismo día."
+            )
+        return _("Recordatorio enviado a %(n)s personas que aún no responden.") % {"n": n}
+
+    return _campaign_action(
+        request, slug, lambda c: services.send_reminders(by=request.user, campaign=c), done
+    )
+
+
+@login_required
+@require_POST
+def campaign_invite_new(request, slug):
+    return _campaign_action(
+        request,
+        slug,
+        lambda c: services.invite_new_directivos(by=request.user, campaign=c),
+        lambda n: _("%(n)s invitaciones nuevas.") % {"n": n},
+    )
+
+
+@login_required
+def response_rates(request, slug):
+    campaign = _campaign(request.user, slug)
+    if not permissions.can_view_rates(request.user, campaign):
+        raise PermissionDenied
+    return render(
+        request,
+        "monitoring/rates.html",
+        {"campaign": campaign, "rates": selectors.response_rates(request.user, campaign)},
+    )
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def _results_scope(request, campaign):
+    """The scope asked for (or the default one) if the user may read it; 404 otherwise."""
+    user = request.user
+    if not permissions.can_view_results(user, campaign):
+        raise PermissionDenied
+    text = request.GET.get("scope")
+    if text:
+        try:
+            scope = parse_scope(text)
+        except ScopeError as exc:
+            raise Http404 from exc
+    else:
+        scope = selectors.default_scope(user, campaign)
+    if not permissions.can_view_scope(user, campaign, scope):
+        raise Http404
+    return scope
+
+
+def scope_label(scope):
+    if scope.kind == "network":
+        return f"{scope.network.code} · {scope.network.name}"
+    if scope.kind == "region":
+        return scope.region.name
+    return _("Nacional")
+
+
+def _suppressed_label():
+    return _("No se muestra: menos de %(n)s respuestas o protege otra cifra") % {
+        "n": settings.MIN_CELL_SIZE
+    }
+
+
+@login_required
+def results(request, slug):
+    user = request.user
+    campaign = _campaign(user, slug)
+    scope = _results_scope(request, campaign)
+    by_role = request.GET.get("by_role") == "1"
+    compared = selectors.comparison_scopes(scope)
+    data = campaign_results(campaign)
+    datas = [data.for_scope(s) for s in compared]
+    by_code = [{item["code"]: item for item in d["questions"]} for d in datas]
+    role_items = {}
+    if by_role:
+        for item in campaign_results(campaign, by_role=True).for_scope(scope)["questions"]:
+            role_items.setdefault(item["code"], []).append(item)
+    labels = [scope_label(s) for s in compared]
+    questions = Question.objects.filter(
+        instrument_id=campaign.instrument_id, kind=QuestionKind.LIKERT5
+    ).order_by("section__order", "order", "pk")
+    trend = selectors.trend(user, campaign, scope)
+    suppressed_label = _suppressed_label()
+    constructs = []
+    for question in questions:
+        code = question.code
+        items = [b.get(code) for b in by_code]
+        chart = diverging_bar_chart(
+            title=_("Distribución de respuestas: %(code)s") % {"code": code},
+            rows=[
+                (label, None if item is None or item["suppressed"] else item["counts"])
+                for label, item in zip(labels, items, strict=True)
+            ],
+            suppressed_label=suppressed_label,
+        )
+        row = {
+            "question": question,
+            "items": list(zip(labels, items, strict=True)),
+            "roles": role_items.get(code, []),
+            "chart": chart,
+        }
+        name = question.construct or _("Otras preguntas")
+        if not constructs or constructs[-1]["name"] != name:
+            constructs.append({"name": name, "rows": [], "trend": None})
+        constructs[-1]["rows"].append(row)
+    waves = trend["waves"]
+    if len(waves) > 1:
+        for construct in constructs:
+            series = [
+                (
+                    row["question"].code,
+                    trend["series"].get(row["question"].code, [None] * len(waves)),
+                )
+                for row in construct["rows"]
+            ]
+            if any(v is not None for _name, values in series for v in values):
+                construct["trend"] = line_chart(
+                    title=_("Porcentaje de acuerdo por año: %(construct)s")
+                    % {"construct": construct["name"]},
+                    x_labels=[str(w.year) for w in waves],
+                    series=series,
+                    y_max=100,
+                    unit=" %",
+                )
+    return render(
+        request,
+        "monitoring/results.html",
+        {
+            "campaign": campaign,
+            "scope": scope,
+            "scope_text": str(scope),
+            "scope_choices": selectors.scope_choices(user, campaign),
+            "labels": labels,
+            "datas": datas,
+            "constructs": constructs,
+            "choices": choice_results(campaign).for_scope(scope),
+            "by_role": by_role,
+            "waves": waves,
+            "min_cell_size": settings.MIN_CELL_SIZE,
+            "can_raw": permissions.can_download_raw(user),
+        },
+    )
+
+
+def _download(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def results_csv(request, slug):
+    campaign = _campaign(request.user, slug)
+    scope = _results_scope(request, campaign)
+    by_role = request.GET.get("by_role") == "1"
+    data = campaign_results(campaign, by_role=by_role).for_scope(scope)
+    name = f"{campaign.slug}_{str(scope).replace(':', '-')}{'_cargo' if by_role else ''}.csv"
+    return _download(exports.results_csv([data]), name, "text/csv; charset=utf-8")
+
+
+@login_required
+def results_xlsx(request, slug):
+    campaign = _campaign(request.user, slug)
+    scope = _results_scope(request, campaign)
+    by_role = request.GET.get("by_role") == "1"
+    datas = [
+        campaign_results(campaign, by_role=by_role).for_scope(s)
+        for s in selectors.comparison_scopes(scope)
+    ]
+    texts = dict(
+        Question.objects.filter(instrument_id=campaign.instrument_id).values_list("code", "text_es")
+    )
+    content = exports.results_xlsx(datas, title=campaign.name, texts=texts)
+    name = f"{campaign.slug}_{str(scope).replace(':', '-')}{'_cargo' if by_role else ''}.xlsx"
+    return _download(
+        content, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+@login_required
+def raw_csv(request, slug):
+    campaign = _campaign(request.user, slug)
+    if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
+        raise PermissionDenied
+    return _download(
+        exports.raw_responses_csv(campaign),
+        f"{campaign.slug}_respuestas_anonimas.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+# --- instruments ----------------------------------------------------------------------------
+
+
+def _instrument(user, slug):
+    return get_object_or_404(permissions.visible_instruments(user), slug=slug)
+
+
+def _editable_instrument(user, slug):
+    instrument = _instrument(user, slug)
+    if not permissions.can_edit_instruments(user):
+        raise PermissionDenied
+    return instrument
+
+
+@login_required
+def instrument_list(request):
+    if not permissions.can_edit_instruments(request.user):
+        raise PermissionDenied
+    form = InstrumentForm(request.POST or None, initial={"language": "es"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.create_instrument(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Instrumento creado. Agregue sus secciones y preguntas."))
+            return redirect("monitoring:instrument", slug=instrument.slug)
+    return render(
+        request,
+        "monitoring/instrument_list.html",
+        {"instruments": selectors.instrument_list(request.user), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def instrument_detail(request, slug, section_form=None, status=200):
+    user = request.user
+    instrument = _instrument(user, slug)
+    can_edit = permissions.can_edit_instruments(user) and not instrument.frozen
+    next_version = instrument.version + 1
+    return render(
+        request,
+        "monitoring/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "sections": selectors.instrument_sections(instrument),
+            "can_edit": can_edit,
+            "can_copy": permissions.can_edit_instruments(user),
+            "section_form": section_form or SectionForm(),
+            "edit_form": InstrumentEditForm(
+                initial={
+                    "name": instrument.name,
+                    "language": instrument.language,
+                    "description": instrument.description,
+                }
+            ),
+            "copy_form": CopyInstrumentForm(
+                initial={
+                    "slug": f"{instrument.family}-v{next_version}",
+                    "name": instrument.name,
+                }
+            ),
+            "campaigns": instrument.campaigns.order_by("-year"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def instrument_edit(request, slug):
+    instrument = _editable_instrument(request.user, slug)
+    form = InstrumentEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_instrument(by=request.user, instrument=instrument, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Cambios guardados."))
+    else:
+        messages.error(request, _("Revise el nombre y el idioma del instrumento."))
+    return redirect("monitoring:instrument", slug=instrument.slug)
+
+
+@login_required
+@require_POST
+def instrument_copy(request, slug):
+    instrument = _editable_instrument(request.user, slug)
+    form = CopyInstrumentForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = services.copy_instrument(
+                by=request.user, instrument=instrument, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Nueva versión %(version)s creada; ya puede modificarla.")
+                % {"version": copy.version},
+            )
+            return redirect("monitoring:instrument", slug=copy.slug)
+    else:
+        messages.error(request, _("Indique un identificador y un nombre para la copia."))
+    return redirect("monitoring:instrument", slug=instrument.slug)
+
+
+@login_required
+def instrument_preview(request, slug):
+    instrument = _instrument(request.user, slug)
+    questions = services.instrument_questions(instrument)
+    context = _survey_context(None, questions, {})
+    context.update(instrument=instrument, preview=True)
+    return render(request, "monitoring/respond.html", context)
+
+
+@login_required
+@require_POST
+def section_add(request, slug):
+    instrument = _editable_instrument(request.user, slug)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_section(by=request.user, instrument=instrument, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Sección agregada."))
+            return redirect("monitoring:instrument", slug=instrument.slug)
+    return instrument_detail(request, slug, section_form=form, status=400)
+
+
+def _section(user, slug, section_id):
+    instrument = _editable_instrument(user, slug)
+    return get_object_or_404(
+        Section.objects.select_related("instrument"), pk=section_id, instrument=instrument
+    )
+
+
+@login_required
+def section_edit(request, slug, section_id):
+    section = _section(request.user, slug, section_id)
+    initial = {
+        "title_es": section.title_es,
+        "title_en": section.title_en,
+        "description_es": section.description_es,
+        "description_en": section.description_en,
+    }
+    form = SectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_section(by=request.user, section=section, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Sección guardada."))
+            return redirect("monitoring:instrument", slug=slug)
+    return render(
+        request,
+        "monitoring/section_form.html",
+        {"form": form, "section": section, "instrument": section.instrument},
+    )
+
+
+@login_required
+@require_POST
+def section_delete(request, slug, section_id):
+    section = _section(request.user, slug, section_id)
+    try:
+        services.delete_section(by=request.user, section=section)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sección eliminada con sus preguntas."))
+    return redirect("monitoring:instrument", slug=slug)
+
+
+@login_required
+@require_POST
+def section_move(request, slug, section_id):
+    section = _section(request.user, slug, section_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.move_section(by=request.user, section=section, offset=offset)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("monitoring:instrument", args=[slug]) + f"#section-{section.pk}")
+
+
+def _question(user, slug, question_id):
+    instrument = _editable_instrument(user, slug)
+    return get_object_or_404(
+        Question.objects.select_related("instrument", "section"),
+        pk=question_id,
+        instrument=instrument,
+    )
+
+
+def _question_form_data(question):
+    return {
+        "section": str(question.section_id),
+        "code": question.code,
+        "kind": question.kind,
+        "text_es": question.text_es,
+        "text_en": question.text_en,
+        "construct": question.construct,
+        "required": question.required,
+        "options_text": options_to_text(question.options),
+    }
+
+
+@login_required
+def question_add(request, slug):
+    instrument = _editable_instrument(request.user, slug)
+    sections = list(instrument.sections.order_by("order", "pk"))
+    if not sections:
+        messages.error(request, _("Agregue primero una sección."))
+        return redirect("monitoring:instrument", slug=slug)
+    initial = {"section": request.GET.get("section") or str(sections[0].pk), "kind": "likert5"}
+    initial["required"] = True
+    form = QuestionForm(request.POST or None, sections=sections, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        section = data.pop("section")
+        data["options"] = data.pop("options_text")
+        try:
+            question = services.add_question(by=request.user, section=section, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Pregunta %(code)s agregada.") % {"code": question.code})
+            return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")
+    return render(
+        request,
+        "monitoring/question_form.html",
+        {"form": form, "instrument": instrument, "creating": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def question_edit(request, slug, question_id):
+    question = _question(request.user, slug, question_id)
+    instrument = question.instrument
+    sections = list(instrument.sections.order_by("order", "pk"))
+    form = QuestionForm(
+        request.POST or None, sections=sections, initial=_question_form_data(question)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["options"] = data.pop("options_text")
+        try:
+            services.update_question(by=request.user, question=question, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Pregunta %(code)s guardada.") % {"code": question.code})
+            return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")
+    return render(
+        request,
+        "monitoring/question_form.html",
+        {"form": form, "instrument": instrument, "question": question, "creating": False},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request, slug, question_id):
+    question = _question(request.user, slug, question_id)
+    try:
+        services.delete_question(by=request.user, question=question)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Pregunta %(code)s eliminada.") % {"code": question.code})
+    return redirect("monitoring:instrument", slug=slug)
+
+
+@login_required
+@require_POST
+def question_move(request, slug, question_id):
+    question = _question(request.user, slug, question_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.move_question(by=request.user, question=question, offset=offset)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")

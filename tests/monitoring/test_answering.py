@@ -1,0 +1,230 @@
+"""A directivo answers by their personal link: the form, autosave into a
+draft, resuming, submitting once, and what is (not) stored."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring import services
+from monitoring.models import Answer, Draft, Invitation, Response
+from tests.factories import CampaignFactory
+
+from .conftest import likert_questions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(world):
+    campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=20))
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    return campaign
+
+
+@pytest.fixture
+def invitation(world, campaign):
+    return Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+
+
+def url(invitation, name="monitoring:respond"):
+    return reverse(name, args=[invitation.token])
+
+
+def full_answers(value="4"):
+    """Every required answer of the default instrument, as a form posts them."""
+    data = {q.code: value for q in likert_questions()}
+    data.update(RME_FRECUENCIA_REUNIONES="2", RME_FRECUENCIA_ADECUADA="2")
+    return data
+
+
+def test_the_link_opens_the_form_without_signing_in(client, invitation):
+    response = client.get(url(invitation))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "En la red trabajamos colectivamente hacia metas comunes." in content
+    assert "Muy en desacuerdo" in content and "Muy de acuerdo" in content
+    assert "0 de 40 preguntas respondidas" in content
+    assert f'hx-post="{url(invitation, "monitoring:autosave")}"' in content
+
+
+def test_a_wrong_or_tampered_link_answers_404(client, invitation):
+    assert client.get("/monitoring/respond/nada/").status_code == 404
+    tampered = invitation.token[:-1] + ("0" if invitation.token[-1] != "0" else "1")
+    response = client.get(reverse("monitoring:respond", args=[tampered]))
+    assert response.status_code == 404
+    assert "Enlace no válido" in response.content.decode()
+
+
+def test_autosave_keeps_answers_in_a_draft_and_reports_progress(client, invitation):
+    response = client.post(
+        url(invitation, "monitoring:autosave"),
+        {"RME_META_COMUN": "5", "RME_AGENDA_PRIORIDADES": "9", "RME_COMENTARIOS": "Más tiempo"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "2 de 40 preguntas respondidas" in response.content.decode()
+    assert "Guardado a las" in response.content.decode()
+    draft = Draft.objects.get(invitation=invitation)
+    # An out-of-range answer is left out; nothing is stored as a response.
+    assert draft.answers == {"RME_META_COMUN": 5, "RME_COMENTARIOS": "Más tiempo"}
+    assert Response.objects.count() == 0
+
+
+def test_resuming_from_another_device_shows_the_saved_answers(client, invitation):
+    client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "2"})
+    client.logout()
+    response = client.get(url(invitation))
+    content = response.content.decode()
+    assert 'id="RME_META_COMUN-2" value="2" autocomplete="off" checked' in content
+    assert "1 de 40 preguntas respondidas" in content
+
+
+def test_submitting_stores_an_anonymous_response_and_deletes_the_draft(
+    client, world, invitation, django_capture_on_commit_callbacks
+):
+    client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "2"})
+    data = full_answers()
+    data.update(
+        RME_MODALIDAD_REUNIONES=["1", "3"],
+        RME_REUNIONES_ASISTIDAS="6",
+        RME_COMENTARIOS="Que la agenda la definamos juntos.",
+    )
+    response = client.post(url(invitation), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?sent=1")
+    thanks = client.get(response["Location"])
+    assert "¡Gracias por responder!" in thanks.content.decode()
+
+    stored = Response.objects.get()
+    assert (stored.campaign_id, stored.network_id, stored.region_id) == (
+        invitation.campaign_id,
+        world.network_a.pk,
+        7,
+    )
+    assert stored.role == "director" and stored.dependency == "municipal"
+    assert stored.submitted_on == timezone.localdate()
+    answers = {
+        (a.question.code, a.value, a.text)
+        for a in Answer.objects.filter(response=stored).select_related("question")
+    }
+    assert ("RME_META_COMUN", 4, "") in answers
+    assert {("RME_MODALIDAD_REUNIONES", 1, ""), ("RME_MODALIDAD_REUNIONES", 3, "")} <= answers
+    assert ("RME_COMENTARIOS", None, "Que la agenda la definamos juntos.") in answers
+    invitation.refresh_from_db()
+    assert invitation.answered
+    assert not Draft.objects.exists()
+
+
+def test_a_missing_required_answer_stores_nothing_and_keeps_the_draft(client, invitation):
+    data = full_answers()
+    del data["RME_CONFIANZA"]
+    response = client.post(url(invitation), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Falta responder o corregir 1 pregunta" in content
+    assert 'href="#q-RME_CONFIANZA"' in content
+    assert Response.objects.count() == 0
+    assert Draft.objects.get(invitation=invitation).answers["RME_META_COMUN"] == 4
+    invitation.refresh_from_db()
+    assert not invitation.answered
+
+
+def test_a_second_submit_stores_nothing_and_says_so(client, invitation):
+    assert client.post(url(invitation), full_answers()).status_code == 302
+    again = client.post(url(invitation), full_answers("1"))
+    assert again.status_code == 409
+    assert "Esta encuesta ya fue respondida" in again.content.decode()
+    assert Response.objects.count() == 1
+    assert not Answer.objects.filter(value=1).exists()
+    # Opening the link again says the same, and autosave stores nothing.
+    assert "ya fue respondida" in client.get(url(invitation)).content.decode()
+    client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "1"})
+    assert not Draft.objects.exists()
+
+
+def test_a_closed_campaign_or_a_past_closing_date_stores_nothing(client, world, invitation):
+    campaign = invitation.campaign
+    campaign.closes_on = timezone.localdate() - timedelta(days=1)
+    campaign.save()
+    response = client.post(url(invitation), full_answers())
+    assert response.status_code == 410
+    assert "La encuesta está cerrada" in response.content.decode()
+    services.close_campaign(by=world.admin, campaign=campaign)
+    response = client.get(url(invitation))
+    assert "ya no sirve para responder" in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_draft_campaign_link_is_not_open_yet(client, world):
+    campaign = CampaignFactory()
+    invitation = Invitation.objects.create(
+        campaign=campaign, user=world.directivo_member, network=world.network_a, role="director"
+    )
+    response = client.get(url(invitation))
+    assert "La encuesta aún no abre" in response.content.decode()
+    with pytest.raises(services.SurveyUnavailable):
+        services.submit_response(invitation=invitation, answers=full_answers())
+
+
+def test_submit_service_validates_each_kind_of_answer(invitation):
+    data = full_answers()
+    data.update(
+        RME_META_COMUN="6",
+        RME_FRECUENCIA_REUNIONES="9",
+        RME_REUNIONES_ASISTIDAS="muchas",
+        RME_MODALIDAD_REUNIONES=["1", "7"],
+    )
+    with pytest.raises(services.ValidationError) as exc:
+        services.submit_response(invitation=invitation, answers=data)
+    assert exc.value.message_dict == {
+        "RME_META_COMUN": ["Elija un valor de 1 a 5."],
+        "RME_FRECUENCIA_REUNIONES": ["Elija entre las opciones ofrecidas."],
+        "RME_REUNIONES_ASISTIDAS": ["Escriba un número entero entre 0 y 10000."],
+        "RME_MODALIDAD_REUNIONES": ["Elija entre las opciones ofrecidas."],
+    }
+
+
+def test_the_signed_in_directivo_finds_the_link_on_the_survey_page(client, world, invitation):
+    client.force_login(world.directivo_member)
+    content = client.get(reverse("monitoring:index")).content.decode()
+    assert url(invitation) in content
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_store_one_response(world):
+    """Two requests submit the same invitation at the same moment (two
+    threads, two database connections): exactly one response is stored."""
+    campaign = CampaignFactory(slug="rme-concurrente")
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    answers = full_answers()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            services.submit_response(
+                invitation=services.invitation_for_token(invitation.token), answers=answers
+            )
+            outcomes.append("stored")
+        except services.SurveyUnavailable as exc:
+            outcomes.append(exc.reason)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["answered", "stored"]
+    assert Response.objects.filter(campaign=campaign).count() == 1
+    questions = len(likert_questions()) + 2
+    assert Answer.objects.filter(response__campaign=campaign).count() == questions

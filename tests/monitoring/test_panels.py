@@ -1,0 +1,72 @@
+"""The survey on other pages: the home panel (an open invitation for a
+directivo) and the network panel (published results for its members)."""
+
+import pytest
+from django.template.loader import render_to_string
+
+from monitoring import services
+from monitoring.models import Invitation
+from monitoring.selectors import home_panel, network_panel
+from tests.factories import CampaignFactory
+
+from .conftest import add_responses
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_panel_shows_an_open_invitation_with_its_link_and_progress(world):
+    campaign = CampaignFactory(slug="rme-2025", name="Encuesta de monitoreo 2025")
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    services.save_draft(invitation=invitation, answers={"RME_META_COMUN": "4"})
+    panel = home_panel(world.directivo_member)
+    [item] = panel["invitations"]
+    assert item["url"] == f"/monitoring/respond/{invitation.token}/"
+    assert (item["answered"], item["total"], item["started"]) == (1, 40, True)
+    html = render_to_string("monitoring/_home_panel.html", {"monitoring_panel": panel})
+    assert "Encuesta de monitoreo 2025" in html and "Continuar la encuesta" in html
+    assert "Lleva 1 de 40 preguntas." in html
+    # Answered, or someone not invited: nothing to show.
+    services.submit_response(
+        invitation=invitation,
+        answers={
+            **{q.code: 4 for q in campaign.instrument.questions.filter(kind="likert5")},
+            "RME_FRECUENCIA_REUNIONES": 1,
+            "RME_FRECUENCIA_ADECUADA": 2,
+        },
+    )
+    assert home_panel(world.directivo_member)["invitations"] == []
+    empty = home_panel(world.analyst_national)
+    assert (
+        render_to_string("monitoring/_home_panel.html", {"monitoring_panel": empty}).strip() == ""
+    )
+
+
+def test_network_panel_compares_the_network_with_region_and_country(world, published):
+    panel = network_panel(world.directivo_member, world.network_a)
+    assert panel["campaign"] == published and panel["n_responses"] == 12
+    assert [row["code"] for row in panel["rows"]] == [
+        "RME_META_COMUN",
+        "RME_AGENDA_PRIORIDADES",
+        "RME_MEJORA_GESTION",
+        "RME_VINCULO_COMUNIDAD",
+        "RME_INTERES_REUNIONES",
+    ]
+    first = panel["rows"][0]
+    assert first["network"]["pct_agree"] == 75.0  # 9 of 12
+    assert first["region"]["n"] == 18 and first["national"]["n"] == 26
+    html = render_to_string("monitoring/_network_panel.html", {"monitoring_panel": panel})
+    assert "75,0 %" in html and "En la red trabajamos colectivamente" in html
+    # Someone who does not see the network gets nothing.
+    assert network_panel(world.directivo_other, world.network_a) is None
+
+
+def test_network_panel_marks_suppressed_figures(world):
+    campaign = CampaignFactory(status="published")
+    add_responses(campaign, world.network_a, [4, 4, 5])
+    add_responses(campaign, world.network_b, [4] * 10)
+    panel = network_panel(world.directivo_member, world.network_a)
+    assert panel["rows"][0]["network"]["suppressed"]
+    html = render_to_string("monitoring/_network_panel.html", {"monitoring_panel": panel})
+    assert "no se muestra" in html
+    assert network_panel(world.directivo_member, world.network_c) is None
