@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rme_platform.accounts.models import User
+from rme_platform.pagecache import cache_page_per_session
 from schools.models import School
 
 from . import permissions, selectors, services
@@ -36,6 +37,7 @@ def _manageable_network(user, code):
 
 
 @login_required
+@cache_page_per_session()
 def network_list(request):
     filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
@@ -50,8 +52,20 @@ def network_list(request):
     )
 
 
-@login_required
 def network_detail(request, code, forms=None):
+    if forms is None and request.method == "GET":
+        return _cached_network_detail(request, code)
+    return _network_detail(request, code, forms)
+
+
+@login_required
+@cache_page_per_session()
+def _cached_network_detail(request, code):
+    return _network_detail(request, code)
+
+
+@login_required
+def _network_detail(request, code, forms=None):
     network = _visible_network(request.user, code)
     can_manage = permissions.can_manage_network(request.user, network)
     forms = forms or {}

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PlatformConfig(AppConfig):
     name = "rme_platform"
     verbose_name = _("Plataforma RME")
+
+    def ready(self):
+        # Connect the signals that invalidate cached pages on every write.
+        from . import pagecache  # noqa: F401

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "rme_platform.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "rme_platform.accounts.middleware.RequireMFAMiddleware",
+    "rme_platform.pagecache.WriteInvalidatesPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -296,6 +297,9 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Platform rules ---------------------------------------------------------
+# Rendered list and network pages are kept per session until the next write
+# (see rme_platform/pagecache.py); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
 # No aggregate built on fewer answers than this is shown or exported.
 MIN_CELL_SIZE = env_int("MIN_CELL_SIZE", 5)
 
