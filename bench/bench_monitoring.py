@@ -45,6 +45,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from benchlib import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -408,17 +410,6 @@ def run_submits(env, tmp):
         "doubles": {**summary(pairs), "stored": counts[3] - counts[2]},
         "answers_per_response": answers_stored / max(1, counts[3]),
     }
-
-
-def machine():
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return platform.machine(), cpus, cpu
 
 
 def main():

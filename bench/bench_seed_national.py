@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchlib import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -161,19 +163,6 @@ def problems(f):
         (f["directivo_memberships"] == DIRECTIVOS, f"{DIRECTIVOS:,} directivo memberships"),
     ]
     return [label for ok, label in checks if not ok]
-
-
-def machine():
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return platform.machine(), cpus, cpu
 
 
 def main():
