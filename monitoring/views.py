@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rme_platform.charts import diverging_bar_chart, line_chart
+from rme_platform.forms import add_service_errors
 
 from . import exports, permissions, selectors, services
 from .forms import (
@@ -25,14 +26,6 @@ from .forms import (
 from .models import CampaignStatus, Draft, Question, QuestionKind, Section, likert_labels
 from .permissions import ScopeError, parse_scope
 from .results import campaign_results, choice_results
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "message_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _campaign(user, slug):
@@ -180,7 +173,7 @@ def campaign_create(request):
         try:
             campaign = services.create_campaign(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Campaña %(slug)s creada.") % {"slug": campaign.slug})
             return redirect("monitoring:campaign", slug=campaign.slug)
@@ -196,7 +189,7 @@ def campaign_edit(request, slug):
         try:
             services.update_campaign(by=request.user, campaign=campaign, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Cambios guardados."))
             return redirect("monitoring:campaign", slug=campaign.slug)
@@ -499,7 +492,7 @@ def instrument_list(request):
         try:
             instrument = services.create_instrument(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Instrumento creado. Agregue sus secciones y preguntas."))
             return redirect("monitoring:instrument", slug=instrument.slug)
@@ -604,7 +597,7 @@ def section_add(request, slug):
         try:
             services.add_section(by=request.user, instrument=instrument, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sección agregada."))
             return redirect("monitoring:instrument", slug=instrument.slug)
@@ -632,7 +625,7 @@ def section_edit(request, slug, section_id):
         try:
             services.update_section(by=request.user, section=section, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sección guardada."))
             return redirect("monitoring:instrument", slug=slug)
@@ -707,7 +700,7 @@ def question_add(request, slug):
         try:
             question = services.add_question(by=request.user, section=section, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Pregunta %(code)s agregada.") % {"code": question.code})
             return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")
@@ -733,7 +726,7 @@ def question_edit(request, slug, question_id):
         try:
             services.update_question(by=request.user, question=question, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Pregunta %(code)s guardada.") % {"code": question.code})
             return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")

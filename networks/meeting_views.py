@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from rme_platform.files import protected_download
+from rme_platform.forms import add_service_errors
 
 from . import meeting_permissions as perms
 from . import meeting_selectors as selectors
@@ -49,14 +50,6 @@ def _htmx(request):
 
 def _messages(exc):
     return [str(m) for m in exc.messages]
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible(user, pk):
@@ -131,7 +124,7 @@ def meeting_create(request):
                 by=request.user, network=network, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -188,7 +181,7 @@ def meeting_edit(request, pk):
         try:
             meeting = services.update_meeting(by=request.user, meeting=meeting, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if meeting.sequence != sequence:
                 messages.success(
@@ -219,7 +212,7 @@ def meeting_cancel(request, pk):
                 by=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Reunión cancelada. Se avisó a los integrantes."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -269,7 +262,7 @@ def proposal_create(request, pk):
                 by=request.user, meeting=meeting, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
             error = " ".join(form.non_field_errors())
         else:
             announce = _("Tema «%(title)s» propuesto.") % {"title": proposal.title}
@@ -354,7 +347,7 @@ def rsvp(request, pk):
         try:
             services.respond_rsvp(by=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             saved = True
     if _htmx(request):
@@ -413,7 +406,7 @@ def agenda(request, pk):
             try:
                 services.add_agenda_item(by=request.user, meeting=meeting, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if not _htmx(request):
                     messages.success(request, _("Punto agregado a la tabla."))
@@ -572,7 +565,7 @@ def minutes_edit(request, pk):
                 by=request.user, meeting=meeting, body=form.cleaned_data["body"], publish=publish
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if publish and not was_published:
                 messages.success(request, _("Acta publicada. Los integrantes ya pueden leerla."))
@@ -593,7 +586,7 @@ def attachment_add(request, pk):
                 by=request.user, meeting=meeting, file=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Archivo «%(name)s» adjuntado.") % {"name": attachment.original_name}
@@ -641,7 +634,7 @@ def agreement_add(request, pk):
         try:
             services.add_agreement(by=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Acuerdo registrado."))
             return redirect(reverse("meetings:minutes", args=[meeting.pk]) + "#agreements")
@@ -662,7 +655,7 @@ def agreement_detail(request, pk):
                     by=request.user, agreement=agreement, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Seguimiento registrado."))
                 return redirect("meetings:agreement", pk=agreement.pk)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role
 from rme_platform.accounts.permissions import invitable_roles
+from rme_platform.forms import add_service_errors
 
 from . import people, permissions
 from .forms import ImportUsersForm, InvitePersonForm
@@ -23,11 +24,7 @@ def invite_person(request):
         try:
             user = people.invite_person(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

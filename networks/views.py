@@ -8,20 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rme_platform.accounts.models import User
+from rme_platform.forms import add_service_errors
 from rme_platform.pagecache import cache_page_per_session
 from schools.models import School
 
 from . import permissions, selectors, services
 from .filters import NetworkFilter
 from .forms import AddMemberForm, AddSchoolForm, NetworkForm, PartnerForm
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "message_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible_network(user, code):
@@ -94,7 +87,7 @@ def network_create(request):
         try:
             network = services.create_network(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Red %(code)s creada.") % {"code": network.code})
             return redirect("networks:detail", code=network.code)
@@ -111,7 +104,7 @@ def network_edit(request, code):
         try:
             services.update_network(by=request.user, network=network, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Cambios guardados."))
             return redirect("networks:detail", code=network.code)
@@ -131,7 +124,7 @@ def school_add(request, code):
                 by=request.user, network=network, school=form.cleaned_data["rbd"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(school)s se sumó a la red.") % {"school": link.school.display_name}
@@ -164,7 +157,7 @@ def member_add(request, code):
         except ValidationError as exc:
             if hasattr(exc, "message_dict") and "user" in exc.message_dict:
                 exc = ValidationError({"email": exc.message_dict["user"]})
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(person)s se sumó a la red.") % {"person": user})
             return redirect("networks:detail", code=network.code)
@@ -190,7 +183,7 @@ def partner_add(request, code):
         try:
             partner = services.add_partner(by=request.user, network=network, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(partner)s quedó vinculado a la red.") % {"partner": partner}

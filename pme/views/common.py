@@ -8,16 +8,6 @@ from .. import permissions, selectors
 from ..forms import CommentForm
 
 
-def _form_errors(form, exc):
-    """Attach a service's ValidationError to the form: to the field it names
-    when the form has it, else to the form as a whole."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _comment_form(user, plan, data=None):
     """School staff's comments notify nobody; others' are emailed to the school."""
     notifies = not permissions.own_school_ids(user).filter(school_id=plan.school_id).exists()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rme_platform.forms import add_service_errors
 from schools.models import School
 
 from .. import permissions, selectors, services
@@ -27,7 +28,6 @@ from ..models import (
 from .common import (
     _cycle,
     _editable_cycle,
-    _form_errors,
 )
 
 
@@ -56,7 +56,7 @@ def cycle_create(request):
             )
             services.save_assessments(by=user, cycle=cycle, texts=form.assessment_texts())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -135,7 +135,7 @@ def cycle_edit(request, pk):
             )
             services.save_assessments(by=user, cycle=cycle, texts=form.assessment_texts())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Cambios guardados."))
             return redirect("pme:cycle_detail", pk=cycle.pk)
@@ -151,7 +151,7 @@ def objective_add(request, pk):
         try:
             services.add_objective(by=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Objetivo estratégico agregado."))
             return redirect("pme:cycle_detail", pk=cycle.pk)
@@ -189,7 +189,7 @@ def goal_add(request, pk):
         try:
             services.add_goal(by=request.user, objective=objective, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Meta agregada."))
             return redirect("pme:cycle_detail", pk=objective.cycle_id)
@@ -215,7 +215,7 @@ def strategy_add(request, pk):
         try:
             services.add_strategy(by=request.user, objective=objective, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Estrategia agregada."))
             return redirect("pme:cycle_detail", pk=objective.cycle_id)
@@ -241,7 +241,7 @@ def plan_create(request, pk):
         try:
             plan = services.create_plan(by=request.user, cycle=cycle, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan anual %(year)s creado.") % {"year": plan.year})
             return redirect("pme:plan_detail", pk=plan.pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rme_platform.files import protected_download
+from rme_platform.forms import add_service_errors
 from schools.models import School
 
 from .. import exports, imports, permissions, selectors, services
@@ -30,7 +31,6 @@ from .common import (
     _comment_form,
     _editable_action,
     _editable_plan,
-    _form_errors,
     _plan,
 )
 
@@ -98,7 +98,7 @@ def plan_edit(request, pk):
         try:
             services.update_plan(by=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Cambios guardados."))
             return redirect("pme:plan_detail", pk=plan.pk)
@@ -209,7 +209,7 @@ def plan_comment(request, pk):
         try:
             services.add_comment(by=request.user, plan=plan, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = _comment_form(request.user, plan)
             if not request.headers.get("HX-Request"):
@@ -240,7 +240,7 @@ def action_create(request, pk):
         try:
             action = services.create_action(by=request.user, plan=plan, funding=funding, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Acción «%(name)s» agregada.") % {"name": action.name})
             return redirect("pme:plan_detail", pk=plan.pk)
@@ -305,7 +305,7 @@ def action_edit(request, pk):
         try:
             services.update_action(by=request.user, action=action, funding=funding, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Cambios guardados."))
             return redirect("pme:action_detail", pk=action.pk)
@@ -348,7 +348,7 @@ def action_progress(request, pk):
                 files=data["evidence"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -369,7 +369,7 @@ def action_comment(request, pk):
                 by=request.user, plan=action.plan, action=action, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = _comment_form(request.user, action.plan)
             if not request.headers.get("HX-Request"):

@@ -9,15 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from rme_platform.forms import add_service_errors
+
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, ProfileForm
 from .models import ApiToken, Invitation
 from .permissions import can_invite
-
-
-def _apply_errors(form, exc):
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -83,7 +80,7 @@ def invite(request):
         try:
             invitation = services.invite_user(invited_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
