@@ -17,20 +17,16 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from networks.models import Network
-from networks.permissions import analyst_networks, is_admin, visible_networks
+from networks.permissions import analyst_networks, is_active_user, is_admin, visible_networks
 from rme_platform.accounts.models import Role
 from schools.models import AnalystScope, Region
 
 from .models import Campaign, CampaignStatus, Instrument, Invitation
 
 
-def _active(user):
-    return user is not None and user.is_authenticated and user.is_active
-
-
 def analyst_scope(user):
     """The analyst's AnalystScope, or None."""
-    if not _active(user) or user.role != Role.ANALYST:
+    if not is_active_user(user) or user.role != Role.ANALYST:
         return None
     cached = getattr(user, "_monitoring_scope", False)
     if cached is False:
@@ -74,7 +70,7 @@ def visible_instruments(user):
 def visible_campaigns(user):
     """Admins and analysts: all campaigns. Supervisors: those not in draft.
     Others: published ones, and open ones they are invited to."""
-    if not _active(user):
+    if not is_active_user(user):
         return Campaign.objects.none()
     if is_admin(user) or is_analyst(user):
         return Campaign.objects.all()
@@ -92,7 +88,7 @@ def _reads_as_analyst(user, campaign):
 
 def result_networks(user, campaign):
     """Networks whose results in `campaign` the user may read."""
-    if not _active(user):
+    if not is_active_user(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all() if campaign.status != CampaignStatus.DRAFT else _none()
@@ -109,7 +105,7 @@ def _none():
 
 def result_region_codes(user, campaign):
     """Codes of the regions whose results the user may read (a set)."""
-    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+    if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return set()
     if is_national(user) and (is_admin(user) or _reads_as_analyst(user, campaign)):
         return set(Region.objects.values_list("code", flat=True))
@@ -125,7 +121,7 @@ def result_region_codes(user, campaign):
 
 def can_view_results(user, campaign):
     """May read some results of the campaign (at least the national figure)."""
-    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+    if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False
     if is_admin(user) or is_analyst(user):
         return True
@@ -144,7 +140,7 @@ def can_view_scope(user, campaign, scope):
 
 def rate_networks(user, campaign):
     """Networks whose response-rate counts the user may read."""
-    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+    if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return _none()
     if is_admin(user):
         return Network.objects.all()
@@ -156,7 +152,7 @@ def rate_networks(user, campaign):
 
 
 def can_view_rates(user, campaign):
-    if not _active(user) or campaign.status == CampaignStatus.DRAFT:
+    if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False
     return is_admin(user) or is_analyst(user) or user.role == Role.SUPERVISOR
 

@@ -14,12 +14,12 @@ from django.db.models import Q
 from rme_platform.accounts.models import Role
 
 from .models import Meeting, Membership, MembershipRole, Network
-from .permissions import _active, is_admin, supervisor_deprov_ids
+from .permissions import is_active_user, is_admin, supervisor_deprov_ids
 
 
 def runnable_networks(user):
     """Networks whose meetings the user convenes and runs."""
-    if not _active(user):
+    if not is_active_user(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
@@ -41,7 +41,7 @@ def member_network_ids(user):
 def meeting_networks(user):
     """Networks whose meetings the user may see: those they run and those
     they belong to."""
-    if not _active(user):
+    if not is_active_user(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
@@ -53,7 +53,7 @@ def meeting_networks(user):
 
 def visible_meetings(user):
     """Meetings the user may see (any status)."""
-    if not _active(user):
+    if not is_active_user(user):
         return Meeting.objects.none()
     if is_admin(user):
         return Meeting.objects.all()
@@ -61,7 +61,7 @@ def visible_meetings(user):
 
 
 def can_convene(user, network):
-    return _active(user) and runnable_networks(user).filter(pk=network.pk).exists()
+    return is_active_user(user) and runnable_networks(user).filter(pk=network.pk).exists()
 
 
 def can_run(user, meeting):
@@ -73,7 +73,7 @@ def can_run(user, meeting):
 def is_member(user, network):
     """An active member of the network: may propose, vote and RSVP."""
     return (
-        _active(user)
+        is_active_user(user)
         and Membership.objects.filter(user=user, network_id=network.pk, active=True).exists()
     )
 
@@ -89,7 +89,7 @@ def can_follow_up(user, agreement, *, runs=None):
     """Add follow-up notes and change the status of an agreement: who runs
     the network's meetings, the person responsible for it, and the members
     from the school responsible for it."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     runs = can_run(user, agreement.meeting) if runs is None else runs
     if runs or agreement.responsible_user_id == user.pk:

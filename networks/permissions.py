@@ -12,7 +12,6 @@ from schools.models import (
     AnalystScope,
     Deprov,
     Position,
-    School,
     SostenedorRepresentative,
     SupervisorProfile,
 )
@@ -24,7 +23,8 @@ def is_admin(user):
     return user.is_authenticated and user.is_active and (user.is_staff or user.role == Role.ADMIN)
 
 
-def _active(user):
+def is_active_user(user):
+    """Signed in with an account that is not disabled."""
     return user is not None and user.is_authenticated and user.is_active
 
 
@@ -59,7 +59,7 @@ def visible_networks(user):
     active position, and those they belong to · sostenedor representative:
     those they were appointed to and those of their sostenedor's schools.
     """
-    if not _active(user):
+    if not is_active_user(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
@@ -87,7 +87,7 @@ def visible_networks(user):
 
 def manageable_deprovs(user):
     """DEPROV where the user may create and edit networks."""
-    if not _active(user):
+    if not is_active_user(user):
         return Deprov.objects.none()
     if is_admin(user):
         return Deprov.objects.all()
@@ -102,7 +102,7 @@ def can_create_network(user):
 
 def can_manage_network(user, network):
     """Edit the network, its schools, members and partners."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if is_admin(user):
         return True
@@ -114,8 +114,3 @@ def can_manage_network(user, network):
 
 def can_view_network(user, network):
     return visible_networks(user).filter(pk=network.pk).exists()
-
-
-def schools_for_network(network):
-    """Schools a network may take in: in operation, of the network's DEPROV."""
-    return School.objects.filter(deprov_id=network.deprov_id, absent=False)

@@ -20,6 +20,7 @@ from django.db.models import Q
 from networks.models import MembershipRole, NetworkSchool
 from networks.permissions import (
     directivo_school_ids,
+    is_active_user,
     is_admin,
     sostenedor_ids,
     supervisor_deprov_ids,
@@ -28,10 +29,6 @@ from rme_platform.accounts.models import DIRECTIVO_ROLES, Role
 from schools.models import AnalystScope, Deprov, Region
 
 from .models import Action, AnnualPlan, PMECycle
-
-
-def _active(user):
-    return user is not None and user.is_authenticated and user.is_active
 
 
 def supervised_school_ids(user):
@@ -53,7 +50,7 @@ def _reader_condition(user):
     """Q on plans for what the user may read, by role (no OR across roles,
     so the planner estimates the few rows each scope gives); None means
     everything."""
-    if not _active(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
     if is_admin(user):
         return None
@@ -74,7 +71,7 @@ def visible_plans(user):
 
 
 def editable_plans(user):
-    if not _active(user):
+    if not is_active_user(user):
         return AnnualPlan.objects.none()
     if is_admin(user):
         return AnnualPlan.objects.all()
@@ -85,7 +82,7 @@ def editable_plans(user):
 
 def visible_cycles(user):
     """Cycles of the user's own schools, and those with a plan they may read."""
-    if not _active(user):
+    if not is_active_user(user):
         return PMECycle.objects.none()
     if is_admin(user):
         return PMECycle.objects.all()
@@ -96,14 +93,14 @@ def visible_cycles(user):
 
 def visible_actions(user):
     """Actions of the plans the user may read."""
-    if _active(user) and is_admin(user):
+    if is_active_user(user) and is_admin(user):
         return Action.objects.all()
     return Action.objects.filter(plan__in=visible_plans(user).values("pk"))
 
 
 def can_edit_school(user, school_id):
     """Create cycles and plans for the school."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if is_admin(user):
         return True
@@ -133,7 +130,7 @@ def can_comment(user, plan):
 
 def can_approve(user, plan):
     """A representative of the school's sostenedor, on a plan they may read."""
-    if not _active(user) or user.role != Role.SOSTENEDOR_REP:
+    if not is_active_user(user) or user.role != Role.SOSTENEDOR_REP:
         return False
     return (
         plan.school.sostenedor_id is not None
@@ -143,7 +140,7 @@ def can_approve(user, plan):
 
 
 def can_import_ate(user):
-    return _active(user) and (user.is_staff or user.role == Role.ADMIN)
+    return is_admin(user)
 
 
 # --- rollups -------------------------------------------------------------------
@@ -151,7 +148,7 @@ def can_import_ate(user):
 
 def rollup_regions(user):
     """Regions whose dashboard the user may open."""
-    if not _active(user):
+    if not is_active_user(user):
         return Region.objects.none()
     if is_admin(user):
         return Region.objects.all()
@@ -167,7 +164,7 @@ def rollup_regions(user):
 
 def rollup_deprovs(user):
     """DEPROV whose dashboard the user may open."""
-    if not _active(user):
+    if not is_active_user(user):
         return Deprov.objects.none()
     if is_admin(user):
         return Deprov.objects.all()
