@@ -39,6 +39,18 @@ def _likert_labels():
     }
 
 
+def _legend(series, *, start, char_width=5.6):
+    """Legend keys laid out one after the other from `start`, moved left as
+    far as needed so the last label stays inside the chart."""
+    widths = [22 + int(len(str(name)) * char_width) for name, _color in series]
+    x = max(0, min(start, WIDTH - sum(widths)))
+    legend = []
+    for (name, color), width in zip(series, widths, strict=True):
+        legend.append({"name": name, "color": color, "x": x})
+        x += width
+    return legend
+
+
 def _render(template, context):
     context["uid"] = f"chart{next(_ids)}"
     context["width"] = WIDTH
@@ -112,10 +124,7 @@ def stacked_bar_chart(*, title, rows, series, percent=False):
             }
         )
     height = 50 + len(rows) * ROW_HEIGHT + 10
-    legend = [
-        {"name": name, "color": color, "x": LABEL_WIDTH + i * 120}
-        for i, (name, color) in enumerate(series)
-    ]
+    legend = _legend(series, start=LABEL_WIDTH, char_width=6.3)
     desc = "; ".join(
         f"{r['label']}: " + ", ".join(f"{s['name']} {s['text']}" for s in r["segments"])
         for r in out
@@ -167,10 +176,7 @@ def diverging_bar_chart(*, title, rows, suppressed_label):
             )
             x += width
         out.append({"label": label, "y": y, "suppressed": False, "segments": segments})
-    legend, x = [], 0
-    for key in ("1", "2", "3", "4", "5"):
-        legend.append({"name": labels[key], "color": LIKERT_COLORS[key], "x": x})
-        x += 22 + int(len(str(labels[key])) * 5.6)
+    legend = _legend([(labels[k], LIKERT_COLORS[k]) for k in ("1", "2", "3", "4", "5")], start=0)
     desc = "; ".join(
         f"{r['label']}: "
         + (
