@@ -31,4 +31,4 @@ class ExternalPartnerAdmin(admin.ModelAdmin):
     filter_horizontal = ["networks"]
 
 
-from . import meeting_admin  # noqa: E402,F401
+from . import meeting_admin, practice_admin  # noqa: E402,F401

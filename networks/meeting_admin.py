@@ -19,7 +19,7 @@ from .models import (
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
-    raw_id_fields = ["proposal"]
+    raw_id_fields = ["proposal", "practice"]
 
 
 class AgreementInline(admin.TabularInline):

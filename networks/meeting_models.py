@@ -209,6 +209,14 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name=_("propuesta de origen"),
     )
+    practice = models.ForeignKey(
+        "networks.Practice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("práctica presentada"),
+    )
 
     class Meta:
         verbose_name = _("punto de la tabla")

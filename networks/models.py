@@ -171,3 +171,4 @@ class ExternalPartner(models.Model):
 
 
 from .meeting_models import *  # noqa: E402,F401,F403
+from .practice_models import *  # noqa: E402,F401,F403

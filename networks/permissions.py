@@ -114,3 +114,23 @@ def can_manage_network(user, network):
 
 def can_view_network(user, network):
     return visible_networks(user).filter(pk=network.pk).exists()
+
+
+# Shared practices have their own module (networks/practice_permissions.py);
+# their scope and checks are reachable from here too.
+def visible_practices(user):
+    from .practice_permissions import visible_practices as scope
+
+    return scope(user)
+
+
+def can_view_practice(user, practice):
+    from .practice_permissions import can_view_practice as check
+
+    return check(user, practice)
+
+
+def can_edit_practice(user, practice):
+    from .practice_permissions import can_edit_practice as check
+
+    return check(user, practice)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:code>/edit/", views.network_edit, name="edit"),
     path("<str:code>/pme-panel/", views.pme_panel, name="pme_panel"),
     path("<str:code>/survey-panel/", views.survey_panel, name="survey_panel"),
+    path("<str:code>/practices-panel/", views.practices_panel, name="practices_panel"),
     path("<str:code>/schools/add/", views.school_add, name="school_add"),
     path("<str:code>/schools/<int:rbd>/remove/", views.school_remove, name="school_remove"),
     path("<str:code>/members/add/", views.member_add, name="member_add"),

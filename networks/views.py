@@ -226,3 +226,15 @@ def survey_panel(request, code):
         "monitoring/_network_panel.html",
         {"monitoring_panel": network_panel(request.user, network)},
     )
+
+
+@login_required
+def practices_panel(request, code):
+    """Practices shared and adopted between the network's schools this
+    year, loaded into the network page by htmx."""
+    from .practice_selectors import network_panel
+
+    network = _visible_network(request.user, code)
+    return render(
+        request, "networks/practices/_network_panel.html", network_panel(request.user, network)
+    )

@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from monitoring import api as monitoring_api
 from networks import api as networks_api
-from networks import meeting_api
+from networks import meeting_api, practice_api
 from pme import api as pme_api
 from rme_platform.accounts.api import MeView
 from schools import api as schools_api
@@ -18,6 +18,7 @@ networks_api.register(router)
 monitoring_api.register(router)
 pme_api.register(router)
 meeting_api.register(router)
+practice_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "networks.meeting_tasks.send_meeting_reminders",
         "schedule": crontab(minute=15),
     },
+    # Yesterday's comments on their practices, for authors who chose a digest.
+    "practices-send-digests": {
+        "task": "networks.practice_tasks.send_practice_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Survey campaigns past their closing date are closed; reminders go out
     # once a day at most.
     "monitoring-close-due-campaigns": {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("pme/", include("pme.urls")),
     path("meetings/", include("networks.meeting_urls")),
+    path("practices/", include("networks.practice_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rme_platform.api")),
 ]

@@ -347,3 +347,71 @@ class PlanCommentFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(AnnualPlanFactory)
     author = factory.SubFactory(UserFactory, role="supervisor")
     body = "Un comentario."
+
+
+# --- shared practices -------------------------------------------------------------
+
+from django.utils.text import slugify  # noqa: E402
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.Tag"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"etiqueta {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    """A published Gestión pedagógica practice of a new school, visible to
+    its network. `authors=[...]` sets the authors (default: none);
+    `tags=[...]` names; the search columns are filled like the services do."""
+
+    class Meta:
+        model = "networks.Practice"
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Práctica de prueba {n}")
+    summary = "Una práctica que mejoró la lectura en primer ciclo."
+    body = "Cada mañana, **quince minutos** de lectura compartida."
+    dimension_id = "gestion_pedagogica"
+    levels = factory.LazyFunction(lambda: [110])
+    status = "published"
+    visibility = "network"
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create:
+            if extracted:
+                self.tags.set([TagFactory(name=name) for name in extracted])
+            from networks.models import Practice
+            from networks.practice_services import refresh_search
+
+            refresh_search(Practice.objects.filter(pk=self.pk))
+            self.refresh_from_db()
+
+
+class PracticeCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.PracticeComment"
+
+    practice = factory.SubFactory(PracticeFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Muy útil, la probaremos."
+
+
+class PracticeAdoptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "networks.PracticeAdoption"
+
+    practice = factory.SubFactory(PracticeFactory)
+    school = factory.SubFactory(SchoolFactory)
+    stage = "exploring"

@@ -22,6 +22,7 @@ from .plans import (
     action_delete,
     action_detail,
     action_edit,
+    action_from_practice,
     action_progress,
     evidence_download,
     plan_approve,
@@ -37,6 +38,7 @@ from .plans import (
 
 __all__ = [
     "action_comment",
+    "action_from_practice",
     "action_create",
     "action_delete",
     "action_detail",

@@ -397,3 +397,40 @@ def evidence_download(request, pk):
         pk=pk,
     )
     return protected_download(request, evidence.file, filename=evidence.original_name)
+
+
+@login_required
+def action_from_practice(request, practice_id):
+    """A new action of one of the user's plans, prefilled from a shared
+    practice they may see; the action remembers the practice."""
+    from networks import practice_services
+    from networks.practice_selectors import detail_queryset
+
+    practice = get_object_or_404(detail_queryset(request.user), pk=practice_id)
+    plan_id = request.GET.get("plan") or request.POST.get("plan") or ""
+    if not str(plan_id).isdigit():
+        raise Http404
+    plan = _editable_plan(request.user, int(plan_id))
+    initial = {
+        "status": ActionStatus.PLANNED,
+        "progress": 0,
+        **practice_services.pme_action_initial(practice),
+    }
+    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, funding = form.service_fields()
+        try:
+            action = practice_services.create_action_from_practice(
+                by=request.user, plan=plan, practice=practice, funding=funding, **fields
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Acción «%(name)s» agregada.") % {"name": action.name})
+            return redirect("pme:action_detail", pk=action.pk)
+    return render(
+        request,
+        "pme/action_form.html",
+        {"form": form, "plan": plan, "creating": True, "practice": practice},
+        status=400 if form.errors else 200,
+    )

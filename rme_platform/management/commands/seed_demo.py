@@ -50,10 +50,12 @@ class Command(BaseCommand):
         """Each app's demo content, on top of the Maule networks."""
         from monitoring.demo import seed_demo_monitoring
         from networks.meeting_demo import seed_demo_meetings
+        from networks.practice_demo import seed_demo_practices
         from pme.demo import seed_demo_pme
 
         seed_demo_meetings(stdout=self.stdout)
         seed_demo_pme(stdout=self.stdout)
+        seed_demo_practices(stdout=self.stdout)
         seed_demo_monitoring(stdout=self.stdout)
 
     def print_logins(self):

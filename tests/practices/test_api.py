@@ -1,0 +1,156 @@
+"""/api/v1/practices/ and /api/v1/practice-adoptions/: the same scope,
+rules and messages as the pages, through the same services."""
+
+import pytest
+
+from networks.models import Practice, PracticeAdoption, PracticeComment
+from tests.factories import ActionFactory, AnnualPlanFactory, PMECycleFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW = {
+    "title": "Tutorías entre pares",
+    "summary": "Estudiantes de 8.º acompañan a los de 4.º.",
+    "body": "Dos veces por semana, en la biblioteca.",
+    "dimension": "formacion_convivencia",
+    "tags": ["tutorías", "convivencia"],
+    "visibility": "deprov",
+}
+
+
+def test_a_directivo_writes_publishes_and_comments_through_the_api(world, login):
+    client = login(world.director_a)
+    created = client.post(
+        "/api/v1/practices/",
+        {**NEW, "school": world.a1.pk, "coauthors": [world.utp_a1.pk]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["status"] == "draft" and body["school"] == world.a1.pk
+    assert body["levels"] == [10, 110] and body["rural"] is True  # from the school
+    assert sorted(body["tags"]) == ["convivencia", "tutorias"]
+    pk = body["id"]
+    edited = client.patch(
+        f"/api/v1/practices/{pk}/",
+        {"title": "Tutorías de lectura"},
+        content_type="application/json",
+    )
+    assert edited.json()["title"] == "Tutorías de lectura"
+    assert client.post(f"/api/v1/practices/{pk}/publish/").json()["status"] == "published"
+    other = login(world.director_c)
+    comment = other.post(
+        f"/api/v1/practices/{pk}/comments/",
+        {"body": "¡Buena idea!"},
+        content_type="application/json",
+    )
+    assert comment.status_code == 201
+    assert [c["body"] for c in other.get(f"/api/v1/practices/{pk}/comments/").json()] == [
+        "¡Buena idea!"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"body": "<script>alert(1)</script>"}, "body"),
+        ({"dimension": "inexistente"}, "dimension"),
+        ({"visibility": "planeta"}, "visibility"),
+    ],
+)
+def test_bad_input_through_the_api_stores_nothing(world, login, change, field):
+    response = login(world.director_a).post(
+        "/api/v1/practices/",
+        {**NEW, "school": world.a1.pk, **change},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and field in response.json()
+    assert not Practice.objects.exists()
+
+
+def test_writing_for_another_school_is_forbidden(world, login):
+    response = login(world.director_a).post(
+        "/api/v1/practices/", {**NEW, "school": world.b1.pk}, content_type="application/json"
+    )
+    assert response.status_code == 403 and not Practice.objects.exists()
+
+
+def test_an_outsider_cannot_edit_or_comment_a_hidden_practice(world, practice_of, login):
+    practice = practice_of("network")
+    client = login(world.director_b)
+    assert (
+        client.patch(
+            f"/api/v1/practices/{practice.pk}/", {"title": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/practices/{practice.pk}/comments/",
+            {"body": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert not PracticeComment.objects.exists()
+    # Seeing it is not editing it.
+    reader = login(world.utp_a2)
+    assert (
+        reader.patch(
+            f"/api/v1/practices/{practice.pk}/", {"title": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_adoptions_through_the_api(world, practice_of, login):
+    practice = practice_of("all")
+    plan = AnnualPlanFactory(cycle=PMECycleFactory(school=world.b1))
+    action = ActionFactory(plan=plan)
+    client = login(world.director_b)
+    created = client.post(
+        "/api/v1/practice-adoptions/",
+        {
+            "practice": practice.pk,
+            "school": world.b1.pk,
+            "stage": "trying",
+            "pme_action": action.pk,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["pme_action"] == action.pk
+    again = client.post(
+        "/api/v1/practice-adoptions/",
+        {"practice": practice.pk, "school": world.b1.pk},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and "school" in again.json()
+    pk = created.json()["id"]
+    noted = client.post(
+        f"/api/v1/practice-adoptions/{pk}/notes/",
+        {"stage": "adopted", "text": "Funciona."},
+        content_type="application/json",
+    )
+    assert noted.json()["stage"] == "adopted" and len(noted.json()["notes"]) == 2
+    # The author reads it; someone who cannot see the practice does not.
+    listed = login(world.director_a).get(f"/api/v1/practice-adoptions/?practice={practice.pk}")
+    assert [row["school"] for row in listed.json()["results"]] == [world.b1.pk]
+    own = login(world.director_a).post(
+        "/api/v1/practice-adoptions/",
+        {"practice": practice.pk, "school": world.a1.pk},
+        content_type="application/json",
+    )
+    assert own.status_code == 400
+    assert own.json()["school"] == ["No se puede adoptar una práctica del propio establecimiento."]
+    assert PracticeAdoption.objects.count() == 1
+
+
+def test_adoptions_of_hidden_practices_are_not_listed(world, practice_of, login):
+    practice = practice_of("network")
+    from tests.factories import PracticeAdoptionFactory
+
+    PracticeAdoptionFactory(practice=practice, school=world.a2)
+    assert login(world.director_b).get("/api/v1/practice-adoptions/").json()["count"] == 0
+    assert login(world.utp_a2).get("/api/v1/practice-adoptions/").json()["count"] == 1

@@ -1,0 +1,92 @@
+"""The library, the practice page, the API lists and the network panel run a
+fixed number of queries however many practices, tags, comments and
+adoptions there are: each is measured at two sizes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    PracticeAdoptionFactory,
+    PracticeCommentFactory,
+    PracticeFactory,
+    SchoolFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, len(captured)
+
+
+def grow(w, n):
+    """n more practices of network A's schools, each with tags, a comment
+    and an adoption by another school of A."""
+    for i in range(n):
+        practice = PracticeFactory(
+            school=w.a1 if i % 2 else w.a2, visibility="network", tags=[f"tema {i}", "lectura"]
+        )
+        PracticeCommentFactory(practice=practice, author=w.director_b)
+        PracticeAdoptionFactory(practice=practice, school=w.a2 if i % 2 else w.a1)
+
+
+@pytest.mark.parametrize("query", ["", "q=practica&level=110&rural=false&tag=lectura"])
+def test_library_runs_constant_queries(world, login, query):
+    grow(world, 1)
+    client = login(world.utp_a2)
+    small, small_count = count(client, f"/practices/?{query}")
+    grow(world, 8)
+    large, large_count = count(client, f"/practices/?{query}")
+    assert large.context["page"].paginator.count == 9
+    assert small_count == large_count
+    # 1 user, 2 "may write?" (an active position), 3 count, 4 the ids of the
+    # page (practices table only), 5 those practices with school, comuna,
+    # region, dimension and counts, 6 their tags, 7 my school's practices,
+    # 8 digest preference, 9 tags for the filter, 10-11 dimensions and
+    # regions for the filter.
+    assert large_count == 11
+
+
+def test_practice_page_runs_constant_queries(world, practice_of, login):
+    practice = practice_of("network")
+    PracticeCommentFactory(practice=practice, author=world.utp_a2)
+    PracticeAdoptionFactory(practice=practice, school=world.a2)
+    client = login(world.utp_a2)
+    _r, small_count = count(client, f"/practices/{practice.pk}/")
+    for _i in range(5):
+        PracticeCommentFactory(practice=practice, author=world.director_b)
+        PracticeAdoptionFactory(practice=practice, school=SchoolFactory())
+    large, large_count = count(client, f"/practices/{practice.pk}/")
+    assert len(large.context["comments"]) == 6 and len(large.context["adoptions"]) == 6
+    assert small_count == large_count
+
+
+def test_api_lists_run_constant_queries(world, login):
+    grow(world, 1)
+    client = login(world.utp_a2)
+    _r, practices_small = count(client, "/api/v1/practices/")
+    _r, adoptions_small = count(client, "/api/v1/practice-adoptions/")
+    grow(world, 6)
+    large, practices_large = count(client, "/api/v1/practices/")
+    assert large.json()["count"] == 7
+    large, adoptions_large = count(client, "/api/v1/practice-adoptions/")
+    assert large.json()["count"] == 7
+    # 1 user, 2 count, 3 the ids of the page, 4 its rows, 5 tags.
+    assert practices_small == practices_large == 5
+    # 1 user, 2 count, 3 the page, 4 notes, 5 their authors.
+    assert adoptions_small == adoptions_large
+
+
+def test_network_panel_runs_constant_queries(world, login):
+    grow(world, 1)
+    client = login(world.supervisor_a)
+    small, small_count = count(client, "/networks/RME-07-901/practices-panel/")
+    grow(world, 8)
+    large, large_count = count(client, "/networks/RME-07-901/practices-panel/")
+    assert large.context["practices_n_shared"] == 9
+    assert len(large.context["practices_adoptions"]) == 9
+    assert small_count == large_count
