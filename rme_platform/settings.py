@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The practice library's covering index (INCLUDE columns) is a PostgreSQL
+# feature; SQLite builds a plain index instead, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 # --- Authentication ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
