@@ -4,7 +4,8 @@ validates the rules (Markdown, co-authors, adoption) with its own messages."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pme.models import Dimension, Subdimension
+from pme.forms import SubdimensionField
+from pme.models import Dimension
 from rme_platform.accounts.models import User
 from schools.models import TEACHING_LABELS, Position, School
 
@@ -57,9 +58,7 @@ class PracticeForm(forms.Form):
     dimension = forms.ModelChoiceField(
         label=_("Dimensión del PME"), queryset=Dimension.objects.all(), required=False
     )
-    subdimension = forms.ModelChoiceField(
-        label=_("Subdimensión del PME"), queryset=Subdimension.objects.all(), required=False
-    )
+    subdimension = SubdimensionField(label=_("Subdimensión del PME"), required=False)
     tags = forms.CharField(
         label=_("Etiquetas"),
         required=False,

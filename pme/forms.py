@@ -98,15 +98,28 @@ class PlanForm(forms.Form):
     )
 
 
+class SubdimensionField(forms.ModelChoiceField):
+    """A subdimension, offered grouped under its dimension (one query)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Subdimension.objects.all(), **kwargs)
+
+    def _grouped_choices(self):
+        groups = {}
+        for sub in self.queryset.select_related("dimension").order_by("dimension__order", "order"):
+            groups.setdefault(sub.dimension, []).append((sub.pk, str(sub)))
+        return [("", self.empty_label)] + [(str(dim), subs) for dim, subs in groups.items()]
+
+    choices = property(_grouped_choices, forms.ChoiceField.choices.fset)
+
+
 class ActionForm(forms.Form):
     name = forms.CharField(label=_("Nombre de la acción"), max_length=300)
     description = forms.CharField(
         label=_("Descripción"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     dimension = forms.ModelChoiceField(label=_("Dimensión"), queryset=Dimension.objects.all())
-    subdimension = forms.ModelChoiceField(
-        label=_("Subdimensión"), required=False, queryset=Subdimension.objects.all()
-    )
+    subdimension = SubdimensionField(label=_("Subdimensión"), required=False)
     strategy = forms.ModelChoiceField(label=_("Estrategia"), required=False, queryset=None)
     start_date = forms.DateField(label=_("Inicio"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("Término"), widget=DATE_WIDGET)

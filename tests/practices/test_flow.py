@@ -41,6 +41,12 @@ def test_the_form_starts_with_the_schools_context(world, login):
     assert list(form.fields["coauthors"].queryset) == [world.utp_a1]
 
 
+def test_subdimensions_are_offered_under_their_dimension(world, login):
+    html = login(world.director_a).get("/practices/new/").content.decode()
+    group = html.index('<optgroup label="Liderazgo">')
+    assert group < html.index("Liderazgo del director") < html.index('<optgroup label="Formación')
+
+
 def test_a_directivo_shares_and_publishes_a_practice(world, login):
     client = login(world.director_a)
     response = client.post("/practices/new/", {**FORM, "coauthors": [world.utp_a1.pk]})
