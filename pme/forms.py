@@ -5,6 +5,7 @@ services, whose messages the views attach to these forms' fields."""
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from networks.permissions import visible_networks
@@ -98,19 +99,31 @@ class PlanForm(forms.Form):
     )
 
 
+class GroupedSubdimensions(BaseChoiceIterator):
+    """Lazy choices: read when the widget renders, not when a form class is
+    defined (one query)."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = {}
+        subdimensions = self.field.queryset.select_related("dimension")
+        for sub in subdimensions.order_by("dimension__order", "order"):
+            groups.setdefault(sub.dimension, []).append((sub.pk, str(sub)))
+        for dimension, subs in groups.items():
+            yield (str(dimension), subs)
+
+
 class SubdimensionField(forms.ModelChoiceField):
-    """A subdimension, offered grouped under its dimension (one query)."""
+    """A subdimension, offered grouped under its dimension."""
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Subdimension.objects.all(), **kwargs)
 
-    def _grouped_choices(self):
-        groups = {}
-        for sub in self.queryset.select_related("dimension").order_by("dimension__order", "order"):
-            groups.setdefault(sub.dimension, []).append((sub.pk, str(sub)))
-        return [("", self.empty_label)] + [(str(dim), subs) for dim, subs in groups.items()]
-
-    choices = property(_grouped_choices, forms.ChoiceField.choices.fset)
+    choices = property(GroupedSubdimensions, forms.ChoiceField.choices.fset)
 
 
 class ActionForm(forms.Form):
