@@ -3,8 +3,9 @@ read-only and show only their anonymous scope attributes; everything that
 changes the survey goes through the pages (and services)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Campaign, Instrument, Invitation, Question, Response, Section
+from .models import Campaign, Instrument, Invitation, Question, Report, Response, Section
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,3 +62,31 @@ class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["pk", "campaign", "region", "network", "role", "dependency"]
     list_filter = ["campaign", "role", "dependency"]
     list_select_related = ["campaign", "region", "network"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    """Status of the PDF reports; they are requested, retried and downloaded
+    on the reports page (the file only through its access check)."""
+
+    list_display = [
+        "campaign",
+        "scope",
+        "scope_id",
+        "language",
+        "status",
+        "attempts",
+        "finished_at",
+    ]
+    list_filter = ["campaign", "status", "language", "scope"]
+    search_fields = ["scope_id"]
+    list_select_related = ["campaign"]
+    exclude = ["file"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Volver a preparar los informes elegidos"))
+    def retry(self, request, queryset):
+        from . import reports
+
+        for report in queryset.select_related("campaign"):
+            reports.retry_report(by=None, report=report)

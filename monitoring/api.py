@@ -1,17 +1,22 @@
 """API of the survey: campaigns, instruments and results, scoped by
 monitoring.permissions exactly like the pages."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from . import permissions, selectors
-from .models import Campaign, Instrument, Question, Section
+from rme_platform.files import protected_download
+
+from . import permissions, reports, selectors
+from .models import Campaign, Instrument, Language, Question, Report, ReportStatus, Section
 from .permissions import ScopeError, parse_scope
 from .results import campaign_results
 
@@ -122,6 +127,175 @@ class RatesSerializer(serializers.Serializer):
     total = TotalRateSerializer()
 
 
+# --- PDF reports ------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    scope = serializers.CharField(source="scope_text", read_only=True)
+    scope_kind = serializers.CharField(source="scope", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "campaign",
+            "scope",
+            "scope_kind",
+            "scope_id",
+            "language",
+            "status",
+            "checksum",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "pages",
+            "error",
+            "download_url",
+        ]
+
+    def get_download_url(self, report) -> str | None:
+        if report.status != ReportStatus.DONE or not report.file:
+            return None
+        url = reverse("monitoring-report-download", args=[report.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    scope = serializers.RegexField(
+        r"^(all|national|region:\d{1,2}|network:[A-Za-z0-9-]{1,30})$", default="all"
+    )
+    language = serializers.ChoiceField(choices=Language.choices, default="es")
+    force = serializers.BooleanField(default=False)
+
+
+class ReportOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scope = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["queued", "unchanged", "busy"])
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """PDF reports the user may see: analysts and admins within their scope,
+    network members their networks' built reports of published campaigns.
+    Filters: campaign (slug), language, status, scope (national, region:7,
+    network:RME-07-001)."""
+
+    serializer_class = ReportSerializer
+    queryset = Report.objects.none()
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", OpenApiTypes.STR, description="Identificador (slug)."),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=ReportStatus.values),
+            OpenApiParameter(
+                "scope",
+                OpenApiTypes.STR,
+                description="national, region:<código> o network:<código>.",
+            ),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = (
+            permissions.visible_reports(self.request.user)
+            .select_related("campaign", "region", "network")
+            .order_by("campaign__slug", "language", "scope", "scope_id")
+        )
+        params = self.request.query_params
+        if params.get("campaign"):
+            rows = rows.filter(campaign__slug=params["campaign"])
+        if params.get("language"):
+            rows = rows.filter(language=params["language"])
+        if params.get("status"):
+            rows = rows.filter(status=params["status"])
+        if params.get("scope"):
+            kind, _sep, code = params["scope"].partition(":")
+            rows = rows.filter(scope=kind, scope_id=code)
+        return rows
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="Informe inexistente, sin construir o ajeno."),
+        }
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def download(self, request, pk=None):
+        """The PDF file (only once built)."""
+        report = self.get_object()
+        if not report.is_done or not report.file.storage.exists(report.file.name):
+            raise NotFound
+        return protected_download(request, report.file, filename=reports.download_filename(report))
+
+    @extend_schema(request=None, responses={202: ReportSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def retry(self, request, pk=None):
+        """Queue the report again (analysts and admins)."""
+        report = self.get_object()
+        if not permissions.can_build_reports(request.user, report.campaign):
+            raise PermissionDenied
+        report = reports.retry_report(by=request.user, report=report)
+        report.refresh_from_db()
+        return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CampaignReportsMixin:
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={
+            202: ReportOutcomeSerializer(many=True),
+            400: OpenApiResponse(description="Campaña sin cerrar, alcance o idioma inválido."),
+            403: OpenApiResponse(description="Solo analistas y administradores."),
+            404: OpenApiResponse(description="Campaña o alcance fuera de su alcance."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="reports", pagination_class=None)
+    def request_reports(self, request, slug=None):
+        """Queue the PDF reports of the campaign (all, or one scope) in one
+        language; those whose inputs did not change answer "unchanged"."""
+        campaign = self._campaign(slug)
+        user = request.user
+        if not permissions.can_view_reports_page(user, campaign):
+            raise NotFound
+        if not permissions.can_build_reports(user, campaign) and (
+            permissions.is_admin(user) or permissions.is_analyst(user)
+        ):
+            raise ValidationError(
+                {"campaign": ["Los informes se preparan con la campaña cerrada."]}
+            )
+        if not permissions.can_build_reports(user, campaign):
+            raise PermissionDenied
+        body = ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        scope = body.validated_data["scope"]
+        if scope != "all":
+            try:
+                parsed = parse_scope(scope)
+            except ScopeError as exc:
+                raise NotFound from exc
+            if not permissions.can_view_scope(user, campaign, parsed):
+                raise NotFound
+        try:
+            outcomes = reports.request_reports(by=user, campaign=campaign, **body.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise NotFound from exc
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        data = [
+            {"id": report.pk, "scope": report.scope_text, "outcome": outcome}
+            for report, outcome in outcomes
+        ]
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
 class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Instruments with their sections and questions."""
 
@@ -147,7 +321,7 @@ def _flag(value):
     return str(value).strip().lower() in {"1", "true", "yes"}
 
 
-class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
     """Survey campaigns the user may see, their results (with small-cell
     suppression) and response rates (counts only)."""
 
@@ -229,5 +403,6 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def register(router):
+    router.register("monitoring/reports", ReportViewSet, basename="monitoring-report")
     router.register("monitoring/campaigns", CampaignViewSet, basename="monitoring-campaign")
     router.register("monitoring/instruments", InstrumentViewSet, basename="monitoring-instrument")

@@ -422,3 +422,95 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_id}={self.value if self.value is not None else self.text}"
+
+
+class ReportScope(models.TextChoices):
+    NATIONAL = "national", _("Nacional")
+    REGION = "region", _("Región")
+    NETWORK = "network", _("Red")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("informe", "En cola")
+    RUNNING = "running", pgettext_lazy("informe", "En preparación")
+    DONE = "done", pgettext_lazy("informe", "Listo")
+    FAILED = "failed", pgettext_lazy("informe", "Con error")
+
+
+def report_path(report, filename):
+    return report.file_name()
+
+
+class Report(models.Model):
+    """The PDF report of one scope of a campaign, in one language, built by a
+    Celery task. `checksum` is the hash of the inputs the stored file was
+    built from: a request whose inputs hash the same is not rebuilt."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="reports", verbose_name=_("campaña")
+    )
+    scope = models.CharField(_("alcance"), max_length=10, choices=ReportScope.choices)
+    scope_id = models.CharField(
+        _("código del alcance"),
+        max_length=30,
+        blank=True,
+        help_text=_("Código de la región o de la red; vacío para el informe nacional."),
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("región"),
+    )
+    network = models.ForeignKey(
+        "networks.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("red"),
+    )
+    language = models.CharField(
+        _("idioma"), max_length=2, choices=Language.choices, default=Language.ES
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    file = models.FileField(_("archivo"), upload_to=report_path, max_length=200, blank=True)
+    checksum = models.CharField(_("suma de verificación"), max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("solicitado"), null=True, blank=True)
+    started_at = models.DateTimeField(_("iniciado"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminado"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    pages = models.PositiveSmallIntegerField(_("páginas"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("informe")
+        verbose_name_plural = _("informes")
+        ordering = ["campaign", "language", "scope", "scope_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "scope", "scope_id", "language"], name="unique_report_scope"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self):
+        return f"{self.campaign_id} · {self.scope_text} · {self.language}"
+
+    @property
+    def scope_text(self):
+        """As the command and the results pages write it: national, region:7,
+        network:RME-07-001."""
+        return f"{self.scope}:{self.scope_id}" if self.scope_id else self.scope
+
+    def file_name(self):
+        safe = self.scope_text.replace(":", "-")
+        return f"reports/{self.campaign.slug}/{self.language}/{safe}.pdf"
+
+    @property
+    def is_done(self):
+        return self.status == ReportStatus.DONE and bool(self.file)

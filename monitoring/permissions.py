@@ -203,3 +203,65 @@ def parse_scope(text):
         if network is not None:
             return Scope("network", region=network.deprov.region, network=network)
     raise ScopeError(text)
+
+
+# --- PDF reports ----------------------------------------------------------------
+
+
+def visible_reports(user, campaign=None):
+    """Reports the user may see (and download once built), of `campaign` or
+    of every campaign.
+
+    Admins and analysts: every scope whose results they read (national, their
+    regions, those regions' networks), once the campaign is past draft.
+    Network members (directivos, supervisors, sostenedor representatives):
+    the built reports of their networks, once the campaign is published.
+    """
+    from .models import Report, ReportScope, ReportStatus
+
+    reports = Report.objects.all()
+    if campaign is not None:
+        if campaign.status == CampaignStatus.DRAFT:
+            return reports.none()
+        reports = reports.filter(campaign=campaign)
+    else:
+        reports = reports.exclude(campaign__status=CampaignStatus.DRAFT)
+    if not is_active_user(user):
+        return reports.none()
+    if is_admin(user) or is_analyst(user):
+        if is_national(user):
+            return reports
+        codes = list(analyst_scope(user).regions.values_list("code", flat=True))
+        return reports.filter(
+            Q(scope=ReportScope.NATIONAL)
+            | Q(scope=ReportScope.REGION, region_id__in=codes)
+            | Q(scope=ReportScope.NETWORK, network__deprov__region_id__in=codes)
+        )
+    return reports.filter(
+        campaign__status=CampaignStatus.PUBLISHED,
+        scope=ReportScope.NETWORK,
+        status=ReportStatus.DONE,
+        network__in=visible_networks(user).values("pk"),
+    )
+
+
+def can_build_reports(user, campaign):
+    """Request, rebuild and retry reports: analysts (within their scope) and
+    admins, for a closed or published campaign."""
+    if not is_active_user(user):
+        return False
+    if campaign.status not in (CampaignStatus.CLOSED, CampaignStatus.PUBLISHED):
+        return False
+    return is_admin(user) or is_analyst(user)
+
+
+def can_build_report_scope(user, campaign, scope):
+    return can_build_reports(user, campaign) and can_view_scope(user, campaign, scope)
+
+
+def can_view_reports_page(user, campaign):
+    """The reports page lists what visible_reports gives; members reach it
+    from their network's page once the campaign is published."""
+    if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
+        return False
+    return is_admin(user) or is_analyst(user) or campaign.status == CampaignStatus.PUBLISHED

@@ -1,7 +1,7 @@
 """Reads shared by the survey pages, the API, the home page, the network
 page and the PDF reports, already scoped to the user."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -283,4 +283,26 @@ def network_panel(user, network):
         "n_responses": network_data["n_responses"],
         "rows": rows,
         "url": results_url(campaign, scope),
+        "report": network_report(user, campaign, network),
+    }
+
+
+def network_report(user, campaign, network):
+    """The network's built PDF report of the campaign the user may download
+    (in their language if there is one), or None. One query."""
+    from .models import ReportScope, ReportStatus
+
+    language = (getattr(user, "language", "") or "es")[:2]
+    report = (
+        permissions.visible_reports(user, campaign)
+        .filter(scope=ReportScope.NETWORK, network=network, status=ReportStatus.DONE)
+        .exclude(file="")
+        .order_by(Case(When(language=language, then=0), default=1), "language")
+        .first()
+    )
+    if report is None:
+        return None
+    return {
+        "report": report,
+        "url": reverse("monitoring:report_download", args=[campaign.slug, report.pk]),
     }

@@ -612,7 +612,22 @@ def close_campaign(*, by, campaign):
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["status", "closed_at"])
         Draft.objects.filter(invitation__campaign=campaign).delete()
+        if reports_on_close():
+            from .tasks import queue_campaign_reports
+
+            campaign_id = campaign.pk
+            transaction.on_commit(lambda: queue_campaign_reports.delay(campaign_id))
     return campaign
+
+
+def reports_on_close():
+    """Closing a campaign queues its PDF reports when a Celery broker is
+    configured (MONITORING_REPORTS_ON_CLOSE, default on); in the embedded
+    set-up, where tasks run in the request, analysts ask for them on the
+    reports page instead."""
+    from django.conf import settings
+
+    return settings.MONITORING_REPORTS_ON_CLOSE and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def publish_campaign(*, by, campaign):

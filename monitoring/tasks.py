@@ -1,6 +1,8 @@
 """Celery tasks of the survey: thin and idempotent; they load ids and call
 services or send the emails of invitations and reminders."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import services
+from . import reports, services
 from .models import Invitation
 
 BATCH_SIZE = 200
@@ -24,6 +26,10 @@ BEAT_SCHEDULE = {
     "monitoring-scheduled-reminders": {
         "task": "monitoring.tasks.send_scheduled_reminders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "monitoring-sweep-stale-reports": {
+        "task": "monitoring.tasks.sweep_stale_reports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -96,3 +102,49 @@ def close_due_campaigns():
 @shared_task
 def send_scheduled_reminders():
     return services.send_scheduled_reminders()
+
+
+# --- PDF reports ---------------------------------------------------------------
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=reports.MAX_RETRIES,
+    time_limit=reports.TIME_LIMIT,
+    soft_time_limit=reports.SOFT_TIME_LIMIT,
+)
+def build_report(self, report_id, force=False, token=None):
+    """Build one report's PDF (monitoring.reports.build_report): idempotent,
+    acknowledged only once done, retried with exponential backoff (10 s,
+    20 s, 40 s) and left "failed" with the error after the last attempt."""
+    if self.request.is_eager:
+        # No broker (the embedded set-up, tests): the retries run here, at once.
+        for attempt in range(self.max_retries + 1):
+            final = attempt == self.max_retries
+            try:
+                return reports.build_report(report_id, force=force, token=token, final=final)
+            except reports.ReportBuildError:
+                if final:
+                    return "failed"
+    final = self.request.retries >= self.max_retries
+    try:
+        return reports.build_report(report_id, force=force, token=token, final=final)
+    except reports.ReportBuildError as exc:
+        if final:
+            return "failed"
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+@shared_task
+def queue_campaign_reports(campaign_id):
+    """Request every report of a campaign (when it closes)."""
+    return reports.queue_campaign_reports(campaign_id)
+
+
+@shared_task
+def sweep_stale_reports(stale_after_seconds=None):
+    """Queue again reports a killed worker left running (Celery beat, every 5 minutes)."""
+    stale_after = None if stale_after_seconds is None else timedelta(seconds=stale_after_seconds)
+    return reports.sweep_stale_reports(stale_after=stale_after)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "monitoring"
 
@@ -23,6 +23,17 @@ urlpatterns = [
     path("campaigns/<slug:slug>/results.csv", views.results_csv, name="results_csv"),
     path("campaigns/<slug:slug>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("campaigns/<slug:slug>/responses.csv", views.raw_csv, name="raw_csv"),
+    path("campaigns/<slug:slug>/reports/", report_views.report_list, name="reports"),
+    path(
+        "campaigns/<slug:slug>/reports/<int:pk>/retry/",
+        report_views.report_retry,
+        name="report_retry",
+    ),
+    path(
+        "campaigns/<slug:slug>/reports/<int:pk>/download/",
+        report_views.report_download,
+        name="report_download",
+    ),
     path("instruments/", views.instrument_list, name="instruments"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="instrument"),
     path("instruments/<slug:slug>/edit/", views.instrument_edit, name="instrument_edit"),

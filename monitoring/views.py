@@ -214,6 +214,7 @@ def campaign_detail(request, slug):
             "can_results": permissions.can_view_results(user, campaign),
             "can_rates": can_rates,
             "can_raw": permissions.can_download_raw(user),
+            "can_reports": permissions.can_view_reports_page(user, campaign),
             "rates": selectors.response_rates(user, campaign)["total"] if can_rates else None,
             "n_responses": campaign.responses.count(),
             "target_regions": campaign.target_regions.all(),

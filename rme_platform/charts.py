@@ -142,17 +142,22 @@ def stacked_bar_chart(*, title, rows, series, percent=False):
     )
 
 
-def diverging_bar_chart(*, title, rows, suppressed_label):
+def diverging_bar_chart(*, title, rows, suppressed_label, compact=False):
     """Likert 1–5 diverging stacked bars: disagreement left of the centre
     line, agreement right, neutral split across it. rows=[(label, counts)]
-    with counts a {"1".."5": n} dict, or None when the cell is suppressed."""
-    plot = WIDTH - LABEL_WIDTH - 20
-    centre = LABEL_WIDTH + plot / 2
+    with counts a {"1".."5": n} dict, or None when the cell is suppressed.
+    `compact` (PDF reports, where a table beside the chart gives the figures
+    and the page shows the legend once) leaves out the visible title, the
+    legend and the values on the bars: SVG text is what costs in WeasyPrint."""
+    label_width = 60 if compact else LABEL_WIDTH
+    plot = WIDTH - label_width - 20
+    centre = label_width + plot / 2
     half = plot / 2
     labels = _likert_labels()
+    first_row = 6 if compact else 50
     out = []
     for index, (label, counts) in enumerate(rows):
-        y = 50 + index * ROW_HEIGHT
+        y = first_row + index * ROW_HEIGHT
         if counts is None:
             out.append({"label": label, "y": y, "suppressed": True, "segments": []})
             continue
@@ -170,7 +175,7 @@ def diverging_bar_chart(*, title, rows, suppressed_label):
                     "color": LIKERT_COLORS[key],
                     "name": labels[key],
                     "text": _fmt(share[key] * 100, 0) + " %",
-                    "show_text": width >= 26,
+                    "show_text": width >= 26 and not compact,
                     "dark": key in ("1", "5"),
                 }
             )
@@ -194,16 +199,20 @@ def diverging_bar_chart(*, title, rows, suppressed_label):
             "rows": out,
             "legend": legend,
             "centre": round(centre, 1),
-            "height": 50 + len(rows) * ROW_HEIGHT + 10,
+            "height": first_row + len(rows) * ROW_HEIGHT + (0 if compact else 10),
             "bar_height": BAR_HEIGHT,
             "suppressed_label": suppressed_label,
-            "top": 40,
+            "top": first_row - 10,
+            "compact": compact,
+            "label_x": label_width - 8,
         },
     )
 
 
-def line_chart(*, title, x_labels, series, y_max=None, unit=""):
-    """Lines over categories (e.g. survey waves): series=[(name, [values or None])]."""
+def line_chart(*, title, x_labels, series, y_max=None, unit="", legend_step=160, point_labels=True):
+    """Lines over categories (e.g. survey waves): series=[(name, [values or None])].
+    `legend_step` is the room of each legend key (smaller for short names);
+    `point_labels=False` leaves the values off the points (a table gives them)."""
     left, right, top, bottom = 50, 20, 40, 40
     height = 240
     plot_w = WIDTH - left - right
@@ -230,7 +239,7 @@ def line_chart(*, title, x_labels, series, y_max=None, unit=""):
                     {"x": x, "y": y, "text": _fmt(v, 1) + unit, "dy": -8 if index % 2 == 0 else 16}
                     for _i, v, x, y in pts
                 ],
-                "legend_x": left + index * 160,
+                "legend_x": left + index * legend_step,
             }
         )
     grid = [
@@ -255,5 +264,6 @@ def line_chart(*, title, x_labels, series, y_max=None, unit=""):
             "left": left,
             "right": WIDTH - right,
             "baseline": top + plot_h,
+            "point_labels": point_labels,
         },
     )

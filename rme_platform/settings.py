@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_scheduled_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # PDF reports a killed worker left "running" are queued again.
+    "monitoring-sweep-stale-reports": {
+        "task": "monitoring.tasks.sweep_stale_reports",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # The practice library's covering index (INCLUDE columns) is a PostgreSQL
@@ -311,6 +316,10 @@ X_FRAME_OPTIONS = "DENY"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
 # No aggregate built on fewer answers than this is shown or exported.
 MIN_CELL_SIZE = env_int("MIN_CELL_SIZE", 5)
+# Closing a campaign queues its PDF reports (when a broker is configured), on
+# the Celery queue MONITORING_REPORTS_QUEUE if set (a worker for reports).
+MONITORING_REPORTS_ON_CLOSE = env_bool("MONITORING_REPORTS_ON_CLOSE", True)
+MONITORING_REPORTS_QUEUE = os.environ.get("MONITORING_REPORTS_QUEUE", "")
 
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
