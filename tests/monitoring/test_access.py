@@ -114,6 +114,9 @@ def test_response_rates_are_counts_within_scope(
     world, login, open_campaign, role, status, networks
 ):
     open_campaign.invitations.filter(user=world.directivo_member).update(answered=True)
+    # A surname no one else in the page can have (factories draw common ones).
+    world.directivo_member.last_name = "Respondiente-Único"
+    world.directivo_member.save(update_fields=["last_name"])
     client = login(getattr(world, role))
     response = client.get("/monitoring/campaigns/rme-2025/rates/")
     assert response.status_code == status
