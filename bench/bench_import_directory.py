@@ -20,9 +20,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from benchlib import machine
+from benchlib import ensure_database, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,18 +31,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench"
 DIRECTORY = "schools/data/directorio_oficial_ee_2025.csv"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_FIRST, TARGET_UNCHANGED = 5.0, 3.0
-
-
-def ensure_database(url):
-    """Create the benchmark database if it does not exist."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(server, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 - our own setting
 
 
 def setup_django(url):

@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench_meetings import BENCH_SETTINGS, ensure_database, manage, percentiles, time_requests
-from benchlib import machine
+from bench_meetings import BENCH_SETTINGS, percentiles, time_requests
+from benchlib import ensure_database, machine, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

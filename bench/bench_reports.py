@@ -35,13 +35,12 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchlib import machine
+from benchlib import ensure_database, machine, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_monitoring import ensure_database, manage  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_reports"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
