@@ -119,3 +119,21 @@ def utp(db):
 @pytest.fixture
 def sostenedor_rep(db):
     return UserFactory(role="sostenedor_rep")
+
+
+@pytest.fixture
+def login(client):
+    """Sign the client in as a user (None: anonymous) and return it. Users
+    who must use a second factor are marked enrolled, as after it."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+            if user.requires_mfa:
+                session = client.session
+                session["mfa_enrolled"] = True
+                session.save()
+        return client
+
+    return sign_in

@@ -154,20 +154,3 @@ def meeting(world):
 def held(world):
     """A meeting of A that took place yesterday."""
     return move_to_past(convene(world))
-
-
-@pytest.fixture
-def login(client):
-    """Sign the client in as a user (None stays anonymous); MFA users are
-    marked enrolled, as after their second factor."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(user)
-            if user.requires_mfa:
-                session = client.session
-                session["mfa_enrolled"] = True
-                session.save()
-        return client
-
-    return sign_in

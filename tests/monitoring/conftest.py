@@ -101,19 +101,6 @@ def world(db):
     return w
 
 
-@pytest.fixture
-def login(client):
-    """Sign the client in as a user (None stays anonymous); returns the client."""
-
-    def sign_in(user):
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def likert_questions(instrument=None):
     instrument = instrument or default_instrument()
     return list(

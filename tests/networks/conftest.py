@@ -85,15 +85,3 @@ def world(db):
         school=w.a2, user__role="utp", user__email="utp.a2@escuela.cl"
     ).user
     return w
-
-
-@pytest.fixture
-def login(client):
-    """Sign the client in as a user (None stays anonymous); returns the client."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in

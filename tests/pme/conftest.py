@@ -110,17 +110,5 @@ def world(db):
     return w
 
 
-@pytest.fixture
-def login(client):
-    """Sign the client in as a user (None stays anonymous); returns the client."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def day(month, dd, year=2025):
     return datetime.date(year, month, dd)

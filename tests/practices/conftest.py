@@ -117,20 +117,3 @@ def practice_of(world):
         return PracticeFactory(school=world.a1, authors=[world.director_a], **kwargs)
 
     return make
-
-
-@pytest.fixture
-def login(client):
-    """Sign the client in as a user (None stays anonymous); MFA users are
-    marked enrolled, as after their second factor."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(user)
-            if user.requires_mfa:
-                session = client.session
-                session["mfa_enrolled"] = True
-                session.save()
-        return client
-
-    return sign_in
