@@ -7,6 +7,26 @@ RME_VINCULO_COMUNIDAD and RME_INTERES_REUNIONES.
 """
 
 from django.apps import apps as global_apps
+from django.utils.translation import gettext_noop
+
+# The constructs below, for the catalogs: results and reports show them in
+# the reader's language (Question.construct_label); stored in Spanish.
+CONSTRUCT_NAMES = (
+    gettext_noop("Metas comunes"),
+    gettext_noop("Agenda desde las prioridades"),
+    gettext_noop("Corresponsabilidad"),
+    gettext_noop("Apoyo en red"),
+    gettext_noop("Cultura colaborativa"),
+    gettext_noop("Mejora sistémica"),
+    gettext_noop("Confianza"),
+    gettext_noop("Riesgo e innovación"),
+    gettext_noop("Comunicación franca"),
+    gettext_noop("Vínculo con la comunidad"),
+    gettext_noop("Efecto en la gestión"),
+    gettext_noop("Interés en las reuniones"),
+    gettext_noop("Frecuencia de las reuniones"),
+    gettext_noop("Comentarios"),
+)
 
 SLUG = "rme-monitoreo"
 NAME = "Encuesta de monitoreo de las Redes de Mejoramiento Escolar"

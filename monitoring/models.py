@@ -12,7 +12,7 @@ two cannot be joined by time either.
 from django.conf import settings
 from django.db import models
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
@@ -170,6 +170,12 @@ class Question(models.Model):
     @property
     def text(self):
         return _in_language(self.text_es, self.text_en)
+
+    @property
+    def construct_label(self):
+        """The construct in the reader's language: the default instrument's
+        are in the catalogs; one typed by an analyst reads as typed."""
+        return gettext(self.construct) if self.construct else ""
 
     @property
     def is_likert(self):

@@ -416,7 +416,7 @@ def scope_data(inputs, scope, language):
         cells = [_cell(b.get(code)) for b in by_code]
         trend = [w.get(code, {}).get("pct_agree") for w in wave_by_code] + [cells[0].get("agree")]
         row = {"number": number, "code": code, "text": text, "cells": cells, "trend": trend}
-        name = question.construct or _("Otras preguntas")
+        name = question.construct_label or _("Otras preguntas")
         if not constructs or constructs[-1]["name"] != name:
             constructs.append({"name": name, "questions": []})
         constructs[-1]["questions"].append(row)

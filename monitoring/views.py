@@ -379,7 +379,7 @@ def results(request, slug):
             "roles": role_items.get(code, []),
             "chart": chart,
         }
-        name = question.construct or _("Otras preguntas")
+        name = question.construct_label or _("Otras preguntas")
         if not constructs or constructs[-1]["name"] != name:
             constructs.append({"name": name, "rows": [], "trend": None})
         constructs[-1]["rows"].append(row)

@@ -83,7 +83,11 @@ def test_a_network_report_prints_its_figures_in_spanish(campaign, world):
 def test_the_english_report_writes_numbers_the_english_way(campaign):
     status, path = build("--scope", A, "--language", "en", "--sync")[A]
     assert status == "done"
-    assert "62.4%" in pdf_text(path)
+    text = pdf_text(path)
+    assert "62.4%" in text
+    # Headings and the default instrument's constructs in English too.
+    assert "Results by dimension" in text and "Common goals" in text
+    assert "Metas comunes" not in text
     assert Report.objects.filter(scope_id="RME-07-901").count() == 1  # only en so far
 
 
