@@ -13,12 +13,14 @@ from .models import (
     Meeting,
     MeetingStatus,
     NetworkSchool,
+    NetworkStatus,
     Practice,
     PracticeAdoption,
     PracticeAdoptionNote,
     PracticeComment,
     PracticeFeature,
 )
+from .permissions import visible_networks
 
 
 def _count(queryset):
@@ -237,3 +239,28 @@ def network_panel(user, network, year=None):
         "practices_adoptions": adoptions,
         "practices_featured": featured,
     }
+
+
+def home_panel(user):
+    """The home page's practices panel for a directivo: who is adopting the
+    school's practices and how it goes, and the practices supervisors
+    featured for the user's networks. Three queries; empty for other roles."""
+    if not perms.can_write_practices(user):
+        return {}
+    adoptions = list(
+        PracticeAdoption.objects.filter(practice__school__in=perms.own_school_ids(user))
+        .select_related("school", "practice")
+        .only("stage", "updated_at", "school__name", "school__rbd", "practice__title")
+        .order_by("-updated_at")[:5]
+    )
+    featured = list(
+        PracticeFeature.objects.filter(
+            network__in=visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk"),
+            practice__in=perms.published_practices(user).values("pk"),
+        )
+        .exclude(practice__school__in=perms.own_school_ids(user))
+        .select_related("practice__school", "network")
+        .only("practice__title", "practice__school__name", "network__code", "created_at")
+        .order_by("-created_at")[:5]
+    )
+    return {"practices_home": True, "home_adoptions": adoptions, "home_featured": featured}

@@ -6,6 +6,7 @@ from monitoring.selectors import home_panel as monitoring_home_panel
 from networks import selectors as network_selectors
 from networks.meeting_selectors import home_panel as meetings_home_panel
 from networks.models import NetworkSchool
+from networks.practice_selectors import home_panel as practices_home_panel
 from pme.selectors import home_panel as pme_home_panel
 from rme_platform.accounts.models import Role
 from schools.models import (
@@ -21,6 +22,7 @@ def home_context(user):
     context = {"networks": network_selectors.network_list(user)[:12]}
     context.update(meetings_home_panel(user))
     context.update(pme_home_panel(user))
+    context.update(practices_home_panel(user))
     context["monitoring_panel"] = monitoring_home_panel(user)
     if user.role in (Role.DIRECTOR, Role.UTP):
         context["positions"] = (
