@@ -47,6 +47,10 @@ def test_nothing_personal_reaches_any_output(world, login, client):
     services.open_campaign(by=world.admin, campaign=campaign, send=False)
     invitations = list(Invitation.objects.filter(campaign=campaign).select_related("user"))
     for i, invitation in enumerate(invitations):
+        # Surnames no one else on a page has (factories draw common ones,
+        # which the reader's own name in the menu could share).
+        invitation.user.last_name = f"Respondiente{i:03d}Único"
+        invitation.user.save(update_fields=["last_name"])
         services.submit_response(invitation=invitation, answers=full_answers(str(i % 5 + 1)))
     services.close_campaign(by=world.admin, campaign=campaign)
     services.publish_campaign(by=world.admin, campaign=campaign)
