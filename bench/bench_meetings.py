@@ -21,7 +21,6 @@ import argparse
 import datetime
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchlib import ensure_database, machine, manage
+from benchlib import machine, manage, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,16 +36,6 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_meetings"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_P95_MS = 200.0
-# DEBUG=0 serves static files through the manifest storage, which needs
-# collectstatic; the page's work is the same with the plain storage.
-BENCH_SETTINGS = """
-from rme_platform.settings import *  # noqa: F403
-
-STORAGES = {  # noqa: F405
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-"""
 
 
 def percentiles(samples):
@@ -154,27 +143,7 @@ def main():
 
 def run(args, tmp):
     url = os.environ.get("MEETINGS_BENCH_DATABASE_URL") or DEFAULT_URL
-    ensure_database(url)
-    (tmp / "bench_meetings_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "bench_meetings_settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
-    }
-    sys.path.insert(0, str(tmp))
-    manage("migrate", "--verbosity", "0", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = setup_django(url, tmp, "bench_meetings_settings")
     from django.test import Client
 
     from networks import meeting_selectors as selectors

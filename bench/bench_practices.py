@@ -21,15 +21,14 @@ import argparse
 import datetime
 import os
 import platform
-import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench_meetings import BENCH_SETTINGS, percentiles, time_requests
-from benchlib import ensure_database, machine, manage
+from bench_meetings import percentiles, time_requests
+from benchlib import machine, manage, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,28 +100,7 @@ def main():
 
 def run(args, tmp):
     url = os.environ.get("PRACTICES_BENCH_DATABASE_URL") or DEFAULT_URL
-    ensure_database(url)
-    (tmp / "bench_practices_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-        "PAGE_CACHE_SECONDS": "0",
-        "DJANGO_SETTINGS_MODULE": "bench_practices_settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
-    }
-    sys.path.insert(0, str(tmp))
-    manage("migrate", "--verbosity", "0", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = setup_django(url, tmp, "bench_practices_settings", PAGE_CACHE_SECONDS="0")
     from django.test import Client
 
     from networks.models import Network, Practice
