@@ -225,13 +225,15 @@ def home_panel(user):
         published_campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
         campaign = published_campaigns.order_by("-year", "-pk").first()
         if campaign is not None:
-            networks = permissions.result_networks(user, campaign).order_by("code")[:5]
+            networks = list(permissions.result_networks(user, campaign).order_by("code")[:5])
+            reports = _network_report_urls(user, campaign, networks)
             published = [
                 {
                     "campaign": campaign,
                     "network": network,
                     "url": reverse("monitoring:results", args=[campaign.slug])
                     + f"?scope=network:{network.code}",
+                    "report_url": reports.get(network.pk),
                 }
                 for network in networks
             ]
@@ -285,6 +287,25 @@ def network_panel(user, network):
         "url": results_url(campaign, scope),
         "report": network_report(user, campaign, network),
     }
+
+
+def _network_report_urls(user, campaign, networks):
+    """{network id: download URL} of the networks' built PDF reports the user
+    may download, in their language where there is one. One query."""
+    from .models import ReportScope, ReportStatus
+
+    language = (getattr(user, "language", "") or "es")[:2]
+    rows = (
+        permissions.visible_reports(user, campaign)
+        .filter(scope=ReportScope.NETWORK, network__in=networks, status=ReportStatus.DONE)
+        .exclude(file="")
+        .order_by(Case(When(language=language, then=0), default=1), "language")
+        .values_list("network_id", "pk")
+    )
+    urls = {}
+    for network_id, pk in rows:
+        urls.setdefault(network_id, reverse("monitoring:report_download", args=[campaign.slug, pk]))
+    return urls
 
 
 def network_report(user, campaign, network):

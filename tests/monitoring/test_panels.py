@@ -2,6 +2,7 @@
 directivo) and the network panel (published results for its members)."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 
 from monitoring import services
@@ -70,3 +71,26 @@ def test_network_panel_marks_suppressed_figures(world):
     html = render_to_string("monitoring/_network_panel.html", {"monitoring_panel": panel})
     assert "no se muestra" in html
     assert network_panel(world.directivo_member, world.network_c) is None
+
+
+def test_home_panel_links_the_networks_built_report(world, published):
+    from monitoring import reports
+    from monitoring.models import ReportStatus
+
+    panel = home_panel(world.directivo_member)
+    [item] = [i for i in panel["published"] if i["network"] == world.network_a]
+    assert item["report_url"] is None  # not built yet: no link
+    scope = reports.campaign_scopes(published, "network:RME-07-901")[0]
+    report = reports._row_for(published, scope, "es")
+    report.status = ReportStatus.DONE
+    report.save()
+    report.file.save(report.file_name(), ContentFile(b"%PDF-1.7 prueba"), save=True)
+    panel = home_panel(world.directivo_member)
+    [item] = [i for i in panel["published"] if i["network"] == world.network_a]
+    url = f"/monitoring/campaigns/rme-2024/reports/{report.pk}/download/"
+    assert item["report_url"] == url
+    html = render_to_string("monitoring/_home_panel.html", {"monitoring_panel": panel})
+    assert f'href="{url}">Informe PDF</a>' in html
+    # Someone outside the network gets no link to it.
+    other = home_panel(world.directivo_other)
+    assert all(i["report_url"] is None for i in other["published"])
