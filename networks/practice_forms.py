@@ -15,10 +15,15 @@ MARKDOWN_HELP = _("Admite Markdown: **negrita**, *cursiva*, listas, enlaces.")
 
 
 class PracticeForm(forms.Form):
-    title = forms.CharField(label=_("Título"), max_length=200, required=False)
+    # Required here too, so the form marks them; same messages as the service.
+    title = forms.CharField(
+        label=_("Título"),
+        max_length=200,
+        error_messages={"required": _("Indique el título de la práctica.")},
+    )
     summary = forms.CharField(
         label=_("Resumen"),
-        required=False,
+        error_messages={"required": _("Escriba un resumen de la práctica.")},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         help_text=_("En pocas líneas: qué es y por qué sirve. Aparece en la biblioteca."),
     )
