@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rme_platform.models import Attachment
+
 __all__ = [
     "Agreement",
     "AgreementNote",
@@ -347,31 +349,17 @@ def attachment_path(instance, filename):
     return f"meetings/{instance.minutes.meeting_id}/{uuid.uuid4().hex}/{filename}"
 
 
-class MinutesAttachment(models.Model):
+class MinutesAttachment(Attachment):
     """A file attached to the minutes, served only through an access check."""
 
     minutes = models.ForeignKey(
         Minutes, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("acta")
     )
     file = models.FileField(_("archivo"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("nombre"), max_length=255)
-    size = models.PositiveIntegerField(_("tamaño"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("subido por"),
-    )
-    uploaded_at = models.DateTimeField(_("subido"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("archivo del acta")
         verbose_name_plural = _("archivos del acta")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class AgreementStatus(models.TextChoices):

@@ -10,7 +10,6 @@ queued with transaction.on_commit, never from inside an open transaction.
 import datetime
 import hashlib
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -588,13 +587,7 @@ def add_minutes_attachment(*, by, meeting, file):
         minutes, _created = Minutes.objects.get_or_create(
             meeting=meeting, defaults={"written_by": by}
         )
-        return MinutesAttachment.objects.create(
-            minutes=minutes,
-            file=file,
-            original_name=Path(file.name).name[:255],
-            size=file.size,
-            uploaded_by=by,
-        )
+        return MinutesAttachment.create_from_upload(file, by=by, minutes=minutes)
 
 
 def remove_minutes_attachment(*, by, attachment):

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rme_platform.models import Attachment
+
 __all__ = [
     "AdoptionStage",
     "Practice",
@@ -178,7 +180,7 @@ def practice_attachment_path(instance, filename):
     return f"practices/{instance.practice_id}/{uuid.uuid4().hex}/{filename}"
 
 
-class PracticeAttachment(models.Model):
+class PracticeAttachment(Attachment):
     """A file of a practice (evidence, material), served only through an
     access check."""
 
@@ -186,24 +188,10 @@ class PracticeAttachment(models.Model):
         Practice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("práctica")
     )
     file = models.FileField(_("archivo"), upload_to=practice_attachment_path, max_length=300)
-    original_name = models.CharField(_("nombre"), max_length=255)
-    size = models.PositiveIntegerField(_("tamaño"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("subido por"),
-    )
-    uploaded_at = models.DateTimeField(_("subido"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         verbose_name = _("archivo de la práctica")
         verbose_name_plural = _("archivos de la práctica")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class PracticeComment(models.Model):

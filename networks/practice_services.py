@@ -10,7 +10,6 @@ input nothing is stored. Emails are queued with transaction.on_commit.
 import datetime
 import re
 import unicodedata
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -370,13 +369,7 @@ def add_attachment(*, by, practice, file):
         Practice.objects.select_for_update().filter(pk=practice.pk).first()
         if practice.attachments.count() >= MAX_ATTACHMENTS:
             raise ValidationError({"file": _("Una práctica admite hasta 10 archivos.")})
-        return PracticeAttachment.objects.create(
-            practice=practice,
-            file=file,
-            original_name=Path(file.name).name[:255],
-            size=file.size,
-            uploaded_by=by,
-        )
+        return PracticeAttachment.create_from_upload(file, by=by, practice=practice)
 
 
 def remove_attachment(*, by, attachment):
