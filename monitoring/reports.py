@@ -54,7 +54,7 @@ from .models import (
     likert_labels,
 )
 from .permissions import Scope, ScopeError, parse_scope
-from .results import campaign_results
+from .results import campaign_results, rate
 
 logger = logging.getLogger(__name__)
 
@@ -394,10 +394,6 @@ def _cell(item):
     }
 
 
-def _rate(answered, invited):
-    return round(answered * 100 / invited, 1) if invited else None
-
-
 def scope_data(inputs, scope, language):
     """The plain figures and texts of one report (JSON-serialisable): what
     the PDF prints, and what its checksum hashes."""
@@ -447,7 +443,7 @@ def scope_data(inputs, scope, language):
                 "invited": n_invited,
                 "answered": n_answered,
                 "responses": responded.get(role, 0),
-                "rate": _rate(n_answered, n_invited),
+                "rate": rate(n_answered, n_invited),
             }
         )
     total_invited = sum(r["invited"] for r in rates)
@@ -473,7 +469,7 @@ def scope_data(inputs, scope, language):
             "invited": total_invited,
             "answered": total_answered,
             "responses": sum(r["responses"] for r in rates),
-            "rate": _rate(total_answered, total_invited),
+            "rate": rate(total_answered, total_invited),
         },
         "constructs": constructs,
         "waves": [{"slug": w.slug, "year": w.year} for w in waves],

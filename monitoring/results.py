@@ -51,6 +51,12 @@ def half_up(numerator, denominator, places):
     return quotient / scale
 
 
+def rate(part, whole):
+    """part / whole as a percentage with one decimal, rounded half up (as
+    every figure of the survey); None when whole is 0."""
+    return half_up(100 * part, whole, 1) if whole else None
+
+
 class Cell:
     """The answers to one question in one scope (and role)."""
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from . import permissions
 from .models import Campaign, CampaignStatus, Draft, Invitation, Question
 from .permissions import Scope
-from .results import campaign_results, half_up, results_for_scope  # noqa: F401 - re-exported
+from .results import campaign_results, half_up, rate, results_for_scope  # noqa: F401 - re-exported
 
 TREND_WAVES = 6
 
@@ -85,20 +85,16 @@ def response_rates(user, campaign):
             "name": row["network__name"],
             "invited": row["invited"],
             "answered": row["answered"],
-            "rate": _rate(row["answered"], row["invited"]),
+            "rate": rate(row["answered"], row["invited"]),
         }
         region["networks"].append(network)
         for target in (region, total):
             target["invited"] += row["invited"]
             target["answered"] += row["answered"]
     for region in regions.values():
-        region["rate"] = _rate(region["answered"], region["invited"])
-    total["rate"] = _rate(total["answered"], total["invited"])
+        region["rate"] = rate(region["answered"], region["invited"])
+    total["rate"] = rate(total["answered"], total["invited"])
     return {"regions": list(regions.values()), "total": total}
-
-
-def _rate(answered, invited):
-    return half_up(100 * answered, invited, 1) if invited else None
 
 
 # --- scopes the user may pick ------------------------------------------------------------
