@@ -38,11 +38,6 @@ from .permissions import (
 )
 
 
-def own_school_ids(user):
-    """Schools where the user holds an active director or UTP position."""
-    return directivo_school_ids(user)
-
-
 def _network_ids(user):
     """Active networks the user takes part in (analysts and admins have
     their own rules), as a subquery."""
@@ -72,7 +67,7 @@ def visible_practices(user):
     # Own drafts and practices: authors, and the school's directivos.
     condition |= Q(pk__in=_authored(user))
     if user.role in DIRECTIVO_ROLES:
-        condition |= Q(school__in=own_school_ids(user))
+        condition |= Q(school__in=directivo_school_ids(user))
     if user.role != Role.ANALYST:
         networks = _network_ids(user)
         condition |= published & Q(
@@ -137,7 +132,7 @@ def can_write_practices(user):
 def writable_schools(user):
     if not is_active_user(user) or user.role not in DIRECTIVO_ROLES:
         return School.objects.none()
-    return School.objects.filter(rbd__in=own_school_ids(user))
+    return School.objects.filter(rbd__in=directivo_school_ids(user))
 
 
 def adopting_schools(user, practice):

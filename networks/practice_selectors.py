@@ -20,7 +20,7 @@ from .models import (
     PracticeComment,
     PracticeFeature,
 )
-from .permissions import visible_networks
+from .permissions import directivo_school_ids, visible_networks
 
 
 def _count(queryset):
@@ -52,7 +52,7 @@ def my_practices(user):
     """Drafts and published practices of the schools where the user is a
     directivo (index on school)."""
     return (
-        Practice.objects.filter(school__in=perms.own_school_ids(user))
+        Practice.objects.filter(school__in=directivo_school_ids(user))
         .only("title", "status", "updated_at")
         .order_by("-updated_at")
     )
@@ -248,7 +248,7 @@ def home_panel(user):
     if not perms.can_write_practices(user):
         return {}
     adoptions = list(
-        PracticeAdoption.objects.filter(practice__school__in=perms.own_school_ids(user))
+        PracticeAdoption.objects.filter(practice__school__in=directivo_school_ids(user))
         .select_related("school", "practice")
         .only("stage", "updated_at", "school__name", "school__rbd", "practice__title")
         .order_by("-updated_at")[:5]
@@ -258,7 +258,7 @@ def home_panel(user):
             network__in=visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk"),
             practice__in=perms.published_practices(user).values("pk"),
         )
-        .exclude(practice__school__in=perms.own_school_ids(user))
+        .exclude(practice__school__in=directivo_school_ids(user))
         .select_related("practice__school", "network")
         .only("practice__title", "practice__school__name", "network__code", "created_at")
         .order_by("-created_at")[:5]
