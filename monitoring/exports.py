@@ -9,6 +9,8 @@ import io
 from django.conf import settings
 from django.db.models import Count
 
+from rme_platform.spreadsheets import append_row, csv_dict_row, csv_row
+
 from .models import Answer, Question, QuestionKind, Response
 
 RESULT_FIELDS = [
@@ -75,7 +77,7 @@ def write_results_csv(stream, datas):
     writer = csv.DictWriter(stream, fieldnames=result_fields(rows, with_scope=with_scope))
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+        writer.writerow(csv_dict_row({k: _csv_value(v) for k, v in row.items()}))
 
 
 def results_csv(datas):
@@ -93,17 +95,19 @@ def results_xlsx(datas, *, title, texts):
     workbook.remove(workbook.active)
     for data in datas:
         sheet = workbook.create_sheet(_sheet_name(data["scope"]))
-        sheet.append([title])
+        append_row(sheet, [title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([f"{data['campaign']} · {data['scope']}", "n_responses", data["n_responses"]])
+        append_row(
+            sheet, [f"{data['campaign']} · {data['scope']}", "n_responses", data["n_responses"]]
+        )
         sheet.append([])
         rows = result_rows(data)
         fields = result_fields(rows)
-        sheet.append([*fields, "text"])
+        append_row(sheet, [*fields, "text"])
         for cell in sheet[4]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([row.get(f) for f in fields] + [texts.get(row["code"], "")])
+            append_row(sheet, [row.get(f) for f in fields] + [texts.get(row["code"], "")])
         sheet.column_dimensions["A"].width = 30
     stream = io.BytesIO()
     workbook.save(stream)
@@ -147,7 +151,9 @@ def raw_responses_csv(campaign):
         answers.setdefault(response_id, {}).setdefault(question_id, []).append((value, text))
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(["region", "network", "role", "dependency", *[q.code for q in questions]])
+    writer.writerow(
+        csv_row(["region", "network", "role", "dependency", *[q.code for q in questions]])
+    )
     for pk, region, network_id, network_code, role, dependency in responses:
         given = answers.get(pk, {})
         cells = []
@@ -155,7 +161,7 @@ def raw_responses_csv(campaign):
             values = given.get(question.pk, [])
             cells.append(_raw_cell(question, values))
         network = "" if network_id is None or network_id in small else network_code
-        writer.writerow([region, network, role, dependency, *cells])
+        writer.writerow(csv_row([region, network, role, dependency, *cells]))
     return stream.getvalue()
 
 
