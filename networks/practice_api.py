@@ -218,13 +218,15 @@ class AdoptionNoteCreateSerializer(serializers.Serializer):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _service_fields(data):
+def _service_fields(data, school):
+    """The service's arguments; an unknown co-author id gets the same answer
+    as one the caller may not name (no error tells which ids exist)."""
     data = dict(data)
     if "coauthors" in data:
         ids = data["coauthors"]
         users = list(User.objects.filter(pk__in=ids))
         if len(users) != len(set(ids)):
-            raise serializers.ValidationError({"coauthors": [_("Persona desconocida.")]})
+            raise serializers.ValidationError({"coauthors": [services.coauthors_error(school)]})
         data["coauthors"] = users
     return data
 
@@ -287,12 +289,13 @@ class PracticeViewSet(
     def create(self, request, *args, **kwargs):
         body = PracticeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = _service_fields(body.validated_data)
+        data = dict(body.validated_data)
         school = perms.writable_schools(request.user).filter(pk=data.pop("school")).first()
         if school is None:
             raise PermissionDenied(
                 _("Solo comparte prácticas de un establecimiento donde es directivo.")
             )
+        data = _service_fields(data, school)
         practice = services.create_practice(by=request.user, school=school, **data)
         return Response(self._detail(practice), status=status.HTTP_201_CREATED)
 
@@ -302,7 +305,9 @@ class PracticeViewSet(
         body = PracticeUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.update_practice(
-            by=request.user, practice=practice, **_service_fields(body.validated_data)
+            by=request.user,
+            practice=practice,
+            **_service_fields(body.validated_data, practice.school),
         )
         return Response(self._detail(practice))
 

@@ -168,6 +168,15 @@ def _tags(value):
     return tags
 
 
+def coauthors_error(school):
+    """The one message for co-authors who cannot sign a practice of `school`.
+    It names nobody: an id outside the caller's reach (or of no one at all)
+    gets exactly the same answer, so errors reveal no one out of scope."""
+    return _("Los coautores deben ser personas con un cargo directivo vigente en %(school)s.") % {
+        "school": school.display_name
+    }
+
+
 def _clean(school, data, *, publishing=False):
     """Validate the fields of a practice; returns them cleaned."""
     from pme.models import Dimension, Subdimension
@@ -230,14 +239,8 @@ def _clean(school, data, *, publishing=False):
     colleagues = set(
         Position.objects.active().filter(school=school).values_list("user_id", flat=True)
     )
-    strangers = [u for u in coauthors if u.pk not in colleagues]
-    if strangers:
-        errors["coauthors"] = _(
-            "Los coautores deben tener un cargo directivo vigente en %(school)s: %(names)s."
-        ) % {
-            "school": school.display_name,
-            "names": ", ".join(u.get_full_name() or u.email for u in strangers),
-        }
+    if any(u.pk not in colleagues for u in coauthors):
+        errors["coauthors"] = coauthors_error(school)
     data["coauthors"] = coauthors
     try:
         data["tags"] = _tags(data.get("tags")) if not errors else []

@@ -154,3 +154,36 @@ def test_adoptions_of_hidden_practices_are_not_listed(world, practice_of, login)
     PracticeAdoptionFactory(practice=practice, school=world.a2)
     assert login(world.director_b).get("/api/v1/practice-adoptions/").json()["count"] == 0
     assert login(world.utp_a2).get("/api/v1/practice-adoptions/").json()["count"] == 1
+
+
+def test_coauthor_errors_name_no_one_and_do_not_tell_which_ids_exist(world, login):
+    """A director of Talca offering a Santiago director (outside their reach)
+    as co-author, or an id of no one, gets the same answer, naming nobody."""
+    from tests.factories import UserFactory
+
+    stranger = world.director_b
+    stranger.first_name, stranger.last_name = "Ernestina", "Forastera"
+    stranger.save()
+    # Someone of no school at all, too.
+    nobody_like = UserFactory(first_name="Teodoro", last_name="Lejano", email="lejano@x.cl")
+    client = login(world.director_a)
+
+    def post(ids):
+        return client.post(
+            "/api/v1/practices/",
+            {**NEW, "school": world.a1.pk, "coauthors": ids},
+            content_type="application/json",
+        )
+
+    outside = post([stranger.pk])
+    other = post([nobody_like.pk])
+    missing = post([999_999])
+    for response in (outside, other, missing):
+        assert response.status_code == 400
+        text = response.content.decode()
+        for secret in ("Ernestina", "Forastera", stranger.email, "Teodoro", "Lejano", "lejano@"):
+            assert secret not in text
+    assert outside.json() == missing.json() == other.json()
+    assert not Practice.objects.exists()
+    # A colleague of the same school is still accepted.
+    assert post([world.utp_a1.pk]).status_code == 201
