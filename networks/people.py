@@ -7,8 +7,6 @@ and only a clean file is written, in one transaction, sending invitations to
 those who have no password yet.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role, User
 from rme_platform.accounts.services import invite_user
-from schools.directory import RowProblems, decode
+from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from schools.directory import RowProblems
 from schools.models import (
     AnalystScope,
     Deprov,
@@ -88,6 +87,23 @@ def _parse_rut(text):
     return None, _("«%(value)s» no es un RUT") % {"value": text}
 
 
+def _too_long(value, number, problems):
+    """Report the columns longer than the user field they are written to;
+    return their names."""
+    too_long = set()
+    for column in ("email", "first_name", "last_name"):
+        limit = User._meta.get_field(column).max_length
+        if len(value[column]) > limit:
+            too_long.add(column)
+            problems.error(
+                number,
+                column,
+                _("tiene %(length)s caracteres; el máximo es %(max)s")
+                % {"length": len(value[column]), "max": limit},
+            )
+    return too_long
+
+
 def read_people(rows, problems):
     """Check every row against the registry; return PersonRow objects."""
     rows = list(rows)
@@ -118,8 +134,10 @@ def read_people(rows, problems):
     for number, raw in enumerate(rows, start=1):
         value = {k: (raw.get(k) or "").strip() for k in COLUMNS}
         email = value["email"].lower()
+        too_long = _too_long(value, number, problems)
         try:
-            validate_email(email)
+            if "email" not in too_long:
+                validate_email(email)
         except ValidationError:
             problems.error(
                 number, "email", _("«%(value)s» no es un correo válido") % {"value": email}
@@ -223,9 +241,9 @@ def import_users(*, path_or_file, invited_by=None, dry_run=False):
     email,first_name,last_name,role,rbd,deprov,sostenedor_rut,networks.
     All-or-nothing: raises ValidationError listing "fila N, columna COL: …"
     problems and writes nothing; otherwise writes everything atomically."""
-    text, _encoding = decode(path_or_file)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    text, _encoding = decode_upload(path_or_file)
+    lines = read_csv_rows(text)
+    header = [h.strip() for h in (lines[0] if lines else [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValidationError(
@@ -234,9 +252,10 @@ def import_users(*, path_or_file, invited_by=None, dry_run=False):
                 for c in missing
             ]
         )
-    reader.fieldnames = header
     problems = RowProblems()
-    people = read_people(reader, problems)
+    people = read_people(
+        [dict(zip(header, line, strict=False)) for line in lines[1:] if line], problems
+    )
     if not people:
         problems.error(1, "email", _("el archivo no tiene filas de datos"))
     problems.raise_if_any()
