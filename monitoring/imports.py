@@ -1,8 +1,6 @@
 """Imported waves: `import_responses` loads a survey wave answered outside
 the platform from a CSV file, all-or-nothing (like the people import)."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from networks.models import Network
-from schools.directory import RowProblems, decode
+from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from schools.directory import RowProblems
 from schools.models import Region
 
 from .models import (
@@ -80,9 +79,9 @@ def _parse_value(question, text):
 
 
 def import_responses(*, path_or_file, campaign_slug, year=None, instrument_slug=None):
-    """Load a wave answered elsewhere from a CSV (UTF-8, BOM allowed) with
-    the header region,network,role,dependency followed by question codes of
-    the instrument (any subset, any order). All-or-nothing: every row is
+    """Load a wave answered elsewhere from a CSV (UTF-8 or UTF-16 with BOM,
+    else Latin-1) with the header region,network,role,dependency followed by
+    question codes of the instrument (any subset, any order). All-or-nothing: every row is
     checked first and any problem raises ValidationError listing up to 50
     "fila N, columna COL: …" messages (data rows count from 1); otherwise
     the responses are stored in one transaction. When the campaign does not
@@ -131,9 +130,9 @@ def import_responses(*, path_or_file, campaign_slug, year=None, instrument_slug=
                 }
             )
 
-    text, _encoding = decode(path_or_file)
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    text, _encoding = decode_upload(path_or_file)
+    lines = read_csv_rows(text)
+    header = [h.strip() for h in (lines[0] if lines else [])]
     questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
     problems = RowProblems()
     for position, column in enumerate(IMPORT_COLUMNS):
@@ -166,7 +165,7 @@ def import_responses(*, path_or_file, campaign_slug, year=None, instrument_slug=
     dependencies = {"": ""} | {d: d for d in ResponseDependency.values if d}
     columns = [(i, questions[c]) for i, c in enumerate(header) if c in questions]
     rows = []
-    for number, row in enumerate(reader, start=1):
+    for number, row in enumerate(lines[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
         row = row + [""] * (len(header) - len(row))

@@ -6,8 +6,8 @@ from monitoring.imports import import_responses
 
 class Command(BaseCommand):
     help = (
-        "Load a survey wave answered elsewhere from a CSV (UTF-8, BOM allowed) with the header "
-        "region,network,role,dependency followed by question codes of the instrument. "
+        "Load a survey wave answered elsewhere from a CSV (UTF-8, or UTF-16 with BOM) with the "
+        "header region,network,role,dependency followed by question codes of the instrument. "
         "All-or-nothing; a missing campaign is created closed (then --year is required)."
     )
 
