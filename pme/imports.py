@@ -9,9 +9,7 @@ file is written, in one transaction.
   by RUT; providers missing from the file are marked as no longer listed.
 """
 
-import csv
 import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from schools.directory import RowProblems, decode
+from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from schools.directory import RowProblems
 from schools.models import Region, School
 from schools.validators import RUT_PATTERN, modulo11_check_digit
 
@@ -65,13 +64,13 @@ def _key(text):
 
 
 def _reader(path_or_file, columns, required):
-    """A DictReader over the file (UTF-8 or Latin-1, comma or semicolon)
-    after checking its header."""
-    text, _encoding = decode(path_or_file)
+    """The data rows of the file (UTF-8, UTF-16 with BOM or Latin-1; comma
+    or semicolon) as dicts by column, after checking its header."""
+    text, _encoding = decode_upload(path_or_file)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    lines = read_csv_rows(text, delimiter=delimiter)
+    header = [h.strip().lower() for h in (lines[0] if lines else [])]
     errors = [
         _("fila 0, columna %(col)s: falta la columna en el encabezado") % {"col": c}
         for c in required
@@ -85,8 +84,11 @@ def _reader(path_or_file, columns, required):
     ]
     if errors:
         raise ValidationError(errors)
-    reader.fieldnames = header
-    return reader
+    return [
+        {column: line[i] if i < len(line) else None for i, column in enumerate(header)}
+        for line in lines[1:]
+        if line
+    ]
 
 
 def _parse_date(text):
