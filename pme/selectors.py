@@ -217,13 +217,15 @@ def _group_figures():
     }
 
 
-def rollup(plans, *, group=None, stale_limit=50, today=None):
+def rollup(plans, *, group=None, stale_limit=50, today=None, nameable=None):
     """Aggregate a queryset of plans: plans and stale plans (no activity in
     STALE_DAYS days), actions by dimension and effective status, average
     progress and delayed actions, funding by source (cancelled actions
     excluded), the stalest plans. With `group` (a plan field path such as
     "school__deprov_id"), the same queries also give those figures per
-    group, in `groups`. Five queries."""
+    group, in `groups`. `nameable` (a subset of `plans`) limits the stalest
+    plans listed by school name; the others count only in the figures.
+    Five queries."""
     today = today or timezone.localdate()
     cutoff = stale_cutoff()
     plan_ids = plans.values("pk")
@@ -301,8 +303,9 @@ def rollup(plans, *, group=None, stale_limit=50, today=None):
     ]
     result.funding_total = sum(total for _label, _source, total in result.funding)
     if result.stale:
+        named = plans if nameable is None else nameable
         result.stale_plans = list(
-            plans.filter(last_activity_at__lt=cutoff)
+            named.filter(last_activity_at__lt=cutoff)
             .select_related("school__comuna")
             .order_by("last_activity_at", "school_id")[:stale_limit]
         )

@@ -38,11 +38,15 @@ def dashboard_region(request, code):
     in_region = selectors.shared_plans_in(region=region)
     years, year = _year_choice(request, in_region)
     plans = in_region.filter(year=year, shared_with_network=True)
-    figures = selectors.rollup(plans, group="school__deprov_id")
     allowed = set(
         permissions.rollup_deprovs(request.user)
         .filter(region=region)
         .values_list("code", flat=True)
+    )
+    # Schools are named only in the DEPROV whose dashboard the user may open
+    # (a supervisor: their own); the region's other DEPROV count in the figures.
+    figures = selectors.rollup(
+        plans, group="school__deprov_id", nameable=plans.filter(school__deprov__in=allowed)
     )
     coverage = selectors.schools_in_networks(year, region=region)
     rows = [

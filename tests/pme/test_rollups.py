@@ -197,3 +197,43 @@ def test_deprov_and_region_dashboards(network_world, client):
     talca = next(row for row in region.context["breakdown"] if row["deprov"].code == 72)
     assert talca["n_plans"] == 3 and talca["schools"] == 4 and talca["link"]
     assert region.context["coverage"] == 4
+
+
+def test_region_dashboard_names_schools_only_in_the_supervisors_own_deprov(client):
+    """A Talca supervisor opening the Maule region dashboard sees the stale
+    plans of Talca by school name, and the other DEPROV's only as counts."""
+    from tests.factories import SupervisorProfileFactory
+
+    talca = NetworkFactory(code="RME-07-960", name="Red Talca", deprov_id=72)
+    elsewhere_comuna = Comuna.objects.filter(region_id=7).exclude(deprov_id=72).first()
+    elsewhere = NetworkFactory(
+        code="RME-07-961", name="Red Vecina", deprov_id=elsewhere_comuna.deprov_id
+    )
+    own = school_plan(talca, "Escuela Propia Olvidada")
+    school = SchoolFactory(comuna=elsewhere_comuna, name="Escuela Ajena Olvidada")
+    NetworkSchoolFactory(network=elsewhere, school=school)
+    other = AnnualPlanFactory(
+        cycle=PMECycleFactory(school=school), school=school, shared_with_network=True
+    )
+    for plan in (own, other):
+        action(plan, "liderazgo", d(9, 30), 10, "in_progress")
+    AnnualPlan.objects.filter(pk__in=[own.pk, other.pk]).update(
+        last_activity_at=timezone.now() - datetime.timedelta(days=90)
+    )
+    supervisor = SupervisorProfileFactory(deprov_id=72).user
+    client.force_login(supervisor)
+    response = client.get("/pme/dashboard/region/7/?year=2025")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Escuela Propia Olvidada" in page
+    assert "Escuela Ajena Olvidada" not in page
+    figures = response.context["figures"]
+    assert figures.plans == 2 and figures.stale == 2  # both still count
+    rows = {row["deprov"].code: row for row in response.context["breakdown"]}
+    assert rows[elsewhere_comuna.deprov_id]["n_stale"] == 1
+    assert not rows[elsewhere_comuna.deprov_id]["link"]
+
+    admin = UserFactory(role="admin", is_staff=True, with_totp=True)
+    client.force_login(admin)
+    page = client.get("/pme/dashboard/region/7/?year=2025").content.decode()
+    assert "Escuela Propia Olvidada" in page and "Escuela Ajena Olvidada" in page
