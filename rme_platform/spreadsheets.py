@@ -14,16 +14,21 @@ such text stays text (OWASP "CSV injection"):
 Numbers, dates and booleans are left alone: a negative amount stays a
 number. Only `str` values are touched.
 
-Reading: `decode_upload` turns an uploaded CSV into text (UTF-8 with or
+Reading: `open_xlsx` and `xlsx_rows` read an uploaded workbook within
+limits (expanded size of each part, rows, columns) checked before openpyxl
+expands anything; `decode_upload` turns an uploaded CSV into text (UTF-8 with or
 without BOM, UTF-16 with BOM, else Latin-1) and `read_csv_rows` reads it
 with errors that name the row instead of an unhandled `_csv.Error`.
 """
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -161,3 +166,93 @@ def _overlong_field(record, limit, delimiter, quotechar='"'):
             return index
         position += 1
     return None
+
+
+# --- Reading uploaded XLSX files -----------------------------------------------
+
+# An XLSX is a zip of XML parts; openpyxl expands the shared strings into
+# memory whole, so a small file of repeated text can need gigabytes. These
+# limits are checked on the zip's directory before openpyxl opens it (the
+# zip module never inflates a part past the size its directory declares).
+XLSX_MAX_PART_BYTES = 50 * 1024 * 1024
+XLSX_MAX_ROWS = 100_000
+XLSX_MAX_COLUMNS = 200
+
+
+def _xlsx_limits():
+    return (
+        getattr(settings, "IMPORT_XLSX_MAX_PART_BYTES", XLSX_MAX_PART_BYTES),
+        getattr(settings, "IMPORT_XLSX_MAX_ROWS", XLSX_MAX_ROWS),
+        getattr(settings, "IMPORT_XLSX_MAX_COLUMNS", XLSX_MAX_COLUMNS),
+    )
+
+
+def open_xlsx(path_or_file):
+    """A read-only openpyxl workbook (values, not formulas) of an uploaded
+    file, after checking from the zip's directory that no part expands past
+    IMPORT_XLSX_MAX_PART_BYTES and all of them past twice that. Raises
+    ValidationError for a file that is too large once expanded or that is
+    not a workbook."""
+    from openpyxl import load_workbook
+
+    max_part, _rows, _columns = _xlsx_limits()
+    start = path_or_file.tell() if hasattr(path_or_file, "tell") else None
+    try:
+        with zipfile.ZipFile(path_or_file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValidationError(_("El archivo no es una planilla XLSX.")) from error
+    finally:
+        if start is not None:
+            path_or_file.seek(start)
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    total = sum(part.file_size for part in parts)
+    if largest is not None and (largest.file_size > max_part or total > 2 * max_part):
+        raise ValidationError(
+            _(
+                "La planilla ocupa %(size)s al descomprimirla (la parte %(part)s, "
+                "%(part_size)s); el máximo es %(max)s por parte. Guarde solo los datos "
+                "necesarios o divida el archivo."
+            )
+            % {
+                "size": filesizeformat(total),
+                "part": largest.filename,
+                "part_size": filesizeformat(largest.file_size),
+                "max": filesizeformat(max_part),
+            }
+        )
+    try:
+        return load_workbook(path_or_file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ValidationError(
+            _("No se pudo leer la planilla: %(error)s") % {"error": type(error).__name__}
+        ) from error
+
+
+def xlsx_rows(sheet):
+    """The rows of a read-only worksheet as tuples of values, header first,
+    at most IMPORT_XLSX_MAX_ROWS data rows and IMPORT_XLSX_MAX_COLUMNS
+    columns: a sheet that declares more is refused before reading, and one
+    that has more than it declares is refused on reaching the limit."""
+    _part, max_rows, max_columns = _xlsx_limits()
+    declared_rows, declared_columns = sheet.max_row, sheet.max_column
+    if declared_rows is not None and declared_rows - 1 > max_rows:
+        raise _too_many_rows(max_rows)
+    if declared_columns is not None and declared_columns > max_columns:
+        raise ValidationError(
+            _("La planilla tiene %(n)s columnas; el máximo es %(max)s.")
+            % {"n": declared_columns, "max": max_columns}
+        )
+    width = min(declared_columns or max_columns, max_columns)
+    for number, row in enumerate(sheet.iter_rows(max_col=width, values_only=True)):
+        if number > max_rows:
+            raise _too_many_rows(max_rows)
+        yield row
+
+
+def _too_many_rows(max_rows):
+    return ValidationError(
+        _("La planilla tiene más de %(max)s filas de datos; divida el archivo.") % {"max": max_rows}
+    )

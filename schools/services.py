@@ -429,12 +429,13 @@ def import_categories(*, path_or_file, year, level=CategoryLevel.BASICA):
     Upserts one PerformanceCategory per school for `year` and `level`; running
     it twice changes nothing. All or nothing: an unknown RBD or label raises
     ValidationError with "fila N, columna COL: ..." messages."""
-    from openpyxl import load_workbook  # here: the directory import need not load it
+    from rme_platform.spreadsheets import open_xlsx, xlsx_rows
 
-    workbook = load_workbook(path_or_file, read_only=True, data_only=True)
+    # Expanded size, rows and columns are capped before anything is read.
+    workbook = open_xlsx(path_or_file)
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = xlsx_rows(sheet)
         header = [str(cell or "").strip() for cell in next(rows, ())]
         normalized = [_normalize_label(name) for name in header]
         rbd_col = next((i for i, name in enumerate(normalized) if name == "RBD"), None)
