@@ -6,6 +6,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from .models import ApiToken, hash_secret
+from .permissions import lacks_required_second_factor
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -24,6 +25,14 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Token inválido o revocado."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Usuario inactivo."))
+        if lacks_required_second_factor(token.user):
+            # A token must not stand in for the second factor the role demands.
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "Su rol exige verificación en dos pasos: configúrela en la plataforma "
+                    "antes de usar la API."
+                )
+            )
         now = timezone.now()
         # Record use at most once a minute, to keep requests write-free.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

@@ -1,9 +1,11 @@
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from .permissions import has_second_factor
 
 
 class UserLanguageMiddleware:
@@ -22,12 +24,44 @@ class UserLanguageMiddleware:
 
 class RequireMFAMiddleware:
     """Staff and analysts must have a TOTP authenticator before using the
-    platform; until then every page sends them to set one up."""
+    platform. Until they enrol, they reach only the pages that set it up
+    (with allauth's re-authentication), sign-out, email confirmation and the
+    language switch: every other page sends them to the set-up, and the API
+    answers 403. (Personal API tokens of such users are refused by
+    ApiTokenAuthentication, which runs after this middleware.)"""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz", "/media/")
+    allowed_prefixes = ("/static/",)
+    # URL names an authenticated user without a second factor may open.
+    allowed_url_names = frozenset(
+        {
+            "mfa_activate_totp",
+            "mfa_index",
+            "mfa_reauthenticate",
+            "mfa_view_recovery_codes",
+            "mfa_generate_recovery_codes",
+            "mfa_download_recovery_codes",
+            "account_reauthenticate",
+            "account_login",
+            "account_logout",
+            "account_confirm_email",
+            "account_email_verification_sent",
+            "account_inactive",
+            "set_language",
+            "healthz",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def is_allowed(self, request):
+        if request.path.startswith(self.allowed_prefixes):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in self.allowed_url_names
 
     def __call__(self, request):
         user = getattr(request, "user", None)
@@ -35,18 +69,18 @@ class RequireMFAMiddleware:
             user is not None
             and user.is_authenticated
             and user.requires_mfa
-            and not request.path.startswith(self.allowed_prefixes)
             and not request.session.get("mfa_enrolled")
+            and not self.is_allowed(request)
         ):
-            if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if has_second_factor(user):
                 request.session["mfa_enrolled"] = True
             else:
-                messages.warning(
-                    request,
-                    _(
-                        "Su rol exige verificación en dos pasos. Configure su aplicación "
-                        "autenticadora para continuar."
-                    ),
+                message = _(
+                    "Su rol exige verificación en dos pasos. Configure su aplicación "
+                    "autenticadora para continuar."
                 )
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=403)
+                messages.warning(request, message)
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

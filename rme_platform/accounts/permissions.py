@@ -18,3 +18,16 @@ def invitable_roles(user):
 
 def can_invite(user):
     return bool(invitable_roles(user))
+
+
+def has_second_factor(user):
+    """The user has enrolled a TOTP authenticator."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def lacks_required_second_factor(user):
+    """The user's role demands a second factor (analysts, ministry staff)
+    and they have not enrolled one: until they do, they may only set it up."""
+    return bool(user.requires_mfa) and not has_second_factor(user)

@@ -1,0 +1,99 @@
+"""Analysts and ministry admins must enrol a second factor (TOTP) before
+anything else: no personal API token, no invitations, no API by token or
+by session until they do (issue 14)."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from rme_platform.accounts.models import ApiToken, User
+from rme_platform.accounts.services import create_api_token
+from tests.factories import TOTP_SECRET, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SETUP = "/accounts/2fa/totp/activate/"
+
+
+@pytest.fixture(params=["analyst", "admin"])
+def unenrolled(request):
+    """An analyst or an admin with no authenticator, signed in by password
+    only (as right after the first sign-in)."""
+    if request.param == "admin":
+        return UserFactory(role="admin", is_staff=True, is_superuser=True)
+    return UserFactory(role="analyst")
+
+
+def invite_form(email):
+    return {"email": email, "role": "analyst", "language": "es", "first_name": "Ana"}
+
+
+def test_without_totp_no_token_can_be_created(client, unenrolled):
+    client.force_login(unenrolled)
+    response = client.post("/accounts/profile/tokens/", {"name": "planilla"})
+    assert response.status_code == 302 and response["Location"] == SETUP
+    assert not ApiToken.objects.exists()
+    assert client.get("/accounts/profile/")["Location"] == SETUP
+
+
+def test_without_totp_no_one_can_be_invited(client, unenrolled):
+    client.force_login(unenrolled)
+    assert client.get("/accounts/invite/")["Location"] == SETUP
+    response = client.post("/accounts/invite/", invite_form("nueva@mineduc.cl"))
+    assert response.status_code == 302 and response["Location"] == SETUP
+    response = client.post(
+        "/people/invite/",
+        {**invite_form("otra@mineduc.cl"), "last_name": "Paz"},
+    )
+    assert response.status_code == 302 and response["Location"] == SETUP
+    assert not User.objects.filter(email__in=["nueva@mineduc.cl", "otra@mineduc.cl"]).exists()
+
+
+def test_without_totp_a_token_opens_no_api(client, unenrolled):
+    # A token made before the rule (or by any other path) is refused.
+    _token, key = create_api_token(user=unenrolled, name="antiguo")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code in (401, 403)
+    assert unenrolled.email not in response.content.decode()
+    assert client.get("/api/v1/networks/", HTTP_AUTHORIZATION=f"Token {key}").status_code in (
+        401,
+        403,
+    )
+
+
+def test_without_totp_the_session_opens_no_api(client, unenrolled):
+    client.force_login(unenrolled)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert unenrolled.email not in response.content.decode()
+
+
+def test_without_totp_set_up_and_sign_out_stay_reachable(client, unenrolled):
+    client.force_login(unenrolled)
+    response = client.get(SETUP)
+    # allauth asks for the password again before showing the secret.
+    assert response.status_code == 200 or response["Location"].startswith(
+        "/accounts/reauthenticate/"
+    )
+    assert client.get("/accounts/reauthenticate/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/api/v1/me/").status_code in (401, 403)  # signed out now
+
+
+def test_with_totp_everything_works(client, unenrolled, django_capture_on_commit_callbacks):
+    TOTP.activate(unenrolled, TOTP_SECRET)
+    assert Authenticator.objects.filter(user=unenrolled).exists()
+    client.force_login(unenrolled)
+    client.post("/accounts/profile/tokens/", {"name": "planilla"})
+    token = ApiToken.objects.get(user=unenrolled)
+    assert client.get("/accounts/invite/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/invite/", invite_form("nueva@mineduc.cl"))
+    assert response.status_code == 302 and response["Location"] == "/accounts/invite/"
+    assert User.objects.filter(email="nueva@mineduc.cl").exists()
+    assert client.get("/api/v1/me/").status_code == 200
+    client.logout()
+    _token, key = create_api_token(user=unenrolled, name="otro")
+    me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert me.status_code == 200 and me.json()["email"] == unenrolled.email
+    assert token.revoked_at is None
