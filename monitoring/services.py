@@ -15,6 +15,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool, NetworkStatus
+from rme_platform import audit
 from schools.models import Position
 
 from . import permissions
@@ -574,6 +575,7 @@ def open_campaign(*, by, campaign, send=True):
         campaign.opened_at = timezone.now()
         campaign.opens_on = campaign.opens_on or today
         campaign.save(update_fields=["status", "opened_at", "opens_on"])
+        audit.record(by, "campaign.opened", campaign)
         unsent = _create_invitations(campaign)
         if send and unsent:
             from .tasks import send_campaign_invitations
@@ -611,6 +613,7 @@ def close_campaign(*, by, campaign):
         campaign.status = CampaignStatus.CLOSED
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["status", "closed_at"])
+        audit.record(by, "campaign.closed", campaign)
         Draft.objects.filter(invitation__campaign=campaign).delete()
         if reports_on_close():
             from .tasks import queue_campaign_reports
@@ -640,6 +643,7 @@ def publish_campaign(*, by, campaign):
         campaign.status = CampaignStatus.PUBLISHED
         campaign.published_at = timezone.now()
         campaign.save(update_fields=["status", "published_at"])
+        audit.record(by, "campaign.published", campaign)
     return campaign
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rme_platform import audit
 from rme_platform.charts import diverging_bar_chart, line_chart
 from rme_platform.forms import add_service_errors
 
@@ -463,6 +464,7 @@ def raw_csv(request, slug):
     campaign = _campaign(request.user, slug)
     if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
         raise PermissionDenied
+    audit.record(request.user, "campaign.raw_downloaded", campaign)
     return _download(
         exports.raw_responses_csv(campaign),
         f"{campaign.slug}_respuestas_anonimas.csv",

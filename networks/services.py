@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rme_platform import audit
 from rme_platform.accounts.models import User
 from schools.models import Position, School, SupervisorProfile
 
@@ -223,7 +224,8 @@ def add_member(*, by, network, user, role, school=None):
 
 def remove_member(*, by, network, user):
     _require(permissions.can_manage_network(by, network))
-    Membership.objects.filter(network=network, user=user).update(active=False)
+    if Membership.objects.filter(network=network, user=user, active=True).update(active=False):
+        audit.record(by, "membership.removed", network, user=user.pk, email=user.email)
 
 
 def add_partner(*, by, network, name, kind, contact_name="", contact_email="", contact_phone=""):

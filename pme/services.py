@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rme_platform import audit
+
 from .models import (
     SETTABLE_STATUSES,
     Action,
@@ -380,6 +382,7 @@ def approve_plan(*, by, plan):
             )
         plan.approved_by, plan.approved_at = by, timezone.now()
         plan.save(update_fields=["approved_by", "approved_at"])
+        audit.record(by, "pme.plan_approved", plan, school=plan.school_id)
     return plan
 
 

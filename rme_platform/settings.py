@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "networks",
     "pme",
     "monitoring",
+    "auditlog",
+    "rme_platform.audit",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed what, from where (django-auditlog, for rme_platform.audit).
+    "rme_platform.audit.middleware.AuditMiddleware",
     "rme_platform.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "rme_platform.accounts.middleware.RequireMFAMiddleware",
@@ -199,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-sweep-stale-reports": {
         "task": "monitoring.tasks.sweep_stale_reports",
         "schedule": crontab(minute="*/5"),
+    },
+    # Audit trail older than AUDIT_RETENTION_DAYS is deleted.
+    "audit-purge-old-entries": {
+        "task": "rme_platform.audit.tasks.purge_audit_trail",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
@@ -316,6 +325,10 @@ X_FRAME_OPTIONS = "DENY"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
 # No aggregate built on fewer answers than this is shown or exported.
 MIN_CELL_SIZE = env_int("MIN_CELL_SIZE", 5)
+# Audit trail (rme_platform.audit: sign-ins, second factor, tokens, invitations,
+# role/position/membership/scope history, approvals, campaigns, raw downloads)
+# is kept this many days, then purged by a daily task; 0 keeps it forever.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 # Closing a campaign queues its PDF reports (when a broker is configured), on
 # the Celery queue MONITORING_REPORTS_QUEUE if set (a worker for reports).
 MONITORING_REPORTS_ON_CLOSE = env_bool("MONITORING_REPORTS_ON_CLOSE", True)

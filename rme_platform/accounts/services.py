@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rme_platform import audit
+
 from .models import ApiToken, Invitation, Role, User, hash_secret
 from .permissions import invitable_roles
 
@@ -88,7 +90,8 @@ def invite_user(
             user=user, email=email, defaults={"primary": True, "verified": False}
         )
         # A fresh invitation replaces any earlier pending one.
-        user.invitations.pending().update(revoked_at=timezone.now())
+        if user.invitations.pending().update(revoked_at=timezone.now()):
+            audit.record(invited_by, "invitation.revoked", user, reason="replaced")
         invitation = Invitation.objects.create(
             user=user,
             email=email,
@@ -96,6 +99,7 @@ def invite_user(
             invited_by=invited_by,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        audit.record(invited_by, "invitation.sent", invitation, role=role)
         if send:
             from .tasks import send_invitation_email
 
@@ -157,6 +161,7 @@ def accept_invitation(*, token, password):
         address.save(update_fields=["primary", "verified"])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+        audit.record(user, "invitation.accepted", invitation)
     return user
 
 
@@ -182,6 +187,7 @@ def create_api_token(*, user, name):
     token = ApiToken.objects.create(
         user=user, name=name[:80], prefix=key[:12], key_hash=hash_secret(key)
     )
+    audit.record(user, "token.created", token)
     return token, key
 
 
@@ -193,3 +199,5 @@ def revoke_api_token(*, user, token_id):
     )
     if not updated and not ApiToken.objects.filter(pk=token_id, user=user).exists():
         raise ApiToken.DoesNotExist
+    if updated:
+        audit.record(user, "token.revoked", ApiToken.objects.get(pk=token_id))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "rme_platform.audit"
+    label = "audit"
+    verbose_name = _("Auditoría")
+
+    def ready(self):
+        from . import registry, signals  # noqa: F401
+
+        registry.register_models()
