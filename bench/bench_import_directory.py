@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_import_directory.py [--runs N]
 
-Times the command as a subprocess (Django start-up included) on PostgreSQL
+The file is MINEDUC's "Directorio Oficial de Establecimientos 2025" (open
+data), read from RME_DATA_DIR (default ../shared/data); the project ships no
+copy. Times the command as a subprocess (Django start-up included) on PostgreSQL
 (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/rme_bench, created
 and migrated if missing): first on empty school tables, then again with
-nothing to change, then with a next-year file in which every school
+nothing to change (the first import also creates the 346 comunas and 42
+DEPROV from the file), then with a next-year file in which every school
 changed (informative). Prints the figures and appends a dated section to
 bench/RESULTS.md. Targets: first import <= 5 s, unchanged re-import <= 3 s.
 """
@@ -28,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench"
-DIRECTORY = "schools/data/directorio_oficial_ee_2025.csv"
+DATASET = "Directorio Oficial de Establecimientos 2025 (MINEDUC, datos abiertos)"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_FIRST, TARGET_UNCHANGED = 5.0, 3.0
 
@@ -52,9 +55,10 @@ def setup_django(url):
 def empty_school_tables():
     from django.db import connection
 
-    from schools.models import PerformanceCategory, School, Sostenedor
+    from schools.models import Comuna, Deprov, PerformanceCategory, School, Sostenedor
 
-    tables = [m._meta.db_table for m in (PerformanceCategory, School, Sostenedor)]
+    models = (PerformanceCategory, School, Sostenedor, Comuna, Deprov)
+    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # noqa: S608 - model tables
 
@@ -62,7 +66,7 @@ def empty_school_tables():
 def write_next_year(path):
     """The 2025 file as a 2026 one in which every school's enrollment changed:
     the usual shape of a yearly update."""
-    lines = (ROOT / DIRECTORY).read_bytes().decode("utf-8-sig").split("\r\n")
+    lines = directory_path().read_bytes().decode("utf-8-sig").split("\r\n")
     header = lines[0].split(";")
     year, enrollment = header.index("AGNO"), header.index("MAT_TOTAL")
     out = [lines[0]]
@@ -75,8 +79,18 @@ def write_next_year(path):
     return path
 
 
-def timed_import(path=DIRECTORY):
+def directory_path():
+    from schools.demo import DIRECTORY_FILE, official_file
+
+    path = official_file(DIRECTORY_FILE)
+    if path is None:
+        sys.exit(f"Put {DIRECTORY_FILE} ({DATASET}) in RME_DATA_DIR and run again.")
+    return path
+
+
+def timed_import(path=None):
     """Run the command in a fresh process; return (seconds, stdout)."""
+    path = path or directory_path()
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "manage.py", "import_directory", str(path)],
@@ -131,7 +145,8 @@ def main():
         "",
         f"- machine: `{arch}`, {cpus} CPUs, {cpu}; Python {platform.python_version()}",
         f"- database: PostgreSQL at {urlsplit(url).hostname}:{urlsplit(url).port or 5432}",
-        f"- file: `{DIRECTORY}` (16,768 rows); command run as a subprocess, start-up included",
+        f"- file: {DATASET} (16,768 rows, from RME_DATA_DIR); command run as a subprocess, "
+        "start-up included; the first import also creates the 346 comunas and 42 DEPROV",
         "",
         "| case | median (s) | runs (s) | target (s) |",
         "|---|---|---|---|",

@@ -1,4 +1,6 @@
-"""Demo and national-scale data built around the real 2025 school directory.
+"""Demo and national-scale data built around the school directory: the real
+2025 directory where settings.RME_DATA_DIR holds it, else a generated one
+(see schools.demo; the national scale needs the real one).
 
 Both are repeatable: the same seed gives the same data, and running a
 seeder twice leaves the database as after the first run.
@@ -11,8 +13,8 @@ seeder twice leaves the database as after the first run.
   UTP per school (~21,500 directivos) and sostenedor representatives.
 """
 
+import io
 import random
-from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -23,21 +25,28 @@ from django.utils import timezone
 
 from rme_platform.accounts.models import Role, User
 from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from schools.demo import (
+    CATEGORIES_FILE,
+    DIRECTORY_FILE,
+    FIRST_RBD,
+    categories_workbook,
+    directory_rows,
+    encode_directory,
+    official_file,
+)
 from schools.models import (
     AnalystScope,
     Deprov,
     PerformanceCategory,
     Position,
     School,
+    Sostenedor,
     SostenedorRepresentative,
     SupervisorProfile,
 )
 
 from .models import ExternalPartner, Membership, MembershipRole, Network, NetworkSchool, PartnerKind
 
-DATA = Path(__file__).resolve().parent.parent / "schools" / "data"
-DIRECTORY_2025 = DATA / "directorio_oficial_ee_2025.csv"
-CATEGORIES_2019 = DATA / "categoria_desempeno_basica_2019.xlsx"
 SUBSIDIZED = [1, 2, 3, 5, 6]
 DEMO_YEAR = 2025
 DEMO_REGION = 7  # Maule: DEPROV Curicó, Talca, Linares, Cauquenes
@@ -121,18 +130,50 @@ def _name(rng):
     return rng.choice(FIRST_NAMES), f"{rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
-def ensure_registry(stdout=None):
-    """Import the shipped 2025 directory and 2019 categories when missing."""
+class OfficialFileMissing(Exception):
+    """The national seed needs the real directory, which is not where
+    settings.RME_DATA_DIR says."""
+
+
+def ensure_registry(stdout=None, *, national=False):
+    """The school registry the demo stands on, imported through the same
+    commands a ministry uses. With settings.RME_DATA_DIR holding the official
+    files: the 2025 directory and the 2019 categories. Without them: a
+    directory and a categories workbook generated in the official layouts
+    (invented schools in the Maule region; see schools.demo). The national
+    scale needs the real directory and raises OfficialFileMissing without it."""
     from schools.services import import_categories, import_directory
 
-    if not School.objects.exists():
-        result = import_directory(path_or_file=DIRECTORY_2025)
+    directory = official_file(DIRECTORY_FILE)
+    if national and directory is None:
+        raise OfficialFileMissing(DIRECTORY_FILE)
+    real_imported = School.objects.filter(rbd__lt=FIRST_RBD).exists()
+    if directory and not real_imported and (national or not School.objects.exists()):
+        result = import_directory(path_or_file=directory)
         if stdout:
-            stdout.write(f"Imported the 2025 directory: {result.rows} schools.")
-    if not PerformanceCategory.objects.exists():
-        import_categories(path_or_file=CATEGORIES_2019, year=2019)
-        if stdout:
-            stdout.write("Imported the 2019 performance categories.")
+            stdout.write(f"Imported the 2025 directory from {directory}: {result.rows} schools.")
+        categories = official_file(CATEGORIES_FILE)
+        if categories and not PerformanceCategory.objects.filter(year=2019).exists():
+            import_categories(path_or_file=categories, year=2019)
+            if stdout:
+                stdout.write(f"Imported the 2019 performance categories from {categories}.")
+        return
+    if School.objects.exists():
+        return
+    header, rows, sostenedor_names = directory_rows(seed=DEMO_YEAR)
+    result = import_directory(path_or_file=io.BytesIO(encode_directory(header, rows)))
+    # The directory names no private sostenedor; the demo invents their names,
+    # as an administrator would write them in (imports keep names set by hand).
+    named = list(Sostenedor.objects.filter(rut__in=sostenedor_names))
+    for sostenedor in named:
+        sostenedor.name = sostenedor_names[sostenedor.rut]
+    Sostenedor.objects.bulk_update(named, ["name"])
+    import_categories(path_or_file=categories_workbook(header, rows, seed=DEMO_YEAR), year=2019)
+    if stdout:
+        stdout.write(
+            f"Imported a generated directory ({result.rows} invented schools in the Maule "
+            "region) and its performance categories: RME_DATA_DIR holds no official files."
+        )
 
 
 def operating_subsidized():
@@ -317,7 +358,7 @@ def _chunks(rng, items, low=10, high=25):
 def seed_national(*, seed=2025, stdout=None):
     """National shape on the real directory; see the module docstring.
     Repeatable: it first removes what an earlier national seeding created."""
-    ensure_registry(stdout)
+    ensure_registry(stdout, national=True)
     rng = random.Random(seed)
     domain = "nacional.demo.rme.cl"
     Network.objects.filter(code__startswith="RME-N").delete()
@@ -329,6 +370,7 @@ def seed_national(*, seed=2025, stdout=None):
 
     schools = list(
         operating_subsidized()
+        .filter(rbd__lt=FIRST_RBD)  # the real directory's schools, not generated ones
         .exclude(network_links__left_on__isnull=True, network_links__network__year=DEMO_YEAR)
         .values_list("rbd", "deprov_id", "sostenedor_id", "deprov__region_id")
         .order_by("deprov_id", "comuna_id", "rbd")

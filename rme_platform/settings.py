@@ -17,6 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# Where the official reference files are kept (MINEDUC's school directory,
+# the Agencia de Calidad's performance categories): read by seed_demo, the
+# real-file tests and the benchmarks; the project ships no copy of them.
+# Default: ../shared/data beside the checkout when it exists, else unset
+# (then the demo runs on a directory it generates).
+_SHARED_DATA = BASE_DIR.parent / "shared" / "data"
+RME_DATA_DIR = os.environ.get("RME_DATA_DIR") or (
+    str(_SHARED_DATA) if _SHARED_DATA.is_dir() else ""
+)
 
 
 def env(name, default=None):

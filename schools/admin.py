@@ -32,7 +32,7 @@ class DeprovAdmin(admin.ModelAdmin):
 
 @admin.register(Comuna)
 class ComunaAdmin(admin.ModelAdmin):
-    list_display = ["cut", "name", "province_name", "region", "deprov"]
+    list_display = ["cut", "name", "province_code", "region", "deprov"]
     list_filter = ["region"]
     list_select_related = ["region", "deprov"]
     search_fields = ["name", "=cut"]

@@ -26,7 +26,7 @@ class DeprovSerializer(serializers.ModelSerializer):
 class ComunaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comuna
-        fields = ["cut", "name", "province_code", "province_name", "region", "deprov"]
+        fields = ["cut", "name", "province_code", "region", "deprov"]
 
 
 class SostenedorSerializer(serializers.ModelSerializer):

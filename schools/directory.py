@@ -48,9 +48,17 @@ REQUIRED_COLUMNS = (
     "MAT_TOTAL",
 )
 LEVEL_COLUMNS = tuple(f"ENS_{n:02d}" for n in range(1, 12))
-# Older layouts may lack these. Without them: the region and DEPROV are the
-# comuna's, PIE and PACE are off, and no levels are known.
-OPTIONAL_COLUMNS = ("COD_REG_RBD", "COD_DEPROV_RBD", "CONVENIO_PIE", "PACE", *LEVEL_COLUMNS)
+# Older layouts may lack these. Without them: the region and province are
+# read from the comuna's CUT code, the comuna's name and DEPROV are those
+# stored by an earlier import, PIE and PACE are off, and no levels are known.
+TERRITORY_COLUMNS = (
+    "COD_REG_RBD",
+    "COD_PRO_RBD",
+    "NOM_COM_RBD",
+    "COD_DEPROV_RBD",
+    "NOM_DEPROV_RBD",
+)
+OPTIONAL_COLUMNS = (*TERRITORY_COLUMNS, "CONVENIO_PIE", "PACE", *LEVEL_COLUMNS)
 
 # What real files contain and the import tolerates, by kind.
 WARNING_KINDS = {
@@ -111,8 +119,9 @@ DERIVED_NAMES = {
 BAD_VALUE = {
     YEAR_COLUMN: gettext_lazy("«%(value)s» no es un año."),
     "COD_REG_RBD": gettext_lazy("no hay ninguna región con el código «%(value)s»."),
-    "COD_COM_RBD": gettext_lazy("no hay ninguna comuna con el código «%(value)s»."),
-    "COD_DEPROV_RBD": gettext_lazy("no hay ningún DEPROV con el código «%(value)s»."),
+    "COD_PRO_RBD": gettext_lazy("«%(value)s» no es un código de provincia."),
+    "COD_COM_RBD": gettext_lazy("«%(value)s» no es un código de comuna (CUT)."),
+    "COD_DEPROV_RBD": gettext_lazy("«%(value)s» no es un código de DEPROV."),
     "COD_DEPE": gettext_lazy("«%(value)s» no es un código de dependencia (1 a 6)."),
     "ESTADO_ESTAB": gettext_lazy("«%(value)s» no es un código de estado (1 a 4)."),
     "P_JURIDICA": gettext_lazy("«%(value)s» no es un tipo de persona (0, 1 o 9)."),
@@ -187,6 +196,8 @@ class ParsedDirectory:
     encoding: str
     schools: dict
     sostenedores: dict
+    comunas: dict  # cut -> (name, province code, region, deprov)
+    deprovs: dict  # code -> (name, region)
     warnings: list
     defaulted_columns: list
     without_sostenedor: Counter = field(default_factory=Counter)
@@ -236,6 +247,24 @@ def coordinates(lat_text, lon_text):
     return None, None, "coordinates_out_of_territory", "LATITUD, LONGITUD"
 
 
+# Words written in lower case inside a place name ("San José de Maipo").
+LOWER_WORDS = {"de", "del", "y", "la", "las", "los", "el"}
+
+
+def place_name(text):
+    """A comuna's name as people write it, from the directory's upper case:
+    "SAN JOSÉ DE MAIPO" -> "San José de Maipo", "LA FLORIDA" -> "La Florida"."""
+    words = text.strip().lower().split()
+    result = []
+    for i, word in enumerate(words):
+        after_de = i > 0 and words[i - 1] in {"de", "del"}
+        if i and (word in {"de", "del", "y"} or (after_de and word in LOWER_WORDS)):
+            result.append(word)
+        else:
+            result.append("'".join(part.capitalize() for part in word.split("'")))
+    return " ".join(result)
+
+
 def _is_digits(text):
     return text.isascii() and text.isdigit()
 
@@ -270,11 +299,16 @@ class _Reader:
         self.positions, self.width = positions, width
         self.year = year
         self.year_from_rows = year is None
-        comunas = Comuna.objects.values_list("cut", "deprov_id", "name")
-        self.comunas = {cut: deprov for cut, deprov, _name in comunas}
-        self.comuna_names = {cut: name for cut, _deprov, name in comunas}
+        # What earlier imports stored, for layouts without the territory
+        # columns; the file's own comunas and DEPROV, as read.
+        self.stored_comunas = {
+            cut: (name, deprov)
+            for cut, name, deprov in Comuna.objects.values_list("cut", "name", "deprov_id")
+        }
+        self.stored_deprovs = dict(Deprov.objects.values_list("code", "name"))
         self.regions = set(Region.objects.values_list("code", flat=True))
-        self.deprovs = set(Deprov.objects.values_list("code", flat=True))
+        self.comunas = {}  # cut -> [name, deprov, first row]
+        self.deprovs = {}  # code -> [name, region, first row]
         self.problems = RowProblems()
         self.error, self.warn = self.problems.error, self.problems.warn
         self.first_row = {}  # rbd -> row number
@@ -345,13 +379,7 @@ class _Reader:
         elif len(name) > 200:
             self.error(n, "NOM_RBD", _("el nombre tiene más de 200 caracteres."))
 
-        comuna = self.code(n, row, "COD_COM_RBD", self.comunas)
-        if "COD_REG_RBD" in p and row[p["COD_REG_RBD"]].strip():
-            self.code(n, row, "COD_REG_RBD", self.regions)
-        if "COD_DEPROV_RBD" in p and row[p["COD_DEPROV_RBD"]].strip():
-            deprov = self.code(n, row, "COD_DEPROV_RBD", self.deprovs)
-        else:
-            deprov = self.comunas.get(comuna)
+        comuna, deprov = self.territory(n, row)
         dependency = self.code(n, row, "COD_DEPE", Dependency.values)
         status = self.code(n, row, "ESTADO_ESTAB", SchoolStatus.values)
         rural = self.code(n, row, "RURAL_RBD", {0, 1}, "flag") == 1
@@ -402,6 +430,132 @@ class _Reader:
             pie,
             pace,
         )
+
+    def given(self, row, column):
+        """The stripped text of an optional column, or "" when the layout lacks it."""
+        return row[self.positions[column]].strip() if column in self.positions else ""
+
+    def territory(self, n, row):
+        """The row's comuna and DEPROV codes, checked against the structure of
+        CUT codes (comuna = province × 100 + n, province = region × 10 + n)
+        and against what the file says of them elsewhere; None after an error."""
+        cut = self.code(n, row, "COD_COM_RBD")
+        if cut is None:
+            return None, None
+        province, region = cut // 100, cut // 1000
+        if self.given(row, "COD_REG_RBD"):
+            region = self.code(n, row, "COD_REG_RBD", self.regions)
+            if region is None:
+                return None, None
+        elif region not in self.regions:
+            self.error(n, "COD_COM_RBD", BAD_VALUE["COD_COM_RBD"] % {"value": cut})
+            return None, None
+        if self.given(row, "COD_PRO_RBD"):
+            province = self.code(n, row, "COD_PRO_RBD")
+            if province is None:
+                return None, None
+            if province // 10 != region or province % 10 == 0:
+                self.error(
+                    n,
+                    "COD_PRO_RBD",
+                    _(
+                        "la provincia %(province)s no pertenece a la región %(region)s "
+                        "(código de provincia = región × 10 + n)."
+                    )
+                    % {"province": province, "region": region},
+                )
+                return None, None
+        if (
+            cut // 100 != province
+            or cut % 100 == 0
+            or province % 10 == 0
+            or province // 10 != region
+        ):
+            self.error(
+                n,
+                "COD_COM_RBD",
+                _(
+                    "la comuna %(cut)s no pertenece a la provincia %(province)s de la región "
+                    "%(region)s (código CUT = provincia × 100 + n)."
+                )
+                % {"cut": cut, "province": province, "region": region},
+            )
+            return None, None
+
+        stored = self.stored_comunas.get(cut)
+        name = place_name(self.given(row, "NOM_COM_RBD")) or (stored[0] if stored else "")
+        if self.given(row, "COD_DEPROV_RBD"):
+            deprov = self.code(n, row, "COD_DEPROV_RBD")
+            if deprov is None or deprov == 0:
+                if deprov == 0:
+                    self.error(n, "COD_DEPROV_RBD", BAD_VALUE["COD_DEPROV_RBD"] % {"value": 0})
+                return None, None
+        else:
+            deprov = stored[1] if stored else None
+        if not name or deprov is None:
+            self.error(
+                n,
+                "COD_COM_RBD",
+                _(
+                    "la comuna %(cut)s no está en el registro y el archivo no trae su nombre "
+                    "(NOM_COM_RBD) y su DEPROV (COD_DEPROV_RBD): importe primero un directorio "
+                    "con esas columnas."
+                )
+                % {"cut": cut},
+            )
+            return None, None
+
+        seen = self.comunas.get(cut)
+        if seen is None:
+            self.comunas[cut] = [name, deprov, n]
+        elif seen[0] != name:
+            self.error(
+                n,
+                "NOM_COM_RBD",
+                _("la comuna %(cut)s se llama «%(first)s» en la fila %(row)s y aquí «%(name)s».")
+                % {"cut": cut, "first": seen[0], "row": seen[2], "name": name},
+            )
+        elif seen[1] != deprov:
+            self.error(
+                n,
+                "COD_DEPROV_RBD",
+                _(
+                    "la comuna %(cut)s pertenece al DEPROV %(first)s en la fila %(row)s "
+                    "y aquí al %(deprov)s."
+                )
+                % {"cut": cut, "first": seen[1], "row": seen[2], "deprov": deprov},
+            )
+
+        deprov_name = self.given(row, "NOM_DEPROV_RBD") or self.stored_deprovs.get(deprov, "")
+        if not deprov_name:
+            self.error(
+                n,
+                "NOM_DEPROV_RBD",
+                _("el DEPROV %(code)s no está en el registro y el archivo no trae su nombre.")
+                % {"code": deprov},
+            )
+            return None, None
+        seen = self.deprovs.get(deprov)
+        if seen is None:
+            self.deprovs[deprov] = [deprov_name, region, n]
+        elif seen[0] != deprov_name:
+            self.error(
+                n,
+                "NOM_DEPROV_RBD",
+                _("el DEPROV %(code)s se llama «%(first)s» en la fila %(row)s y aquí «%(name)s».")
+                % {"code": deprov, "first": seen[0], "row": seen[2], "name": deprov_name},
+            )
+        elif seen[1] != region:
+            self.error(
+                n,
+                "COD_DEPROV_RBD",
+                _(
+                    "el DEPROV %(code)s está en la región %(first)s en la fila %(row)s "
+                    "y aquí en la %(region)s."
+                )
+                % {"code": deprov, "first": seen[1], "row": seen[2], "region": region},
+            )
+        return cut, deprov
 
     def rbd(self, n, text):
         rbd = int(text) if _is_digits(text) and len(text) < 10 else 0
@@ -476,7 +630,7 @@ class _Reader:
             name = ""
             if kind in DERIVED_NAMES and len(self.rut_comunas[rut]) == 1:
                 (comuna,) = self.rut_comunas[rut]
-                name = DERIVED_NAMES[kind].format(comuna=self.comuna_names[comuna])
+                name = DERIVED_NAMES[kind].format(comuna=self.comunas[comuna][0])
             result[rut] = (modulo11_check_digit(rut), name, kind)
         return result
 
@@ -504,6 +658,11 @@ def read_directory(path_or_file, *, year=None, progress=None):
         encoding=encoding,
         schools=reader.schools,
         sostenedores=reader.sostenedores(),
+        comunas={
+            cut: (name, cut // 100, cut // 1000, deprov)
+            for cut, (name, deprov, _row) in reader.comunas.items()
+        },
+        deprovs={code: (name, region) for code, (name, region, _row) in reader.deprovs.items()},
         warnings=reader.problems.warnings,
         defaulted_columns=[name for name in OPTIONAL_COLUMNS if name not in positions],
         without_sostenedor=reader.without_sostenedor,

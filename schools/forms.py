@@ -6,14 +6,14 @@ from .validators import parse_rut
 
 
 class RutField(forms.CharField):
-    """A RUT written with its check digit ("76.207.192-K"); cleans to
+    """A RUT written with its check digit ("76.543.212-K"); cleans to
     (number, check digit) after checking the digit by modulo 11."""
 
     default_error_messages = {"required": _("Escriba el RUT.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("help_text", _("Con dígito verificador, por ejemplo 76.207.192-K."))
+        kwargs.setdefault("help_text", _("Con dígito verificador, por ejemplo 76.543.212-K."))
         super().__init__(**kwargs)
 
     def clean(self, value):

@@ -54,7 +54,6 @@ class Comuna(models.Model):
     cut = models.PositiveIntegerField(_("código CUT"), primary_key=True)
     name = models.CharField(_("nombre"), max_length=100)
     province_code = models.PositiveSmallIntegerField(_("código de provincia"))
-    province_name = models.CharField(_("provincia"), max_length=100)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("región")
     )

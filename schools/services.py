@@ -1,12 +1,11 @@
 """Operations that change the school registry: the territory tables, the
 MINEDUC directory import and the Agencia de Calidad's performance categories."""
 
-import csv
 import logging
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib import import_module
 
 from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
@@ -14,6 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from rme_platform import outbox
 
 from .cache import bump_registry_version
 from .directory import (
@@ -26,7 +27,9 @@ from .directory import (
 from .models import (
     Category,
     CategoryLevel,
+    Comuna,
     Dependency,
+    Deprov,
     ImportJob,
     PerformanceCategory,
     School,
@@ -35,7 +38,6 @@ from .models import (
     SostenedorPersonType,
 )
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 BATCH_SIZE = 2000
 
 logger = logging.getLogger(__name__)
@@ -44,60 +46,12 @@ logger = logging.getLogger(__name__)
 # --- Territory ----------------------------------------------------------------
 
 
-def _read_data_csv(name):
-    with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def load_territory(*, apps=global_apps):
-    """Create or update the 16 regions, the DEPROV and the 346 comunas from the
-    CSV files in schools/data. Idempotent. `apps` lets the data migration pass
-    its historical models."""
-    region_model = apps.get_model("schools", "Region")
-    deprov_model = apps.get_model("schools", "Deprov")
-    comuna_model = apps.get_model("schools", "Comuna")
-    regions = [
-        region_model(
-            code=int(row["code"]),
-            roman=row["roman"],
-            name=row["name"],
-            short_name=row["short_name"],
-            order=int(row["order_north_south"]),
-        )
-        for row in _read_data_csv("regiones.csv")
-    ]
-    deprovs = [
-        deprov_model(code=int(row["code"]), name=row["name"], region_id=int(row["region_code"]))
-        for row in _read_data_csv("deprov.csv")
-    ]
-    comunas = [
-        comuna_model(
-            cut=int(row["cut"]),
-            name=row["name"],
-            province_code=int(row["province_code"]),
-            province_name=row["province_name"],
-            region_id=int(row["region_code"]),
-            deprov_id=int(row["deprov_code"]),
-        )
-        for row in _read_data_csv("comunas.csv")
-    ]
-    with transaction.atomic():
-        region_model.objects.bulk_create(
-            regions,
-            update_conflicts=True,
-            unique_fields=["code"],
-            update_fields=["roman", "name", "short_name", "order"],
-        )
-        deprov_model.objects.bulk_create(
-            deprovs, update_conflicts=True, unique_fields=["code"], update_fields=["name", "region"]
-        )
-        comuna_model.objects.bulk_create(
-            comunas,
-            update_conflicts=True,
-            unique_fields=["cut"],
-            update_fields=["name", "province_code", "province_name", "region", "deprov"],
-        )
-    return len(regions), len(deprovs), len(comunas)
+def ensure_regions():
+    """Create the 16 regions if missing, from the data migration that writes
+    them (tests call it after a transactional test has flushed the tables).
+    Comunas and DEPROV come from the directory: see import_directory."""
+    migration = import_module("schools.migrations.0002_load_territory")
+    migration.load_regions(global_apps)
 
 
 # --- Directory import ---------------------------------------------------------
@@ -117,6 +71,12 @@ class DirectoryImportResult:
     updated: int = 0
     unchanged: int = 0
     marked_absent: int = 0
+    comunas: int = 0
+    comunas_created: int = 0
+    comunas_updated: int = 0
+    deprovs: int = 0
+    deprovs_created: int = 0
+    deprovs_updated: int = 0
     sostenedores: int = 0
     sostenedores_created: int = 0
     sostenedores_updated: int = 0
@@ -143,6 +103,12 @@ class DirectoryImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "marked_absent": self.marked_absent,
+            "comunas": self.comunas,
+            "comunas_created": self.comunas_created,
+            "comunas_updated": self.comunas_updated,
+            "deprovs": self.deprovs,
+            "deprovs_created": self.deprovs_created,
+            "deprovs_updated": self.deprovs_updated,
             "sostenedores": self.sostenedores,
             "sostenedores_created": self.sostenedores_created,
             "sostenedores_updated": self.sostenedores_updated,
@@ -169,6 +135,20 @@ def summary_lines(counts):
             "%(unchanged)s sin cambios, %(marked_absent)s marcados como ausentes."
         )
         % counts,
+        _(
+            "Territorio: %(comunas)s comunas (%(comunas_created)s creadas, "
+            "%(comunas_updated)s actualizadas) y %(deprovs)s DEPROV (%(deprovs_created)s "
+            "creados, %(deprovs_updated)s actualizados)."
+        )
+        % {
+            "comunas": 0,
+            "comunas_created": 0,
+            "comunas_updated": 0,
+            "deprovs": 0,
+            "deprovs_created": 0,
+            "deprovs_updated": 0,
+            **counts,
+        },
         _(
             "Sostenedores: %(sostenedores)s en el archivo (%(sostenedores_created)s creados, "
             "%(sostenedores_updated)s actualizados)."
@@ -227,6 +207,8 @@ def import_directory(*, path_or_file, year=None, dry_run=False, progress=None):
         dry_run=dry_run,
         encoding=parsed.encoding,
         rows=len(parsed.schools),
+        comunas=len(parsed.comunas),
+        deprovs=len(parsed.deprovs),
         sostenedores=len(parsed.sostenedores),
         without_sostenedor=dict(sorted(parsed.without_sostenedor.items())),
         without_coordinates=parsed.without_coordinates,
@@ -244,6 +226,7 @@ def import_directory(*, path_or_file, year=None, dry_run=False, progress=None):
                     % {"year": parsed.year, "latest": latest}
                 ]
             )
+        _upsert_territory(parsed, result, dry_run=dry_run)
         _upsert_sostenedores(parsed.sostenedores, result, dry_run=dry_run)
         _upsert_schools(parsed.schools, result, dry_run=dry_run)
         if not dry_run:
@@ -251,6 +234,39 @@ def import_directory(*, path_or_file, year=None, dry_run=False, progress=None):
     if progress:
         progress(len(parsed.schools), len(parsed.schools))
     return result
+
+
+def _upsert_territory(parsed, result, *, dry_run):
+    """Create the DEPROV and comunas the file names, and update those whose
+    name, region or DEPROV changed (two queries to compare, writes only for
+    differences)."""
+    stored_deprovs = {
+        code: (name, region)
+        for code, name, region in Deprov.objects.values_list("code", "name", "region_id")
+    }
+    deprovs = [
+        Deprov(code=code, name=name, region_id=region)
+        for code, (name, region) in sorted(parsed.deprovs.items())
+        if stored_deprovs.get(code) != (name, region)
+    ]
+    stored_comunas = {
+        cut: tuple(values)
+        for cut, *values in Comuna.objects.values_list(
+            "cut", "name", "province_code", "region_id", "deprov_id"
+        )
+    }
+    comunas = [
+        Comuna(cut=cut, name=name, province_code=province, region_id=region, deprov_id=deprov)
+        for cut, (name, province, region, deprov) in sorted(parsed.comunas.items())
+        if stored_comunas.get(cut) != (name, province, region, deprov)
+    ]
+    result.deprovs_created = sum(1 for d in deprovs if d.code not in stored_deprovs)
+    result.deprovs_updated = len(deprovs) - result.deprovs_created
+    result.comunas_created = sum(1 for c in comunas if c.cut not in stored_comunas)
+    result.comunas_updated = len(comunas) - result.comunas_created
+    if not dry_run:
+        _upsert(Deprov, deprovs, ["code"], ["name", "region"])
+        _upsert(Comuna, comunas, ["cut"], ["name", "province_code", "region", "deprov"])
 
 
 def _upsert_sostenedores(sostenedores, result, *, dry_run):
@@ -335,7 +351,7 @@ def start_directory_import(*, file, year=None, dry_run=False, user):
     job = ImportJob.objects.create(
         file=file, original_name=file.name[:255], year=year, dry_run=dry_run, created_by=user
     )
-    transaction.on_commit(lambda: import_directory_task.delay(job.pk))
+    outbox.send(import_directory_task, [job.pk])
     return job
 
 

@@ -24,20 +24,20 @@ def modulo11_check_digit(number):
 
 
 def format_rut(number, check_digit=None):
-    """76207192 -> "76.207.192-K" (the check digit is computed when not given)."""
+    """76543212 -> "76.543.212-K" (the check digit is computed when not given)."""
     if check_digit is None:
         check_digit = modulo11_check_digit(number)
     return f"{int(number):,}".replace(",", ".") + f"-{check_digit}"
 
 
 def parse_rut(value):
-    """Read a RUT written as "76.207.192-K", "76207192-k" or "76207192K" and
+    """Read a RUT written as "76.543.212-K", "76543212-k" or "76543212K" and
     return (number, check_digit); raise ValidationError if it is malformed or
     its check digit is wrong."""
     match = RUT_PATTERN.match(value or "")
     if not match:
         raise ValidationError(
-            _("Escriba el RUT con su dígito verificador, por ejemplo 76.207.192-K."),
+            _("Escriba el RUT con su dígito verificador, por ejemplo 76.543.212-K."),
             code="invalid",
         )
     number = int(match.group(1).replace(".", ""))

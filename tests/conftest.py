@@ -18,6 +18,7 @@ from django.core.cache import cache
 from rme_platform.celery import app as celery_app
 
 from .factories import UserFactory
+from .territory import load_test_territory
 
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -74,8 +75,8 @@ def _isolation(request, settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _territory(request):
-    """Regions, DEPROV and comunas, as the data migration loads them; again
-    after a transactional test (browser, worker) has flushed the tables."""
+    """Regions, DEPROV and comunas (tests/territory.py); again after a
+    transactional test (browser, worker) has flushed the tables."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db", "live_server"}:
@@ -85,10 +86,16 @@ def _territory(request):
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
     from schools.models import Comuna
-    from schools.services import load_territory
 
     if not Comuna.objects.exists():
-        load_territory()
+        load_test_territory()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the territory loaded once for all tests."""
+    with django_db_blocker.unblock():
+        load_test_territory()
 
 
 @pytest.fixture
@@ -137,3 +144,22 @@ def login(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def official_file():
+    """official_file(name): the path of an official reference file in
+    RME_DATA_DIR (MINEDUC's directory, the Agencia's categories). Skips
+    without it under plain `make test`; fails in CI, which has them."""
+    from schools.demo import official_file as find
+
+    def get(name):
+        path = find(name)
+        if path is None:
+            service_missing(
+                f"needs the official file {name} in RME_DATA_DIR "
+                f"(now {settings.RME_DATA_DIR or 'unset'}); see README, «Official data»"
+            )
+        return path
+
+    return get

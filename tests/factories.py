@@ -41,15 +41,16 @@ from schools.validators import modulo11_check_digit  # noqa: E402
 
 
 def territory_comuna(cut=13101):
-    """A comuna of the territory the schools migration loads (loaded again
-    if a transactional test flushed it)."""
+    """A comuna of the tests' territory (tests/territory.py; loaded again if
+    a transactional test flushed it)."""
     from schools.models import Comuna
-    from schools.services import load_territory
+
+    from .territory import load_test_territory
 
     try:
         return Comuna.objects.get(cut=cut)
     except Comuna.DoesNotExist:
-        load_territory()
+        load_test_territory()
         return Comuna.objects.get(cut=cut)
 
 

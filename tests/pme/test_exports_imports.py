@@ -228,14 +228,14 @@ def test_ate_registry_import(world, tmp_path):
     path = tmp_path / "ate.csv"
     path.write_text(
         ATE_HEADER
-        + "76.207.192-4,Fundación Aprender,ATE-0001,Gestión pedagógica;liderazgo,7 13\n"
+        + "76.543.215-4,Fundación Aprender,ATE-0001,Gestión pedagógica;liderazgo,7 13\n"
         + "65.100.001-7,Consultora Sur,ATE-0002,gestion_recursos,todas\n",
         encoding="utf-8",
     )
     out = io.StringIO()
     call_command("import_ate", str(path), stdout=out)
     assert "2 nuevos, 0 actualizados, 1 ya no figuran" in out.getvalue()
-    provider = ATEProvider.objects.get(rut=76207192)
+    provider = ATEProvider.objects.get(rut=76543215)
     assert provider.check_digit == "4" and provider.registry_number == "ATE-0001"
     assert set(provider.service_areas.values_list("code", flat=True)) == {
         "gestion_pedagogica",
@@ -251,8 +251,8 @@ def test_ate_registry_import_is_all_or_nothing(world, tmp_path):
     path = tmp_path / "ate.csv"
     path.write_text(
         ATE_HEADER
-        + "76.207.192-4,Fundación Aprender,ATE-0001,liderazgo,7\n"
-        + "76.207.192-9,Mal dígito,ATE-0002,liderazgo,7\n"
+        + "76.543.215-4,Fundación Aprender,ATE-0001,liderazgo,7\n"
+        + "76.543.215-9,Mal dígito,ATE-0002,liderazgo,7\n"
         + "65.100.001-7,Sin región,ATE-0003,astronomía,99\n",
         encoding="utf-8",
     )
@@ -270,10 +270,10 @@ def test_ate_import_page_is_for_staff(world, client):
     assert client.get("/pme/ate/import/").status_code == 403
     assert client.get("/pme/ate/").status_code == 200
     client.force_login(world.admin)
-    body = (ATE_HEADER + "76.207.192-4,Fundación Aprender,ATE-0001,liderazgo,7\n").encode()
+    body = (ATE_HEADER + "76.543.215-4,Fundación Aprender,ATE-0001,liderazgo,7\n").encode()
     response = client.post(
         "/pme/ate/import/", {"file": SimpleUploadedFile("ate.csv", body, content_type="text/csv")}
     )
     assert response.status_code == 302
     listing = client.get("/pme/ate/?q=aprender").content.decode()
-    assert "Fundación Aprender" in listing and "76.207.192-4" in listing
+    assert "Fundación Aprender" in listing and "76.543.215-4" in listing

@@ -1,31 +1,30 @@
-import csv
 import io
-from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2] / "schools" / "data"
-SAMPLE = DATA / "directorio_muestra_2025.csv"
-FULL = DATA / "directorio_oficial_ee_2025.csv"
+from schools.demo import directory_rows, encode_directory
 
-
-def read_sample():
-    """The sample's header and rows, as lists of strings."""
-    with open(SAMPLE, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f, delimiter=";"))
-    return rows[0], rows[1:]
+# The generated directory (schools.demo): the demo's, in the official layout.
+HEADER, ROWS, SOSTENEDOR_NAMES = directory_rows()
+N = len(ROWS)
 
 
 def write_directory(path, header, rows, *, encoding="utf-8-sig", newline="\r\n"):
     """Write rows the way MINEDUC does (';', no quoting)."""
-    text = newline.join(";".join(row) for row in [header, *rows]) + newline
-    path.write_bytes(text.encode(encoding))
+    path.write_bytes(encode_directory(header, rows, encoding=encoding, newline=newline))
     return path
 
 
 @pytest.fixture
 def sample_rows():
-    return read_sample()
+    """The generated directory's header and rows, as lists of strings."""
+    return list(HEADER), [list(row) for row in ROWS]
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """The generated directory as a file, exactly as the demo imports it."""
+    return write_directory(tmp_path / "directorio_generado.csv", HEADER, ROWS)
 
 
 @pytest.fixture
@@ -43,6 +42,10 @@ def set_value(header, row, column, value):
     row = list(row)
     row[header.index(column)] = value
     return row
+
+
+def value(header, row, column):
+    return row[header.index(column)]
 
 
 def as_upload(path):

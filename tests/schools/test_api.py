@@ -44,11 +44,14 @@ def test_territory_endpoints(client, director):
     regions = client.get("/api/v1/regions/", {"page_size": 50}).json()
     assert regions["count"] == 16
     assert regions["results"][0]["name"] == "Región de Arica y Parinacota"  # north first
-    assert client.get("/api/v1/comunas/").json()["count"] == 346
-    assert client.get("/api/v1/deprovs/").json()["count"] == 42
+    # The tests' territory (tests/territory.py): Maule's 30 comunas and 4
+    # DEPROV, and 6 comunas in 6 other DEPROV.
+    assert client.get("/api/v1/comunas/").json()["count"] == 36
+    assert client.get("/api/v1/deprovs/").json()["count"] == 10
     santiago = client.get("/api/v1/comunas/13101/").json()
     assert (santiago["name"], santiago["region"], santiago["deprov"]) == ("Santiago", 13, 131)
-    assert client.get("/api/v1/comunas/", {"region": 15}).json()["count"] == 4
+    assert santiago["province_code"] == 131
+    assert client.get("/api/v1/comunas/", {"region": 7}).json()["count"] == 30
 
 
 def test_sostenedores(client, director, schools):

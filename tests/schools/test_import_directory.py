@@ -1,4 +1,5 @@
-"""The MINEDUC directory import: the 400-row sample as published, and small
+"""The MINEDUC directory import: the generated directory in the official
+layout (schools.demo; the real files are in test_real_directory.py), and small
 files crafted for each quirk, warning and error."""
 
 import io
@@ -8,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from schools.directory import DirectoryImportError
-from schools.models import School, Sostenedor
+from schools.models import Comuna, Deprov, School, Sostenedor
 from schools.services import import_directory
 
-from .conftest import SAMPLE, set_value
+from .conftest import HEADER, ROWS, N, set_value, value
 
 pytestmark = pytest.mark.django_db
 
@@ -25,132 +26,92 @@ def error_messages(excinfo):
     return excinfo.value.messages
 
 
-# --- The sample, as published -------------------------------------------------
+# --- The generated directory, in the official layout ---------------------------------
 
 
-def test_sample_imports_whole_with_its_figures():
-    result = import_directory(path_or_file=SAMPLE)
+def test_generated_directory_imports_whole_with_its_figures(generated):
+    result = import_directory(path_or_file=generated)
 
-    assert (result.year, result.encoding, result.rows) == (2025, "UTF-8", 400)
-    assert (result.created, result.updated, result.unchanged) == (400, 0, 0)
-    assert School.objects.count() == 400
-    assert result.sostenedores == Sostenedor.objects.count() == 313
-    assert result.by_dependency == {1: 16, 2: 97, 3: 171, 4: 49, 5: 11, 6: 56}
-    assert result.by_status == {1: 303, 2: 24, 3: 63, 4: 10}
-    assert result.without_sostenedor == {9: 19}
-    assert School.objects.filter(sostenedor=None, sostenedor_person_type=9).count() == 19
-    assert result.without_coordinates == 56
-    assert result.warning_counts == {
-        "check_digit": 3,
-        "name_missing": 2,
-        "coordinates_malformed": 2,
-        "coordinates_swapped": 1,
-    }
-    # Blank in the file (56) plus the two malformed pairs are stored blank.
-    assert School.objects.filter(latitude=None).count() == 58
-    assert School.objects.filter(last_seen_year=2025, absent=False).count() == 400
+    assert (result.year, result.encoding, result.rows) == (2025, "UTF-8", N)
+    assert (result.created, result.updated, result.unchanged) == (N, 0, 0)
+    assert School.objects.count() == N
+    assert result.sostenedores == Sostenedor.objects.count()
+    assert result.without_sostenedor == {9: 1}
+    assert result.without_coordinates == 3
+    assert result.warning_counts == {"check_digit": 1, "name_missing": 1}
+    # The territory comes from the file: 30 comunas of Maule and its 4 DEPROV.
+    assert (result.comunas, result.comunas_created, result.deprovs) == (30, 0, 4)
+    assert School.objects.values("comuna").distinct().count() == 30
+    assert School.objects.filter(latitude=None).count() == 3
 
 
-def test_sample_values_are_stored_as_a_reader_expects():
-    import_directory(path_or_file=SAMPLE)
-    school = School.objects.select_related("sostenedor", "comuna").get(rbd=116)
-    assert school.name == "COLEGIO REPUBLICA DE CROACIA"
-    assert school.check_digit == "3"
-    assert school.comuna.name == "Iquique" and school.deprov_id == 11
-    assert (school.latitude, school.longitude) == (-20.22728, -70.13485)  # decimal commas
-    assert school.levels == [10, 110]
-    assert (school.dependency, school.status, school.rural, school.pie, school.pace) == (
-        6,
-        1,
-        False,
-        True,
-        False,
+def test_generated_values_are_stored_as_a_reader_expects(generated):
+    import_directory(path_or_file=generated)
+    row = ROWS[0]
+    school = School.objects.select_related("sostenedor", "comuna", "deprov").get(
+        rbd=int(value(HEADER, row, "RBD"))
     )
-    assert school.enrollment == 708
-    # RUT 61980910 plus its computed check digit; a SLEP.
-    assert school.sostenedor.formatted_rut == "61.980.910-6"
-    assert school.sostenedor.kind == "slep"
-
-    # Names: mis-encoded legacy characters kept, leading space stripped, NULL blank.
-    assert School.objects.get(rbd=58).name == "JARDIN INFANTIL PETETE J.M. BORGOÐO"
-    assert School.objects.get(rbd=16825).name == "COLEGIO  TRABUNCO"
-    nameless = School.objects.get(rbd=4020)
-    assert nameless.name == "" and nameless.display_name == "RBD 4020"
-
-    # Check digits are stored as given even where modulo 11 says K.
-    assert School.objects.get(rbd=13208).check_digit == "8"
+    assert school.name == value(HEADER, row, "NOM_RBD")
+    assert school.comuna.name == "Talca" and school.deprov.name == "TALCA"
+    assert school.latitude == float(value(HEADER, row, "LATITUD").replace(",", "."))
+    assert school.enrollment == int(value(HEADER, row, "MAT_TOTAL"))
+    nameless = School.objects.get(rbd=int(value(HEADER, ROWS[3], "RBD")))
+    assert nameless.name == "" and nameless.display_name == f"RBD {nameless.rbd}"
+    spaced = School.objects.get(rbd=int(value(HEADER, ROWS[12], "RBD")))
+    assert spaced.name == value(HEADER, ROWS[12], "NOM_RBD").strip()
+    # Stored as given even where modulo 11 says otherwise.
+    odd = School.objects.get(rbd=int(value(HEADER, ROWS[9], "RBD")))
+    assert odd.check_digit == value(HEADER, ROWS[9], "DGV_RBD")
 
 
-def test_sample_coordinates_quirks():
-    import_directory(path_or_file=SAMPLE)
-    coords = {
-        rbd: (lat, lon)
-        for rbd, lat, lon in School.objects.values_list("rbd", "latitude", "longitude")
-    }
-    assert coords[42304] == (-33.56479, -70.79695)  # leading space
-    assert coords[42337] == (-51.728334, -72.4800746)  # swapped in the file
-    assert coords[42334] == (None, None)  # malformed longitude
-    assert coords[42354] == (None, None)  # malformed pair
-    assert coords[8486] == (-62.200997, -58.964631)  # Antártica
-    assert coords[2009] == (-33.641842, -78.828644)  # Juan Fernández
-    assert coords[2101] == (-27.147522, -109.426625)  # Rapa Nui
+def test_generated_municipal_sostenedores_are_named_after_their_comuna(generated):
+    import_directory(path_or_file=generated)
+    daem = next(row for row in ROWS if value(HEADER, row, "COD_DEPE") == "2")
+    school = School.objects.get(rbd=int(value(HEADER, daem, "RBD")))
+    assert school.sostenedor.kind == "municipality"
+    assert school.sostenedor.name == f"Municipalidad de {school.comuna.name}"
 
 
-def test_municipal_sostenedores_are_named_after_their_comuna():
-    import_directory(path_or_file=SAMPLE)
-    municipality = School.objects.get(rbd=715).sostenedor  # a DAEM school of Ovalle
-    assert municipality.kind == "municipality"
-    assert municipality.name == "Municipalidad de Ovalle"
-    assert not School.objects.get(rbd=58).sostenedor.name  # private: no name in the file
-
-
-def test_warnings_name_row_and_column():
-    result = import_directory(path_or_file=SAMPLE)
+def test_generated_warnings_name_row_and_column(generated):
+    result = import_directory(path_or_file=generated)
     lines = [str(warning) for warning in result.warnings]
-    assert "fila 94, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
-    assert (
-        "fila 249, columna DGV_RBD: el dígito 8 del RBD 13208 no es el del módulo 11 (K)." in lines
-    )
-    assert (
-        "fila 396, columna LONGITUD: coordenadas ilegibles («-33,2863756», «-70,8711003,17»); "
-        "se dejan en blanco." in lines
-    )
-    assert (
-        "fila 397, columna LATITUD, LONGITUD: latitud y longitud intercambiadas "
-        "(«-72,4800746», «-51,728334»); se guardan corregidas." in lines
-    )
+    assert "fila 4, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
+    assert any(line.startswith("fila 10, columna DGV_RBD: el dígito") for line in lines)
 
 
-def test_reimport_changes_nothing(django_assert_num_queries):
-    import_directory(path_or_file=SAMPLE)
+def test_reimport_changes_nothing(django_assert_num_queries, generated):
+    import_directory(path_or_file=generated)
     before = list(School.objects.order_by("rbd").values())
 
-    # Comunas, regions, DEPROV; then in a savepoint (2 queries): the latest
-    # year, sostenedores, schools. Nothing is written.
-    with django_assert_num_queries(8):
-        result = import_directory(path_or_file=SAMPLE)
+    # Comunas, DEPROV, regions; then in a savepoint (2 queries): the latest
+    # year, DEPROV, comunas, sostenedores, schools. Nothing is written.
+    with django_assert_num_queries(10):
+        result = import_directory(path_or_file=generated)
 
     assert (result.created, result.updated, result.unchanged, result.marked_absent) == (
         0,
         0,
-        400,
+        N,
         0,
     )
     assert (result.sostenedores_created, result.sostenedores_updated) == (0, 0)
+    assert (result.comunas_created, result.comunas_updated, result.deprovs_created) == (0, 0, 0)
     assert list(School.objects.order_by("rbd").values()) == before
 
 
-def test_a_name_set_by_hand_survives_reimport():
-    import_directory(path_or_file=SAMPLE)
-    Sostenedor.objects.filter(rut=76207192).update(name="Sociedad Educacional Petete")
-    result = import_directory(path_or_file=SAMPLE)
+def test_a_name_set_by_hand_survives_reimport(generated):
+    import_directory(path_or_file=generated)
+    private = next(row for row in ROWS if value(HEADER, row, "COD_DEPE") == "3")
+    rut = int(value(HEADER, private, "RUT_SOSTENEDOR"))
+    Sostenedor.objects.filter(rut=rut).update(name="Sociedad Educacional Petete")
+    result = import_directory(path_or_file=generated)
     assert result.sostenedores_updated == 0
-    assert Sostenedor.objects.get(rut=76207192).name == "Sociedad Educacional Petete"
+    assert Sostenedor.objects.get(rut=rut).name == "Sociedad Educacional Petete"
 
 
-def test_dry_run_writes_nothing():
-    result = import_directory(path_or_file=SAMPLE, dry_run=True)
-    assert (result.created, result.rows, result.dry_run) == (400, 400, True)
+def test_dry_run_writes_nothing(generated):
+    result = import_directory(path_or_file=generated, dry_run=True)
+    assert (result.created, result.rows, result.dry_run) == (N, N, True)
     assert School.objects.count() == 0
     assert Sostenedor.objects.count() == 0
     assert "Simulación: no se escribió nada." in result.summary_lines()
@@ -159,9 +120,11 @@ def test_dry_run_writes_nothing():
 # --- Years: updates and absences --------------------------------------------------
 
 
-def test_newer_year_updates_changes_and_marks_absent_schools(sample_rows, directory_file):
+def test_newer_year_updates_changes_and_marks_absent_schools(
+    sample_rows, directory_file, generated
+):
     header, rows = sample_rows
-    import_directory(path_or_file=SAMPLE)
+    import_directory(path_or_file=generated)
 
     newer = [set_value(header, row, "AGNO", "2026") for row in rows[10:]]  # first 10 gone
     newer[0] = set_value(header, newer[0], "MAT_TOTAL", "999")
@@ -173,7 +136,7 @@ def test_newer_year_updates_changes_and_marks_absent_schools(sample_rows, direct
     assert (result.created, result.updated, result.unchanged, result.marked_absent) == (
         0,
         1,
-        389,
+        N - 11,
         10,
     )
     assert School.objects.get(rbd=changed).enrollment == 999
@@ -181,10 +144,10 @@ def test_newer_year_updates_changes_and_marks_absent_schools(sample_rows, direct
     assert set(School.objects.filter(absent=True).values_list("last_seen_year", flat=True)) == {
         2025
     }
-    assert School.objects.filter(last_seen_year=2026, absent=False).count() == 390
+    assert School.objects.filter(last_seen_year=2026, absent=False).count() == N - 10
 
     again = import_directory(path_or_file=directory_file(header, newer))
-    assert (again.updated, again.unchanged, again.marked_absent) == (0, 390, 0)
+    assert (again.updated, again.unchanged, again.marked_absent) == (0, N - 10, 0)
 
     # A school that comes back is no longer absent.
     back = [set_value(header, row, "AGNO", "2026") for row in rows]
@@ -194,36 +157,40 @@ def test_newer_year_updates_changes_and_marks_absent_schools(sample_rows, direct
     assert not School.objects.filter(absent=True).exists()
 
 
-def test_an_older_year_than_the_last_import_is_refused(sample_rows, directory_file):
+def test_an_older_year_than_the_last_import_is_refused(sample_rows, directory_file, generated):
     header, rows = sample_rows
-    import_directory(path_or_file=SAMPLE)
+    import_directory(path_or_file=generated)
     with pytest.raises(DirectoryImportError) as excinfo:
-        import_directory(path_or_file=SAMPLE, year=2024)
+        import_directory(path_or_file=generated, year=2024)
     assert error_messages(excinfo) == ["El directorio 2024 es anterior al último importado (2025)."]
-    assert School.objects.filter(last_seen_year=2025).count() == 400
+    assert School.objects.filter(last_seen_year=2025).count() == N
 
 
-def test_year_option_overrides_agno(sample_rows, directory_file):
-    result = import_directory(path_or_file=SAMPLE, year=2026)
+def test_year_option_overrides_agno(sample_rows, directory_file, generated):
+    result = import_directory(path_or_file=generated, year=2026)
     assert result.year == 2026
-    assert School.objects.filter(last_seen_year=2026).count() == 400
+    assert School.objects.filter(last_seen_year=2026).count() == N
 
 
 # --- Other encodings and layouts --------------------------------------------------
 
 
-def test_latin1_file_with_lf_endings(sample_rows, directory_file):
+def test_latin1_file_with_lf_endings(sample_rows, directory_file, generated):
     header, rows = sample_rows
     path = directory_file(header, rows, encoding="latin-1", newline="\n")
     assert b"\r\n" not in path.read_bytes()
 
     result = import_directory(path_or_file=path)
 
-    assert (result.encoding, result.rows, result.created) == ("Latin-1", 400, 400)
-    assert School.objects.get(rbd=58).name == "JARDIN INFANTIL PETETE J.M. BORGOÐO"
-    assert School.objects.get(rbd=26175).name == "ESCUELA ESPECIAL NUESTRA SE¥ORA DE MONSERRAT"
+    assert (result.encoding, result.rows, result.created) == ("Latin-1", N, N)
+    accented = [row for row in ROWS if not value(HEADER, row, "NOM_RBD").isascii()]
+    assert accented
+    for row in accented:
+        school = School.objects.get(rbd=int(value(HEADER, row, "RBD")))
+        assert school.name == value(HEADER, row, "NOM_RBD").strip()
+    assert School.objects.filter(comuna__name="Constitución").exists()
     # Same content as the UTF-8 original: a re-import of it changes nothing.
-    assert import_directory(path_or_file=SAMPLE).unchanged == 400
+    assert import_directory(path_or_file=generated).unchanged == N
 
 
 def test_older_37_column_layout(sample_rows, directory_file):
@@ -244,22 +211,22 @@ def test_older_37_column_layout(sample_rows, directory_file):
 
     result = import_directory(path_or_file=path)
 
-    assert (result.rows, result.created) == (400, 400)
+    assert (result.rows, result.created) == (N, N)
     assert result.defaulted_columns == [
         "COD_DEPROV_RBD",
         "CONVENIO_PIE",
         "PACE",
         *(f"ENS_{n:02d}" for n in range(1, 12)),
     ]
-    school = School.objects.get(rbd=116)
+    school = School.objects.get(rbd=int(value(HEADER, rows[0], "RBD")))
     assert (school.pie, school.pace, school.levels) == (False, False, [])
-    assert school.deprov_id == 11  # the comuna's DEPROV
+    assert school.deprov_id == 72  # the stored comuna's DEPROV
     assert any("Columnas opcionales ausentes" in line for line in result.summary_lines())
 
 
-def test_a_file_object_is_accepted():
-    result = import_directory(path_or_file=io.BytesIO(SAMPLE.read_bytes()))
-    assert result.created == 400
+def test_a_file_object_is_accepted(generated):
+    result = import_directory(path_or_file=io.BytesIO(generated.read_bytes()))
+    assert result.created == N
 
 
 # --- Warnings on crafted rows -------------------------------------------------------
@@ -295,7 +262,7 @@ def test_rut_warnings(sample_rows, directory_file):
     assert result.warning_counts == {"rut_inconsistent": 2}
     assert not School.objects.exclude(sostenedor=None).exists()
     assert result.without_sostenedor == {0: 1, 1: 1}
-    assert School.objects.get(rbd=91).sostenedor_person_type == 0
+    assert School.objects.get(rbd=int(value(header, rows[1], "RBD"))).sostenedor_person_type == 0
 
 
 # --- Errors: all or nothing -----------------------------------------------------------
@@ -323,7 +290,7 @@ def test_missing_agno_needs_the_year(sample_rows, directory_file):
         "cabecera, columna AGNO: falta esta columna obligatoria.",
         "Sin la columna AGNO, indique el año del directorio.",
     ]
-    assert import_directory(path_or_file=path, year=2025).created == 400
+    assert import_directory(path_or_file=path, year=2025).created == N
 
 
 def test_wrong_number_of_fields(sample_rows, directory_file):
@@ -348,7 +315,7 @@ def test_rbd_must_not_repeat(sample_rows, directory_file):
     header, rows = sample_rows
     bad = [rows[0], rows[1], set_value(header, rows[2], "RBD", rows[0][header.index("RBD")])]
     assert import_errors(directory_file(header, bad)) == [
-        "fila 3, columna RBD: el RBD 58 ya aparece en la fila 1."
+        f"fila 3, columna RBD: el RBD {rows[0][1]} ya aparece en la fila 1."
     ]
 
 
@@ -356,8 +323,15 @@ def test_rbd_must_not_repeat(sample_rows, directory_file):
     ("column", "value", "message"),
     [
         ("COD_REG_RBD", "17", "no hay ninguna región con el código «17»."),
-        ("COD_COM_RBD", "99999", "no hay ninguna comuna con el código «99999»."),
-        ("COD_DEPROV_RBD", "999", "no hay ningún DEPROV con el código «999»."),
+        (
+            "COD_COM_RBD",
+            "99999",
+            "la comuna 99999 no pertenece a la provincia 71 de la región 7 "
+            "(código CUT = provincia × 100 + n).",
+        ),
+        ("COD_COM_RBD", "x", "«x» no es un código de comuna (CUT)."),
+        ("COD_PRO_RBD", "x", "«x» no es un código de provincia."),
+        ("COD_DEPROV_RBD", "9x9", "«9x9» no es un código de DEPROV."),
         ("MAT_TOTAL", "12a", "«12a» no es una cantidad (un entero desde 0)."),
         ("MAT_TOTAL", " ", "«» no es una cantidad (un entero desde 0)."),
         ("COD_DEPE", "7", "«7» no es un código de dependencia (1 a 6)."),
@@ -370,8 +344,8 @@ def test_rbd_must_not_repeat(sample_rows, directory_file):
         ("AGNO", "2024", "el año 2024 no es el de la primera fila (2025)."),
         (
             "RUT_SOSTENEDOR",
-            "76207192-4",
-            "«76207192-4» no es un RUT (hasta 8 dígitos, sin dígito verificador).",
+            "76543215-4",
+            "«76543215-4» no es un RUT (hasta 8 dígitos, sin dígito verificador).",
         ),
     ],
 )
@@ -381,9 +355,112 @@ def test_bad_values_stop_the_import(sample_rows, directory_file, column, value, 
     assert import_errors(directory_file(header, bad)) == [f"fila 3, columna {column}: {message}"]
 
 
-def test_errors_stop_an_import_over_existing_data(sample_rows, directory_file):
+# --- The territory comes from the file ---------------------------------------------------
+
+
+def test_an_empty_registry_gets_its_comunas_and_deprov_from_the_file(generated):
+    School.objects.all().delete()
+    Comuna.objects.all().delete()
+    Deprov.objects.all().delete()
+
+    result = import_directory(path_or_file=generated)
+
+    assert (result.comunas_created, result.deprovs_created) == (30, 4)
+    assert Comuna.objects.count() == 30 and Deprov.objects.count() == 4
+    rio_claro = Comuna.objects.get(cut=7108)
+    assert (rio_claro.name, rio_claro.province_code, rio_claro.region_id) == ("Río Claro", 71, 7)
+    assert rio_claro.deprov.name == "TALCA" and rio_claro.deprov.region_id == 7
+    assert Comuna.objects.get(cut=7309).name == "Vichuquén"
+    assert Comuna.objects.get(cut=7301).deprov_id == 71
+
+
+def test_a_renamed_comuna_is_updated_by_the_next_import(sample_rows, directory_file):
     header, rows = sample_rows
-    import_directory(path_or_file=SAMPLE)
+    renamed = [
+        set_value(header, row, "NOM_COM_RBD", "TALCA CENTRO")
+        if value(header, row, "COD_COM_RBD") == "7101"
+        else row
+        for row in rows
+    ]
+    result = import_directory(path_or_file=directory_file(header, renamed))
+    assert (result.comunas_created, result.comunas_updated) == (0, 1)
+    assert Comuna.objects.get(cut=7101).name == "Talca Centro"
+
+
+def territory_errors(header, rows, directory_file, changes):
+    """Import the first rows with `changes` ({column: value}) on the third."""
+    bad = list(rows[:2]) + [rows[2]]
+    for column, new in changes.items():
+        bad[2] = set_value(header, bad[2], column, new)
+    return import_errors(directory_file(header, bad))
+
+
+def test_a_comuna_outside_its_province_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    assert territory_errors(header, rows, directory_file, {"COD_COM_RBD": "7301"}) == [
+        "fila 3, columna COD_COM_RBD: la comuna 7301 no pertenece a la provincia 71 de la "
+        "región 7 (código CUT = provincia × 100 + n)."
+    ]
+
+
+def test_a_province_outside_its_region_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    assert territory_errors(header, rows, directory_file, {"COD_PRO_RBD": "81"}) == [
+        "fila 3, columna COD_PRO_RBD: la provincia 81 no pertenece a la región 7 "
+        "(código de provincia = región × 10 + n)."
+    ]
+
+
+def test_a_comuna_named_two_ways_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    assert territory_errors(header, rows, directory_file, {"NOM_COM_RBD": "TALCAHUANO"}) == [
+        "fila 3, columna NOM_COM_RBD: la comuna 7101 se llama «Talca» en la fila 1 y aquí "
+        "«Talcahuano»."
+    ]
+
+
+def test_a_comuna_in_two_deprov_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    changes = {"COD_DEPROV_RBD": "71", "NOM_DEPROV_RBD": "CURICÓ"}
+    assert territory_errors(header, rows, directory_file, changes) == [
+        "fila 3, columna COD_DEPROV_RBD: la comuna 7101 pertenece al DEPROV 72 en la fila 1 y "
+        "aquí al 71."
+    ]
+
+
+def test_a_deprov_named_two_ways_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    assert territory_errors(header, rows, directory_file, {"NOM_DEPROV_RBD": "TALKA"}) == [
+        "fila 3, columna NOM_DEPROV_RBD: el DEPROV 72 se llama «TALCA» en la fila 1 y aquí «TALKA»."
+    ]
+
+
+def test_a_deprov_in_two_regions_is_an_error(sample_rows, directory_file):
+    header, rows = sample_rows
+    changes = {"COD_REG_RBD": "8", "COD_PRO_RBD": "81", "COD_COM_RBD": "8101"}
+    changes["NOM_COM_RBD"] = "CONCEPCIÓN"
+    assert territory_errors(header, rows, directory_file, changes) == [
+        "fila 3, columna COD_DEPROV_RBD: el DEPROV 72 está en la región 7 en la fila 1 y aquí "
+        "en la 8."
+    ]
+
+
+def test_an_unknown_comuna_needs_its_name_and_deprov(sample_rows, directory_file):
+    header, rows = sample_rows
+    keep = [i for i, name in enumerate(header) if name not in {"NOM_COM_RBD", "COD_DEPROV_RBD"}]
+    row = set_value(header, rows[0], "COD_COM_RBD", "7199")
+    path = directory_file([header[i] for i in keep], [[row[i] for i in keep]])
+    assert import_errors(path) == [
+        "fila 1, columna COD_COM_RBD: la comuna 7199 no está en el registro y el archivo no trae "
+        "su nombre (NOM_COM_RBD) y su DEPROV (COD_DEPROV_RBD): importe primero un directorio "
+        "con esas columnas."
+    ]
+    assert not Comuna.objects.filter(cut=7199).exists()
+
+
+def test_errors_stop_an_import_over_existing_data(sample_rows, directory_file, generated):
+    header, rows = sample_rows
+    import_directory(path_or_file=generated)
     before = list(School.objects.order_by("rbd").values())
     bad = [set_value(header, row, "MAT_TOTAL", "0") for row in rows]
     bad[-1] = set_value(header, bad[-1], "COD_COM_RBD", "1")
@@ -412,20 +489,22 @@ def test_an_empty_file_is_an_error(sample_rows, directory_file, tmp_path):
 # --- The command ------------------------------------------------------------------------
 
 
-def test_command_prints_the_summary():
+def test_command_prints_the_summary(generated):
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_directory", str(SAMPLE), stdout=out, stderr=err)
+    call_command("import_directory", str(generated), stdout=out, stderr=err)
     text = out.getvalue()
-    assert "Establecimientos: 400 creados, 0 actualizados, 0 sin cambios" in text
-    assert "3 Particular subvencionado: 171" in text
-    assert "dígito verificador del RBD distinto del módulo 11 (se conserva): 3" in text
-    assert School.objects.count() == 400
+    assert f"Establecimientos: {N} creados, 0 actualizados, 0 sin cambios" in text
+    private = sum(1 for row in ROWS if value(HEADER, row, "COD_DEPE") == "3")
+    assert f"3 Particular subvencionado: {private}" in text
+    assert "dígito verificador del RBD distinto del módulo 11 (se conserva): 1" in text
+    assert "Territorio: 30 comunas" in text
+    assert School.objects.count() == N
 
 
-def test_command_dry_run():
+def test_command_dry_run(generated):
     out = io.StringIO()
-    call_command("import_directory", str(SAMPLE), "--dry-run", stdout=out)
-    assert "400 creados" in out.getvalue()
+    call_command("import_directory", str(generated), "--dry-run", stdout=out)
+    assert f"{N} creados" in out.getvalue()
     assert School.objects.count() == 0
 
 

@@ -16,8 +16,8 @@ from schools.validators import format_rut, modulo11_check_digit, parse_rut
         (60803000, "K"),  # Servicio de Impuestos Internos
         (12345678, "5"),
         (11111111, "1"),
-        (58, "2"),  # an RBD of the directory
-        (13208, "K"),  # an RBD whose digit would be K (the directory writes 8)
+        (58, "2"),
+        (76543212, "K"),
     ],
 )
 def test_modulo11_check_digit(number, digit):
@@ -41,7 +41,7 @@ def test_parse_rut_rejects_wrong_or_malformed(text):
 
 
 def test_format_rut():
-    assert format_rut(76207192) == "76.207.192-4"
+    assert format_rut(76543215) == "76.543.215-4"
     assert format_rut(60803000, "K") == "60.803.000-K"
 
 

@@ -4,16 +4,19 @@ the job with htmx."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from schools.demo import encode_directory
 from schools.models import ImportJob, School
 from schools.services import run_import_job
 
-from .conftest import SAMPLE, set_value
+from .conftest import HEADER, ROWS, N, set_value
 
 pytestmark = pytest.mark.django_db
 
 
 def upload(name="directorio.csv", content=None):
-    return SimpleUploadedFile(name, content or SAMPLE.read_bytes(), content_type="text/csv")
+    return SimpleUploadedFile(
+        name, content or encode_directory(HEADER, ROWS), content_type="text/csv"
+    )
 
 
 @pytest.mark.parametrize("user", ["director", "supervisor", "analyst"])
@@ -48,15 +51,15 @@ def test_upload_saves_the_file_and_imports_it(
     assert job.file.name.startswith("imports/")
     assert (settings.MEDIA_ROOT / job.file.name).exists()
     assert job.created_by == admin_user
-    assert (job.rows_done, job.rows_total) == (400, 400)
-    assert job.counts["created"] == 400
-    assert job.counts["warnings"]["check_digit"] == 3
-    assert School.objects.count() == 400
+    assert (job.rows_done, job.rows_total) == (N, N)
+    assert job.counts["created"] == N
+    assert job.counts["warnings"]["check_digit"] == 1
+    assert School.objects.count() == N
 
     page = client.get(response["Location"]).content.decode()
     assert "Importación terminada." in page
-    assert "400 creados" in page
-    assert "fila 249, columna DGV_RBD" in page  # warnings listed with row and column
+    assert f"{N} creados" in page
+    assert "fila 10, columna DGV_RBD" in page  # warnings listed with row and column
     assert 'hx-trigger="every 2s"' not in page  # finished: no more polling
 
 
@@ -83,10 +86,16 @@ def test_errors_are_shown_with_row_and_column(
         response = client.post("/schools/import/", {"file": upload(content=path.read_bytes())})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors == "fila 2, columna COD_COM_RBD: no hay ninguna comuna con el código «99999»."
+    assert job.errors == (
+        "fila 2, columna COD_COM_RBD: la comuna 99999 no pertenece a la provincia 71 de la "
+        "región 7 (código CUT = provincia × 100 + n)."
+    )
     page = client.get(response["Location"]).content.decode()
     assert "No se importó nada" in page
-    assert "fila 2, columna COD_COM_RBD: no hay ninguna comuna con el código «99999»." in page
+    assert (
+        "fila 2, columna COD_COM_RBD: la comuna 99999 no pertenece a la provincia 71 de la "
+        "región 7 (código CUT = provincia × 100 + n)."
+    ) in page
     assert not School.objects.exists()
 
 
@@ -105,4 +114,4 @@ def test_the_task_runs_a_job_once(admin_user):
     )
     assert run_import_job(job_id=job.pk) == ImportJob.Status.DONE
     assert run_import_job(job_id=job.pk) is None  # no longer pending
-    assert School.objects.count() == 400
+    assert School.objects.count() == N

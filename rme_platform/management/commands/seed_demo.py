@@ -1,9 +1,12 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role, User
 from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from schools.demo import DIRECTORY_FILE, official_file
 
 
 class Command(BaseCommand):
@@ -26,6 +29,19 @@ class Command(BaseCommand):
         from networks.demo import seed_national, seed_small
 
         start = time.monotonic()
+        if scale == "national" and official_file(DIRECTORY_FILE) is None:
+            raise CommandError(
+                _(
+                    "La escala nacional necesita el directorio oficial real: descargue el "
+                    "«Directorio Oficial de Establecimientos» 2025 del portal de datos abiertos "
+                    "de MINEDUC y déjelo como %(file)s en la carpeta que indica la variable "
+                    "RME_DATA_DIR (ahora: %(dir)s)."
+                )
+                % {
+                    "file": DIRECTORY_FILE,
+                    "dir": settings.RME_DATA_DIR or _("sin definir"),
+                }
+            )
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has data: demo not loaded again.")
         elif scale == "national":
