@@ -69,6 +69,16 @@ def test_a_sign_in_is_recorded_with_the_person_and_address(client, director):
     assert event.ip == "127.0.0.1"
 
 
+def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(client, director):
+    # Without ALLAUTH_TRUSTED_PROXY_COUNT no X-Forwarded-For entry is trusted.
+    client.post(
+        "/accounts/login/",
+        {"login": director.email, "password": PASSWORD},
+        headers={"X-Forwarded-For": "10.9.9.9"},
+    )
+    assert one_event("auth.login").ip == "127.0.0.1"
+
+
 def test_a_failed_sign_in_is_recorded_with_the_address_typed_but_never_the_password(
     client, director
 ):
