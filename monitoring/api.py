@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from rme_platform.files import protected_download
@@ -21,6 +22,25 @@ from .permissions import ScopeError, parse_scope
 from .results import campaign_results
 
 SCOPE_PATTERN = r"^(national|region:\d{1,2}|network:[A-Za-z0-9-]{1,30})$"
+
+
+class ResultsNotReleased(APIException):
+    """409 {"detail": why, "code": "results_not_released"}: the campaign is
+    open, and no answer aggregate of an open campaign is given to anyone
+    (reading results before and after one submit would reveal that
+    person's answers). Only /rates/ (participation counts)
+    answers while it is open; results open when the campaign closes."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "results_not_released"
+    default_detail = "results_not_released"
+
+    def __init__(self):
+        message = gettext(
+            "Los resultados se podrán consultar cuando la campaña se cierre; mientras está "
+            "abierta solo se informa la participación."
+        )
+        super().__init__({"detail": message, "code": self.default_code})
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -363,6 +383,12 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
             404: OpenApiResponse(
                 description="Campaña o alcance inexistente o fuera de su alcance."
             ),
+            409: OpenApiResponse(
+                description=(
+                    'Campaña abierta: ningún resultado hasta su cierre (código "results_not_'
+                    'released"); la participación está en /rates/.'
+                )
+            ),
         },
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -383,6 +409,8 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
             ) from exc
         if not permissions.can_view_scope(user, campaign, scope):
             raise NotFound
+        if not permissions.results_released(campaign):
+            raise ResultsNotReleased
         by_role = _flag(request.query_params.get("by_role", ""))
         return Response(campaign_results(campaign, by_role=by_role).for_scope(scope))
 

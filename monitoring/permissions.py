@@ -10,6 +10,11 @@ the API.
   those networks' regions and the national figure).
 - Response rates (counts only): analysts within scope; supervisors for the
   networks they see.
+- While a campaign is open no answer aggregate of it is readable by anyone
+  (pages, API, CSV/XLSX, PDF, commands): reading a network's results before
+  and after one person submits would reveal that person's answers. Only
+  participation counts are shown; results open when the campaign closes
+  (`results_released`).
 """
 
 from dataclasses import dataclass
@@ -117,6 +122,12 @@ def result_region_codes(user, campaign):
     return set(
         result_networks(user, campaign).values_list("deprov__region_id", flat=True).distinct()
     )
+
+
+def results_released(campaign):
+    """Answer aggregates of a campaign exist for readers only once it is
+    closed (or published): while it is open only participation counts do."""
+    return campaign.status in (CampaignStatus.CLOSED, CampaignStatus.PUBLISHED)
 
 
 def can_view_results(user, campaign):

@@ -25,11 +25,12 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from .models import Answer, Campaign, Question, QuestionKind, Response
-from .permissions import Scope, parse_scope
+from .permissions import Scope, parse_scope, results_released
 
 NATIONAL, REGION, NETWORK = "national", "region", "network"
 CACHE_SECONDS = 6 * 3600
@@ -406,6 +407,7 @@ class CampaignResults:
     the reports print."""
 
     def __init__(self, campaign, *, by_role=False):
+        check_released(campaign)
         self.campaign = campaign
         self.by_role = by_role
         self.questions = list(
@@ -447,10 +449,28 @@ class CampaignResults:
         return data
 
 
+class ResultsNotReleased(PermissionDenied):
+    """The campaign is still open (or a draft): its answers are aggregated for
+    no one until it closes, so that reading results before and after a
+    submit never isolates one person's answers. A PermissionDenied, so that
+    a path that forgets to say why still refuses (403)."""
+
+    def __init__(self, campaign):
+        super().__init__(campaign.slug)
+        self.campaign = campaign
+
+
+def check_released(campaign):
+    """Raise ResultsNotReleased unless the campaign's results may be read."""
+    if not results_released(campaign):
+        raise ResultsNotReleased(campaign)
+
+
 def _cached(name, campaign, by_role, build, use_cache=True):
     """Results shared by pages and the API through the cache, keyed by the
     campaign's responses (their number and the last id): a new or imported
-    response is seen at once."""
+    response is seen at once. Only for closed or published campaigns."""
+    check_released(campaign)
     if not use_cache:
         return build()
     stats = Response.objects.filter(campaign=campaign).aggregate(n=Count("pk"), last=Max("pk"))
@@ -480,6 +500,7 @@ class ChoiceResults:
     KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.NUMBER)
 
     def __init__(self, campaign):
+        check_released(campaign)
         self.campaign = campaign
         self.questions = list(
             Question.objects.filter(instrument_id=campaign.instrument_id, kind__in=self.KINDS)
@@ -538,10 +559,12 @@ def results_for_scopes(campaign, scopes, by_role=False):
 
 __all__ = [
     "CampaignResults",
+    "ResultsNotReleased",
     "Scope",
     "campaign_results",
     "choice_cells",
     "choice_results",
+    "check_released",
     "half_up",
     "likert_question_dict",
     "results_for_scope",

@@ -342,11 +342,28 @@ def _suppressed_label():
     }
 
 
+def _results_pending(request, campaign, *, status=200):
+    """While a campaign is open its results are read by no one (see
+    permissions.results_released): the page says why and offers the
+    participation counts instead. Downloads answer 409 with the same page."""
+    return render(
+        request,
+        "monitoring/results_pending.html",
+        {
+            "campaign": campaign,
+            "can_rates": permissions.can_view_rates(request.user, campaign),
+        },
+        status=status,
+    )
+
+
 @login_required
 def results(request, slug):
     user = request.user
     campaign = _campaign(user, slug)
     scope = _results_scope(request, campaign)
+    if not permissions.results_released(campaign):
+        return _results_pending(request, campaign)
     by_role = request.GET.get("by_role") == "1"
     compared = selectors.comparison_scopes(scope)
     data = campaign_results(campaign)
@@ -434,6 +451,8 @@ def _download(content, filename, content_type):
 def results_csv(request, slug):
     campaign = _campaign(request.user, slug)
     scope = _results_scope(request, campaign)
+    if not permissions.results_released(campaign):
+        return _results_pending(request, campaign, status=409)
     by_role = request.GET.get("by_role") == "1"
     data = campaign_results(campaign, by_role=by_role).for_scope(scope)
     name = f"{campaign.slug}_{str(scope).replace(':', '-')}{'_cargo' if by_role else ''}.csv"
@@ -444,6 +463,8 @@ def results_csv(request, slug):
 def results_xlsx(request, slug):
     campaign = _campaign(request.user, slug)
     scope = _results_scope(request, campaign)
+    if not permissions.results_released(campaign):
+        return _results_pending(request, campaign, status=409)
     by_role = request.GET.get("by_role") == "1"
     datas = [
         campaign_results(campaign, by_role=by_role).for_scope(s)
@@ -464,6 +485,8 @@ def raw_csv(request, slug):
     campaign = _campaign(request.user, slug)
     if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
         raise PermissionDenied
+    if not permissions.results_released(campaign):
+        return _results_pending(request, campaign, status=409)
     audit.record(request.user, "campaign.raw_downloaded", campaign)
     return _download(
         exports.raw_responses_csv(campaign),

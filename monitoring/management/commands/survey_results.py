@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.exports import write_results_csv
 from monitoring.models import Campaign, Response
-from monitoring.permissions import Scope, ScopeError, parse_scope
+from monitoring.permissions import Scope, ScopeError, parse_scope, results_released
 from monitoring.results import campaign_results
 from networks.models import Network
 from schools.models import Region
@@ -34,6 +34,11 @@ class Command(BaseCommand):
         found = Campaign.objects.select_related("instrument").filter(slug=campaign).first()
         if found is None:
             raise CommandError(f"No campaign {campaign!r}.")
+        if not results_released(found):
+            raise CommandError(
+                f"Campaign {campaign!r} is {found.status}: its results are readable once it "
+                "closes (only participation counts while it is open)."
+            )
         scopes = []
         for text in scope:
             scopes += self._scopes(found, text)
