@@ -6,6 +6,7 @@ This module only reads and validates; schools.services.import_directory
 writes. Every problem names its data row (1 = the first row after the header)
 and column."""
 
+import codecs
 import csv
 import io
 import math
@@ -207,14 +208,66 @@ class ParsedDirectory:
 
 
 def decode(path_or_file):
-    """The file's text and encoding: UTF-8 (with or without BOM), else Latin-1."""
+    """The file's text and encoding: UTF-8 (with or without BOM), UTF-16 with
+    its BOM (as some spreadsheets save "Unicode text"), else Latin-1. A file
+    with NUL bytes and no UTF-16 BOM is not text: an error says so."""
     data = path_or_file.read() if hasattr(path_or_file, "read") else Path(path_or_file).read_bytes()
     if isinstance(data, str):
         return data.lstrip("\ufeff"), "UTF-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise DirectoryImportError(
+                [_("El archivo empieza como UTF-16 pero no se puede leer como tal.")]
+            ) from exc
+    if b"\x00" in data[:65536]:
+        raise DirectoryImportError(
+            [
+                _(
+                    "El archivo tiene bytes nulos: no es un CSV de texto. Guárdelo como CSV "
+                    "(UTF-8 o Latin-1) separado por «;»."
+                )
+            ]
+        )
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "Latin-1"
+
+
+def split_rows(text):
+    """The file's rows as lists of fields. A field longer than the csv
+    module's limit (128 KiB) is an error naming its row and column: no
+    directory field is anywhere near that long."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    rows = []
+    try:
+        rows.extend(reader)
+    except csv.Error as exc:
+        line = text.splitlines()[reader.line_num - 1] if reader.line_num else ""
+        fields = line.split(";")
+        longest = max(range(len(fields)), key=lambda i: len(fields[i])) if fields else 0
+        header = rows[0] if rows else []
+        column = header[longest].strip().lstrip("\ufeff") if longest < len(header) else longest + 1
+        row = reader.line_num - 1
+        raise DirectoryImportError(
+            [
+                str(
+                    ImportIssue(
+                        row,
+                        column,
+                        "error",
+                        _("el campo tiene más de %(limit)s caracteres; no es un directorio válido.")
+                        % {"limit": f"{csv.field_size_limit():,}".replace(",", ".")},
+                    )
+                )
+                if row > 0
+                else _("La cabecera tiene un campo de más de %(limit)s caracteres.")
+                % {"limit": f"{csv.field_size_limit():,}".replace(",", ".")}
+            ]
+        ) from exc
+    return rows
 
 
 def in_territory(lat, lon):
@@ -639,7 +692,7 @@ def read_directory(path_or_file, *, year=None, progress=None):
     """Read and validate a whole directory file. Raises DirectoryImportError
     listing up to MAX_ERRORS problems as "fila N, columna COL: ..."."""
     text, encoding = decode(path_or_file)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    rows = split_rows(text)
     if not rows:
         raise DirectoryImportError([_("El archivo está vacío.")])
     positions = read_header(rows[0], year_given=year is not None)

@@ -521,3 +521,45 @@ def test_command_fails_with_row_and_column(sample_rows, directory_file):
 def test_command_reports_a_missing_file(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_directory", str(tmp_path / "no-existe.csv"))
+
+
+# --- Hostile or odd files: clear errors, nothing written ------------------------------------
+
+
+def test_a_field_over_128_kb_is_an_error_with_row_and_column(sample_rows, directory_file):
+    header, rows = sample_rows
+    bad = [rows[0], set_value(header, rows[1], "NOM_RBD", "A" * 140_000), rows[2]]
+    assert import_errors(directory_file(header, bad)) == [
+        "fila 2, columna NOM_RBD: el campo tiene más de 131.072 caracteres; no es un "
+        "directorio válido."
+    ]
+
+
+def test_a_field_over_128_kb_fails_the_command_cleanly(sample_rows, directory_file):
+    header, rows = sample_rows
+    path = directory_file(header, [rows[0], set_value(header, rows[1], "MRUN", "9" * 200_000)])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="No se importó nada"):
+        call_command("import_directory", str(path), stderr=err)
+    assert "fila 2, columna MRUN: el campo tiene más de 131.072 caracteres" in err.getvalue()
+    assert not School.objects.exists()
+
+
+def test_a_utf16_file_is_read(sample_rows, directory_file):
+    header, rows = sample_rows
+    path = directory_file(header, rows, encoding="utf-16")
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+    result = import_directory(path_or_file=path)
+
+    assert (result.encoding, result.created) == ("UTF-16", N)
+    assert School.objects.filter(comuna__name="Constitución").exists()
+
+
+def test_a_file_with_nul_bytes_is_not_text(sample_rows, directory_file):
+    header, rows = sample_rows
+    path = directory_file(header, rows[:3], encoding="utf-16-le")  # no BOM
+    assert import_errors(path) == [
+        "El archivo tiene bytes nulos: no es un CSV de texto. Guárdelo como CSV (UTF-8 o "
+        "Latin-1) separado por «;»."
+    ]

@@ -115,3 +115,19 @@ def test_the_task_runs_a_job_once(admin_user):
     assert run_import_job(job_id=job.pk) == ImportJob.Status.DONE
     assert run_import_job(job_id=job.pk) is None  # no longer pending
     assert School.objects.count() == N
+
+
+def test_an_uploaded_file_with_a_huge_field_fails_with_row_and_column(admin_user, client):
+    rows = [ROWS[0], set_value(HEADER, ROWS[1], "NOM_RBD", "B" * 150_000)]
+    job = ImportJob.objects.create(
+        file=upload(content=encode_directory(HEADER, rows)),
+        original_name="directorio.csv",
+        created_by=admin_user,
+    )
+    assert run_import_job(job_id=job.pk) == ImportJob.Status.FAILED
+    job.refresh_from_db()
+    assert job.errors.startswith("fila 2, columna NOM_RBD: el campo tiene más de 131.072")
+    client.force_login(admin_user)
+    page = client.get(f"/schools/import/{job.pk}/")
+    assert page.status_code == 200 and "fila 2, columna NOM_RBD" in page.content.decode()
+    assert not School.objects.exists()
