@@ -258,6 +258,10 @@ def import_users(*, path_or_file, invited_by=None, dry_run=False):
     )
     if not people:
         problems.error(1, "email", _("el archivo no tiene filas de datos"))
+    if invited_by is not None:
+        for person in people:
+            for column, message in _scope_errors(invited_by, person).items():
+                problems.error(person.number, column, message)
     problems.raise_if_any()
     result = UsersImportResult(dry_run=dry_run)
     if dry_run:
@@ -265,6 +269,24 @@ def import_users(*, path_or_file, invited_by=None, dry_run=False):
     with transaction.atomic():
         _write_people(people, result, invited_by)
     return result
+
+
+def _scope_errors(granter, person):
+    """What of this row lies outside what `granter` may give (see
+    permissions.grant_scope_errors); rows with an unknown role are already
+    refused by read_people."""
+    from . import permissions
+
+    if person.role not in ROLES:
+        return {}
+    return permissions.grant_scope_errors(
+        granter,
+        role=person.role,
+        school=person.school,
+        deprov=person.deprov,
+        sostenedor=person.sostenedor,
+        networks=person.networks,
+    )
 
 
 def _write_people(people, result, invited_by):
@@ -291,10 +313,10 @@ def _write_people(people, result, invited_by):
             user.role = person.role
             user.save(update_fields=["first_name", "last_name", "role"])
             result.updated += 1
-        _apply_role(user, person, result)
+        _apply_role(user, person, result, invited_by)
 
 
-def _apply_role(user, person, result):
+def _apply_role(user, person, result, granter=None):
     if person.school is not None:
         _position, created = Position.objects.active().get_or_create(
             user=user, school=person.school, role=person.role
@@ -305,7 +327,14 @@ def _apply_role(user, person, result):
     if person.sostenedor is not None:
         SostenedorRepresentative.objects.get_or_create(user=user, sostenedor=person.sostenedor)
     if person.role == Role.ANALYST:
-        AnalystScope.objects.get_or_create(user=user, defaults={"national": True})
+        from .permissions import analyst_scope_to_grant
+
+        national, regions = analyst_scope_to_grant(granter)
+        scope, created = AnalystScope.objects.get_or_create(
+            user=user, defaults={"national": national}
+        )
+        if created and regions:
+            scope.regions.set(regions)
     for network in person.networks:
         role = MEMBERSHIP_ROLE[person.role]
         _membership, created = Membership.objects.update_or_create(
@@ -334,16 +363,18 @@ def invite_person(
     (person,) = read_people([row], problems)
     if problems.error_count:
         raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
-    from rme_platform.accounts.permissions import invitable_roles
-
     from . import permissions
 
     if not permissions.is_admin(by):
+        errors = _scope_errors(by, person)
+        if errors:
+            raise ValidationError(errors)
+        # Only the ministry changes the role of an account that exists: an
+        # account with a password, or one invited (by someone else) with
+        # another role.
         existing = User.objects.filter(email__iexact=person.email).first()
-        if (
-            existing is not None
-            and existing.has_usable_password()
-            and (existing.role != person.role or existing.role not in invitable_roles(by))
+        if existing is not None and (
+            (existing.role or existing.has_usable_password()) and existing.role != person.role
         ):
             raise ValidationError(
                 {
@@ -353,15 +384,6 @@ def invite_person(
                     )
                     % {"email": person.email}
                 }
-            )
-        manageable = set(permissions.manageable_deprovs(by).values_list("code", flat=True))
-        if person.school is not None and person.school.deprov_id not in manageable:
-            raise ValidationError(
-                {"rbd": _("El establecimiento es de otro departamento provincial.")}
-            )
-        if any(n.deprov_id not in manageable for n in person.networks):
-            raise ValidationError(
-                {"networks": _("Solo puede sumar personas a redes de su departamento provincial.")}
             )
     result = UsersImportResult()
     with transaction.atomic():

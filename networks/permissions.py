@@ -6,12 +6,15 @@ outside the user's scope answers 404, like a missing one.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role
+from rme_platform.accounts.permissions import invitable_roles
 from schools.models import (
     AnalystScope,
     Deprov,
     Position,
+    School,
     SostenedorRepresentative,
     SupervisorProfile,
 )
@@ -114,6 +117,83 @@ def can_manage_network(user, network):
 
 def can_view_network(user, network):
     return visible_networks(user).filter(pk=network.pk).exists()
+
+
+# --- granting roles, positions, memberships and scopes -------------------------
+
+
+def grantable_networks(user):
+    """Networks whose membership `user` may give: an admin all, a supervisor
+    those of their DEPROV, an analyst those within their scope."""
+    if not is_active_user(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all()
+    if user.role == Role.ANALYST:
+        return analyst_networks(user)
+    return Network.objects.filter(deprov__in=manageable_deprovs(user))
+
+
+def analyst_scope_to_grant(user):
+    """The survey scope an analyst invited by `user` receives: never wider
+    than the inviter's own. Returns (national, region codes)."""
+    if user is None or is_admin(user):
+        return True, []
+    scope = AnalystScope.objects.filter(user=user).first()
+    if scope is None:
+        return False, []
+    if scope.national:
+        return True, []
+    return False, list(scope.regions.values_list("code", flat=True))
+
+
+def grant_scope_errors(granter, *, role, school=None, deprov=None, sostenedor=None, networks=()):
+    """Why `granter` may not give a person `role` with these attachments (a
+    position at `school`, the supervisors' `deprov`, a link to `sostenedor`,
+    memberships of `networks`), as {column: message}; empty when allowed.
+
+    Nobody grants more than they hold: an admin grants anything; others only
+    the roles they may invite (accounts.permissions.invitable_roles), and a
+    supervisor only inside their DEPROV (a school of it, a sostenedor whose
+    schools all are in it, its networks); an analyst only networks within
+    their own scope. Every path that grants (both invitation pages, the
+    people import, the API) asks here."""
+    if not is_active_user(granter):
+        return {"role": _("Debe iniciar sesión para invitar.")}
+    if is_admin(granter):
+        return {}
+    if role not in invitable_roles(granter):
+        label = Role(role).label if role in Role.values else role
+        return {
+            "role": _("No tiene permiso para invitar a personas con el rol «%(role)s».")
+            % {"role": label}
+        }
+    errors = {}
+    deprovs = set(manageable_deprovs(granter).values_list("code", flat=True))
+    if school is not None and school.deprov_id not in deprovs:
+        errors["rbd"] = _("El establecimiento es de otro departamento provincial.")
+    if deprov is not None and deprov.code not in deprovs:
+        errors["deprov"] = _("Ese departamento provincial no es el suyo.")
+    if sostenedor is not None and (
+        not deprovs
+        or School.objects.filter(sostenedor=sostenedor).exclude(deprov_id__in=deprovs).exists()
+    ):
+        errors["sostenedor_rut"] = _(
+            "El sostenedor tiene establecimientos de otro departamento provincial; solo el "
+            "ministerio puede vincular a su representante."
+        )
+    if networks:
+        codes = {n.pk for n in networks}
+        reachable = set(
+            grantable_networks(granter).filter(pk__in=codes).values_list("pk", flat=True)
+        )
+        if codes - reachable:
+            errors["networks"] = (
+                _("Solo puede sumar personas a redes de su departamento provincial.")
+                if granter.role == Role.SUPERVISOR
+                else _("Solo puede sumar personas a redes dentro de su alcance.")
+            )
+    return errors
 
 
 # Shared practices have their own module (networks/practice_permissions.py);
