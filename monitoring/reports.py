@@ -679,21 +679,17 @@ def _queue_name():
 
 
 def enqueue(report_ids, *, force=False, token=None):
-    """Queue the builds on commit (one task per report)."""
+    """Queue the builds through the outbox: recorded in this transaction,
+    sent on commit or, while the broker is down, by its relay."""
+    from rme_platform import outbox
+
     from .tasks import build_report
 
-    report_ids = list(report_ids)
-    queue = _queue_name()
     token = token or uuid.uuid4().hex
-
-    def send():
-        for report_id in report_ids:
-            options = {"queue": queue} if queue else {}
-            build_report.apply_async(
-                args=[report_id], kwargs={"force": force, "token": token}, **options
-            )
-
-    transaction.on_commit(send)
+    for report_id in report_ids:
+        outbox.send(
+            build_report, [report_id], {"force": force, "token": token}, queue=_queue_name()
+        )
 
 
 def request_reports(*, by, campaign, scope="all", language="es", force=False, enqueue_builds=True):
@@ -904,6 +900,30 @@ def sweep_stale_reports(*, stale_after=None, lost_after=None):
             )
             enqueue(stale)
     return len(stale)
+
+
+def recover_orphaned_reports(*, building, started_before):
+    """Queue again the reports left "running" by a worker that is gone:
+    those claimed before `started_before` that no live worker is building
+    (`building`: the report ids live workers said they are building). A
+    worker calls this at start-up, so the claims of one that was killed do
+    not wait for beat's sweeper, nor for the broker to redeliver its message
+    after the visibility timeout (then an "unchanged" no-op). Returns the
+    number queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        orphaned = list(
+            Report.objects.select_for_update(skip_locked=True)
+            .filter(status=ReportStatus.RUNNING, started_at__lt=started_before)
+            .exclude(pk__in=list(building))
+            .values_list("pk", flat=True)
+        )
+        if orphaned:
+            Report.objects.filter(pk__in=orphaned).update(
+                status=ReportStatus.PENDING, requested_at=now, started_at=None
+            )
+            enqueue(orphaned)
+    return len(orphaned)
 
 
 def queue_campaign_reports(campaign_id):

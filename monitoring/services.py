@@ -578,10 +578,11 @@ def open_campaign(*, by, campaign, send=True):
         audit.record(by, "campaign.opened", campaign)
         unsent = _create_invitations(campaign)
         if send and unsent:
+            from rme_platform import outbox
+
             from .tasks import send_campaign_invitations
 
-            campaign_id = campaign.pk
-            transaction.on_commit(lambda: send_campaign_invitations.delay(campaign_id))
+            outbox.send(send_campaign_invitations, [campaign.pk])
     return Invitation.objects.filter(campaign=campaign).count()
 
 
@@ -596,10 +597,11 @@ def invite_new_directivos(*, by, campaign, send=True):
         before = Invitation.objects.filter(campaign=campaign).count()
         unsent = _create_invitations(campaign)
         if send and unsent:
+            from rme_platform import outbox
+
             from .tasks import send_campaign_invitations
 
-            campaign_id = campaign.pk
-            transaction.on_commit(lambda: send_campaign_invitations.delay(campaign_id))
+            outbox.send(send_campaign_invitations, [campaign.pk])
     return Invitation.objects.filter(campaign=campaign).count() - before
 
 
@@ -616,10 +618,11 @@ def close_campaign(*, by, campaign):
         audit.record(by, "campaign.closed", campaign)
         Draft.objects.filter(invitation__campaign=campaign).delete()
         if reports_on_close():
+            from rme_platform import outbox
+
             from .tasks import queue_campaign_reports
 
-            campaign_id = campaign.pk
-            transaction.on_commit(lambda: queue_campaign_reports.delay(campaign_id))
+            outbox.send(queue_campaign_reports, [campaign.pk])
     return campaign
 
 
@@ -685,15 +688,12 @@ def send_reminders(*, campaign, by=None, today=None, due_only=False):
         campaign.last_reminder_on = today
         campaign.save(update_fields=["last_reminder_on"])
         if ids:
+            from rme_platform import outbox
+
             from .tasks import BATCH_SIZE, send_invitation_batch
 
-            batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
-
-            def enqueue():
-                for batch in batches:
-                    send_invitation_batch.delay(batch, reminder=True)
-
-            transaction.on_commit(enqueue)
+            for i in range(0, len(ids), BATCH_SIZE):
+                outbox.send(send_invitation_batch, [ids[i : i + BATCH_SIZE]], {"reminder": True})
     return len(ids)
 
 

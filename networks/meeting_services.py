@@ -4,7 +4,8 @@ tasks call these; none repeats their logic.
 Each service checks who acts (PermissionDenied when the user may see the
 meeting but not do this), validates, runs in transaction.atomic() and raises
 ValidationError with a translated message naming the field. Emails are
-queued with transaction.on_commit, never from inside an open transaction.
+queued through the outbox (rme_platform.outbox): recorded with the change,
+sent once it commits.
 """
 
 import datetime
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from rme_platform import outbox
 from rme_platform.accounts.models import Role, User
 from rme_platform.files import validate_upload
 
@@ -94,8 +96,7 @@ def _notify(meeting, kind):
     transaction commits."""
     from .meeting_tasks import send_meeting_notice
 
-    meeting_id, sequence = meeting.pk, meeting.sequence
-    transaction.on_commit(lambda: send_meeting_notice.delay(meeting_id, kind, sequence))
+    outbox.send(send_meeting_notice, [meeting.pk, kind, meeting.sequence])
 
 
 def _require_member(user, meeting, message):

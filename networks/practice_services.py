@@ -4,7 +4,8 @@ tasks call these; none repeats their logic.
 Each service checks who acts (PermissionDenied when the user may see the
 practice but not do this), validates, runs in transaction.atomic() and
 raises ValidationError with a translated message naming the field: on bad
-input nothing is stored. Emails are queued with transaction.on_commit.
+input nothing is stored. Emails are queued through the outbox
+(rme_platform.outbox): recorded with the change, sent once it commits.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from rme_platform import outbox
 from rme_platform.accounts.models import User
 from rme_platform.files import validate_upload
 from schools.models import TEACHING_LABELS, Position
@@ -397,8 +399,7 @@ def add_comment(*, by, practice, body):
         comment = PracticeComment.objects.create(practice=practice, author=by, body=body)
         from .practice_tasks import send_comment_notice
 
-        comment_id = comment.pk
-        transaction.on_commit(lambda: send_comment_notice.delay(comment_id))
+        outbox.send(send_comment_notice, [comment.pk])
     return comment
 
 

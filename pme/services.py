@@ -694,7 +694,9 @@ def add_comment(*, by, plan, body, action=None):
     with transaction.atomic():
         comment = Comment.objects.create(plan=plan, action=action, author=by, body=body)
         if not permissions.own_school_ids(by).filter(school_id=plan.school_id).exists():
+            from rme_platform import outbox
+
             from .tasks import notify_comment
 
-            transaction.on_commit(lambda: notify_comment.delay(comment.pk))
+            outbox.send(notify_comment, [comment.pk])
     return comment

@@ -163,14 +163,22 @@ def _redis_db(url, db):
 # The cache lives in its own Redis database, so clearing it never touches
 # queued Celery messages.
 CACHE_REDIS_URL = env("CACHE_REDIS_URL") or (_redis_db(REDIS_URL, 1) if REDIS_URL else "")
-if CACHE_REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_REDIS_URL,
-            "KEY_PREFIX": "rme",
-        }
+
+
+def redis_cache(url):
+    """The cache on Redis at `url`. While Redis is unreachable it answers as
+    no cache (rme_platform/cache.py): pages render uncached, rate limits are
+    not counted; short socket timeouts keep that quick."""
+    return {
+        "BACKEND": "rme_platform.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "rme",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
+
+
+if CACHE_REDIS_URL:
+    CACHES = {"default": redis_cache(CACHE_REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -187,7 +195,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Work is published from the outbox (rme_platform/outbox.py): a publish that
+# cannot reach the broker fails within seconds and is retried by the relay,
+# instead of holding a request for Kombu's default retries (~19 s).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
+    # Work recorded in the outbox while the broker was unreachable is sent.
+    "platform-relay-outbox": {
+        "task": "rme_platform.tasks.relay_outbox",
+        "schedule": 30.0,
+    },
     # Meeting reminders 7 days and 1 day ahead (idempotent: each is recorded).
     "meetings-send-reminders": {
         "task": "networks.meeting_tasks.send_meeting_reminders",
@@ -238,7 +264,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Sessions read from the cache (Redis in production), written through to the DB.
+# Sessions are stored in the database and read through the cache; a cache
+# that cannot be reached is skipped (rme_platform/sessions.py).
 SESSION_ENGINE = "rme_platform.sessions"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -258,7 +285,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RME] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
-# Rate limits are allauth's own, kept in the cache (Redis in production).
+# Rate limits are allauth's own, kept in the cache (Redis in production; not
+# counted while the cache is unreachable).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

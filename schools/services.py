@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rme_platform import outbox
 
 from .cache import bump_registry_version
 from .directory import (
@@ -350,7 +351,7 @@ def start_directory_import(*, file, year=None, dry_run=False, user):
     job = ImportJob.objects.create(
         file=file, original_name=file.name[:255], year=year, dry_run=dry_run, created_by=user
     )
-    transaction.on_commit(lambda: import_directory_task.delay(job.pk))
+    outbox.send(import_directory_task, [job.pk])
     return job
 
 

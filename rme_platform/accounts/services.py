@@ -101,9 +101,11 @@ def invite_user(
         )
         audit.record(invited_by, "invitation.sent", invitation, role=role)
         if send:
+            from rme_platform import outbox
+
             from .tasks import send_invitation_email
 
-            transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+            outbox.send(send_invitation_email, [invitation.pk])
     return invitation
 
 

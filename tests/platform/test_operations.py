@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_reports_database_and_eager_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "eager",
+        "cache": "local",
+        "outbox_waiting": 0,
+    }
 
 
 @pytest.mark.django_db
@@ -30,10 +35,12 @@ def test_healthz_reports_the_real_broker(client, settings):
 
 @pytest.mark.django_db
 def test_healthz_names_what_is_down(client, settings):
+    """The site serves without a broker (work waits in the outbox), so a
+    broker that is down is named but does not fail the health check."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
     assert body["database"] == "ok" and body["broker"].startswith("down")
 

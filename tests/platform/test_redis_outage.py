@@ -1,0 +1,180 @@
+"""Redis goes down under a running site (a private redis-server, stopped and
+started again): signed-in pages, autosave and submit keep working, /healthz
+names what is down, and work asked for during the outage waits in the
+outbox and is sent once, exactly once, when Redis is back."""
+
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring import services as survey
+from monitoring.models import Invitation
+from rme_platform import outbox
+from rme_platform.models import Outbox
+from rme_platform.settings import redis_cache
+from tests.factories import CampaignFactory
+from tests.monitoring.conftest import _default_instrument, likert_questions, world  # noqa: F401
+
+from .private_redis import private_redis  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def on_private_redis(settings, private_redis):  # noqa: F811
+    """The site as production runs it, on the private Redis: cache in
+    database 1, Celery broker in database 0 (no eager tasks)."""
+    settings.CACHES = {"default": redis_cache(private_redis.url(1))}
+    settings.CELERY_BROKER_URL = private_redis.url(0)
+    settings.CELERY_RESULT_BACKEND = private_redis.url(0)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    outbox._broker_down_until = 0.0
+    yield private_redis
+    outbox._broker_down_until = 0.0
+
+
+def full_answers(value="4"):
+    data = {q.code: value for q in likert_questions()}
+    data.update(RME_FRECUENCIA_REUNIONES="2", RME_FRECUENCIA_ADECUADA="2")
+    return data
+
+
+@pytest.fixture
+def campaign(world):  # noqa: F811
+    campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=20))
+    survey.open_campaign(by=world.admin, campaign=campaign, send=False)
+    return campaign
+
+
+def test_signed_in_pages_autosave_and_submit_work_while_redis_is_down(
+    client,
+    login,
+    world,  # noqa: F811
+    campaign,
+    settings,
+    private_redis,  # noqa: F811
+):
+    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    settings.CACHES = {"default": redis_cache(private_redis.url(1))}
+    login(world.directivo_member)
+    assert client.get("/").status_code == 200
+    assert client.get("/networks/").status_code == 200  # kept in the page cache
+
+    private_redis.stop()
+    started = time.monotonic()
+    assert client.get("/").status_code == 200
+    page = client.get("/networks/")
+    assert page.status_code == 200 and world.network_a.name in page.content.decode()
+    saved = client.post(
+        reverse("monitoring:autosave", args=[invitation.token]),
+        {"RME_META_COMUN": "5"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    sent = client.post(reverse("monitoring:respond", args=[invitation.token]), full_answers())
+    assert sent.status_code == 302 and sent["Location"].endswith("?sent=1")
+    assert time.monotonic() - started < 20  # no hanging on each cache call
+
+    # Still signed in once Redis is back (sessions never lived there).
+    private_redis.start()
+    assert client.get("/").status_code == 200
+    assert client.get("/networks/").status_code == 200
+
+
+def test_healthz_names_the_cache_and_the_broker_when_redis_is_down(client, on_private_redis):
+    body = client.get("/healthz").json()
+    assert (body["database"], body["broker"], body["cache"]) == ("ok", "ok", "ok")
+
+    on_private_redis.stop()
+    response = client.get("/healthz")
+    assert response.status_code == 200  # the site serves: only the database is vital
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("down") and body["cache"].startswith("down")
+
+    on_private_redis.start()
+    body = client.get("/healthz").json()
+    assert (body["broker"], body["cache"]) == ("ok", "ok")
+
+
+def queued_tasks(server):
+    """The task names waiting on the default Celery queue of `server`."""
+    import json
+
+    messages = redis.Redis.from_url(server.url(0)).lrange("celery", 0, -1)
+    return sorted(json.loads(m)["headers"]["task"] for m in messages)
+
+
+def test_work_asked_while_the_broker_is_down_is_sent_once_it_is_back(
+    client,
+    login,
+    world,  # noqa: F811
+    campaign,
+    on_private_redis,
+    django_capture_on_commit_callbacks,
+):
+    Invitation.objects.filter(campaign=campaign).update(sent_at=timezone.now())
+    login(world.admin)
+    on_private_redis.stop()
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):  # as each request commits
+        invited = client.post(
+            "/accounts/invite/",
+            {"email": "nueva.analista@mineduc.cl", "role": "analyst", "language": "es"},
+        )
+        reminded = client.post(reverse("monitoring:campaign_remind", args=[campaign.slug]))
+        closed = client.post(reverse("monitoring:campaign_close", args=[campaign.slug]))
+    elapsed = time.monotonic() - started
+    assert [r.status_code for r in (invited, reminded, closed)] == [302, 302, 302]
+    assert elapsed < 5, f"three requests took {elapsed:.1f} s with the broker down"
+
+    # Each change committed with its work recorded beside it.
+    campaign.refresh_from_db()
+    assert campaign.status == "closed"
+    waiting = Outbox.objects.filter(dispatched_at__isnull=True)
+    assert sorted(waiting.values_list("task", flat=True)) == [
+        "monitoring.tasks.queue_campaign_reports",
+        "monitoring.tasks.send_invitation_batch",
+        "rme_platform.accounts.tasks.send_invitation_email",
+    ]
+    # The first publish failed fast and said why; the others did not try again.
+    assert waiting.filter(attempts=1).exclude(last_error="").count() == 1
+
+    # While it is down the relay sends nothing and loses nothing.
+    assert outbox.relay() == 0
+    assert waiting.count() == 3
+
+    on_private_redis.start()
+    assert outbox.relay() == 3
+    assert not waiting.exists()
+    assert queued_tasks(on_private_redis) == [
+        "monitoring.tasks.queue_campaign_reports",
+        "monitoring.tasks.send_invitation_batch",
+        "rme_platform.accounts.tasks.send_invitation_email",
+    ]
+    # Exactly once: a second relay (beat, another worker starting) sends nothing.
+    assert outbox.relay() == 0
+    assert len(queued_tasks(on_private_redis)) == 3
+
+
+def test_with_the_broker_up_work_is_sent_at_commit(
+    client,
+    login,
+    world,  # noqa: F811
+    on_private_redis,
+    django_capture_on_commit_callbacks,
+):
+    login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/invite/",
+            {"email": "otra.analista@mineduc.cl", "role": "analyst", "language": "es"},
+        )
+    row = Outbox.objects.get()
+    assert row.dispatched_at is not None and row.attempts == 1
+    assert queued_tasks(on_private_redis) == ["rme_platform.accounts.tasks.send_invitation_email"]
