@@ -35,11 +35,28 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_display = [
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_filter = ["role"]
     search_fields = ["email"]
-    readonly_fields = ["user", "token_hash", "created_at", "accepted_at", "sent_at", "invited_by"]
-    actions = ["resend"]
+    # Revoking goes through the action (it also deactivates the account).
+    readonly_fields = [
+        "user",
+        "token_hash",
+        "created_at",
+        "accepted_at",
+        "revoked_at",
+        "sent_at",
+        "invited_by",
+    ]
+    actions = ["resend", "revoke"]
 
     @admin.action(description=_("Reenviar invitación (nuevo enlace, 7 días)"))
     def resend(self, request, queryset):  # re-invites: a new link, valid 7 days
@@ -50,6 +67,16 @@ class InvitationAdmin(admin.ModelAdmin):
                 )
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+
+    @admin.action(description=_("Revocar invitación (desactiva la cuenta si nunca aceptó)"))
+    def revoke(self, request, queryset):
+        revoked = sum(
+            services.revoke_invitation(invitation=invitation, by=request.user)
+            for invitation in queryset
+        )
+        self.message_user(
+            request, _("%(count)s invitaciones revocadas.") % {"count": revoked}, messages.SUCCESS
+        )
 
 
 @admin.register(ApiToken)

@@ -48,8 +48,12 @@ def invite_user(
     Celery task once the transaction commits (the task mints the secret token,
     so it never travels through the broker or the logs). Returns the invitation.
 
-    Raises ValidationError if the inviter may not invite that role or the
-    person already has an active account with a password.
+    The account stays inactive (it cannot sign in, nor get a password reset
+    link) until the invitation is accepted.
+
+    Raises ValidationError if the inviter may not invite that role, the
+    person already has an active account with a password, or (unless the
+    inviter is an admin) the account was invited with another role.
     """
     email = _clean_email(email)
     if role not in Role.values:
@@ -71,6 +75,22 @@ def invite_user(
                     % {"email": email}
                 }
             )
+        if (
+            user is not None
+            and invited_by is not None
+            and not invited_by.is_ministry_admin
+            and user.role
+            and user.role != role
+        ):
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s ya tiene una cuenta con otro rol; solo el ministerio "
+                        "puede cambiarla."
+                    )
+                    % {"email": email}
+                }
+            )
         if user is None:
             user = User.objects.create_user(
                 email=email,
@@ -79,13 +99,15 @@ def invite_user(
                 language=language,
                 role=role,
                 is_staff=role == Role.ADMIN,
+                is_active=False,
             )
         else:
             user.first_name = first_name or user.first_name
             user.last_name = last_name or user.last_name
             user.role = role
             user.is_staff = user.is_staff or role == Role.ADMIN
-            user.save(update_fields=["first_name", "last_name", "role", "is_staff"])
+            user.is_active = False
+            user.save(update_fields=["first_name", "last_name", "role", "is_staff", "is_active"])
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"primary": True, "verified": False}
         )
@@ -165,6 +187,25 @@ def accept_invitation(*, token, password):
         invitation.save(update_fields=["accepted_at"])
         audit.record(user, "invitation.accepted", invitation)
     return user
+
+
+def revoke_invitation(*, invitation, by=None):
+    """Withdraw a pending invitation: its link stops working and, if the
+    person never accepted an invitation, their account is deactivated, so
+    neither a password reset nor an email confirmation lets them in.
+    Idempotent; an accepted invitation is left as it is (returns False)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            return False
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            audit.record(by, "invitation.revoked", invitation.user, reason="revoked")
+        user = invitation.user
+        if not user.invitations.filter(accepted_at__isnull=False).exists():
+            User.objects.filter(pk=user.pk).update(is_active=False)
+    return True
 
 
 def update_profile(*, user, first_name, last_name, language):

@@ -152,3 +152,119 @@ def test_invitation_email_in_invitees_language(client, invite):
     message = mail.outbox[0]
     assert "Hello, Ann" in message.body
     assert "School Improvement Networks" in message.subject
+
+
+# --- an invited account is inactive until it accepts (issue 14) -----------------
+
+
+def reset_links():
+    return [
+        word
+        for message in mail.outbox
+        for word in message.body.split()
+        if "/accounts/password/reset/key/" in word
+    ]
+
+
+def test_invited_account_is_inactive_until_the_invitation_is_accepted(client, invite):
+    invite(email="nueva@escuela.cl", role="director")
+    user = User.objects.get(email="nueva@escuela.cl")
+    assert not user.is_active
+    link = invitation_link(mail.outbox[0])
+    client.post(link, {"password1": "Una-clave-larga-2025", "password2": "Una-clave-larga-2025"})
+    user.refresh_from_db()
+    assert user.is_active
+
+
+@pytest.mark.parametrize("state", ["pending", "expired", "revoked"])
+def test_password_reset_does_not_let_an_invitee_in(client, invite, state):
+    invitation = invite(email="invitada@escuela.cl", role="director")
+    if state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    if state == "revoked":
+        from rme_platform.accounts.services import revoke_invitation
+
+        revoke_invitation(invitation=invitation)
+    mail.outbox.clear()
+    response = client.post("/accounts/password/reset/", {"email": "invitada@escuela.cl"})
+    assert response.status_code == 302
+    assert reset_links() == []
+    # Even with a password (set by any means), the account cannot sign in.
+    user = User.objects.get(email="invitada@escuela.cl")
+    user.set_password("Una-clave-larga-2025")
+    user.save()
+    EmailAddress.objects.filter(user=user).update(verified=True)
+    client.post(
+        "/accounts/login/", {"login": "invitada@escuela.cl", "password": "Una-clave-larga-2025"}
+    )
+    assert client.get("/").status_code == 302
+
+
+def test_revoking_withdraws_the_link_and_deactivates_the_account(client, admin_user, invite, login):
+    invitation = invite(email="retirada@escuela.cl", role="director")
+    link = invitation_link(mail.outbox[0])
+    # A person who had become active by older means is deactivated too.
+    User.objects.filter(email="retirada@escuela.cl").update(is_active=True)
+    admin = login(admin_user)
+    response = admin.post(
+        "/admin/accounts/invitation/",
+        {"action": "revoke", "_selected_action": [invitation.pk]},
+    )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert not User.objects.get(email="retirada@escuela.cl").is_active
+    client.logout()
+    assert client.get(link).status_code == 404
+
+
+def test_revoking_leaves_an_accepted_account_alone(client, invite):
+    from rme_platform.accounts.services import accept_invitation, revoke_invitation
+
+    invitation = invite(email="activa@escuela.cl", role="director")
+    token = invitation_link(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
+    accept_invitation(token=token, password="Una-clave-larga-2025")
+    assert revoke_invitation(invitation=invitation) is False
+    assert User.objects.get(email="activa@escuela.cl").is_active
+
+
+def test_a_supervisor_cannot_re_role_a_pending_account_of_someone_else(client, supervisor, invite):
+    invite(email="pendiente@mineduc.cl", role="analyst")
+    client.force_login(supervisor)
+    response = client.post(
+        "/accounts/invite/", {"email": "pendiente@mineduc.cl", "role": "director", "language": "es"}
+    )
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert User.objects.get(email="pendiente@mineduc.cl").role == "analyst"
+
+
+def test_migration_deactivates_accounts_whose_invitations_were_never_accepted(invite):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import UserFactory
+
+    migration = import_module(
+        "rme_platform.accounts.migrations.0002_invited_accounts_inactive_until_accepted"
+    )
+    never_invited = UserFactory()
+    accepted = UserFactory()
+    Invitation.objects.create(
+        user=accepted,
+        email=accepted.email,
+        role="director",
+        expires_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+    expired = invite(email="vencida@escuela.cl", role="director")
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=9))
+    # As before the change: invited accounts were created active.
+    User.objects.update(is_active=True)
+    migration.deactivate_unaccepted_invitees(apps, None)
+    active = dict(User.objects.values_list("email", "is_active"))
+    assert active[never_invited.email] and active[accepted.email]
+    assert not active["vencida@escuela.cl"]
