@@ -231,20 +231,33 @@ def directory_rows(*, seed=2025, year=2025):
     return list(COLUMNS), rows, sostenedor_names
 
 
+# The rows (counted from the end of the file) that carry the real file's
+# quirks: schools of Yerbas Buenas and Villa Alegre, which no demo network
+# takes, so that the demo's networks show named, located schools.
+QUIRK_ROWS = {
+    "null_name": -2,
+    "leading_space": -3,
+    "check_digit": -4,
+    "no_information": -5,
+    "no_coordinates": (-6, -7, -8),
+}
+
+
 def _add_quirks(rows):
     """The oddities of the real file, on a few fixed rows."""
     col = COLUMNS.index
-    rows[3][col("NOM_RBD")] = "NULL"  # a school without a name
-    for row in rows[5:8]:  # rows without coordinates
-        row[col("LATITUD")] = row[col("LONGITUD")] = BLANK
+    rows[QUIRK_ROWS["null_name"]][col("NOM_RBD")] = "NULL"  # a school without a name
+    for i in QUIRK_ROWS["no_coordinates"]:
+        rows[i][col("LATITUD")] = rows[i][col("LONGITUD")] = BLANK
     # A check digit that is not the modulo-11 one (real files have 50).
-    digit = rows[9][col("DGV_RBD")]
-    rows[9][col("DGV_RBD")] = "0" if digit != "0" else "1"
+    row = rows[QUIRK_ROWS["check_digit"]]
+    row[col("DGV_RBD")] = "0" if row[col("DGV_RBD")] != "0" else "1"
     # A sostenedor without information: no RUT, P_JURIDICA 9.
-    rows[11][col("RUT_SOSTENEDOR")] = BLANK
-    rows[11][col("P_JURIDICA")] = "9"
-    rows[11][col("COD_DEPE")], rows[11][col("COD_DEPE2")] = "3", "2"
-    rows[12][col("NOM_RBD")] = " " + rows[12][col("NOM_RBD")]  # a leading space
+    row = rows[QUIRK_ROWS["no_information"]]
+    row[col("RUT_SOSTENEDOR")], row[col("P_JURIDICA")] = BLANK, "9"
+    row[col("COD_DEPE")], row[col("COD_DEPE2")] = "3", "2"
+    row = rows[QUIRK_ROWS["leading_space"]]
+    row[col("NOM_RBD")] = " " + row[col("NOM_RBD")]
 
 
 def directory_bytes(*, seed=2025, year=2025):

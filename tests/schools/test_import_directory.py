@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from schools.demo import QUIRK_ROWS
 from schools.directory import DirectoryImportError
 from schools.models import Comuna, Deprov, School, Sostenedor
 from schools.services import import_directory
@@ -55,13 +56,15 @@ def test_generated_values_are_stored_as_a_reader_expects(generated):
     assert school.comuna.name == "Talca" and school.deprov.name == "TALCA"
     assert school.latitude == float(value(HEADER, row, "LATITUD").replace(",", "."))
     assert school.enrollment == int(value(HEADER, row, "MAT_TOTAL"))
-    nameless = School.objects.get(rbd=int(value(HEADER, ROWS[3], "RBD")))
+    nameless = School.objects.get(rbd=int(value(HEADER, ROWS[QUIRK_ROWS["null_name"]], "RBD")))
     assert nameless.name == "" and nameless.display_name == f"RBD {nameless.rbd}"
-    spaced = School.objects.get(rbd=int(value(HEADER, ROWS[12], "RBD")))
-    assert spaced.name == value(HEADER, ROWS[12], "NOM_RBD").strip()
+    spaced_row = ROWS[QUIRK_ROWS["leading_space"]]
+    spaced = School.objects.get(rbd=int(value(HEADER, spaced_row, "RBD")))
+    assert spaced.name == value(HEADER, spaced_row, "NOM_RBD").strip()
     # Stored as given even where modulo 11 says otherwise.
-    odd = School.objects.get(rbd=int(value(HEADER, ROWS[9], "RBD")))
-    assert odd.check_digit == value(HEADER, ROWS[9], "DGV_RBD")
+    odd_row = ROWS[QUIRK_ROWS["check_digit"]]
+    odd = School.objects.get(rbd=int(value(HEADER, odd_row, "RBD")))
+    assert odd.check_digit == value(HEADER, odd_row, "DGV_RBD")
 
 
 def test_generated_municipal_sostenedores_are_named_after_their_comuna(generated):
@@ -75,8 +78,9 @@ def test_generated_municipal_sostenedores_are_named_after_their_comuna(generated
 def test_generated_warnings_name_row_and_column(generated):
     result = import_directory(path_or_file=generated)
     lines = [str(warning) for warning in result.warnings]
-    assert "fila 4, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
-    assert any(line.startswith("fila 10, columna DGV_RBD: el dígito") for line in lines)
+    null_row, odd_row = N + QUIRK_ROWS["null_name"] + 1, N + QUIRK_ROWS["check_digit"] + 1
+    assert f"fila {null_row}, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
+    assert any(line.startswith(f"fila {odd_row}, columna DGV_RBD: el dígito") for line in lines)
 
 
 def test_reimport_changes_nothing(django_assert_num_queries, generated):
