@@ -4,7 +4,7 @@ the job with htmx."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from schools.demo import encode_directory
+from schools.demo import QUIRK_ROWS, encode_directory
 from schools.models import ImportJob, School
 from schools.services import run_import_job
 
@@ -59,7 +59,8 @@ def test_upload_saves_the_file_and_imports_it(
     page = client.get(response["Location"]).content.decode()
     assert "Importación terminada." in page
     assert f"{N} creados" in page
-    assert "fila 10, columna DGV_RBD" in page  # warnings listed with row and column
+    odd_row = N + QUIRK_ROWS["check_digit"] + 1
+    assert f"fila {odd_row}, columna DGV_RBD" in page  # warnings listed with row and column
     assert 'hx-trigger="every 2s"' not in page  # finished: no more polling
 
 
