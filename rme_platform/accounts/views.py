@@ -96,6 +96,28 @@ def invite(request):
     return render(request, "accounts/invite.html", {"form": form, "invitations": sent})
 
 
+@login_required
+@require_POST
+def revoke_invitation(request, invitation_id):
+    """Withdraw an invitation one sent (an admin: any). The account of
+    someone who never accepted is deactivated."""
+    invitations = Invitation.objects.all()
+    if not request.user.is_ministry_admin:
+        invitations = invitations.filter(invited_by=request.user)
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None or not can_invite(request.user):
+        raise Http404
+    if services.revoke_invitation(invitation=invitation, by=request.user):
+        messages.success(
+            request,
+            _("Se revocó la invitación a %(email)s; el enlace ya no sirve.")
+            % {"email": invitation.email},
+        )
+    else:
+        messages.error(request, _("Esa invitación ya fue aceptada."))
+    return redirect("accounts:invite")
+
+
 def accept_invitation(request, token):
     try:
         invitation = services.get_invitation(token)

@@ -268,3 +268,28 @@ def test_migration_deactivates_accounts_whose_invitations_were_never_accepted(in
     active = dict(User.objects.values_list("email", "is_active"))
     assert active[never_invited.email] and active[accepted.email]
     assert not active["vencida@escuela.cl"]
+
+
+def test_inviter_revokes_from_the_invitation_page(
+    client, supervisor, invite, django_capture_on_commit_callbacks
+):
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/invite/", {"email": "rev@escuela.cl", "role": "director", "language": "es"}
+        )
+    invitation = Invitation.objects.get(email="rev@escuela.cl")
+    page = client.get("/accounts/invite/").content.decode()
+    assert f"/accounts/invite/{invitation.pk}/revoke/" in page
+    # Someone else's invitation is not theirs to revoke.
+    others = invite(email="ajena@escuela.cl", role="director")
+    assert client.post(f"/accounts/invite/{others.pk}/revoke/").status_code == 404
+    assert Invitation.objects.get(pk=others.pk).revoked_at is None
+    response = client.post(f"/accounts/invite/{invitation.pk}/revoke/", follow=True)
+    assert response.redirect_chain == [("/accounts/invite/", 302)]
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert not invitation.user.is_active
+    link = invitation_link(mail.outbox[0])
+    client.logout()
+    assert client.get(link).status_code == 404
