@@ -7,6 +7,12 @@ only the scope attributes reporting needs (campaign, network, region, role,
 school dependency) and the date it was submitted, never its time of day.
 Who has answered is kept on the `Invitation`, as a flag with no date, so the
 two cannot be joined by time either.
+
+Nor can they be joined by the database's own artefacts (PostgreSQL's
+transaction ids, row positions, sequence order): a submit only marks the
+draft submitted, and responses are written in batches of at least
+MIN_CELL_SIZE, in shuffled order, by one transaction that also marks their
+invitations answered and deletes their drafts (`services.move_submitted`).
 """
 
 from django.conf import settings
@@ -269,9 +275,20 @@ class Campaign(models.Model):
         return self.status == CampaignStatus.PUBLISHED
 
 
+def participated(prefix=""):
+    """Q of the invitations whose person has taken part: answered, or with a
+    submitted draft waiting for its batch (participation is not anonymous;
+    only the answers are). `prefix` as "invitations__" from a campaign."""
+    return models.Q(**{f"{prefix}answered": True}) | models.Q(**{f"{prefix}draft__submitted": True})
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(answered=False)
+        """Those who have not taken part: not answered and no submitted draft
+        waiting to be moved into a batch of responses."""
+        return self.filter(answered=False).filter(
+            models.Q(draft__isnull=True) | models.Q(draft__submitted=False)
+        )
 
 
 class Invitation(models.Model):
@@ -347,13 +364,18 @@ TOKEN_SALT = "monitoring.Invitation.token"  # noqa: S105 - an HMAC salt, not a s
 
 
 class Draft(models.Model):
-    """Answers saved as the respondent goes; deleted when they submit."""
+    """Answers saved as the respondent goes. Submitting marks the draft
+    `submitted` (the respondent has taken part; nothing can change it any
+    more) and it waits there, keyed by its invitation, until a batch of at
+    least MIN_CELL_SIZE submitted drafts is turned into anonymous responses
+    in one transaction that also deletes them (services.move_submitted)."""
 
     invitation = models.OneToOneField(
         Invitation, on_delete=models.CASCADE, related_name="draft", verbose_name=_("invitación")
     )
     answers = models.JSONField(_("respuestas"), default=dict)
     updated_at = models.DateTimeField(_("guardado"), auto_now=True)
+    submitted = models.BooleanField(_("enviado"), default=False)
 
     class Meta:
         verbose_name = _("borrador")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import permissions
-from .models import Campaign, CampaignStatus, Draft, Invitation, Question
+from .models import Campaign, CampaignStatus, Draft, Invitation, Question, participated
 from .permissions import Scope
 from .results import campaign_results, half_up, rate, results_for_scope  # noqa: F401 - re-exported
 
@@ -20,7 +20,7 @@ def campaign_list(user):
         .select_related("instrument")
         .annotate(
             n_invited=Count("invitations", distinct=True),
-            n_answered=Count("invitations", filter=Q(invitations__answered=True), distinct=True),
+            n_answered=Count("invitations", filter=participated("invitations__"), distinct=True),
         )
         .order_by("-year", "slug")
     )
@@ -51,7 +51,8 @@ def instrument_sections(instrument):
 
 def response_rates(user, campaign):
     """Counts of invitations and answers per network and per region, within
-    what the user may see (counts only: nothing about who answered).
+    what the user may see (counts only: nothing about who answered). Those
+    whose submitted answers wait for their batch have taken part and count.
     Returns {"regions": [...], "total": {...}} (two queries)."""
     networks = permissions.rate_networks(user, campaign)
     rows = (
@@ -64,7 +65,7 @@ def response_rates(user, campaign):
             "network__deprov__region__name",
             "network__deprov__region__order",
         )
-        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=participated()))
         .order_by("network__deprov__region__order", "network__code")
     )
     regions = {}
@@ -189,7 +190,8 @@ def home_panel(user):
         return {"invitations": [], "published": []}
     today = timezone.localdate()
     invitations = (
-        Invitation.objects.filter(user=user, answered=False, campaign__status=CampaignStatus.OPEN)
+        Invitation.objects.pending()
+        .filter(user=user, campaign__status=CampaignStatus.OPEN)
         .filter(Q(campaign__closes_on__isnull=True) | Q(campaign__closes_on__gte=today))
         .select_related("campaign", "network")
         .annotate(

@@ -4,11 +4,14 @@ call these; each validates, runs atomically and raises ValidationError with
 a translated message naming the field (or "fila N, columna COL: …" for
 files)."""
 
+import logging
+import random
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -34,6 +37,8 @@ from .models import (
     ResponseDependency,
     Section,
 )
+
+logger = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
@@ -606,7 +611,9 @@ def invite_new_directivos(*, by, campaign, send=True):
 
 
 def close_campaign(*, by, campaign):
-    """Close an open campaign: links stop working, drafts are discarded."""
+    """Close an open campaign: links stop working, submitted answers still
+    waiting are stored (the last batch, see move_submitted) and unsubmitted
+    drafts are discarded, in one transaction."""
     _require(by is None or permissions.can_manage_campaigns(by))
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -616,6 +623,9 @@ def close_campaign(*, by, campaign):
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["status", "closed_at"])
         audit.record(by, "campaign.closed", campaign)
+        # Submitted answers still waiting become responses, in the last
+        # batch; drafts never submitted are discarded.
+        move_submitted(campaign, final=True)
         Draft.objects.filter(invitation__campaign=campaign).delete()
         if reports_on_close():
             from rme_platform import outbox
@@ -674,9 +684,11 @@ def send_reminders(*, campaign, by=None, today=None, due_only=False):
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != CampaignStatus.OPEN:
             raise ValidationError(_("Solo se envían recordatorios de una campaña abierta."))
-        pending = Invitation.objects.filter(
-            campaign=campaign, answered=False, sent_at__isnull=False
-        ).exclude(reminded_on=today)
+        pending = (
+            Invitation.objects.pending()
+            .filter(campaign=campaign, sent_at__isnull=False)
+            .exclude(reminded_on=today)
+        )
         if due_only:
             if not campaign.reminder_every_days:
                 return 0
@@ -734,10 +746,14 @@ def invitation_for_token(token):
 
 
 def check_answerable(invitation, today=None):
-    """Raise SurveyUnavailable when the invitation can no longer be answered."""
+    """Raise SurveyUnavailable when the invitation can no longer be answered:
+    "answered" once its draft is submitted (waiting for its batch) or moved."""
     campaign = invitation.campaign
     today = today or timezone.localdate()
-    if invitation.answered:
+    if (
+        invitation.answered
+        or Draft.objects.filter(invitation_id=invitation.pk, submitted=True).exists()
+    ):
         raise SurveyUnavailable("answered", campaign)
     if campaign.status == CampaignStatus.DRAFT or (campaign.opens_on and today < campaign.opens_on):
         raise SurveyUnavailable("not_open", campaign)
@@ -829,13 +845,25 @@ def clean_answers(questions, raw, *, complete):
 def save_draft(*, invitation, answers):
     """Keep the answers given so far (invalid ones are left out). Returns
     the draft. Raises SurveyUnavailable once answered or closed."""
-    check_answerable(invitation)
     questions = instrument_questions(invitation.campaign.instrument)
     cleaned, _errors = clean_answers(questions, answers, complete=False)
-    draft, _created = Draft.objects.update_or_create(
-        invitation=invitation, defaults={"answers": cleaned}
-    )
+    with transaction.atomic():
+        # The invitation's lock orders this against a simultaneous submit,
+        # whose answers an autosave must never overwrite.
+        locked = _locked_invitation(invitation)
+        check_answerable(locked)
+        draft, _created = Draft.objects.update_or_create(
+            invitation=locked, defaults={"answers": cleaned}
+        )
     return draft
+
+
+def _locked_invitation(invitation):
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=invitation.pk)
+    )
 
 
 def _answer_rows(response, questions, answers):
@@ -854,15 +882,17 @@ def _answer_rows(response, questions, answers):
 
 
 def submit_response(*, invitation, answers, questions=None):
-    """Store the answers as an anonymous Response (campaign, network,
-    region, role, dependency, date; no user, invitation, school or time),
-    mark the invitation answered and delete the draft, atomically.
+    """Submit the answers: the invitation's draft holds them, marked
+    submitted, and the respondent has taken part ("answered" from now on,
+    counted in the participation figures). They become an anonymous
+    Response later, in a batch (`move_submitted`), which this call tries at
+    once: a submit that completes a batch moves it. Returns the draft.
 
     Raises ValidationError (a dict of question code → message) when a
     required answer is missing or invalid, and SurveyUnavailable when the
     invitation was already answered or the campaign is closed. Two
-    simultaneous submits store one response: the invitation row is locked
-    and flipped to answered only if it was not."""
+    simultaneous submits store one: the invitation row is locked and the
+    draft marked submitted only if it was not."""
     campaign = invitation.campaign
     questions = questions or instrument_questions(campaign.instrument)
     cleaned, errors = clean_answers(questions, answers, complete=True)
@@ -870,25 +900,131 @@ def submit_response(*, invitation, answers, questions=None):
         raise ValidationError(errors)
     today = timezone.localdate()
     with transaction.atomic():
-        locked = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("campaign", "network__deprov", "school")
-            .get(pk=invitation.pk)
-        )
+        # The campaign's lock orders submits against its close (which must
+        # not discard a draft being submitted) and against its moves.
+        list(Campaign.objects.select_for_update().filter(pk=invitation.campaign_id).values("pk"))
+        locked = _locked_invitation(invitation)
         check_answerable(locked, today)
-        school = locked.school
-        response = Response.objects.create(
-            campaign_id=locked.campaign_id,
-            network_id=locked.network_id,
-            region_id=locked.network.deprov.region_id,
-            role=locked.role,
-            dependency=DEPENDENCY_OF_SCHOOL.get(school.dependency, "") if school else "",
-            submitted_on=today,
+        draft, _created = Draft.objects.update_or_create(
+            invitation=locked, defaults={"answers": cleaned, "submitted": True}
         )
-        Answer.objects.bulk_create(_answer_rows(response, questions, cleaned))
-        flipped = Invitation.objects.filter(pk=locked.pk, answered=False).update(answered=True)
-        if flipped != 1:  # pragma: no cover - the lock makes this unreachable
-            raise IntegrityError("invitation answered twice")
-        Draft.objects.filter(invitation_id=locked.pk).delete()
-    invitation.answered = True
-    return response
+    try:
+        move_submitted(campaign)
+    except DatabaseError:
+        # Stored and counted; the next submit, the periodic sweep or the
+        # close moves it (a move commits whole or not at all).
+        logger.exception("moving the submitted drafts of campaign %s failed", campaign.pk)
+    return draft
+
+
+# --- batches of responses ----------------------------------------------------------
+
+# Shuffles each batch; unpredictable. Tests replace it with a seeded Random.
+BATCH_RANDOM = random.SystemRandom()
+
+
+def _batch_size():
+    return settings.MIN_CELL_SIZE
+
+
+def submitted_waiting(campaign):
+    """How many submitted drafts of the campaign wait for their batch."""
+    return Draft.objects.filter(invitation__campaign_id=campaign.pk, submitted=True).count()
+
+
+def move_submitted(campaign, *, final=False):
+    """Turn submitted drafts into anonymous Responses, a batch at a time, so
+    that nothing in the database links a response to its invitation more
+    finely than a batch of at least MIN_CELL_SIZE (n) people.
+
+    One transaction writes the batch's responses and answers in shuffled
+    order, marks its invitations answered and deletes its drafts: in
+    PostgreSQL every live row it writes carries the same xmin (the
+    invitations' too), the response ids and their physical order (ctid) are
+    a random permutation within the batch, and every response of the batch
+    has the same `submitted_on` (the day of the move; no time anywhere). It
+    either commits whole or not at all, so a worker that dies mid-move
+    loses nothing: the drafts are still there, submitted, for the next try.
+
+    Batch sizes: while the campaign is open, nothing moves until 2n drafts
+    wait; then all but n of them move, chosen at random, and n stay held.
+    At close (`final`) everything left moves in one batch, and because n
+    were held that last batch holds at least n whenever any batch moved
+    before. (The only smaller batch is a campaign's single batch when fewer
+    than n people answered at all: then the batch is every respondent, and
+    every figure of it is suppressed anyway.) Holding n drafts back was
+    chosen over re-writing the previous batch at close: it never deletes
+    stored responses, whose dead row versions would keep the old
+    transaction id on disk until vacuum.
+
+    Returns the number of responses written. Callers: each submit, the
+    periodic sweep (tasks.move_submitted_responses) and close_campaign."""
+    n = _batch_size()
+    if not final and submitted_waiting(campaign) < 2 * n:
+        return 0
+    with transaction.atomic():
+        # One move per campaign at a time (and none during a close).
+        locked_campaign = (
+            Campaign.objects.select_for_update().select_related("instrument").get(pk=campaign.pk)
+        )
+        if not final and locked_campaign.status != CampaignStatus.OPEN:
+            return 0
+        # Invitations first, in id order, as submits and autosaves lock them:
+        # no deadlock with a submit of the same invitation.
+        waiting = list(
+            Invitation.objects.select_for_update(of=("self",))
+            .filter(campaign=locked_campaign, answered=False, draft__submitted=True)
+            .select_related("network__deprov", "school")
+            .order_by("pk")
+        )
+        if final:
+            batch = list(waiting)
+            BATCH_RANDOM.shuffle(batch)
+        elif len(waiting) >= 2 * n:
+            batch = BATCH_RANDOM.sample(waiting, len(waiting) - n)
+        else:
+            return 0
+        if not batch:
+            return 0
+        ids = [invitation.pk for invitation in batch]
+        answers = dict(
+            Draft.objects.filter(invitation_id__in=ids, submitted=True).values_list(
+                "invitation_id", "answers"
+            )
+        )
+        questions = instrument_questions(locked_campaign.instrument)
+        today = timezone.localdate()
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    campaign_id=locked_campaign.pk,
+                    network_id=invitation.network_id,
+                    region_id=invitation.network.deprov.region_id,
+                    role=invitation.role,
+                    dependency=(
+                        DEPENDENCY_OF_SCHOOL.get(invitation.school.dependency, "")
+                        if invitation.school
+                        else ""
+                    ),
+                    submitted_on=today,
+                )
+                for invitation in batch
+            ]
+        )
+        rows = []
+        for invitation, response in zip(batch, responses, strict=True):
+            rows += _answer_rows(response, questions, answers[invitation.pk])
+        Answer.objects.bulk_create(rows, batch_size=5000)
+        Invitation.objects.filter(pk__in=ids).update(answered=True)
+        Draft.objects.filter(invitation_id__in=ids).delete()
+    return len(batch)
+
+
+def move_submitted_everywhere():
+    """The periodic sweep: move the due batches of every open campaign (those
+    a submit could not move, e.g. when its process died). Returns the number
+    of responses written."""
+    moved = 0
+    for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN):
+        moved += move_submitted(campaign)
+    return moved

@@ -31,6 +31,10 @@ BEAT_SCHEDULE = {
         "task": "monitoring.tasks.sweep_stale_reports",
         "schedule": crontab(minute="*/5"),
     },
+    "monitoring-move-submitted-responses": {
+        "task": "monitoring.tasks.move_submitted_responses",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 
@@ -73,8 +77,10 @@ def send_invitation_batch(invitation_ids, reminder=False):
     Idempotent: an invitation is emailed once, a reminder at most once a
     day, and nothing goes to those who have answered."""
     today = timezone.localdate()
-    invitations = Invitation.objects.select_related("user", "campaign", "network").filter(
-        pk__in=invitation_ids, answered=False, campaign__status="open"
+    invitations = (
+        Invitation.objects.pending()
+        .select_related("user", "campaign", "network")
+        .filter(pk__in=invitation_ids, campaign__status="open")
     )
     if reminder:
         invitations = invitations.exclude(reminded_on=today)
@@ -108,6 +114,15 @@ def send_scheduled_reminders():
 
 
 @shared_task(
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def move_submitted_responses():
+    """Move the due batches of submitted answers of every open campaign
+    (beat, every 10 minutes): those a submit could not move. Each batch is
+    one transaction, so a worker killed mid-move loses nothing and the
+    redelivered task simply moves it again."""
+    return services.move_submitted_everywhere()
+
+
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,

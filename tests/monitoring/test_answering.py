@@ -98,6 +98,12 @@ def test_submitting_stores_an_anonymous_response_and_deletes_the_draft(
     assert response["Location"].endswith("?sent=1")
     thanks = client.get(response["Location"])
     assert "¡Gracias por responder!" in thanks.content.decode()
+    # Held, submitted, in the draft until a batch of MIN_CELL_SIZE moves:
+    # no response is written beside its invitation in a transaction of its own.
+    assert Draft.objects.get(invitation=invitation).submitted
+    assert not Response.objects.exists()
+    assert services.submitted_waiting(invitation.campaign) == 1
+    services.close_campaign(by=world.admin, campaign=invitation.campaign)
 
     stored = Response.objects.get()
     assert (stored.campaign_id, stored.network_id, stored.region_id) == (
@@ -133,16 +139,19 @@ def test_a_missing_required_answer_stores_nothing_and_keeps_the_draft(client, in
     assert not invitation.answered
 
 
-def test_a_second_submit_stores_nothing_and_says_so(client, invitation):
+def test_a_second_submit_stores_nothing_and_says_so(client, world, invitation):
     assert client.post(url(invitation), full_answers()).status_code == 302
     again = client.post(url(invitation), full_answers("1"))
     assert again.status_code == 409
     assert "Esta encuesta ya fue respondida" in again.content.decode()
-    assert Response.objects.count() == 1
-    assert not Answer.objects.filter(value=1).exists()
-    # Opening the link again says the same, and autosave stores nothing.
+    # Opening the link again says the same, and autosave changes nothing.
     assert "ya fue respondida" in client.get(url(invitation)).content.decode()
     client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "1"})
+    draft = Draft.objects.get()
+    assert draft.submitted and draft.answers["RME_META_COMUN"] == 4
+    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    assert Response.objects.count() == 1
+    assert not Answer.objects.filter(value=1).exists()
     assert not Draft.objects.exists()
 
 
@@ -225,6 +234,8 @@ def test_two_simultaneous_submits_store_one_response(world):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["answered", "stored"]
+    assert services.submitted_waiting(campaign) == 1
+    services.close_campaign(by=world.admin, campaign=campaign)
     assert Response.objects.filter(campaign=campaign).count() == 1
     questions = len(likert_questions()) + 2
     assert Answer.objects.filter(response__campaign=campaign).count() == questions
