@@ -1,10 +1,13 @@
 """Celery tasks of the survey: thin and idempotent; they load ids and call
 services or send the emails of invitations and reminders."""
 
+import ast
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from celery.schedules import crontab
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
@@ -16,6 +19,7 @@ from . import reports, services
 from .models import Invitation
 
 BATCH_SIZE = 200
+logger = logging.getLogger(__name__)
 
 # Merged into settings.CELERY_BEAT_SCHEDULE by the project.
 BEAT_SCHEDULE = {
@@ -27,13 +31,13 @@ BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_scheduled_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
-    "monitoring-sweep-stale-reports": {
-        "task": "monitoring.tasks.sweep_stale_reports",
-        "schedule": crontab(minute="*/5"),
-    },
     "monitoring-move-submitted-responses": {
         "task": "monitoring.tasks.move_submitted_responses",
         "schedule": crontab(minute="*/10"),
+    },
+    "monitoring-sweep-stale-reports": {
+        "task": "monitoring.tasks.sweep_stale_reports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -110,10 +114,6 @@ def send_scheduled_reminders():
     return services.send_scheduled_reminders()
 
 
-# --- PDF reports ---------------------------------------------------------------
-
-
-@shared_task(
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def move_submitted_responses():
     """Move the due batches of submitted answers of every open campaign
@@ -123,6 +123,10 @@ def move_submitted_responses():
     return services.move_submitted_everywhere()
 
 
+# --- PDF reports ---------------------------------------------------------------
+
+
+@shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -163,3 +167,38 @@ def sweep_stale_reports(stale_after_seconds=None):
     """Queue again reports a killed worker left running (Celery beat, every 5 minutes)."""
     stale_after = None if stale_after_seconds is None else timedelta(seconds=stale_after_seconds)
     return reports.sweep_stale_reports(stale_after=stale_after)
+
+
+def _reports_being_built(app, *, timeout=1.0):
+    """Report ids that live workers say they are building (control broadcast)."""
+    building = set()
+    for tasks in (app.control.inspect(timeout=timeout).active() or {}).values():
+        for task in tasks:
+            if task.get("name") != build_report.name:
+                continue
+            args = task.get("args") or []
+            if isinstance(args, str):
+                args = ast.literal_eval(args)
+            if args:
+                building.add(int(args[0]))
+    return building
+
+
+@worker_ready.connect
+def recover_reports_at_start(sender=None, **kwargs):
+    """A starting worker queues again the reports a killed worker left
+    "running" (see reports.recover_orphaned_reports)."""
+    from django.db import connections
+
+    try:
+        started_before = timezone.now()
+        building = _reports_being_built(sender.app)
+        recovered = reports.recover_orphaned_reports(
+            building=building, started_before=started_before
+        )
+        if recovered:
+            logger.info("reports: %s left running by a lost worker queued again", recovered)
+    except Exception:  # a worker must start even if this cannot run
+        logger.exception("reports: recovery at start-up failed")
+    finally:
+        connections.close_all()
