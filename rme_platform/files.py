@@ -54,7 +54,9 @@ def validate_upload(uploaded_file, *, max_bytes=DEFAULT_MAX_BYTES, allowed=None)
         uploaded_file.seek(0)
         head = uploaded_file.read(8)
         uploaded_file.seek(position)
-        if not any(head.startswith(signature) for signature in signatures):
+        if not any(head.startswith(signature) for signature in signatures) or (
+            extension == ".pdf" and not _parses_as_pdf(uploaded_file)
+        ):
             raise ValidationError(
                 _("El contenido de «%(name)s» no corresponde a un archivo %(type)s.")
                 % {"name": name, "type": extension.lstrip(".").upper()},
@@ -68,6 +70,23 @@ def validate_upload(uploaded_file, *, max_bytes=DEFAULT_MAX_BYTES, allowed=None)
             )
         uploaded_file.seek(0)
     return uploaded_file
+
+
+def _parses_as_pdf(uploaded_file):
+    """Whether the file reads as a PDF (pypdf finds its cross-reference
+    table, trailer and at least one page, or it is encrypted), not merely
+    starts with %PDF. The file is left at the position it had."""
+    from pypdf import PdfReader
+
+    position = uploaded_file.tell() if hasattr(uploaded_file, "tell") else 0
+    uploaded_file.seek(0)
+    try:
+        reader = PdfReader(uploaded_file, strict=False)
+        return reader.is_encrypted or len(reader.pages) > 0
+    except Exception:  # pypdf raises many kinds (and RecursionError) for a broken file
+        return False
+    finally:
+        uploaded_file.seek(position)
 
 
 def protected_download(request, field_file, *, filename=None):

@@ -22,3 +22,36 @@ def login_with_mfa(client, user, password):
     if response.status_code == 302 and "/2fa/authenticate" in response["Location"]:
         response = client.post(response["Location"], {"code": current_totp()})
     return response
+
+
+def pdf_bytes(size=None):
+    """A real one-page PDF (header, objects, cross-reference table, trailer),
+    padded with a comment to exactly `size` bytes when asked."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ]
+
+    def build(padding):
+        out = b"%PDF-1.4\n" + (b"%" + b"0" * (padding - 2) + b"\n" if padding >= 2 else b"")
+        offsets = []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+            len(objects) + 1,
+            xref,
+        )
+        return out
+
+    content = build(0)
+    if size is None or size <= len(content) + 2:
+        return content
+    padding = size - len(content)
+    while len(content := build(padding)) != size:
+        padding += size - len(content)
+    return content

@@ -17,10 +17,11 @@ from tests.factories import (
     pme_catalog,
     territory_comuna,
 )
+from tests.helpers import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def sign_in(page, email):

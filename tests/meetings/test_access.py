@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from networks import meeting_services as services
 from networks.models import AgendaProposal, ProposalVote
+from tests.helpers import pdf_bytes
 
 from .conftest import MEMBERS, ROLES, RUNNERS, SEERS
 
@@ -168,7 +169,7 @@ def published(world, held):
     attachment = services.add_minutes_attachment(
         by=world.supervisor_a,
         meeting=held,
-        file=SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", content_type="application/pdf"),
+        file=SimpleUploadedFile("acta.pdf", pdf_bytes(), content_type="application/pdf"),
     )
     return held, attachment
 
@@ -198,7 +199,7 @@ def test_minutes_files_are_downloaded_only_by_who_may_read_them(
     response = client.get(f"/meetings/files/{attachment.pk}/")
     assert response.status_code == final
     if final == 200:
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 acta"
+        assert b"".join(response.streaming_content) == pdf_bytes()
         assert 'attachment; filename="acta.pdf"' in response["Content-Disposition"]
     page = client.get(f"/meetings/{meeting.pk}/")
     assert page.status_code == final

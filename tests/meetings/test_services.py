@@ -23,6 +23,7 @@ from networks.models import (
     ProposalVote,
 )
 from tests.factories import MembershipFactory, PositionFactory
+from tests.helpers import pdf_bytes
 
 from .conftest import convene, in_days, move_to_past
 
@@ -495,13 +496,13 @@ def test_minutes_wait_for_the_meeting_day(world, meeting):
 
 
 def pdf(name="acta.pdf", size=None):
-    content = b"%PDF-1.4\n" + b"0" * ((size or 100) - 9)
+    content = pdf_bytes(size or 400)
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def test_attachments_are_checked_for_type_size_and_content(world, held):
     attachment = services.add_minutes_attachment(by=world.supervisor_a, meeting=held, file=pdf())
-    assert attachment.original_name == "acta.pdf" and attachment.size == 100
+    assert attachment.original_name == "acta.pdf" and attachment.size == 400
     errors = refused(
         services.add_minutes_attachment,
         by=world.supervisor_a,

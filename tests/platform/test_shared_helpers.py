@@ -8,6 +8,7 @@ from django.utils import translation
 from rme_platform import charts
 from rme_platform.files import validate_upload
 from rme_platform.text import render_markdown
+from tests.helpers import pdf_bytes
 
 
 def test_markdown_is_rendered_and_scripts_removed():
@@ -19,7 +20,7 @@ def test_markdown_is_rendered_and_scripts_removed():
 
 
 def test_upload_checks_size_type_and_content():
-    pdf = SimpleUploadedFile("acta.pdf", b"%PDF-1.4 contenido", content_type="application/pdf")
+    pdf = SimpleUploadedFile("acta.pdf", pdf_bytes(), content_type="application/pdf")
     assert validate_upload(pdf) is pdf
     with pytest.raises(ValidationError, match="el máximo es"):
         validate_upload(SimpleUploadedFile("grande.pdf", b"%PDF" + b"x" * 2000), max_bytes=1000)
@@ -29,6 +30,28 @@ def test_upload_checks_size_type_and_content():
         validate_upload(SimpleUploadedFile("falso.pdf", b"<html>no soy un pdf</html>"))
     with pytest.raises(ValidationError, match="no parece un archivo de texto"):
         validate_upload(SimpleUploadedFile("datos.csv", b"a,b\x00\x01"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.4 contenido",
+        b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n",
+        b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\nstartxref\n999\n%%EOF\n",
+        "half",
+    ],
+)
+def test_a_file_named_pdf_must_parse_as_one(content):
+    """Starting with %PDF is not enough: header, cross-reference table,
+    trailer and a page must be there (pypdf reads them)."""
+    if content == "half":
+        content = pdf_bytes()[:200]
+    upload = SimpleUploadedFile("acta.pdf", content, content_type="application/pdf")
+    with pytest.raises(ValidationError, match="no corresponde a un archivo PDF"):
+        validate_upload(upload)
+    good = SimpleUploadedFile("acta.pdf", pdf_bytes(50_000), content_type="application/pdf")
+    good.seek(10)
+    assert validate_upload(good) is good and good.tell() == 10
 
 
 def test_charts_are_accessible_svg_with_localized_numbers():

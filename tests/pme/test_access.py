@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pme import services
 from pme.models import Action, ActionUpdate, AnnualPlan, Comment
+from tests.helpers import pdf_bytes
 
 from .conftest import ROLES
 
@@ -21,7 +22,7 @@ EDITORS_A1 = {"director_a1", "utp_a1", "admin"}
 READERS_A1 = EDITORS_A1 | {"supervisor_a", "rep_a1"}  # plan A1 is shared
 READERS_A2 = {"director_a2", "admin"}  # plan A2 is not shared
 READERS_B1 = {"director_b1", "supervisor_b", "rep_b1", "admin"}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def by_role(expected):

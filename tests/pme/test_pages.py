@@ -6,10 +6,11 @@ from django.template.loader import render_to_string
 
 from pme import selectors, services
 from pme.models import Action, AnnualPlan, PMECycle, StrategicObjective
+from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def test_a_director_drafts_a_cycle_objectives_and_a_plan(world, client):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from networks import practice_permissions as perms
 from networks import practice_services as services
+from tests.helpers import pdf_bytes
 
 from .conftest import ROLES, SEES
 
@@ -65,7 +66,7 @@ def test_files_are_served_only_to_who_sees_the_practice(world, practice_of, logi
     attachment = services.add_attachment(
         by=world.director_a,
         practice=practice,
-        file=SimpleUploadedFile("pauta.pdf", b"%PDF-1.4 pauta", content_type="application/pdf"),
+        file=SimpleUploadedFile("pauta.pdf", pdf_bytes(), content_type="application/pdf"),
     )
     response = login(getattr(world, role)).get(f"/practices/files/{attachment.pk}/")
     assert response.status_code == (200 if role in SEES[state] else 404)

@@ -13,6 +13,7 @@ from networks.models import (
 )
 from networks.practice_filters import search
 from tests.factories import ActionFactory, AnnualPlanFactory, PMECycleFactory
+from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_bad_attachments_are_refused(world, practice_of, login, name, content, s
 def test_a_good_attachment_is_kept_and_listed(world, practice_of, login):
     practice = practice_of("all")
     client = login(world.director_a)
-    upload = SimpleUploadedFile("pauta.pdf", b"%PDF-1.4 pauta")
+    upload = SimpleUploadedFile("pauta.pdf", pdf_bytes())
     response = client.post(f"/practices/{practice.pk}/files/", {"file": upload}, follow=True)
     assert "pauta.pdf" in response.content.decode()
     attachment = PracticeAttachment.objects.get()
