@@ -176,11 +176,10 @@ def add_member(*, by, network, user, role, school=None):
         role == MembershipRole.SUPERVISOR
         and not SupervisorProfile.objects.filter(user=user, deprov_id=network.deprov_id).exists()
     ):
+        # Messages name no one: through the API, `user` may be any id, also
+        # of someone outside the manager's scope.
         raise ValidationError(
-            {
-                "user": _("%(person)s no es supervisor/a del departamento provincial de la red.")
-                % {"person": user}
-            }
+            {"user": _("Esa persona no es supervisor/a del departamento provincial de la red.")}
         )
     if role == MembershipRole.DIRECTIVO:
         positions = Position.objects.active().filter(
@@ -195,10 +194,9 @@ def add_member(*, by, network, user, role, school=None):
             raise ValidationError(
                 {
                     "user": _(
-                        "%(person)s no tiene un cargo directivo vigente en un establecimiento "
+                        "Esa persona no tiene un cargo directivo vigente en un establecimiento "
                         "de la red."
                     )
-                    % {"person": user}
                 }
             )
         school = position.school

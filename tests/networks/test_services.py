@@ -288,8 +288,9 @@ def test_supervisor_of_another_deprov_is_refused(world):
         user=person,
         role="supervisor",
     )
+    # The message names no one (through the API the id may be of anyone).
     assert errors == {
-        "user": ["Rosa Paz no es supervisor/a del departamento provincial de la red."]
+        "user": ["Esa persona no es supervisor/a del departamento provincial de la red."]
     }
 
 
@@ -328,8 +329,11 @@ def test_directivo_without_an_active_position_at_a_school_of_the_network_is_refu
             role="directivo",
         )
         assert errors == {
-            "user": [f"{name} no tiene un cargo directivo vigente en un establecimiento de la red."]
+            "user": [
+                "Esa persona no tiene un cargo directivo vigente en un establecimiento de la red."
+            ]
         }
+        assert name not in str(errors)
 
 
 def test_directivo_of_a_school_that_left_the_network_is_refused(world):
@@ -461,4 +465,25 @@ def test_api_answers_the_service_message_as_400(world, client):
     )
     assert response.status_code == 400
     assert response.json() == {"code": [f"Ya existe una red con el código {A}."]}
+    assert counts() == before
+
+
+def test_api_member_errors_name_no_one_outside_the_managers_scope(world, client):
+    """A manager trying ids through the API learns nobody's name or email
+    (issue 14): a Santiago directivo offered to a Talca network."""
+    stranger = world.directivo_other
+    stranger.first_name, stranger.last_name = "Ernestina", "Forastera"
+    stranger.save()
+    client.force_login(world.supervisor_a)
+    before = counts()
+    for role in ("directivo", "supervisor"):
+        response = client.post(
+            f"/api/v1/networks/{A}/members/",
+            {"user_id": stranger.pk, "role": role},
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert "Ernestina" not in text and "Forastera" not in text
+        assert stranger.email not in text
     assert counts() == before
