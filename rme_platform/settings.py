@@ -50,6 +50,11 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# HTTPS only (redirect, secure cookies, HSTS, https links in emails) unless
+# DEBUG is on or LOCAL_HTTP=1 says this instance is tried over plain HTTP on
+# one machine (docker compose on localhost); each security setting can still
+# be set on its own.
+HTTPS_ONLY = not (DEBUG or TESTING or env_bool("LOCAL_HTTP", False))
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -60,6 +65,13 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off. Set DEBUG=1 for local development "
             "or export a long random SECRET_KEY."
         )
+# The placeholder an old docker-compose.yml shipped as a fallback: long
+# enough for `check --deploy`, and public.
+if not (DEBUG or TESTING) and SECRET_KEY.startswith("change-me"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public placeholder from docker-compose.yml; export a long random "
+        "SECRET_KEY of your own."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -94,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "rme_platform.middleware.RequestIdMiddleware",
+    # A body over MAX_REQUEST_BYTES is refused (413) before it is read.
+    "rme_platform.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -284,7 +298,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RME] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS_ONLY else "http"
 # Rate limits are allauth's own, kept in the cache (Redis in production; not
 # counted while the cache is unreachable).
 ACCOUNT_RATE_LIMITS = {
@@ -325,8 +339,15 @@ STORAGES = {
         )
     },
 }
+# Request size: a body whose Content-Length is over MAX_REQUEST_BYTES gets a
+# 413 before anything reads it (the proxy in front should refuse it first:
+# nginx `client_max_body_size 30m`). Uploaded files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory; the other
+# fields of a request may hold DATA_UPLOAD_MAX_MEMORY_SIZE in all.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -343,18 +364,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Plataforma RME <no-responder@rme.mineduc.cl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Security (on by default whenever DEBUG is off) -------------------------
+# --- Security (on by default whenever DEBUG is off, see HTTPS_ONLY) ----------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS_ONLY else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Behind N reverse proxies that each append to X-Forwarded-For, allauth takes
+# the client's address from it for its rate limits (0: REMOTE_ADDR, which
+# behind a proxy is the proxy's own and would limit everyone together).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 
 # --- Platform rules ---------------------------------------------------------
 # Rendered list and network pages are kept per session until the next write
