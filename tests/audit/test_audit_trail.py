@@ -185,6 +185,20 @@ def test_invitations_sent_replaced_and_accepted_are_recorded(admin_user):
     assert Invitation.objects.get(pk=first.pk).revoked_at is not None
 
 
+def test_revoking_an_invitation_on_its_page_is_recorded_once_with_who_revoked_it(
+    client, admin_user
+):
+    invitation = account_services.invite_user(
+        email="revocada@mineduc.cl", role="supervisor", invited_by=admin_user, send=False
+    )
+    login_with_mfa(client, admin_user, PASSWORD)
+    client.post(f"/accounts/invite/{invitation.pk}/revoke/")
+    client.post(f"/accounts/invite/{invitation.pk}/revoke/")  # already revoked
+    event = one_event("invitation.revoked")
+    assert (event.actor, event.object_id) == (admin_user, str(invitation.user_id))
+    assert event.ip == "127.0.0.1"
+
+
 # --- role, position, membership and scope history (django-auditlog) -----------------------------
 
 
