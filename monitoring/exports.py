@@ -1,13 +1,16 @@
 """Files of results: CSV and XLSX of the aggregated (suppressed) figures,
-and the raw anonymous responses for national analysts. Nothing here can
-reach a user, an invitation or a school: the rows come from the results
-dicts and from Response, which holds none of them."""
+and the raw anonymous responses for national analysts (shuffled, their
+quasi-identifiers generalised to groups of MIN_CELL_SIZE, free text in a
+file of its own). Nothing here can reach a user, an invitation or a
+school: the rows come from the results dicts and from Response, which holds
+none of them."""
 
 import csv
 import io
+import random
+from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count
 
 from rme_platform.spreadsheets import append_row, csv_dict_row, csv_row
 
@@ -118,50 +121,154 @@ def _sheet_name(scope):
     return scope.replace(":", " ")[:31]
 
 
-def raw_responses_csv(campaign):
-    """The campaign's responses in the import format (region, network, role,
-    dependency and one column per question code), sorted by scope. The
-    network is left blank where it has fewer than MIN_CELL_SIZE responses.
-    No response id, date or anything else that could single someone out."""
-    questions = list(
+# The quasi-identifiers of a raw row, from finest to coarsest: which of
+# (region, network, role, dependency) each level still shows.
+GENERALISATION = [
+    ("region", "network", "role", "dependency"),
+    ("region", "role", "dependency"),  # network → its region
+    ("region", "role"),  # then without dependency
+    ("region",),  # then without role
+    (),  # then nothing: the national pool
+]
+QUASI_IDENTIFIERS = GENERALISATION[0]
+
+_shuffle_random = random.SystemRandom()
+
+
+def _key(row, level):
+    return tuple(row[field] for field in GENERALISATION[level])
+
+
+def generalise(rows, minimum, rng=None):
+    """k-anonymity for the raw rows (dicts with the QUASI_IDENTIFIERS): give
+    each row the finest level of GENERALISATION at which the combination it
+    shows is shared by at least `minimum` rows, and blank what that level
+    drops. Rows of a combination too small at one level are pooled at the
+    next; where a pool falls short, combinations already placed that share
+    its key give it rows they can spare (chosen at random, never going under
+    the minimum), so a small network is not left alone at any level. Rows
+    still short at the national level take whole combinations with them
+    (smallest first) into that pool, where nothing is shown; only when the
+    whole campaign has fewer than `minimum` responses are rows left out.
+    Returns the rows, generalised, in random order."""
+    rng = rng or _shuffle_random
+    placed = []  # [(level, rows)], every list at least `minimum` long
+    pending = list(rows)
+    for level in range(len(GENERALISATION)):
+        groups = defaultdict(list)
+        for row in pending:
+            groups[_key(row, level)].append(row)
+        residual = []
+        for group in groups.values():
+            if len(group) >= minimum:
+                placed.append((level, group))
+            else:
+                residual += group
+        if level + 1 < len(GENERALISATION):
+            pools = defaultdict(int)
+            for row in residual:
+                pools[_key(row, level + 1)] += 1
+            for parent, size in pools.items():
+                need = minimum - size
+                donors = sorted(
+                    (g for _l, g in placed if _key(g[0], level + 1) == parent),
+                    key=len,
+                    reverse=True,
+                )
+                if need <= 0 or sum(len(g) - minimum for g in donors) < need:
+                    continue
+                for group in donors:
+                    for _i in range(min(need, len(group) - minimum)):
+                        residual.append(group.pop(rng.randrange(len(group))))
+                        need -= 1
+        pending = residual
+    # The national pool (nothing shown) still short: dissolve whole
+    # combinations into it, smallest first, as long as there are some.
+    while pending and len(pending) < minimum and placed:
+        smallest = min(range(len(placed)), key=lambda i: len(placed[i][1]))
+        pending += placed.pop(smallest)[1]
+    if len(pending) >= minimum:
+        placed.append((len(GENERALISATION) - 1, pending))
+    out = []
+    for level, group in placed:
+        shown = GENERALISATION[level]
+        for row in group:
+            out.append(
+                {
+                    f: ("" if f in QUASI_IDENTIFIERS and f not in shown else v)
+                    for f, v in row.items()
+                }
+            )
+    rng.shuffle(out)
+    return out
+
+
+def _raw_questions(campaign):
+    return list(
         Question.objects.filter(instrument_id=campaign.instrument_id).order_by(
             "section__order", "order", "pk"
         )
     )
-    small = {
-        row["network_id"]
-        for row in Response.objects.filter(campaign=campaign)
-        .values("network_id")
-        .annotate(n=Count("pk"))
-        if row["n"] < settings.MIN_CELL_SIZE
-    }
-    responses = list(
-        Response.objects.filter(campaign=campaign)
-        .select_related("network")
-        .order_by("region_id", "network__code", "role", "dependency", "pk")
-        .values_list("pk", "region_id", "network_id", "network__code", "role", "dependency")
+
+
+def raw_responses_csv(campaign, *, rng=None):
+    """The campaign's responses in the import format (region, network, role,
+    dependency and one column per question code but the free-text ones),
+    in random order, with the quasi-identifiers generalised until every
+    combination shown holds at least MIN_CELL_SIZE rows (`generalise`:
+    network → region, then without dependency, then without role). Free
+    text goes to its own file (`raw_texts_csv`). No response id, date or
+    anything else that could single someone out."""
+    questions = [q for q in _raw_questions(campaign) if q.kind != QuestionKind.TEXT]
+    responses = Response.objects.filter(campaign=campaign).values_list(
+        "pk", "region_id", "network__code", "role", "dependency"
     )
     answers = {}
     for response_id, question_id, value, text in (
         Answer.objects.filter(response__campaign=campaign)
+        .exclude(question__kind=QuestionKind.TEXT)
         .order_by("response_id", "question_id", "value")
         .values_list("response_id", "question_id", "value", "text")
         .iterator(chunk_size=5000)
     ):
         answers.setdefault(response_id, {}).setdefault(question_id, []).append((value, text))
+    rows = [
+        {
+            "region": region,
+            "network": network_code or "",
+            "role": role,
+            "dependency": dependency,
+            "_answers": answers.get(pk, {}),
+        }
+        for pk, region, network_code, role, dependency in responses
+    ]
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(
-        csv_row(["region", "network", "role", "dependency", *[q.code for q in questions]])
+    writer.writerow(csv_row([*QUASI_IDENTIFIERS, *[q.code for q in questions]]))
+    for row in generalise(rows, settings.MIN_CELL_SIZE, rng):
+        given = row["_answers"]
+        cells = [_raw_cell(question, given.get(question.pk, [])) for question in questions]
+        writer.writerow(csv_row([*(row[f] for f in QUASI_IDENTIFIERS), *cells]))
+    return stream.getvalue()
+
+
+def raw_texts_csv(campaign, *, rng=None):
+    """The free-text answers of the campaign, apart from everything else:
+    one row per answer (question code, text), in random order, with no
+    region, network, role, dependency or other answer beside it, so a text
+    cannot be joined to the rows of `raw_responses_csv`."""
+    rng = rng or _shuffle_random
+    texts = list(
+        Answer.objects.filter(response__campaign=campaign, question__kind=QuestionKind.TEXT)
+        .exclude(text="")
+        .values_list("question__code", "text")
     )
-    for pk, region, network_id, network_code, role, dependency in responses:
-        given = answers.get(pk, {})
-        cells = []
-        for question in questions:
-            values = given.get(question.pk, [])
-            cells.append(_raw_cell(question, values))
-        network = "" if network_id is None or network_id in small else network_code
-        writer.writerow(csv_row([region, network, role, dependency, *cells]))
+    rng.shuffle(texts)
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(["question", "text"])
+    for code, text in texts:
+        writer.writerow(csv_row([code, text]))
     return stream.getvalue()
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/results.csv", views.results_csv, name="results_csv"),
     path("campaigns/<slug:slug>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("campaigns/<slug:slug>/responses.csv", views.raw_csv, name="raw_csv"),
+    path("campaigns/<slug:slug>/texts.csv", views.raw_texts_csv, name="raw_texts_csv"),
     path("campaigns/<slug:slug>/reports/", report_views.report_list, name="reports"),
     path(
         "campaigns/<slug:slug>/reports/<int:pk>/retry/",

@@ -495,6 +495,23 @@ def raw_csv(request, slug):
     )
 
 
+@login_required
+def raw_texts_csv(request, slug):
+    """The free-text answers alone (no quasi-identifier), for the same
+    readers as the raw responses."""
+    campaign = _campaign(request.user, slug)
+    if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
+        raise PermissionDenied
+    if not permissions.results_released(campaign):
+        return _results_pending(request, campaign, status=409)
+    audit.record(request.user, "campaign.raw_downloaded", campaign)
+    return _download(
+        exports.raw_texts_csv(campaign),
+        f"{campaign.slug}_textos_anonimos.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
 # --- instruments ----------------------------------------------------------------------------
 
 
