@@ -487,7 +487,7 @@ def raw_csv(request, slug):
         raise PermissionDenied
     if not permissions.results_released(campaign):
         return _results_pending(request, campaign, status=409)
-    audit.record(request.user, "campaign.raw_downloaded", campaign)
+    audit.record(request.user, "campaign.raw_downloaded", campaign, file="responses")
     return _download(
         exports.raw_responses_csv(campaign),
         f"{campaign.slug}_respuestas_anonimas.csv",
@@ -504,7 +504,7 @@ def raw_texts_csv(request, slug):
         raise PermissionDenied
     if not permissions.results_released(campaign):
         return _results_pending(request, campaign, status=409)
-    audit.record(request.user, "campaign.raw_downloaded", campaign)
+    audit.record(request.user, "campaign.raw_downloaded", campaign, file="texts")
     return _download(
         exports.raw_texts_csv(campaign),
         f"{campaign.slug}_textos_anonimos.csv",

@@ -306,7 +306,15 @@ def test_opening_closing_publishing_and_raw_download_of_a_campaign_are_recorded(
     response = client.get(f"/monitoring/campaigns/{campaign.slug}/responses.csv")
     assert response.status_code == 200
     event = one_event("campaign.raw_downloaded")
-    assert (event.actor, event.ip) == (admin_user, "127.0.0.1")
+    assert (event.actor, event.ip, event.details) == (
+        admin_user,
+        "127.0.0.1",
+        {"file": "responses"},
+    )
+    response = client.get(f"/monitoring/campaigns/{campaign.slug}/texts.csv")
+    assert response.status_code == 200
+    downloads = events("campaign.raw_downloaded")
+    assert sorted(e.details["file"] for e in downloads) == ["responses", "texts"]
 
 
 def test_a_campaign_closed_by_the_daily_task_is_recorded_without_a_person():
