@@ -4,6 +4,7 @@
 import io
 
 import pytest
+from django.core.management import call_command
 from openpyxl import load_workbook
 
 from pme import services
@@ -40,3 +41,19 @@ def test_plan_xlsx_writes_formula_like_text_as_strings(world, client):
     assert note.value == "=1+1" and note.data_type == "s"
     for sheet in book:
         assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)
+
+
+def test_export_command_writes_formula_like_text_as_strings(world, tmp_path):
+    world.action_a1.name = "=1+1"
+    world.action_a1.save()
+    path = tmp_path / "plan.xlsx"
+    call_command(
+        "export_pme",
+        rbd=world.a1.rbd,
+        year=2025,
+        format="xlsx",
+        output=str(path),
+        stdout=io.StringIO(),
+    )
+    cell = load_workbook(path)["Acciones"]["C2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"
