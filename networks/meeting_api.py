@@ -527,7 +527,9 @@ class AgreementViewSet(
         if user_id is not None:
             user = User.objects.filter(pk=user_id, is_active=True).first()
             if user is None:
-                errors["responsible_user_id"] = [_("No existe esa persona.")]
+                # The service's answer for someone outside the network: the
+                # caller learns nothing of which ids exist.
+                errors["responsible_user"] = [_("La persona responsable debe integrar la red.")]
         if rbd is not None:
             school = School.objects.filter(rbd=rbd).first()
             if school is None:

@@ -271,3 +271,25 @@ def test_attendance_and_agreements_by_api(world, login):
     listed = login(world.utp_a).get("/api/v1/agreements/?status=done&network=RME-07-901").json()
     assert [a["id"] for a in listed["results"]] == [agreement_id]
     assert login(world.director_b).get(f"/api/v1/agreements/{agreement_id}/").status_code == 404
+
+
+def test_agreement_responsible_errors_do_not_tell_who_exists(world, login):
+    """An id of someone outside the network and an id of no one get the
+    same answer, which names nobody (issue 14)."""
+    meeting = move_to_past(convene(world))
+    client = login(world.supervisor_a)
+    due = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+
+    def post(user_id):
+        return client.post(
+            "/api/v1/agreements/",
+            {"meeting": meeting.pk, "text": "X", "due_on": due, "responsible_user_id": user_id},
+            content_type="application/json",
+        )
+
+    outside, missing = post(world.director_b.pk), post(999_999)
+    assert outside.status_code == missing.status_code == 400
+    assert outside.json() == missing.json()
+    assert world.director_b.get_full_name() not in outside.content.decode()
+    assert world.director_b.email not in outside.content.decode()
+    assert not Agreement.objects.exists()
