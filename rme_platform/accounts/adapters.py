@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +8,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """A user whose role demands a second factor (analysts, ministry staff)
+    cannot switch their authenticator app off; it can only be replaced by
+    an admin (Django admin) if lost."""
+
+    def can_delete_authenticator(self, authenticator):
+        if authenticator.type == Authenticator.Type.TOTP and authenticator.user.requires_mfa:
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -97,3 +97,26 @@ def test_with_totp_everything_works(client, unenrolled, django_capture_on_commit
     me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert me.status_code == 200 and me.json()["email"] == unenrolled.email
     assert token.revoked_at is None
+
+
+def test_an_enrolled_analyst_cannot_switch_the_second_factor_off(client, analyst):
+    from tests.factories import PASSWORD
+
+    client.force_login(analyst)
+    response = client.get("/accounts/2fa/totp/deactivate/")
+    if response.status_code == 302:  # allauth asks for the password first
+        client.post(response["Location"], {"password": PASSWORD})
+    client.post("/accounts/2fa/totp/deactivate/", {})
+    assert Authenticator.objects.filter(user=analyst, type=Authenticator.Type.TOTP).exists()
+
+
+def test_a_directivo_may_switch_an_optional_second_factor_off(client, director):
+    from tests.factories import PASSWORD
+
+    TOTP.activate(director, TOTP_SECRET)
+    client.force_login(director)
+    response = client.get("/accounts/2fa/totp/deactivate/")
+    if response.status_code == 302:
+        client.post(response["Location"], {"password": PASSWORD})
+    client.post("/accounts/2fa/totp/deactivate/", {})
+    assert not Authenticator.objects.filter(user=director, type=Authenticator.Type.TOTP).exists()
