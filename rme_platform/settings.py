@@ -444,11 +444,7 @@ LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "rme_platform.middleware.RequestIdFilter"},
-        # Paths become route names: a personal survey link is never logged.
-        "route_only": {"()": "rme_platform.log_redaction.RouteOnlyFilter"},
-    },
+    "filters": {"request_id": {"()": "rme_platform.middleware.RequestIdFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -461,14 +457,12 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
-            "filters": ["route_only", "request_id"],
+            "filters": ["request_id"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "django.server": {"level": "INFO", "filters": ["route_only"]},
-        "django.request": {"filters": ["route_only"]},
-        "django.security.csrf": {"filters": ["route_only"]},
+        "django.server": {"level": "INFO"},
     },
 }
