@@ -26,4 +26,4 @@ RUN useradd --create-home rme && mkdir -p /app/var/media && chown -R rme /app/va
 USER rme
 
 EXPOSE 8000
-CMD ["gunicorn", "rme_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "rme_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--logger-class", "rme_platform.gunicorn_logging.RouteAccessLogger"]

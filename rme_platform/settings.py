@@ -444,7 +444,11 @@ LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "rme_platform.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "rme_platform.middleware.RequestIdFilter"},
+        # Paths become route names: a personal survey link is never logged.
+        "route_only": {"()": "rme_platform.log_redaction.RouteOnlyFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -457,12 +461,14 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["route_only", "request_id"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "django.server": {"level": "INFO"},
+        "django.server": {"level": "INFO", "filters": ["route_only"]},
+        "django.request": {"filters": ["route_only"]},
+        "django.security.csrf": {"filters": ["route_only"]},
     },
 }
