@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from networks.models import Network
-from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from rme_platform.spreadsheets import decode_upload, read_csv_rows, sniff_delimiter
 from schools.directory import RowProblems
 from schools.models import Region
 
@@ -131,7 +131,7 @@ def import_responses(*, path_or_file, campaign_slug, year=None, instrument_slug=
             )
 
     text, _encoding = decode_upload(path_or_file)
-    lines = read_csv_rows(text)
+    lines = read_csv_rows(text, delimiter=sniff_delimiter(text))
     header = [h.strip() for h in (lines[0] if lines else [])]
     questions = {q.code: q for q in Question.objects.filter(instrument=instrument)}
     problems = RowProblems()

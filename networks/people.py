@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role, User
 from rme_platform.accounts.services import invite_user
-from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from rme_platform.spreadsheets import decode_upload, read_csv_rows, sniff_delimiter
 from schools.directory import RowProblems
 from schools.models import (
     AnalystScope,
@@ -242,7 +242,7 @@ def import_users(*, path_or_file, invited_by=None, dry_run=False):
     All-or-nothing: raises ValidationError listing "fila N, columna COL: …"
     problems and writes nothing; otherwise writes everything atomically."""
     text, _encoding = decode_upload(path_or_file)
-    lines = read_csv_rows(text)
+    lines = read_csv_rows(text, delimiter=sniff_delimiter(text))
     header = [h.strip() for h in (lines[0] if lines else [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:

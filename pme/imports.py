@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rme_platform.spreadsheets import decode_upload, read_csv_rows
+from rme_platform.spreadsheets import decode_upload, read_csv_rows, sniff_delimiter
 from schools.directory import RowProblems
 from schools.models import Region, School
 from schools.validators import RUT_PATTERN, modulo11_check_digit
@@ -64,12 +64,10 @@ def _key(text):
 
 
 def _reader(path_or_file, columns, required):
-    """The data rows of the file (UTF-8, UTF-16 with BOM or Latin-1; comma
-    or semicolon) as dicts by column, after checking its header."""
+    """The data rows of the file (UTF-8, UTF-16 with BOM or Latin-1; comma,
+    semicolon or tab) as dicts by column, after checking its header."""
     text, _encoding = decode_upload(path_or_file)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    lines = read_csv_rows(text, delimiter=delimiter)
+    lines = read_csv_rows(text, delimiter=sniff_delimiter(text))
     header = [h.strip().lower() for h in (lines[0] if lines else [])]
     errors = [
         _("fila 0, columna %(col)s: falta la columna en el encabezado") % {"col": c}

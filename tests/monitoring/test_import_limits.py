@@ -41,3 +41,14 @@ def test_a_utf16_file_is_read(world, tmp_path, encoding):
     call_command("import_responses", "--campaign", "rme-x", "--year", "2020", str(path), stdout=out)
     assert out.getvalue().startswith("2 responses stored")
     assert Answer.objects.filter(text="Más reuniones").exists()
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read(world, tmp_path, separator):
+    path = tmp_path / "ola.csv"
+    text = HEADER + "7,RME-07-901,director,municipal,4,Más reuniones\n"
+    path.write_text(text.replace(",", separator), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_responses", "--campaign", "rme-x", "--year", "2020", str(path), stdout=out)
+    assert out.getvalue().startswith("1 responses stored")
+    assert Answer.objects.filter(text="Más reuniones").exists()

@@ -97,3 +97,15 @@ def test_a_utf16_file_is_read_by_command(world, tmp_path, django_capture_on_comm
         call_command("import_users", str(path), stdout=out)
     assert out.getvalue().startswith("created 5,")
     assert User.objects.get(email="marta.diaz@mineduc.cl").last_name == "Díaz"
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(
+    world, login, tmp_path, django_capture_on_commit_callbacks
+):
+    """What Excel's "Unicode text" writes: UTF-16 with BOM, separated by tabs."""
+    text = csv_text(*valid_rows(world)).replace(",", "\t")
+    client = login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_file(client, text.encode("utf-16"))
+    assert response.status_code == 302
+    assert User.objects.filter(email__in=NEW_EMAILS).count() == 5

@@ -49,3 +49,12 @@ def test_an_overlong_field_is_named_by_row_and_column():
     (message,) = excinfo.value.messages
     assert message.startswith("fila 3, columna c:")
     assert read_csv_rows('a;b\n1;"x\ny"\n', delimiter=";") == [["a", "b"], ["1", "x\ny"]]
+
+
+def test_the_separator_is_read_from_the_first_line():
+    from rme_platform.spreadsheets import sniff_delimiter
+
+    assert sniff_delimiter("a,b,c\n1;2\n") == ","
+    assert sniff_delimiter("a;b;c\n") == ";"
+    assert sniff_delimiter("a\tb\tc\n") == "\t"
+    assert sniff_delimiter("solo\n") == ","
