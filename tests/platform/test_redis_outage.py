@@ -178,3 +178,51 @@ def test_with_the_broker_up_work_is_sent_at_commit(
     row = Outbox.objects.get()
     assert row.dispatched_at is not None and row.attempts == 1
     assert queued_tasks(on_private_redis) == ["rme_platform.accounts.tasks.send_invitation_email"]
+
+
+def test_sessions_are_kept_in_the_database_whatever_the_cache_does(
+    settings,
+    private_redis,  # noqa: F811
+):
+    """Even on Django's plain Redis cache (no fallback of its own), a session
+    is saved, read, found and deleted with Redis down."""
+    from rme_platform.sessions import SessionStore
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url(1),
+        }
+    }
+    private_redis.stop()
+    store = SessionStore()
+    store["_auth_user_id"] = "7"
+    store.save()
+    again = SessionStore(store.session_key)
+    assert again["_auth_user_id"] == "7"
+    assert again.exists(store.session_key)
+    again.delete()
+    assert not SessionStore(store.session_key).exists(store.session_key)
+
+
+def test_the_cache_starts_empty_once_redis_answers_again(
+    settings,
+    private_redis,  # noqa: F811
+    monkeypatch,
+):
+    """Writes made while Redis could not be reached could not invalidate
+    what it kept, so the first call that reaches it again clears it."""
+    from django.core.cache import cache
+
+    from rme_platform.cache import ResilientRedisCache
+
+    settings.CACHES = {"default": redis_cache(private_redis.url(1))}
+    monkeypatch.setattr(ResilientRedisCache, "retry_seconds", 0.5)
+    cache.set("page", "kept before the outage")
+    # Unreachable without losing its data: every client paused past the timeout.
+    redis.Redis.from_url(private_redis.url(1)).execute_command("CLIENT", "PAUSE", 3000, "ALL")
+    assert cache.get("page") is None
+    time.sleep(3.5)
+    assert cache.get("page") is None
+    cache.set("page", "fresh")
+    assert cache.get("page") == "fresh"
