@@ -108,9 +108,11 @@ def test_a_report_left_running_by_a_killed_worker_is_finished_by_the_next(
 
         second = Worker(queue, tmp_path / "worker2.log")
         workers.append(second)
-        # The periodic sweeper (here without waiting for the time limit).
+        # The periodic sweeper (here without waiting for the time limit) finds
+        # it already queued again: the second worker recovered the lost claim
+        # as it started (tests/platform/test_worker_recovery.py).
         swept = sweep_stale_reports.apply_async(kwargs={"stale_after_seconds": 0}, queue=queue)
-        assert swept.get(timeout=60) == 1
+        assert swept.get(timeout=60) in (0, 1)
         wait_for(report, {ReportStatus.DONE, ReportStatus.FAILED}, 90)
         assert report.status == ReportStatus.DONE, report.error
         assert report.attempts == 2

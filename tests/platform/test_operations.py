@@ -15,12 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_reports_database_and_eager_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {
-        "database": "ok",
-        "broker": "eager",
-        "cache": "local",
-        "outbox_waiting": 0,
-    }
+    body = response.json()
+    assert body.pop("cache") in ("local", "ok")  # "ok" with CACHE_REDIS_URL
+    assert body == {"database": "ok", "broker": "eager", "outbox_waiting": 0}
 
 
 @pytest.mark.django_db
