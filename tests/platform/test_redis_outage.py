@@ -129,37 +129,39 @@ def test_work_asked_while_the_broker_is_down_is_sent_once_it_is_back(
         )
         reminded = client.post(reverse("monitoring:campaign_remind", args=[campaign.slug]))
         closed = client.post(reverse("monitoring:campaign_close", args=[campaign.slug]))
+        requested = client.post(
+            reverse("monitoring:reports", args=[campaign.slug]), {"scope": "network:RME-07-901"}
+        )
     elapsed = time.monotonic() - started
-    assert [r.status_code for r in (invited, reminded, closed)] == [302, 302, 302]
-    assert elapsed < 5, f"three requests took {elapsed:.1f} s with the broker down"
+    assert [r.status_code for r in (invited, reminded, closed, requested)] == [302] * 4
+    assert elapsed < 5, f"four requests took {elapsed:.1f} s with the broker down"
 
     # Each change committed with its work recorded beside it.
     campaign.refresh_from_db()
     assert campaign.status == "closed"
-    waiting = Outbox.objects.filter(dispatched_at__isnull=True)
-    assert sorted(waiting.values_list("task", flat=True)) == [
+    assert campaign.reports.get().status == "pending"
+    expected = [
+        "monitoring.tasks.build_report",
         "monitoring.tasks.queue_campaign_reports",
         "monitoring.tasks.send_invitation_batch",
         "rme_platform.accounts.tasks.send_invitation_email",
     ]
+    waiting = Outbox.objects.filter(dispatched_at__isnull=True)
+    assert sorted(waiting.values_list("task", flat=True)) == expected
     # The first publish failed fast and said why; the others did not try again.
     assert waiting.filter(attempts=1).exclude(last_error="").count() == 1
 
     # While it is down the relay sends nothing and loses nothing.
     assert outbox.relay() == 0
-    assert waiting.count() == 3
+    assert waiting.count() == 4
 
     on_private_redis.start()
-    assert outbox.relay() == 3
+    assert outbox.relay() == 4
     assert not waiting.exists()
-    assert queued_tasks(on_private_redis) == [
-        "monitoring.tasks.queue_campaign_reports",
-        "monitoring.tasks.send_invitation_batch",
-        "rme_platform.accounts.tasks.send_invitation_email",
-    ]
+    assert queued_tasks(on_private_redis) == expected
     # Exactly once: a second relay (beat, another worker starting) sends nothing.
     assert outbox.relay() == 0
-    assert len(queued_tasks(on_private_redis)) == 3
+    assert len(queued_tasks(on_private_redis)) == 4
 
 
 def test_with_the_broker_up_work_is_sent_at_commit(
@@ -226,3 +228,16 @@ def test_the_cache_starts_empty_once_redis_answers_again(
     assert cache.get("page") is None
     cache.set("page", "fresh")
     assert cache.get("page") == "fresh"
+
+
+def test_the_relay_every_30_seconds_keeps_the_page_cache(db):
+    """Beat runs the relay every 30 s: it changes no content, so cached
+    pages stay valid (the tasks it sends bump the version themselves)."""
+    from rme_platform.pagecache import content_version
+    from rme_platform.tasks import ping, relay_outbox
+
+    before = content_version()
+    relay_outbox.delay()
+    assert content_version() == before
+    ping.delay()
+    assert content_version() == before + 1
