@@ -19,6 +19,10 @@ each network, optionally split by role), the same sets joined with
 
 Percentages are over valid answers and, like the mean, rounded half up
 with exact integer arithmetic (the same result as Decimal ROUND_HALF_UP).
+
+Nothing is aggregated for an open campaign (`ResultsNotReleased`): two reads
+around one submit would tell that person's answers apart, whatever the
+suppression. Results exist from the close on.
 """
 
 from collections import defaultdict
