@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -108,6 +110,21 @@ def _choices(question):
     return question.option_choices()
 
 
+def _no_referrer(view):
+    """The personal link's pages ask browsers to send no Referer from them
+    (their URL holds the token): neither to the site's own files, whose
+    access log lines would carry it, nor to any other site."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+@_no_referrer
 def respond(request, token):
     """The respondent's form, reached by the personal link (no sign-in
     needed): answers saved as they go, resumed from any device, submitted once."""
@@ -138,6 +155,7 @@ def respond(request, token):
 
 
 @require_POST
+@_no_referrer
 def autosave(request, token):
     """htmx: keep the answers given so far; answers with the progress."""
     try:
