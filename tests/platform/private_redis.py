@@ -74,3 +74,16 @@ def private_redis():
         yield server
     finally:
         server.stop()
+
+
+def forget_celery_connections():
+    """Celery keeps its result backend and connection pool for the broker it
+    first saw: forget them when a test points Celery at a private Redis (and
+    again afterwards), so no other test talks to a stopped server."""
+    from rme_platform.celery import app
+
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None

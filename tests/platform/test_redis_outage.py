@@ -19,7 +19,7 @@ from rme_platform.settings import redis_cache
 from tests.factories import CampaignFactory
 from tests.monitoring.conftest import _default_instrument, likert_questions, world  # noqa: F401
 
-from .private_redis import private_redis  # noqa: F401
+from .private_redis import forget_celery_connections, private_redis  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,10 @@ def on_private_redis(settings, private_redis):  # noqa: F811
     settings.CELERY_RESULT_BACKEND = private_redis.url(0)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     outbox._broker_down_until = 0.0
+    forget_celery_connections()
     yield private_redis
     outbox._broker_down_until = 0.0
+    forget_celery_connections()
 
 
 def full_answers(value="4"):

@@ -19,7 +19,7 @@ from tests.factories import CampaignFactory
 from tests.monitoring.conftest import _default_instrument, add_responses, world  # noqa: F401
 from tests.monitoring.test_reports_worker import Worker, wait_for
 
-from .private_redis import private_redis  # noqa: F401
+from .private_redis import forget_celery_connections, private_redis  # noqa: F401
 
 pytestmark = [
     pytest.mark.worker,
@@ -34,8 +34,10 @@ def broker(settings, private_redis):  # noqa: F811
     settings.CELERY_RESULT_BACKEND = private_redis.url(0)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     outbox._broker_down_until = 0.0
+    forget_celery_connections()
     yield private_redis
     outbox._broker_down_until = 0.0
+    forget_celery_connections()
 
 
 def start_worker(broker, queue, log_path, **env):
