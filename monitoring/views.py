@@ -498,18 +498,26 @@ def results_xlsx(request, slug):
     )
 
 
-@login_required
-def raw_csv(request, slug):
+def _raw_download(request, slug, *, file, build, filename):
+    """A raw anonymous download (national analysts, released campaigns only),
+    recorded in the audit trail."""
     campaign = _campaign(request.user, slug)
     if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
         raise PermissionDenied
     if not permissions.results_released(campaign):
         return _results_pending(request, campaign, status=409)
-    audit.record(request.user, "campaign.raw_downloaded", campaign, file="responses")
-    return _download(
-        exports.raw_responses_csv(campaign),
-        f"{campaign.slug}_respuestas_anonimas.csv",
-        "text/csv; charset=utf-8",
+    audit.record(request.user, "campaign.raw_downloaded", campaign, file=file)
+    return _download(build(campaign), filename % campaign.slug, "text/csv; charset=utf-8")
+
+
+@login_required
+def raw_csv(request, slug):
+    return _raw_download(
+        request,
+        slug,
+        file="responses",
+        build=exports.raw_responses_csv,
+        filename="%s_respuestas_anonimas.csv",
     )
 
 
@@ -517,16 +525,12 @@ def raw_csv(request, slug):
 def raw_texts_csv(request, slug):
     """The free-text answers alone (no quasi-identifier), for the same
     readers as the raw responses."""
-    campaign = _campaign(request.user, slug)
-    if not permissions.can_download_raw(request.user) or campaign.status == CampaignStatus.DRAFT:
-        raise PermissionDenied
-    if not permissions.results_released(campaign):
-        return _results_pending(request, campaign, status=409)
-    audit.record(request.user, "campaign.raw_downloaded", campaign, file="texts")
-    return _download(
-        exports.raw_texts_csv(campaign),
-        f"{campaign.slug}_textos_anonimos.csv",
-        "text/csv; charset=utf-8",
+    return _raw_download(
+        request,
+        slug,
+        file="texts",
+        build=exports.raw_texts_csv,
+        filename="%s_textos_anonimos.csv",
     )
 
 

@@ -278,6 +278,18 @@ def write_directory(path, *, seed=2025, year=2025):
     return path
 
 
+# The columns of the Agencia's 2019 workbook.
+CATEGORIES_HEADER = (
+    "RBD",
+    "Matrícula Básica 2018",
+    "Comuna",
+    "Dependencia",
+    "Región",
+    "Nombre Establecimiento",
+    "Categoría Desempeño 2019",
+)
+
+
 def categories_workbook(header, rows, *, seed=2025):
     """The Agencia de Calidad's "Categoría de Desempeño" workbook for the
     generated schools that teach básica (sheet Hoja1, its seven columns)."""
@@ -288,17 +300,7 @@ def categories_workbook(header, rows, *, seed=2025):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Hoja1"
-    sheet.append(
-        [
-            "RBD",
-            "Matrícula Básica 2018",
-            "Comuna",
-            "Dependencia",
-            "Región",
-            "Nombre Establecimiento",
-            "Categoría Desempeño 2019",
-        ]
-    )
+    sheet.append(CATEGORIES_HEADER)
     labels = ["ALTO", "MEDIO", "MEDIO", "MEDIO", "MEDIO-BAJO", "MEDIO-BAJO", "INSUFICIENTE"]
     for row in rows:
         levels = {row[col(f"ENS_{n:02d}")] for n in range(1, 12)}

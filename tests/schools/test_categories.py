@@ -6,24 +6,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from schools.demo import CATEGORIES_HEADER
 from schools.models import PerformanceCategory
 from schools.services import import_categories
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
-    "RBD",
-    "Matrícula Básica 2018",
-    "Comuna",
-    "Dependencia",
-    "Región",
-    "Nombre Establecimiento",
-    "Categoría Desempeño 2019",
-)
 
-
-def workbook(tmp_path, rows, header=HEADER):
+def workbook(tmp_path, rows, header=CATEGORIES_HEADER):
     """An .xlsx shaped like the Agencia's file (sheet Hoja1)."""
     book = Workbook()
     sheet = book.active
