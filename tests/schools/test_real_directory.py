@@ -5,8 +5,10 @@ must reproduce. Skipped without the file under plain `make test`; CI has it."""
 import pytest
 
 from schools.demo import SAMPLE_FILE
+from schools.directory import place_name
 from schools.models import School, Sostenedor
 from schools.services import import_directory
+from schools.validators import format_rut, modulo11_check_digit
 
 from .conftest import write_directory
 
@@ -49,34 +51,64 @@ def test_sample_imports_whole_with_its_figures(sample):
     assert School.objects.filter(last_seen_year=2025, absent=False).count() == 400
 
 
+def sample_row(path, rbd):
+    """The sample's row of `rbd` as {column: text}, and its data row number."""
+    header, rows = sample_rows(path)
+    for number, row in enumerate(rows, start=1):
+        if row[header.index("RBD")] == str(rbd):
+            return dict(zip(header, row, strict=True)), number
+    raise AssertionError(f"RBD {rbd} is not in the sample")
+
+
+def number(text):
+    return float(text.strip().replace(",", "."))
+
+
+# Edge cases of the sample named in shared/data/README.md; every expected
+# value is read from the file itself (the project holds no copy of its rows).
+
+
 def test_sample_values_are_stored_as_a_reader_expects(sample):
     import_directory(path_or_file=sample)
+    row, _n = sample_row(sample, 116)
     school = School.objects.select_related("sostenedor", "comuna").get(rbd=116)
-    assert school.name == "COLEGIO REPUBLICA DE CROACIA"
-    assert school.check_digit == "3"
-    assert school.comuna.name == "Iquique" and school.deprov_id == 11
-    assert (school.latitude, school.longitude) == (-20.22728, -70.13485)  # decimal commas
-    assert school.levels == [10, 110]
+    assert school.name == row["NOM_RBD"]
+    assert school.check_digit == row["DGV_RBD"]
+    assert school.comuna.name == place_name(row["NOM_COM_RBD"])
+    assert school.deprov_id == int(row["COD_DEPROV_RBD"])
+    assert (school.latitude, school.longitude) == (
+        number(row["LATITUD"]),
+        number(row["LONGITUD"]),
+    )  # decimal commas
+    levels = sorted(int(row[f"ENS_{n:02d}"]) for n in range(1, 12) if row[f"ENS_{n:02d}"] != "0")
+    assert school.levels == levels
     assert (school.dependency, school.status, school.rural, school.pie, school.pace) == (
-        6,
-        1,
-        False,
-        True,
-        False,
+        int(row["COD_DEPE"]),
+        int(row["ESTADO_ESTAB"]),
+        row["RURAL_RBD"] == "1",
+        row["CONVENIO_PIE"] == "1",
+        row["PACE"] == "1",
     )
-    assert school.enrollment == 708
-    # RUT 61980910 plus its computed check digit; a SLEP.
-    assert school.sostenedor.formatted_rut == "61.980.910-6"
+    assert school.enrollment == int(row["MAT_TOTAL"])
+    # The RUT plus its computed check digit; a SLEP.
+    rut = int(row["RUT_SOSTENEDOR"])
+    assert school.sostenedor.formatted_rut == format_rut(rut)
     assert school.sostenedor.kind == "slep"
 
     # Names: mis-encoded legacy characters kept, leading space stripped, NULL blank.
-    assert School.objects.get(rbd=58).name == "JARDIN INFANTIL PETETE J.M. BORGOÐO"
-    assert School.objects.get(rbd=16825).name == "COLEGIO  TRABUNCO"
+    legacy, _n = sample_row(sample, 58)
+    assert "Ð" in legacy["NOM_RBD"] and School.objects.get(rbd=58).name == legacy["NOM_RBD"]
+    spaced, _n = sample_row(sample, 16825)
+    assert spaced["NOM_RBD"].startswith(" ")
+    assert School.objects.get(rbd=16825).name == spaced["NOM_RBD"].strip()
+    assert sample_row(sample, 4020)[0]["NOM_RBD"] == "NULL"
     nameless = School.objects.get(rbd=4020)
     assert nameless.name == "" and nameless.display_name == "RBD 4020"
 
     # Check digits are stored as given even where modulo 11 says K.
-    assert School.objects.get(rbd=13208).check_digit == "8"
+    odd, _n = sample_row(sample, 13208)
+    assert modulo11_check_digit(13208) == "K" != odd["DGV_RBD"]
+    assert School.objects.get(rbd=13208).check_digit == odd["DGV_RBD"]
 
 
 def test_sample_coordinates_quirks(sample):
@@ -85,37 +117,52 @@ def test_sample_coordinates_quirks(sample):
         rbd: (lat, lon)
         for rbd, lat, lon in School.objects.values_list("rbd", "latitude", "longitude")
     }
-    assert coords[42304] == (-33.56479, -70.79695)  # leading space
-    assert coords[42337] == (-51.728334, -72.4800746)  # swapped in the file
+
+    def given(rbd):
+        row, _n = sample_row(sample, rbd)
+        return row["LATITUD"], row["LONGITUD"]
+
+    lat, lon = given(42304)
+    assert lat.startswith(" ") or lon.startswith(" ")  # a leading space
+    assert coords[42304] == (number(lat), number(lon))
+    lat, lon = given(42337)
+    assert coords[42337] == (number(lon), number(lat))  # swapped in the file
     assert coords[42334] == (None, None)  # malformed longitude
     assert coords[42354] == (None, None)  # malformed pair
-    assert coords[8486] == (-62.200997, -58.964631)  # Antártica
-    assert coords[2009] == (-33.641842, -78.828644)  # Juan Fernández
-    assert coords[2101] == (-27.147522, -109.426625)  # Rapa Nui
+    for rbd in (8486, 2009, 2101):  # Antártica, Juan Fernández, Rapa Nui
+        lat, lon = given(rbd)
+        assert coords[rbd] == (number(lat), number(lon))
+    assert coords[8486][0] < -60 and coords[2101][1] < -100
 
 
 def test_municipal_sostenedores_are_named_after_their_comuna(sample):
     import_directory(path_or_file=sample)
-    municipality = School.objects.get(rbd=715).sostenedor  # a DAEM school of Ovalle
+    row, _n = sample_row(sample, 715)  # a DAEM school
+    municipality = School.objects.get(rbd=715).sostenedor
     assert municipality.kind == "municipality"
-    assert municipality.name == "Municipalidad de Ovalle"
+    assert municipality.name == f"Municipalidad de {place_name(row['NOM_COM_RBD'])}"
     assert not School.objects.get(rbd=58).sostenedor.name  # private: no name in the file
 
 
 def test_warnings_name_row_and_column(sample):
     result = import_directory(path_or_file=sample)
     lines = [str(warning) for warning in result.warnings]
-    assert "fila 94, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
+    _row, n = sample_row(sample, 4020)
+    assert f"fila {n}, columna NOM_RBD: el nombre es «NULL»; se guarda vacío." in lines
+    odd, n = sample_row(sample, 13208)
     assert (
-        "fila 249, columna DGV_RBD: el dígito 8 del RBD 13208 no es el del módulo 11 (K)." in lines
+        f"fila {n}, columna DGV_RBD: el dígito {odd['DGV_RBD']} del RBD 13208 no es el del "
+        "módulo 11 (K)." in lines
     )
+    bad, n = sample_row(sample, 42334)
     assert (
-        "fila 396, columna LONGITUD: coordenadas ilegibles («-33,2863756», «-70,8711003,17»); "
-        "se dejan en blanco." in lines
+        f"fila {n}, columna LONGITUD: coordenadas ilegibles («{bad['LATITUD'].strip()}», "
+        f"«{bad['LONGITUD'].strip()}»); se dejan en blanco." in lines
     )
+    swapped, n = sample_row(sample, 42337)
     assert (
-        "fila 397, columna LATITUD, LONGITUD: latitud y longitud intercambiadas "
-        "(«-72,4800746», «-51,728334»); se guardan corregidas." in lines
+        f"fila {n}, columna LATITUD, LONGITUD: latitud y longitud intercambiadas "
+        f"(«{swapped['LATITUD']}», «{swapped['LONGITUD']}»); se guardan corregidas." in lines
     )
 
 
@@ -126,8 +173,8 @@ def test_latin1_copy_of_the_sample_keeps_its_legacy_characters(sample, tmp_path)
     result = import_directory(path_or_file=path)
 
     assert (result.encoding, result.rows, result.created) == ("Latin-1", 400, 400)
-    assert School.objects.get(rbd=58).name == "JARDIN INFANTIL PETETE J.M. BORGOÐO"
-    assert School.objects.get(rbd=26175).name == "ESCUELA ESPECIAL NUESTRA SE¥ORA DE MONSERRAT"
+    for rbd in (58, 26175):  # legacy characters (Ð, ¥) that Latin-1 can hold
+        assert School.objects.get(rbd=rbd).name == sample_row(sample, rbd)[0]["NOM_RBD"]
     # Same content as the UTF-8 original: a re-import of it changes nothing.
     assert import_directory(path_or_file=sample).unchanged == 400
 
