@@ -10,6 +10,7 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,15 +45,20 @@ BEAT_SCHEDULE = {
 
 @shared_task
 def send_campaign_invitations(campaign_id):
-    """Queue the invitations of a campaign not yet emailed, in batches.
-    Running it again queues only those still unsent."""
+    """Queue the invitations of a campaign not yet emailed, in batches,
+    through the outbox: a broker that fails here loses no batch (the relay
+    sends it later). Running it again queues only those still unsent, and a
+    batch queued twice is emailed once."""
+    from rme_platform import outbox
+
     ids = list(
         Invitation.objects.filter(campaign_id=campaign_id, sent_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), BATCH_SIZE):
-        send_invitation_batch.delay(ids[start : start + BATCH_SIZE])
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH_SIZE):
+            outbox.send(send_invitation_batch, [ids[start : start + BATCH_SIZE]])
     return len(ids)
 
 
@@ -78,29 +84,36 @@ def _message(invitation, *, reminder):
 @shared_task
 def send_invitation_batch(invitation_ids, reminder=False):
     """Email a batch of invitations (or reminders) over one connection.
-    Idempotent: an invitation is emailed once, a reminder at most once a
-    day, and nothing goes to those who have answered."""
+    Idempotent, also when the outbox delivers the batch twice at once: the
+    invitations are locked (SELECT … FOR UPDATE SKIP LOCKED) from the check
+    until they are marked, so a second run skips those the first one holds
+    and finds the rest already sent. An invitation is emailed once, a
+    reminder at most once a day, and nothing goes to those who have
+    answered."""
     today = timezone.localdate()
-    invitations = (
-        Invitation.objects.pending()
-        .select_related("user", "campaign", "network")
-        .filter(pk__in=invitation_ids, campaign__status="open")
-    )
-    if reminder:
-        invitations = invitations.exclude(reminded_on=today)
-    else:
-        invitations = invitations.filter(sent_at__isnull=True)
-    invitations = list(invitations)
-    if not invitations:
-        return 0
-    messages = [_message(invitation, reminder=reminder) for invitation in invitations]
-    with get_connection() as connection:
-        connection.send_messages(messages)
-    sent = Invitation.objects.filter(pk__in=[i.pk for i in invitations])
-    if reminder:
-        sent.update(reminded_on=today, reminder_count=F("reminder_count") + 1)
-    else:
-        sent.update(sent_at=timezone.now())
+    with transaction.atomic():
+        invitations = (
+            Invitation.objects.pending()
+            .select_related("user", "campaign", "network")
+            .filter(pk__in=invitation_ids, campaign__status="open")
+        )
+        if reminder:
+            invitations = invitations.exclude(reminded_on=today)
+        else:
+            invitations = invitations.filter(sent_at__isnull=True)
+        invitations = list(
+            invitations.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+        )
+        if not invitations:
+            return 0
+        messages = [_message(invitation, reminder=reminder) for invitation in invitations]
+        with get_connection() as connection:
+            connection.send_messages(messages)
+        sent = Invitation.objects.filter(pk__in=[i.pk for i in invitations])
+        if reminder:
+            sent.update(reminded_on=today, reminder_count=F("reminder_count") + 1)
+        else:
+            sent.update(sent_at=timezone.now())
     return len(messages)
 
 

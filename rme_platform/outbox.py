@@ -13,7 +13,13 @@ publishes it once the broker is back — a Celery beat task every 30 seconds
 A row is published by whoever holds its lock (SELECT … FOR UPDATE SKIP
 LOCKED) and marked dispatched in the same transaction, so two relays never
 send it twice. A process killed between the publish and the commit leaves
-it to be sent again: the tasks are idempotent, so their effect happens once.
+it to be sent again, and a broker may deliver a message twice: every task
+sent this way must do its work once however often, and however
+concurrently, it is delivered. Each claims its work in the database before
+the side effect (a row lock held until it is marked done, a conditional
+UPDATE … WHERE sent_at IS NULL, or a unique row inserted in the same
+transaction as the email), so two deliveries running at once send one
+email (tests/platform/test_double_delivery.py).
 
 Without a broker (no REDIS_URL: `make run`, the tests) tasks run eagerly, in
 process, when the transaction commits, as before; no row is written.

@@ -58,16 +58,23 @@ def test_invitations_are_emailed_only_after_the_transaction_commits(world):
         assert queued == []
 
 
-def test_the_invitation_task_sends_in_batches_and_once(world, settings, monkeypatch):
+def test_the_invitation_task_sends_in_batches_and_once(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     campaign = CampaignFactory()
     services.open_campaign(by=world.admin, campaign=campaign, send=False)
     batches = []
-    original = tasks.send_invitation_batch.delay
+    original = tasks.send_invitation_batch.apply_async
     monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
-    monkeypatch.setattr(
-        tasks.send_invitation_batch, "delay", lambda ids: (batches.append(ids), original(ids))
-    )
-    assert tasks.send_campaign_invitations(campaign.pk) == 5
+
+    def record(args=None, kwargs=None, **options):
+        batches.append(args[0])
+        return original(args=args, kwargs=kwargs, **options)
+
+    # The batches go through the outbox: published when the fan-out commits.
+    monkeypatch.setattr(tasks.send_invitation_batch, "apply_async", record)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_campaign_invitations(campaign.pk) == 5
     assert [len(b) for b in batches] == [2, 2, 1]
     assert len(mail.outbox) == 5
     # Run again: nothing left to send.

@@ -243,3 +243,31 @@ def test_the_relay_every_30_seconds_keeps_the_page_cache(db):
     assert content_version() == before
     ping.delay()
     assert content_version() == before + 1
+
+
+def test_invitation_batches_fanned_out_while_the_broker_is_down_wait_in_the_outbox(
+    world,  # noqa: F811
+    campaign,
+    on_private_redis,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """The worker task that splits a campaign's invitations into batches
+    records each batch in the outbox: a broker lost in the middle of the
+    fan-out loses no batch, the relay sends them once it is back."""
+    from monitoring import tasks
+
+    monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
+    unsent = Invitation.objects.filter(campaign=campaign, sent_at__isnull=True).count()
+    on_private_redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_campaign_invitations(campaign.pk) == unsent
+    waiting = Outbox.objects.filter(dispatched_at__isnull=True)
+    batches = (unsent + 1) // 2
+    name = tasks.send_invitation_batch.name
+    assert list(waiting.values_list("task", flat=True)) == [name] * batches
+    assert sum(len(args[0]) for args in waiting.values_list("args", flat=True)) == unsent
+
+    on_private_redis.start()
+    assert outbox.relay() == batches
+    assert queued_tasks(on_private_redis) == [name] * batches
