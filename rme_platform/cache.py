@@ -4,11 +4,22 @@ Nothing the platform keeps in the cache is the only copy of anything (pages,
 result tables, rate-limit counters, content versions), so a Redis outage must
 not turn into errors: each operation that cannot reach Redis answers as
 Django's DummyCache would (a miss, a write that keeps nothing) and logs one
-warning. After a failure Redis is not asked again for RETRY_SECONDS, so a
-server that hangs instead of refusing costs one short timeout, not one per
-call. Once it answers again the cache is cleared first: writes made during
-the outage could not invalidate the pages kept before it. Errors that are
-not about reaching Redis (a wrong type, a bad command) still raise.
+warning. A call that fails is tried once more at once: one slow answer under
+load is not an outage. After a second failure Redis is not asked again for
+RETRY_SECONDS, so a server that hangs instead of refusing costs a couple of
+short timeouts, not one per call.
+
+Writes made while Redis could not be reached could not invalidate what it
+kept (their version bumps were lost), so once it answers again the cached
+content is invalidated: not by emptying Redis, which would also reset the
+sign-in rate-limit counters kept there (an attacker who can slow the server
+down must not reset brute-force limits), but by bumping the version counters
+that cached content is stored under (`invalidate_on_recovery`: the page
+cache's and the registry's). Many processes see the same outage; the bump
+happens once per outage: a Redis key records when content was last
+invalidated, and a process that comes back only bumps when it missed calls
+after that moment (one atomic script). Errors that are not about reaching
+Redis (a wrong type, a bad command) still raise.
 """
 
 import logging
@@ -24,10 +35,36 @@ logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 RETRY_SECONDS = 5.0
+# The Redis key (under the cache's prefix) holding the wall time at which
+# cached content was last invalidated after an outage.
+INVALIDATED_AT_KEY = "cache:invalidated-at"
+# Keys of the version counters cached content is stored under.
+VERSION_KEYS = set()
 
 # LOCATION -> monotonic time until which Redis is not asked (shared by threads).
 _down_until = {}
+# LOCATION -> wall time of the last call Redis did not answer.
+_missed_at = {}
 _lock = threading.Lock()
+
+# KEYS[1]: INVALIDATED_AT_KEY, KEYS[2..]: version counters; ARGV[1]: the
+# last call this process missed, ARGV[2]: now. Bumps only if no process did
+# after that call. Django stores integers as plain Redis integers: INCR works.
+_INVALIDATE = """
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if last >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCR', KEYS[i]) end
+end
+return 1
+"""
+
+
+def invalidate_on_recovery(key):
+    """Register `key`, the version counter some cached content is stored
+    under, to be bumped once Redis answers again after an outage."""
+    VERSION_KEYS.add(key)
 
 
 class ResilientRedisCache(RedisCache):
@@ -42,23 +79,49 @@ class ResilientRedisCache(RedisCache):
     def is_down(self):
         return _down_until.get(self._location, 0) > time.monotonic()
 
+    def _missed(self):
+        with _lock:
+            _missed_at[self._location] = time.time()
+
     def _failed(self, exc):
         with _lock:
             first = not self.is_down()
             _down_until[self._location] = time.monotonic() + self.retry_seconds
+            _missed_at[self._location] = time.time()
         if first:
             logger.warning("cache unreachable, serving without it: %s", exc.__class__.__name__)
 
+    def _recover(self):
+        """Back after an outage: invalidate the cached content, unless
+        another process did after the last call this one missed."""
+        missed = _missed_at.get(self._location, 0)
+        keys = [self.make_key(INVALIDATED_AT_KEY)] + [
+            self.make_key(key) for key in sorted(VERSION_KEYS)
+        ]
+        client = self._cache.get_client(write=True)
+        bumped = client.eval(_INVALIDATE, len(keys), *keys, repr(missed), repr(time.time()))
+        with _lock:
+            _down_until.pop(self._location, None)
+            if _missed_at.get(self._location) == missed:
+                _missed_at.pop(self._location, None)
+        if bumped:
+            logger.warning("cache reachable again, cached content invalidated")
+
+    def _attempt(self, method, *args, **kwargs):
+        if self._location in _down_until:
+            self._recover()
+        return method(*args, **kwargs)
+
     def _call(self, method, fallback, *args, **kwargs):
         if self.is_down():
+            self._missed()
             return fallback()
         try:
-            if self._location in _down_until:
-                # Back after an outage: start from an empty cache.
-                super().clear()
-                _down_until.pop(self._location, None)
-                logger.warning("cache reachable again, cleared")
-            return method(*args, **kwargs)
+            return self._attempt(method, *args, **kwargs)
+        except UNREACHABLE:
+            pass
+        try:  # once more: a single slow or dropped call is not an outage
+            return self._attempt(method, *args, **kwargs)
         except UNREACHABLE as exc:
             self._failed(exc)
             return fallback()

@@ -18,7 +18,11 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from .cache import invalidate_on_recovery
+
 VERSION_KEY = "content:version"
+# Writes missed while Redis was unreachable: bumped once it is back.
+invalidate_on_recovery(VERSION_KEY)
 APPS = {"accounts", "schools", "networks", "pme", "monitoring", "account", "mfa"}
 
 

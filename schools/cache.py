@@ -8,7 +8,11 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
 
+from rme_platform.cache import invalidate_on_recovery
+
 VERSION_KEY = "registry:version"
+# Changes missed while Redis was unreachable: bumped once it is back.
+invalidate_on_recovery(VERSION_KEY)
 TIMEOUT = 15 * 60
 
 

@@ -209,29 +209,6 @@ def test_sessions_are_kept_in_the_database_whatever_the_cache_does(
     assert not SessionStore(store.session_key).exists(store.session_key)
 
 
-def test_the_cache_starts_empty_once_redis_answers_again(
-    settings,
-    private_redis,  # noqa: F811
-    monkeypatch,
-):
-    """Writes made while Redis could not be reached could not invalidate
-    what it kept, so the first call that reaches it again clears it."""
-    from django.core.cache import cache
-
-    from rme_platform.cache import ResilientRedisCache
-
-    settings.CACHES = {"default": redis_cache(private_redis.url(1))}
-    monkeypatch.setattr(ResilientRedisCache, "retry_seconds", 0.5)
-    cache.set("page", "kept before the outage")
-    # Unreachable without losing its data: every client paused past the timeout.
-    redis.Redis.from_url(private_redis.url(1)).execute_command("CLIENT", "PAUSE", 3000, "ALL")
-    assert cache.get("page") is None
-    time.sleep(3.5)
-    assert cache.get("page") is None
-    cache.set("page", "fresh")
-    assert cache.get("page") == "fresh"
-
-
 def test_the_relay_every_30_seconds_keeps_the_page_cache(db):
     """Beat runs the relay every 30 s: it changes no content, so cached
     pages stay valid (the tasks it sends bump the version themselves)."""
