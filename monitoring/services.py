@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -844,10 +844,17 @@ def clean_answers(questions, raw, *, complete):
 
 def save_draft(*, invitation, answers):
     """Keep the answers given so far (invalid ones are left out). Returns
-    the draft. Raises SurveyUnavailable once answered or closed."""
+    the draft. Raises SurveyUnavailable once answered or closed.
+
+    The campaign row is share-locked first (as a submit does): a close,
+    which takes it FOR UPDATE, waits for an autosave in flight and then
+    discards its draft, and an autosave that comes after the close sees the
+    campaign closed and is refused. Without it an autosave racing a close
+    could write a draft the close never saw, left behind for good."""
     questions = instrument_questions(invitation.campaign.instrument)
     cleaned, _errors = clean_answers(questions, answers, complete=False)
     with transaction.atomic():
+        _share_lock_campaign(invitation.campaign_id)
         # The invitation's lock orders this against a simultaneous submit,
         # whose answers an autosave must never overwrite.
         locked = _locked_invitation(invitation)
@@ -856,6 +863,21 @@ def save_draft(*, invitation, answers):
             invitation=locked, defaults={"answers": cleaned}
         )
     return draft
+
+
+def _share_lock_campaign(campaign_id):
+    """Lock the campaign row in share mode until the transaction ends:
+    autosaves and submits of the same campaign do not wait for each other,
+    while a close or a move (which take the row FOR UPDATE) waits for those
+    in flight and they wait for it. Django's select_for_update has no share
+    mode (no_key=True is FOR NO KEY UPDATE, exclusive among its takers), so
+    this is a raw SELECT … FOR SHARE on PostgreSQL. On SQLite a writing
+    transaction already excludes every other writer: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Campaign._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [campaign_id])  # noqa: S608
 
 
 def _locked_invitation(invitation):
@@ -891,8 +913,11 @@ def submit_response(*, invitation, answers, questions=None):
     Raises ValidationError (a dict of question code → message) when a
     required answer is missing or invalid, and SurveyUnavailable when the
     invitation was already answered or the campaign is closed. Two
-    simultaneous submits store one: the invitation row is locked and the
-    draft marked submitted only if it was not."""
+    simultaneous submits store one: the invitation row is locked (FOR
+    UPDATE) and the draft marked submitted only if it was not. The campaign
+    row is only share-locked, so submits of different invitations never wait
+    for each other; a close or a move, which lock it FOR UPDATE, waits for
+    the submits in flight (a close never discards a draft being submitted)."""
     campaign = invitation.campaign
     questions = questions or instrument_questions(campaign.instrument)
     cleaned, errors = clean_answers(questions, answers, complete=True)
@@ -900,16 +925,14 @@ def submit_response(*, invitation, answers, questions=None):
         raise ValidationError(errors)
     today = timezone.localdate()
     with transaction.atomic():
-        # The campaign's lock orders submits against its close (which must
-        # not discard a draft being submitted) and against its moves.
-        list(Campaign.objects.select_for_update().filter(pk=invitation.campaign_id).values("pk"))
+        _share_lock_campaign(invitation.campaign_id)
         locked = _locked_invitation(invitation)
         check_answerable(locked, today)
         draft, _created = Draft.objects.update_or_create(
             invitation=locked, defaults={"answers": cleaned, "submitted": True}
         )
     try:
-        move_submitted(campaign)
+        move_submitted(campaign, network_id=locked.network_id, role=locked.role)
     except DatabaseError:
         # Stored and counted; the next submit, the periodic sweep or the
         # close moves it (a move commits whole or not at all).
@@ -932,38 +955,65 @@ def submitted_waiting(campaign):
     return Draft.objects.filter(invitation__campaign_id=campaign.pk, submitted=True).count()
 
 
-def move_submitted(campaign, *, final=False):
+def response_dependency(school):
+    """The dependency a Response records for an invitation's school."""
+    return DEPENDENCY_OF_SCHOOL.get(school.dependency, "") if school else ""
+
+
+def _cell(invitation):
+    """The attributes a Response carries besides its campaign (its region
+    follows from its network): a response can only be one of the
+    invitations of its cell, so batches are formed within cells."""
+    return (invitation.network_id, invitation.role, response_dependency(invitation.school))
+
+
+def move_submitted(campaign, *, final=False, network_id=None, role=None):
     """Turn submitted drafts into anonymous Responses, a batch at a time, so
     that nothing in the database links a response to its invitation more
-    finely than a batch of at least MIN_CELL_SIZE (n) people.
+    finely than a batch of at least MIN_CELL_SIZE (n) people of its cell.
 
-    One transaction writes the batch's responses and answers in shuffled
-    order, marks its invitations answered and deletes its drafts: in
-    PostgreSQL every live row it writes carries the same xmin (the
-    invitations' too), the response ids and their physical order (ctid) are
-    a random permutation within the batch, and every response of the batch
-    has the same `submitted_on` (the day of the move; no time anywhere). It
-    either commits whole or not at all, so a worker that dies mid-move
-    loses nothing: the drafts are still there, submitted, for the next try.
+    A cell is (campaign, network, role, dependency): the attributes a
+    Response carries. A batch drawn from a whole campaign would not protect
+    anyone, since within it each response's network, role and dependency
+    match exactly one of the batch's invitations; so each cell is batched on
+    its own. While the campaign is open a cell moves only when at least 2n
+    of its drafts wait: all but n of them, chosen at random, and n stay
+    held. At close (`final`) every cell moves all it has left; because n
+    were held, a cell's last batch holds at least n whenever it moved
+    before. Holding n back was chosen over re-writing the previous batch at
+    close: it never deletes stored responses, whose dead row versions would
+    keep the old transaction id on disk until vacuum.
 
-    Batch sizes: while the campaign is open, nothing moves until 2n drafts
-    wait; then all but n of them move, chosen at random, and n stay held.
-    At close (`final`) everything left moves in one batch, and because n
-    were held that last batch holds at least n whenever any batch moved
-    before. (The only smaller batch is a campaign's single batch when fewer
-    than n people answered at all: then the batch is every respondent, and
-    every figure of it is suppressed anyway.) Holding n drafts back was
-    chosen over re-writing the previous batch at close: it never deletes
-    stored responses, whose dead row versions would keep the old
-    transaction id on disk until vacuum.
+    One transaction writes the responses and answers of the cells that move,
+    in shuffled order, marks their invitations answered and deletes their
+    drafts: in PostgreSQL every live row it writes carries the same xmin
+    (the invitations' too), the response ids and their physical order
+    (ctid) are a random permutation, and every response has the same
+    `submitted_on` (the day of the move; no time anywhere). It commits whole
+    or not at all, so a worker that dies mid-move loses nothing: the drafts
+    are still there, submitted, for the next try.
 
-    Returns the number of responses written. Callers: each submit, the
-    periodic sweep (tasks.move_submitted_responses) and close_campaign."""
+    The limit: a cell whose whole campaign total is below n (say the 3 heads
+    of UTP of municipal schools of one network) moves at close as one batch
+    of fewer than n. It cannot be protected beyond its own size: its
+    attributes alone already narrow each of its responses to those few
+    invitations, by design of what a Response records, and every result
+    and raw export suppresses or generalises such a cell.
+
+    `network_id` and `role` (a submit's own) restrict the move to the cells
+    of that network and role, so a submit only looks at, and locks the
+    campaign for, its own cells. Returns the number of responses written.
+    Callers: each submit, the periodic sweep (tasks.move_submitted_responses)
+    and close_campaign."""
     n = _batch_size()
-    if not final and submitted_waiting(campaign) < 2 * n:
+    slice_filter = Q(campaign_id=campaign.pk, answered=False, draft__submitted=True)
+    if network_id is not None:
+        slice_filter &= Q(network_id=network_id, role=role)
+    if not final and Invitation.objects.filter(slice_filter).count() < 2 * n:
         return 0
     with transaction.atomic():
-        # One move per campaign at a time (and none during a close).
+        # One move per campaign at a time (and none during a close); it
+        # waits for the submits and autosaves in flight (share locks).
         locked_campaign = (
             Campaign.objects.select_for_update().select_related("instrument").get(pk=campaign.pk)
         )
@@ -971,21 +1021,25 @@ def move_submitted(campaign, *, final=False):
             return 0
         # Invitations first, in id order, as submits and autosaves lock them:
         # no deadlock with a submit of the same invitation.
-        waiting = list(
+        waiting = (
             Invitation.objects.select_for_update(of=("self",))
-            .filter(campaign=locked_campaign, answered=False, draft__submitted=True)
+            .filter(slice_filter)
             .select_related("network__deprov", "school")
             .order_by("pk")
         )
-        if final:
-            batch = list(waiting)
-            BATCH_RANDOM.shuffle(batch)
-        elif len(waiting) >= 2 * n:
-            batch = BATCH_RANDOM.sample(waiting, len(waiting) - n)
-        else:
-            return 0
+        cells = {}
+        for invitation in waiting:
+            cells.setdefault(_cell(invitation), []).append(invitation)
+        batch = []
+        for key in sorted(cells):
+            members = cells[key]
+            if final:
+                batch += members
+            elif len(members) >= 2 * n:
+                batch += BATCH_RANDOM.sample(members, len(members) - n)
         if not batch:
             return 0
+        BATCH_RANDOM.shuffle(batch)
         ids = [invitation.pk for invitation in batch]
         answers = dict(
             Draft.objects.filter(invitation_id__in=ids, submitted=True).values_list(
@@ -1001,11 +1055,7 @@ def move_submitted(campaign, *, final=False):
                     network_id=invitation.network_id,
                     region_id=invitation.network.deprov.region_id,
                     role=invitation.role,
-                    dependency=(
-                        DEPENDENCY_OF_SCHOOL.get(invitation.school.dependency, "")
-                        if invitation.school
-                        else ""
-                    ),
+                    dependency=response_dependency(invitation.school),
                     submitted_on=today,
                 )
                 for invitation in batch
@@ -1022,9 +1072,14 @@ def move_submitted(campaign, *, final=False):
 
 def move_submitted_everywhere():
     """The periodic sweep: move the due batches of every open campaign (those
-    a submit could not move, e.g. when its process died). Returns the number
-    of responses written."""
+    a submit could not move, e.g. when its process died), and discard the
+    unsubmitted drafts of campaigns no longer open (a close discards them;
+    none should be left, but answers never sent are not kept past a close
+    whatever happened). Returns the number of responses written."""
     moved = 0
     for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN):
         moved += move_submitted(campaign)
+    Draft.objects.filter(submitted=False).exclude(
+        invitation__campaign__status=CampaignStatus.OPEN
+    ).delete()
     return moved

@@ -1,10 +1,11 @@
 """Responses are written in batches: a submit only marks the draft (keyed by
-its invitation) submitted; once enough wait, one transaction turns a batch
-of at least MIN_CELL_SIZE into anonymous responses in shuffled order, marks
-their invitations answered and deletes their drafts. Nothing in the
-database then links a response to its invitation more finely than its
-batch: not PostgreSQL's transaction ids, row positions or id order, nor a
-time of day."""
+its invitation) submitted; once enough wait in a cell (campaign, network,
+role, dependency: what a response records), one transaction turns a batch
+of at least MIN_CELL_SIZE of that cell into anonymous responses in shuffled
+order, marks their invitations answered and deletes their drafts. Nothing in
+the database then links a response to its invitation more finely than its
+cell's batch: not PostgreSQL's transaction ids, row positions or id order,
+nor a time of day."""
 
 import random
 
@@ -39,6 +40,40 @@ def crowd(world):
     invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
     assert len(invitations) == 20
     return campaign, invitations
+
+
+def build_national(world, layout, slug="rme-nacional"):
+    """An open campaign over several networks: `layout` lists (network code,
+    deprov, comuna, school dependency code, number of schools), each school
+    with a director and a head of UTP. Returns the campaign and its
+    invitations in id order."""
+    networks = {}
+    for code, deprov, cut, dependency, count in layout:
+        if code not in networks:
+            networks[code] = NetworkFactory(code=code, name=f"Red {code}", deprov_id=deprov)
+        for i in range(count):
+            school = school_in(
+                cut, name=f"Escuela {code} {dependency} {i:02d}", dependency=dependency
+            )
+            NetworkSchoolFactory(network=networks[code], school=school)
+            PositionFactory(school=school)
+            PositionFactory(school=school, user__role="utp")
+    campaign = CampaignFactory(slug=slug, target="networks")
+    campaign.target_networks.set(networks.values())
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    campaign.refresh_from_db()
+    invitations = list(
+        Invitation.objects.filter(campaign=campaign).select_related("school").order_by("pk")
+    )
+    return campaign, invitations
+
+
+def cell_of(invitation):
+    return (
+        invitation.network_id,
+        invitation.role,
+        services.DEPENDENCY_OF_SCHOOL.get(invitation.school.dependency, ""),
+    )
 
 
 def submit(invitation, marker):
@@ -94,6 +129,60 @@ def test_held_answers_are_not_reminded_nor_offered_again(world, crowd, settings)
 
 
 @pytest.mark.django_db
+def test_a_batch_is_drawn_from_one_cell_only(world, settings):
+    """Six people wait in the campaign (2 × 3) but no more than five in any
+    one network × role × dependency: nothing moves, since a batch mixing
+    cells would leave each response alone with its invitation within its
+    cell. The sixth director of the municipal schools of network 1 moves
+    three of that cell, and only of it; the close moves every cell's rest,
+    the cell of two alone as it is (it cannot be hidden in fewer than its
+    own size)."""
+    settings.MIN_CELL_SIZE = 3
+    campaign, invitations = build_national(
+        world,
+        [
+            ("RME-07-961", 72, 7101, 2, 7),  # municipal: 7 directors, 7 UTP
+            ("RME-07-961", 72, 7101, 6, 2),  # SLEP: 2 and 2
+            ("RME-07-962", 71, 7301, 2, 4),
+        ],
+    )
+    cells = {}
+    for invitation in invitations:
+        cells.setdefault(cell_of(invitation), []).append(invitation)
+    n1 = Invitation.objects.filter(campaign=campaign).order_by("network_id")[0].network_id
+    big = cells[(n1, "director", "municipal")]
+    n1_utp = cells[(n1, "utp", "municipal")]
+    slep = cells[(n1, "director", "slep")]
+    other = next(c for key, c in cells.items() if key[0] != n1 and key[1] == "director")
+    marker = iter(range(1000))
+    for invitation in big[:5] + n1_utp[:5] + slep + other[:4]:
+        submit(invitation, next(marker))
+    assert services.submitted_waiting(campaign) == 16
+    assert not Response.objects.exists()  # a campaign-wide batch would have moved
+
+    submit(big[5], next(marker))  # 6 in the cell: all but 3 move
+    assert Response.objects.count() == 3
+    assert set(Response.objects.values_list("network_id", "role", "dependency")) == {
+        (n1, "director", "municipal")
+    }
+    answered = set(Invitation.objects.filter(answered=True).values_list("pk", flat=True))
+    assert len(answered) == 3 and answered <= {i.pk for i in big[:6]}
+
+    services.close_campaign(by=world.admin, campaign=campaign)
+    stored = {}
+    for key in Response.objects.values_list("network_id", "role", "dependency"):
+        stored[key] = stored.get(key, 0) + 1
+    assert stored == {
+        (n1, "director", "municipal"): 6,
+        (n1, "utp", "municipal"): 5,
+        (n1, "director", "slep"): 2,
+        cell_of(other[0]): 4,
+    }
+    assert not Draft.objects.exists()
+    assert Answer.objects.filter(question__code=MARKER).count() == 17
+
+
+@pytest.mark.django_db
 def test_a_move_that_dies_midway_loses_nothing(world, crowd, settings, monkeypatch):
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = crowd
@@ -122,82 +211,111 @@ def _ctid(text):
     return int(block), int(row)
 
 
-def _attack(responses, invitations, key_r, key_i, truth):
-    """Pair each batch's responses sorted by `key_r` with its invitations
+def _attack(groups, key_r, key_i, truth):
+    """Pair each group's responses sorted by `key_r` with its invitations
     sorted by `key_i`; count the pairs that are right."""
     hits = 0
-    by_batch = {}
-    for row in responses:
-        by_batch.setdefault(row["xmin"], []).append(row)
-    for xmin, rows in by_batch.items():
-        batch_invitations = sorted(
-            (i for i in invitations if i["xmin"] == xmin), key=lambda i: i[key_i]
-        )
+    for responses, invitations in groups:
         for response, invitation in zip(
-            sorted(rows, key=lambda r: r[key_r]), batch_invitations, strict=True
+            sorted(responses, key=lambda r: r[key_r]),
+            sorted(invitations, key=lambda i: i[key_i]),
+            strict=True,
         ):
             hits += truth[response["marker"]] == invitation["id"]
     return hits
 
 
+# Networks × roles × dependencies of a national campaign, MIN_CELL_SIZE 5:
+# cells of 11 and 10 (a batch during the campaign, the rest at close), of 6
+# and 7 (one batch at close) and of 3 (fewer than 5 in all: one batch of 3).
+NATIONAL = [
+    ("RME-07-971", 72, 7101, 2, 11),
+    ("RME-07-971", 72, 7101, 6, 6),
+    ("RME-07-972", 71, 7301, 2, 10),
+    ("RME-07-972", 71, 7301, 6, 3),
+    ("RME-13-971", 131, 13101, 3, 7),
+]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_nothing_in_postgresql_links_a_response_to_its_invitation(world, crowd, monkeypatch):
-    """20 directors submit one after the other through the real service
-    (MIN_CELL_SIZE 5: four batches of five, the last at close). Whatever an
-    attacker with the database tries — transaction ids (xmin), physical
-    positions (ctid), id order, dates — no response is matched to its
-    invitation better than chance within its batch."""
+def test_nothing_in_postgresql_links_a_response_to_its_invitation(world, settings, monkeypatch):
+    """74 directors and heads of UTP of three networks and three kinds of
+    school submit, interleaved, through the real service; the close moves
+    the rest. Whatever an attacker with the database tries — transaction ids
+    (xmin) together with what a response records (network, role,
+    dependency), physical positions (ctid), id order, dates — no response is
+    matched to its invitation better than chance within its cell's batch,
+    and every such batch holds at least MIN_CELL_SIZE, but for the cell
+    that has fewer in all."""
+    settings.MIN_CELL_SIZE = 5
     monkeypatch.setattr(services, "BATCH_RANDOM", random.Random(20251204))
-    campaign, invitations = crowd
+    campaign, invitations = build_national(world, NATIONAL)
+    assert len(invitations) == 74
+    order = list(invitations)
+    random.Random(14).shuffle(order)
     truth = {}
-    for marker, invitation in enumerate(invitations):
+    for marker, invitation in enumerate(order):
         submit(invitation, marker)
         truth[marker] = invitation.pk
+    moved_before_close = Response.objects.count()
     services.close_campaign(by=world.admin, campaign=campaign)
 
+    dependency_of = dict(services.DEPENDENCY_OF_SCHOOL)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT r.id, r.xmin::text::bigint, r.ctid::text, r.submitted_on, a.value "
+            "SELECT r.id, r.xmin::text::bigint, r.ctid::text, r.submitted_on, a.value, "
+            "r.network_id, r.role, r.dependency "
             "FROM monitoring_response r JOIN monitoring_answer a ON a.response_id = r.id "
             "JOIN monitoring_question q ON q.id = a.question_id "
             "WHERE r.campaign_id = %s AND q.code = %s",
             [campaign.pk, MARKER],
         )
         responses = [
-            {"id": i, "xmin": x, "ctid": _ctid(c), "date": d, "marker": m}
-            for i, x, c, d, m in cursor.fetchall()
+            {"id": i, "ctid": _ctid(c), "date": d, "marker": m, "key": (x, net, role, dep)}
+            for i, x, c, d, m, net, role, dep in cursor.fetchall()
         ]
         cursor.execute(
-            "SELECT id, xmin::text::bigint, ctid::text FROM monitoring_invitation "
-            "WHERE campaign_id = %s",
+            "SELECT i.id, i.xmin::text::bigint, i.ctid::text, i.network_id, i.role, s.dependency "
+            "FROM monitoring_invitation i LEFT JOIN schools_school s "
+            "ON s.rbd = i.school_id WHERE i.campaign_id = %s",
             [campaign.pk],
         )
-        rows = [{"id": i, "xmin": x, "ctid": _ctid(c)} for i, x, c in cursor.fetchall()]
-    assert len(responses) == 20 and sorted(truth) == sorted(r["marker"] for r in responses)
-    invitation_xmin = {row["id"]: row["xmin"] for row in rows}
+        rows = [
+            {"id": i, "ctid": _ctid(c), "key": (x, net, role, dependency_of.get(dep, ""))}
+            for i, x, c, net, role, dep in cursor.fetchall()
+        ]
+    assert len(responses) == 74 and sorted(truth) == sorted(r["marker"] for r in responses)
+    assert 0 < moved_before_close < 74  # batches during the campaign, and at close
 
-    # xmin: one per batch, shared by its responses and its invitations, and
-    # each batch holds at least MIN_CELL_SIZE of both.
-    batches = {}
+    # Each (xmin, network, role, dependency) group of responses is exactly
+    # the invitations with the same: at least 5 of each, but for the cells
+    # of 3 (the close's batch of all they had).
+    groups = {}
     for response in responses:
-        batches.setdefault(response["xmin"], []).append(response)
-    assert len(batches) == 4
-    for xmin, members in batches.items():
-        people = {row["id"] for row in rows if row["xmin"] == xmin}
-        assert len(members) == len(people) >= 5
-        assert {truth[r["marker"]] for r in members} == people
+        groups.setdefault(response["key"], ([], []))[0].append(response)
+    for row in rows:
+        assert row["key"] in groups, "an invitation marked answered apart from its responses"
+        groups[row["key"]][1].append(row)
+    assert len(groups) > len(NATIONAL) * 2  # cells that moved twice
+    for key, (members, people) in groups.items():
+        assert {truth[r["marker"]] for r in members} == {p["id"] for p in people}
         assert {r["date"] for r in members} == {timezone.localdate()}
-    assert all(invitation_xmin[truth[r["marker"]]] == r["xmin"] for r in responses)
+        whole_cell = [row for row in rows if row["key"][1:] == key[1:]]
+        if len(whole_cell) >= 5:
+            assert len(members) >= 5, key
+        else:
+            assert len(members) == len(whole_cell) == 3, key
 
-    # Order: response ids and physical positions against invitation ids
-    # (the order of submits here) and positions. Chance is one right pair
-    # per batch, four in all; the ids of a batch never follow the submits.
+    # Order within each group: response ids and physical positions against
+    # invitation ids and positions. Chance is one right pair per group; the
+    # ids of a group of five or more never follow the submits.
     for key_r, key_i in (("id", "id"), ("ctid", "id"), ("ctid", "ctid"), ("id", "ctid")):
-        assert _attack(responses, rows, key_r, key_i, truth) <= 8, (key_r, key_i)
-    for members in batches.values():
-        by_id = [r["marker"] for r in sorted(members, key=lambda r: r["id"])]
-        assert by_id != sorted(by_id)
+        assert _attack(groups.values(), key_r, key_i, truth) <= 2 * len(groups), (key_r, key_i)
+    for members, _people in groups.values():
+        if len(members) >= 5:
+            by_id = [r["marker"] for r in sorted(members, key=lambda r: r["id"])]
+            assert by_id != sorted(by_id)
     # No time of day anywhere on a response.
     with connection.cursor() as cursor:
         cursor.execute(
