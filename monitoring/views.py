@@ -146,7 +146,11 @@ def respond(request, token):
             return _unavailable(request, exc.reason, exc.campaign)
         except ValidationError as exc:
             errors = exc.message_dict
-            services.save_draft(invitation=invitation, answers=answers)
+            try:
+                # Keep what was given; the campaign may have closed meanwhile.
+                services.save_draft(invitation=invitation, answers=answers)
+            except services.SurveyUnavailable as unavailable:
+                return _unavailable(request, unavailable.reason, unavailable.campaign)
         else:
             return redirect(reverse("monitoring:respond", args=[token]) + "?sent=1")
     draft = Draft.objects.filter(invitation=invitation).first()

@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,3 +239,125 @@ def test_two_simultaneous_submits_store_one_response(world):
     assert Response.objects.filter(campaign=campaign).count() == 1
     questions = len(likert_questions()) + 2
     assert Answer.objects.filter(response__campaign=campaign).count() == questions
+
+
+def test_an_autosave_after_the_close_is_refused_and_keeps_nothing(client, world, invitation):
+    client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "2"})
+    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    assert not Draft.objects.exists()
+    response = client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "3"})
+    assert response.status_code == 200 and "Guardado a las" not in response.content.decode()
+    with pytest.raises(services.SurveyUnavailable):
+        services.save_draft(invitation=invitation, answers={"RME_META_COMUN": "3"})
+    assert not Draft.objects.exists()
+
+
+def test_the_sweep_discards_unsent_drafts_of_a_closed_campaign(world, invitation):
+    """Answers never sent are not kept past a close, whatever left them
+    (here written straight into the table, as a lost race would)."""
+    from monitoring import tasks
+
+    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    Draft.objects.create(invitation=invitation, answers={"RME_META_COMUN": 2})
+    tasks.move_submitted_responses()
+    assert not Draft.objects.exists()
+
+
+def test_a_submit_that_fails_validation_as_the_campaign_closes_says_it_is_closed(
+    client, world, invitation, monkeypatch
+):
+    """The campaign closes while a submit with a missing answer is being
+    handled: the page says the survey is closed (no error page) and keeps
+    nothing."""
+    real_submit = services.submit_response
+
+    def closed_meanwhile(**kwargs):
+        services.close_campaign(by=world.admin, campaign=invitation.campaign)
+        return real_submit(**kwargs)
+
+    monkeypatch.setattr(services, "submit_response", closed_meanwhile)
+    data = full_answers()
+    del data["RME_CONFIANZA"]
+    response = client.post(url(invitation), data)
+    assert response.status_code == 410
+    assert "La encuesta está cerrada" in response.content.decode()
+    assert not Draft.objects.exists() and not Response.objects.exists()
+
+
+def _in_thread(target):
+    def run():
+        try:
+            target()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_submits_do_not_wait_for_each_other_but_a_close_waits_for_them(world):
+    """A submit whose transaction is still open does not hold back another
+    person's submit to the same campaign (the campaign row is only
+    share-locked); a close waits for it and then stores both."""
+    campaign = CampaignFactory(slug="rme-paralelo")
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    first = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    second = Invitation.objects.get(campaign=campaign, user=world.directivo_other)
+    held, release = threading.Event(), threading.Event()
+
+    def slow_submit():
+        with transaction.atomic():
+            services.submit_response(invitation=first, answers=full_answers())
+            held.set()
+            release.wait(30)
+
+    slow = _in_thread(slow_submit)
+    assert held.wait(30)
+    try:
+        other = _in_thread(
+            lambda: services.submit_response(invitation=second, answers=full_answers("2"))
+        )
+        other.join(10)
+        assert not other.is_alive(), "a submit waited for another person's submit"
+        closing = _in_thread(lambda: services.close_campaign(by=world.admin, campaign=campaign))
+        closing.join(1)
+        assert closing.is_alive(), "the close did not wait for the submit in flight"
+    finally:
+        release.set()
+        slow.join(30)
+    closing.join(30)
+    assert Response.objects.filter(campaign=campaign).count() == 2
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_racing_the_close_leaves_no_draft(world):
+    """An autosave still in its transaction when the close starts: the close
+    waits for it and then discards the draft (before, the close could not
+    see it and the draft stayed behind, kept for good)."""
+    campaign = CampaignFactory(slug="rme-carrera")
+    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    held, release = threading.Event(), threading.Event()
+
+    def slow_autosave():
+        with transaction.atomic():
+            services.save_draft(invitation=invitation, answers={"RME_META_COMUN": "2"})
+            held.set()
+            release.wait(30)
+
+    saving = _in_thread(slow_autosave)
+    assert held.wait(30)
+    closing = _in_thread(lambda: services.close_campaign(by=world.admin, campaign=campaign))
+    closing.join(1)
+    release.set()
+    saving.join(30)
+    closing.join(30)
+    campaign.refresh_from_db()
+    assert campaign.status == "closed"
+    assert not Draft.objects.exists()
