@@ -256,18 +256,34 @@ def raw_texts_csv(campaign, *, rng=None):
     """The free-text answers of the campaign, apart from everything else:
     one row per answer (question code, text), in random order, with no
     region, network, role, dependency or other answer beside it, so a text
-    cannot be joined to the rows of `raw_responses_csv`."""
+    cannot be joined to the rows of `raw_responses_csv`.
+
+    The minimum applies per question: the texts of a question are released
+    only when at least MIN_CELL_SIZE responses of the campaign answered it
+    (a text of its own); a question fewer answered gives no row at all, as
+    a text among two or three could be told apart by whoever knows who
+    answered. Per question rather than per campaign, because the campaign
+    may have hundreds of responses while an optional question was answered
+    by one person."""
     rng = rng or _shuffle_random
     texts = list(
         Answer.objects.filter(response__campaign=campaign, question__kind=QuestionKind.TEXT)
         .exclude(text="")
-        .values_list("question__code", "text")
+        .values_list("question__code", "response_id", "text")
     )
-    rng.shuffle(texts)
+    answered = defaultdict(set)
+    for code, response_id, _text in texts:
+        answered[code].add(response_id)
+    released = [
+        (code, text)
+        for code, _response_id, text in texts
+        if len(answered[code]) >= settings.MIN_CELL_SIZE
+    ]
+    rng.shuffle(released)
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(["question", "text"])
-    for code, text in texts:
+    for code, text in released:
         writer.writerow(csv_row([code, text]))
     return stream.getvalue()
 

@@ -115,3 +115,35 @@ def test_free_text_is_exported_apart_with_no_quasi_identifier(world, login):
     # Same readers as the raw responses.
     for role, status in (("analyst_other_region", 403), ("supervisor_a", 403), ("admin", 200)):
         assert login(getattr(world, role)).get(TEXTS.format("rme-2022")).status_code == status
+
+
+def test_a_question_few_answered_releases_no_text(world, login, settings):
+    """The texts of a question come out only when at least MIN_CELL_SIZE
+    responses answered it: 6 comments are released, the 2 texts of the
+    other question are not (whoever knows the two who wrote them would tell
+    which is whose), however many responses the campaign has."""
+    settings.MIN_CELL_SIZE = 5
+    campaign = CampaignFactory(slug="rme-2022", year=2022, status="closed")
+    comments, highlight = (
+        Question.objects.get(instrument=campaign.instrument, code=code)
+        for code in ("RME_COMENTARIOS", "RME_LOGRO_DESTACADO")
+    )
+    responses = add_responses(campaign, world.network_a, [4] * 12)
+    Answer.objects.bulk_create(
+        [
+            Answer(response=r, question=comments, text=f"Comentario {i}")
+            for i, r in enumerate(responses[:6])
+        ]
+        + [
+            Answer(response=r, question=highlight, text=f"Logro {i}")
+            for i, r in enumerate(responses[:2])
+        ]
+    )
+    rows = read(login(world.analyst_national), TEXTS.format("rme-2022"))
+    assert sorted(r["text"] for r in rows) == [f"Comentario {i}" for i in range(6)]
+    assert {r["question"] for r in rows} == {"RME_COMENTARIOS"}
+
+    # One more comment missing and the comments go too: 4 < 5.
+    Answer.objects.filter(question=comments, text__in=["Comentario 0", "Comentario 1"]).delete()
+    rows = read(login(world.analyst_national), TEXTS.format("rme-2022"))
+    assert rows == []
