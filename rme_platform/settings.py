@@ -266,9 +266,11 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Authentication ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, loading the user with whether they have a TOTP
+# authenticator (the second-factor check on every request, no extra query).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "rme_platform.accounts.backends.ModelBackend",
+    "rme_platform.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

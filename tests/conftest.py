@@ -9,11 +9,13 @@ import os
 import shutil
 import socket
 import sys
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 
 from rme_platform.celery import app as celery_app
 
@@ -128,19 +130,48 @@ def sostenedor_rep(db):
     return UserFactory(role="sostenedor_rep")
 
 
+def record_full_sign_in(client, user):
+    """Write into the client's session what allauth's sign-in writes: the
+    password, then (for a user with a TOTP authenticator) the second factor.
+    RequireMFAMiddleware reads these records."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        records.append({"method": "mfa", "at": now, "id": totp.pk, "type": totp.type})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in through
+    allauth, second factor included when the user has one. A password-only
+    session (Django's login form, `client.login`) carries no such record and
+    is signed out by RequireMFAMiddleware (tests/accounts/test_second_factor.py)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        record_full_sign_in(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client):
-    """Sign the client in as a user (None: anonymous) and return it. Users
-    who must use a second factor are marked enrolled, as after it."""
+    """Sign the client in as a user (None: anonymous) and return it, as after
+    allauth's sign-in with the second factor if the user has one."""
 
     def sign_in(user):
         client.logout()
         if user is not None:
             client.force_login(user)
-            if user.requires_mfa:
-                session = client.session
-                session["mfa_enrolled"] = True
-                session.save()
         return client
 
     return sign_in

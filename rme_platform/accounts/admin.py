@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import ApiToken, Invitation, User
+from .views import admin_login
+
+# No password-only way in: /admin/login/ sends to allauth's sign-in, which
+# asks for the second factor (issue 14).
+admin.site.login = admin_login
 
 
 @admin.register(User)

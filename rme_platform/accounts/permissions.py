@@ -21,10 +21,27 @@ def can_invite(user):
 
 
 def has_second_factor(user):
-    """The user has enrolled a TOTP authenticator."""
+    """The user has enrolled a TOTP authenticator. (The signed-in user is
+    loaded with the answer: accounts.backends.)"""
     from allauth.mfa.models import Authenticator
 
+    known = getattr(user, "has_totp_authenticator", None)
+    if known is not None:
+        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_used_second_factor(request, user):
+    """This session's sign-in (or a later re-authentication, or enrolling
+    the authenticator in it) passed the second factor. allauth keeps the
+    methods a session was authenticated with, for that user only; a
+    password-only sign-in (Django's own login form, `Client.login`) has no
+    "mfa" record."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
 
 
 def lacks_required_second_factor(user):

@@ -137,7 +137,7 @@ def accept_invitation(request, token):
                 request, "accounts/invitation_unusable.html", {"reason": exc.reason}, status=410
             )
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("¡Bienvenido/a a la Plataforma RME!"))
             return redirect("home")
     return render(
@@ -155,3 +155,25 @@ def set_language(request):
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+def admin_login(request, extra_context=None):
+    """Stands in for the Django admin's own sign-in form, which asks only for
+    the password: the admin signs in through allauth's form (password, then
+    the second factor) and comes back. Installed in accounts/admin.py."""
+    from urllib.parse import urlencode
+
+    from django.contrib import admin
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

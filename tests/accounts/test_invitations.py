@@ -31,9 +31,6 @@ def test_admin_invites_by_form_and_email_carries_a_seven_day_link(
     client, admin_user, django_capture_on_commit_callbacks
 ):
     client.force_login(admin_user)
-    session = client.session
-    session["mfa_enrolled"] = True
-    session.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/accounts/invite/",

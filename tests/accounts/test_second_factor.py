@@ -4,11 +4,12 @@ by session until they do (issue 14)."""
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP
 
 from rme_platform.accounts.models import ApiToken, User
 from rme_platform.accounts.services import create_api_token
-from tests.factories import TOTP_SECRET, UserFactory
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
+from tests.helpers import current_totp, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,72 @@ def test_a_directivo_may_switch_an_optional_second_factor_off(client, director):
         client.post(response["Location"], {"password": PASSWORD})
     client.post("/accounts/2fa/totp/deactivate/", {})
     assert not Authenticator.objects.filter(user=director, type=Authenticator.Type.TOTP).exists()
+
+
+# --- the second factor belongs to the session, not to the account ----------------
+
+
+def token_and_api_blocked(client):
+    """The session can neither create a personal token nor read the API."""
+    client.post("/accounts/profile/tokens/", {"name": "planilla"})
+    assert not ApiToken.objects.exists()
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_the_admin_login_form_does_not_skip_the_second_factor(client, admin_user):
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": admin_user.email, "password": PASSWORD, "next": "/admin/"},
+    )
+    # Django's password-only form is gone: it sends to allauth's sign-in.
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    token_and_api_blocked(client)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_password_only_session_of_an_enrolled_admin_is_signed_out(client, admin_user):
+    # Any sign-in that is not allauth's (here Django's own authenticate/login).
+    assert client.login(email=admin_user.email, password=PASSWORD)
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    token_and_api_blocked(client)
+    assert client.get("/accounts/2fa/recovery-codes/").status_code == 302
+
+
+def test_signing_in_with_password_and_totp_opens_the_platform(client, admin_user):
+    response = login_with_mfa(client, admin_user, PASSWORD)
+    assert response.status_code == 302
+    client.post("/accounts/profile/tokens/", {"name": "planilla"})
+    assert ApiToken.objects.filter(user=admin_user).exists()
+    assert client.get("/api/v1/me/").status_code == 200
+    assert client.get("/admin/").status_code == 200
+    # Already signed in: the admin's login address goes straight on.
+    assert client.get("/admin/login/?next=/admin/accounts/user/")["Location"] == (
+        "/admin/accounts/user/"
+    )
+
+
+def test_an_authenticator_removed_by_an_admin_takes_effect_at_once(client, analyst):
+    client.force_login(analyst)
+    assert client.get("/api/v1/me/").status_code == 200
+    Authenticator.objects.filter(user=analyst).delete()  # lost phone: an admin removes it
+    assert client.get("/api/v1/me/").status_code == 403
+    assert client.get("/accounts/profile/")["Location"] == SETUP
+
+
+def test_enrolling_totp_in_the_session_opens_the_platform(
+    client, unenrolled, django_capture_on_commit_callbacks
+):
+    client.force_login(unenrolled)
+    response = client.get(SETUP)
+    if response.status_code == 302:  # allauth asks for the password first
+        client.post(response["Location"], {"password": PASSWORD})
+    assert client.get(SETUP).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SETUP, {"code": current_totp(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=unenrolled, type=Authenticator.Type.TOTP).exists()
+    assert client.get("/accounts/profile/").status_code == 200
+    assert client.get("/api/v1/me/").status_code == 200
