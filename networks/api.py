@@ -167,12 +167,9 @@ class NetworkViewSet(
         body = AddMemberSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if data.get("user_id"):
-            user = User.objects.filter(pk=data["user_id"], is_active=True).first()
-            if user is None:
-                raise serializers.ValidationError({"user_id": _("No existe esa persona.")})
-        else:
-            user = services.find_member_candidate(data["email"])
+        user = services.find_member_candidate(
+            by=request.user, email=data.get("email"), user_id=data.get("user_id")
+        )
         services.add_member(by=request.user, network=network, user=user, role=data["role"])
         return Response(self._detail(network.code), status=status.HTTP_201_CREATED)
 

@@ -134,6 +134,32 @@ def grantable_networks(user):
     return Network.objects.filter(deprov__in=manageable_deprovs(user))
 
 
+def member_candidates(user):
+    """People `user` may add to a network they manage (the granter's reach):
+    an admin anyone active; a supervisor those holding an active position at
+    a school of their DEPROV, the DEPROV's supervisors and the
+    representatives of sostenedores with schools in it; nobody else. Someone
+    outside answers exactly like someone unknown, so adding a member reveals
+    no account."""
+    from rme_platform.accounts.models import User
+
+    if not is_active_user(user):
+        return User.objects.none()
+    active = User.objects.filter(is_active=True)
+    if is_admin(user):
+        return active
+    deprovs = manageable_deprovs(user).values("code")
+    return active.filter(
+        Q(pk__in=Position.objects.active().filter(school__deprov__in=deprovs).values("user_id"))
+        | Q(pk__in=SupervisorProfile.objects.filter(deprov__in=deprovs).values("user_id"))
+        | Q(
+            pk__in=SostenedorRepresentative.objects.filter(
+                sostenedor__schools__deprov__in=deprovs
+            ).values("user_id")
+        )
+    )
+
+
 def analyst_scope_to_grant(user):
     """The survey scope an analyst invited by `user` receives: never wider
     than the inviter's own. Returns (national, region codes)."""

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rme_platform import audit
-from rme_platform.accounts.models import User
 from schools.models import Position, School, SupervisorProfile
 
 from . import permissions
@@ -172,6 +171,10 @@ def add_member(*, by, network, user, role, school=None):
     _require(permissions.can_manage_network(by, network))
     if role not in MembershipRole.values:
         raise ValidationError({"role": _("Rol no válido.")})
+    if not permissions.member_candidates(by).filter(pk=user.pk).exists():
+        # Nobody is added (and then named in the network) from outside the
+        # manager's reach: the same answer as for an unknown person.
+        raise ValidationError({"user": unknown_candidate_message()})
     if (
         role == MembershipRole.SUPERVISOR
         and not SupervisorProfile.objects.filter(user=user, deprov_id=network.deprov_id).exists()
@@ -254,11 +257,22 @@ def remove_partner(*, by, network, partner):
     partner.networks.remove(network)
 
 
-def find_member_candidate(email):
-    """The active user with that email, or a ValidationError."""
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+def unknown_candidate_message():
+    # One message for unknown people and people outside the manager's reach.
+    return _("No encontramos a esa persona entre quienes puede sumar a la red.")
+
+
+def find_member_candidate(*, by, email=None, user_id=None):
+    """The person, by email or id, among those `by` may add to a network
+    (permissions.member_candidates), or a ValidationError that is the same
+    whether nobody has that email/id or they are out of reach."""
+    candidates = permissions.member_candidates(by)
+    if user_id is not None:
+        user = candidates.filter(pk=user_id).first()
+    else:
+        user = candidates.filter(email__iexact=(email or "").strip()).first()
     if user is None:
         raise ValidationError(
-            {"email": _("No hay una persona con ese correo en la plataforma. Invítela primero.")}
+            {"user_id" if user_id is not None else "email": unknown_candidate_message()}
         )
     return user

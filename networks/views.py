@@ -150,7 +150,7 @@ def member_add(request, code):
     form = AddMemberForm(request.POST)
     if form.is_valid():
         try:
-            user = services.find_member_candidate(form.cleaned_data["email"])
+            user = services.find_member_candidate(by=request.user, email=form.cleaned_data["email"])
             services.add_member(
                 by=request.user, network=network, user=user, role=form.cleaned_data["role"]
             )

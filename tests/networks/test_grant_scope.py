@@ -220,3 +220,71 @@ def test_people_import_checks_the_importers_scope(world):
         invited_by=world.admin,
     )
     assert result.created == 3
+
+
+# --- network membership: only people within the manager's reach ------------------
+
+A = "RME-07-901"  # network A, DEPROV Talca (supervisor_a manages it)
+
+
+def stranger(world):
+    """A Santiago directivo, outside a Talca supervisor's reach, with a name
+    that must never show."""
+    person = world.directivo_other
+    person.first_name, person.last_name = "Ernestina", "Forastera"
+    person.save()
+    return person
+
+
+def add_by_api(client, **data):
+    return client.post(f"/api/v1/networks/{A}/members/", data, content_type="application/json")
+
+
+@pytest.mark.parametrize("role", ["guest", "sostenedor_rep", "directivo", "supervisor"])
+def test_api_adds_no_one_outside_the_supervisors_reach(world, login, role):
+    person = stranger(world)
+    client = login(world.supervisor_a)
+    unknown_id = User.objects.order_by("-pk").first().pk + 1000
+    by_id = add_by_api(client, user_id=person.pk, role=role)
+    by_unknown_id = add_by_api(client, user_id=unknown_id, role=role)
+    by_email = add_by_api(client, email=person.email, role=role)
+    by_unknown_email = add_by_api(client, email="nadie@escuela.cl", role=role)
+    # Unknown and out of reach answer alike: ids and emails reveal no account.
+    assert by_id.status_code == by_unknown_id.status_code == 400
+    assert by_id.json() == by_unknown_id.json()
+    assert by_email.status_code == by_unknown_email.status_code == 400
+    assert by_email.json() == by_unknown_email.json()
+    for response in (by_id, by_email):
+        text = response.content.decode()
+        assert "Ernestina" not in text and "Forastera" not in text
+    assert not Membership.objects.filter(user=person).exists()
+    # ... and the person does not see the network.
+    assert login(person).get(f"/api/v1/networks/{A}/").status_code == 404
+
+
+def test_api_adds_people_within_reach_and_an_admin_anyone(world, login):
+    client = login(world.supervisor_a)
+    for person in (world.candidate, world.sostenedor_rep):  # a Talca UTP head, a rep
+        response = add_by_api(client, user_id=person.pk, role="guest")
+        assert response.status_code == 201
+        assert person.get_full_name() in response.content.decode()
+    person = stranger(world)
+    response = add_by_api(login(world.admin), user_id=person.pk, role="guest")
+    assert response.status_code == 201
+    assert Membership.objects.filter(user=person, network__code=A, active=True).exists()
+
+
+def test_members_page_adds_no_one_outside_the_supervisors_reach(world, login):
+    person = stranger(world)
+    client = login(world.supervisor_a)
+    url = f"/networks/{A}/members/add/"
+    outside = client.post(url, {"email": person.email, "role": "guest"})
+    unknown = client.post(url, {"email": "nadie@escuela.cl", "role": "guest"})
+    assert outside.status_code == unknown.status_code == 400
+    assert outside.context["member_form"].errors == unknown.context["member_form"].errors
+    text = outside.content.decode()
+    assert "Ernestina" not in text and "Forastera" not in text
+    assert not Membership.objects.filter(user=person).exists()
+    inside = client.post(url, {"email": world.candidate.email, "role": "guest"})
+    assert inside.status_code == 302
+    assert Membership.objects.filter(user=world.candidate, network__code=A, active=True).exists()

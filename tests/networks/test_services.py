@@ -283,7 +283,7 @@ def test_supervisor_of_another_deprov_is_refused(world):
     person.save()
     errors = refused(
         services.add_member,
-        by=world.supervisor_a,
+        by=world.admin,  # reaches anyone: the network's own rule answers
         network=world.network_a,
         user=person,
         role="supervisor",
@@ -323,7 +323,7 @@ def test_directivo_without_an_active_position_at_a_school_of_the_network_is_refu
     ]:
         errors = refused(
             services.add_member,
-            by=world.supervisor_a,
+            by=world.admin,  # reaches anyone: the network's own rule answers
             network=world.network_a,
             user=person,
             role="directivo",
@@ -386,14 +386,16 @@ def test_remove_member_deactivates_and_re_adding_reactivates(world):
 
 
 def test_find_member_candidate_needs_a_known_active_email(world):
-    assert services.find_member_candidate(" UTP.A2@escuela.cl ") == world.candidate
+    by = world.supervisor_a
+    assert services.find_member_candidate(by=by, email=" UTP.A2@escuela.cl ") == world.candidate
     world.candidate.is_active = False
     world.candidate.save()
     with pytest.raises(ValidationError) as excinfo:
-        services.find_member_candidate("utp.a2@escuela.cl")
-    assert excinfo.value.message_dict == {
-        "email": ["No hay una persona con ese correo en la plataforma. Invítela primero."]
-    }
+        services.find_member_candidate(by=by, email="utp.a2@escuela.cl")
+    with pytest.raises(ValidationError) as unknown:
+        services.find_member_candidate(by=by, email="nadie@escuela.cl")
+    assert list(excinfo.value.message_dict) == ["email"]
+    assert excinfo.value.message_dict == unknown.value.message_dict
 
 
 # --- partners -------------------------------------------------------------------
@@ -440,8 +442,9 @@ def test_page_shows_the_service_message_and_changes_nothing(world, client):
     assert "Escuela Curicó pertenece a otro departamento provincial (CURICÓ)." in (
         response.content.decode()
     )
+    # A head of UTP of the DEPROV (within reach) offered as a supervisor.
     response = client.post(
-        f"/networks/{A}/members/add/", {"email": world.supervisor_other.email, "role": "supervisor"}
+        f"/networks/{A}/members/add/", {"email": world.candidate.email, "role": "supervisor"}
     )
     assert response.status_code == 400
     assert "no es supervisor/a del departamento provincial de la red." in response.content.decode()
