@@ -259,11 +259,19 @@ def test_migration_deactivates_accounts_whose_invitations_were_never_accepted(in
     )
     expired = invite(email="vencida@escuela.cl", role="director")
     Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=9))
+    # People who got in some other way (a password reset while invited
+    # accounts were active) and used the platform keep their account.
+    signed_in = invite(email="entro@escuela.cl", role="director")
+    User.objects.filter(pk=signed_in.user_id).update(last_login=timezone.now())
+    with_password = invite(email="clave@escuela.cl", role="director")
+    with_password.user.set_password("Una-clave-larga-2025")
+    with_password.user.save()
     # As before the change: invited accounts were created active.
     User.objects.update(is_active=True)
     migration.deactivate_unaccepted_invitees(apps, None)
     active = dict(User.objects.values_list("email", "is_active"))
     assert active[never_invited.email] and active[accepted.email]
+    assert active["entro@escuela.cl"] and active["clave@escuela.cl"]
     assert not active["vencida@escuela.cl"]
 
 
