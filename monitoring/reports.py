@@ -29,7 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -788,6 +788,45 @@ def retry_report(*, by, report):
     return report
 
 
+# The claim of a report being built is also a lease held by the builder's
+# database session: a PostgreSQL advisory lock (this namespace, the report
+# id), taken in the transaction that marks the report running and released
+# when the build ends, or by PostgreSQL when the worker's connection dies.
+# A report "running" whose lease nobody holds was left by a lost worker.
+CLAIM_LOCK_NAMESPACE = 0x52455054  # "REPT"
+
+
+def _hold_claim(report_id):
+    """Take the report's lease; False when a live session already holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CLAIM_LOCK_NAMESPACE, report_id])
+        return cursor.fetchone()[0]
+
+
+def _release_claim(report_id):
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLAIM_LOCK_NAMESPACE, report_id])
+    except DatabaseError:  # the connection is gone, and its lock with it
+        logger.warning("report %s: could not release its claim", report_id, exc_info=True)
+
+
+def _claim_is_held(report_id):
+    """Whether a live session holds the report's lease (PostgreSQL; False
+    elsewhere). Call inside a transaction: the probe's lock ends with it."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", [CLAIM_LOCK_NAMESPACE, report_id]
+        )
+        return not cursor.fetchone()[0]
+
+
 def _claim(report_id, *, force, sum_of):
     """Mark the report running unless there is nothing to do. Returns
     (report, outcome) with outcome None when the caller must build."""
@@ -820,6 +859,11 @@ def _claim(report_id, *, force, sum_of):
         report.error = ""
         report.save(update_fields=["status", "started_at", "finished_at", "attempts", "error"])
         report._digest = digest
+        # Held before the claim commits: no one sees it running unheld.
+        if not _hold_claim(report_id):
+            # A live worker still builds it (for longer than STALE_AFTER).
+            transaction.set_rollback(True)
+            return report, "busy"
         return report, None
 
 
@@ -846,6 +890,14 @@ def build_report(report_id, *, force=False, token=None, inputs=None, final=True)
     report, outcome = _claim(report_id, force=force, sum_of=sum_of)
     if outcome is not None:
         return outcome
+    try:
+        return _build_claimed(report, report_id, state, final=final)
+    finally:
+        _release_claim(report_id)
+
+
+def _build_claimed(report, report_id, state, *, final):
+    language = report.language
     try:
         delay = float(os.environ.get(DELAY_ENV) or 0)
         if delay:
@@ -886,14 +938,17 @@ def sweep_stale_reports(*, stale_after=None, lost_after=None):
     stale_after = STALE_AFTER if stale_after is None else stale_after
     lost_after = LOST_AFTER if lost_after is None else lost_after
     with transaction.atomic():
-        stale = list(
-            Report.objects.select_for_update(skip_locked=True)
+        stale = [
+            pk
+            for pk, status in Report.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(status=ReportStatus.RUNNING, started_at__lte=now - stale_after)
                 | Q(status=ReportStatus.PENDING, requested_at__lte=now - lost_after)
             )
-            .values_list("pk", flat=True)
-        )
+            .values_list("pk", "status")
+            # A live worker still holds the claim: it is building, leave it.
+            if status != ReportStatus.RUNNING or not _claim_is_held(pk)
+        ]
         if stale:
             Report.objects.filter(pk__in=stale).update(
                 status=ReportStatus.PENDING, requested_at=now, started_at=None
@@ -905,19 +960,23 @@ def sweep_stale_reports(*, stale_after=None, lost_after=None):
 def recover_orphaned_reports(*, building, started_before):
     """Queue again the reports left "running" by a worker that is gone:
     those claimed before `started_before` that no live worker is building
-    (`building`: the report ids live workers said they are building). A
+    (`building`: the report ids live workers said they are building) and
+    whose claim no live database session holds (on PostgreSQL: a worker too
+    busy or slow to answer the broadcast in time still holds its claim). A
     worker calls this at start-up, so the claims of one that was killed do
     not wait for beat's sweeper, nor for the broker to redeliver its message
     after the visibility timeout (then an "unchanged" no-op). Returns the
     number queued."""
     now = timezone.now()
     with transaction.atomic():
-        orphaned = list(
-            Report.objects.select_for_update(skip_locked=True)
+        orphaned = [
+            pk
+            for pk in Report.objects.select_for_update(skip_locked=True)
             .filter(status=ReportStatus.RUNNING, started_at__lt=started_before)
             .exclude(pk__in=list(building))
             .values_list("pk", flat=True)
-        )
+            if not _claim_is_held(pk)
+        ]
         if orphaned:
             Report.objects.filter(pk__in=orphaned).update(
                 status=ReportStatus.PENDING, requested_at=now, started_at=None

@@ -182,7 +182,7 @@ def sweep_stale_reports(stale_after_seconds=None):
     return reports.sweep_stale_reports(stale_after=stale_after)
 
 
-def _reports_being_built(app, *, timeout=1.0):
+def _reports_being_built(app, *, timeout=5.0):
     """Report ids that live workers say they are building (control broadcast)."""
     building = set()
     for tasks in (app.control.inspect(timeout=timeout).active() or {}).values():
@@ -200,7 +200,9 @@ def _reports_being_built(app, *, timeout=1.0):
 @worker_ready.connect
 def recover_reports_at_start(sender=None, **kwargs):
     """A starting worker queues again the reports a killed worker left
-    "running" (see reports.recover_orphaned_reports)."""
+    "running" (see reports.recover_orphaned_reports): those no live worker
+    names within 5 s and, on PostgreSQL, whose claim no live database
+    session holds, so a worker too busy to answer keeps its report."""
     from django.db import connections
 
     try:
@@ -209,8 +211,7 @@ def recover_reports_at_start(sender=None, **kwargs):
         recovered = reports.recover_orphaned_reports(
             building=building, started_before=started_before
         )
-        if recovered:
-            logger.info("reports: %s left running by a lost worker queued again", recovered)
+        logger.info("reports: %s left running by a lost worker queued again", recovered)
     except Exception:  # a worker must start even if this cannot run
         logger.exception("reports: recovery at start-up failed")
     finally:

@@ -121,3 +121,39 @@ def test_a_starting_worker_finishes_the_report_a_killed_worker_left_running(
     finally:
         for worker in workers:
             worker.stop()
+
+
+def test_a_starting_worker_leaves_alone_the_report_a_busy_worker_is_building(
+    world,  # noqa: F811
+    settings,
+    broker,
+    tmp_path,
+):
+    """A worker alive but too busy to answer the start-up broadcast (here a
+    solo worker in the middle of the build) still holds its claim: the
+    starting worker does not queue the report again, it is built once."""
+    campaign = CampaignFactory(slug="rme-2025", year=2025, status="published")
+    add_responses(campaign, world.network_b, [4, 5, 3, 4, 2, 5, 4, 4])
+    queue = f"rme-test-{uuid.uuid4().hex[:10]}"
+    settings.MONITORING_REPORTS_QUEUE = queue
+    workers = []
+    try:
+        busy = start_worker(broker, queue, tmp_path / "worker1.log", **{reports.DELAY_ENV: "30"})
+        workers.append(busy)
+        reports.request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
+        report = Report.objects.get(campaign=campaign)
+        wait_for(report, {ReportStatus.RUNNING}, 60)
+
+        log = tmp_path / "worker2.log"
+        workers.append(start_worker(broker, queue, log))
+        wait_until(lambda: "queued again" in log.read_text(), 60)
+        assert "reports: 0 left running" in log.read_text()
+        report.refresh_from_db()
+        assert report.status == ReportStatus.RUNNING and report.attempts == 1
+
+        wait_for(report, {ReportStatus.DONE, ReportStatus.FAILED}, 90)
+        assert report.status == ReportStatus.DONE, report.error
+        assert report.attempts == 1  # built once, by the worker that claimed it
+    finally:
+        for worker in workers:
+            worker.stop()
