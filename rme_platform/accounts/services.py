@@ -53,7 +53,8 @@ def invite_user(
 
     Raises ValidationError if the inviter may not invite that role, the
     person already has an active account with a password, or (unless the
-    inviter is an admin) the account was invited with another role.
+    inviter is an admin) the account was invited with another role or has a
+    pending invitation of another inviter.
     """
     email = _clean_email(email)
     if role not in Role.values:
@@ -87,6 +88,23 @@ def invite_user(
                     "email": _(
                         "%(email)s ya tiene una cuenta con otro rol; solo el ministerio "
                         "puede cambiarla."
+                    )
+                    % {"email": email}
+                }
+            )
+        if (
+            user is not None
+            and invited_by is not None
+            and not invited_by.is_ministry_admin
+            and user.invitations.pending().exclude(invited_by=invited_by).exists()
+        ):
+            # Re-sending would take the invitation over (its revocation, the
+            # names): only its inviter or the ministry may.
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(email)s tiene una invitación pendiente de otra persona; solo quien "
+                        "invitó o el ministerio pueden reenviarla."
                     )
                     % {"email": email}
                 }

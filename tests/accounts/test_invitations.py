@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.services import invite_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -243,8 +244,6 @@ def test_migration_deactivates_accounts_whose_invitations_were_never_accepted(in
 
     from django.apps import apps
 
-    from tests.factories import UserFactory
-
     migration = import_module(
         "rme_platform.accounts.migrations.0002_invited_accounts_inactive_until_accepted"
     )
@@ -298,3 +297,22 @@ def test_inviter_revokes_from_the_invitation_page(
     link = invitation_link(mail.outbox[0])
     client.logout()
     assert client.get(link).status_code == 404
+
+
+def test_a_supervisor_cannot_take_over_another_inviters_pending_invitation(
+    client, supervisor, admin_user, invite, login
+):
+    colleague = UserFactory(role="supervisor")
+    theirs = invite(email="ajena@escuela.cl", role="director", invited_by=colleague)
+    form = {"email": "ajena@escuela.cl", "role": "director", "language": "es"}
+    response = login(supervisor).post("/accounts/invite/", {**form, "first_name": "Otro"})
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert list(Invitation.objects.filter(email="ajena@escuela.cl")) == [theirs]
+    # Its inviter and the ministry may send it again.
+    assert login(colleague).post("/accounts/invite/", form).status_code == 302
+    assert login(admin_user).post("/accounts/invite/", form).status_code == 302
+    latest = Invitation.objects.filter(email="ajena@escuela.cl").latest("pk")
+    assert latest.invited_by == admin_user and latest.revoked_at is None
