@@ -131,3 +131,44 @@ def test_an_account_invitation_that_cannot_be_emailed_is_sent_by_the_next_delive
     assert invitation.sent_at is None
     assert send_invitation_email(invitation.pk) is True
     assert recipients() == ["otra.analista@mineduc.cl"]
+
+
+def test_a_plan_comment_notice_delivered_twice_at_once_is_emailed_once(db, slow_mail):
+    from pme.tasks import notify_comment
+    from tests.factories import PlanCommentFactory, PositionFactory
+
+    comment = PlanCommentFactory()
+    directors = [PositionFactory(school=comment.plan.school).user for _ in range(2)]
+    mail.outbox.clear()
+
+    assert twice_at_once(notify_comment, comment.pk) == [0, 2]
+    assert recipients() == sorted(user.email for user in directors)
+
+
+def test_a_practice_comment_notice_delivered_twice_at_once_is_emailed_once(db, slow_mail):
+    from networks.practice_tasks import send_comment_notice
+    from pme.catalog import load_catalog
+    from tests.factories import PracticeCommentFactory, PracticeFactory, UserFactory
+
+    load_catalog()  # the dimensions (a data migration this test's flush removed)
+    authors = [UserFactory(role="director") for _ in range(2)]
+    comment = PracticeCommentFactory(practice=PracticeFactory(authors=authors))
+    mail.outbox.clear()
+
+    results = twice_at_once(send_comment_notice, comment.pk)
+    assert sum(results) == 2
+    assert recipients() == sorted(user.email for user in authors)
+
+
+def test_a_meeting_notice_delivered_twice_at_once_is_emailed_once(db, slow_mail):
+    from networks.meeting_tasks import send_meeting_notice
+    from networks.models import NoticeKind
+    from tests.factories import MeetingFactory, MembershipFactory
+
+    meeting = MeetingFactory()
+    members = [MembershipFactory(network=meeting.network).user for _ in range(2)]
+    mail.outbox.clear()
+
+    results = twice_at_once(send_meeting_notice, meeting.pk, NoticeKind.CONVENED, meeting.sequence)
+    assert sum(results) == 2
+    assert recipients() == sorted(user.email for user in members)
