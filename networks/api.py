@@ -177,7 +177,9 @@ class NetworkViewSet(
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
     def remove_member(self, request, code=None, user_id=None):
         network = self._manageable()
-        user = get_object_or_404(User, pk=user_id)
+        # Only the network's own (former) members: any other id answers 404, like
+        # an unknown one, and no one else is named.
+        user = get_object_or_404(User, pk=user_id, memberships__network=network)
         services.remove_member(by=request.user, network=network, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

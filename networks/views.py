@@ -168,7 +168,9 @@ def member_add(request, code):
 @require_POST
 def member_remove(request, code, user_id):
     network = _manageable_network(request.user, code)
-    user = get_object_or_404(User, pk=user_id)
+    # Only the network's own (former) members: any other id answers 404, like
+    # an unknown one, and no one else is named.
+    user = get_object_or_404(User, pk=user_id, memberships__network=network)
     services.remove_member(by=request.user, network=network, user=user)
     messages.success(request, _("%(person)s ya no integra la red.") % {"person": user})
     return redirect("networks:detail", code=network.code)

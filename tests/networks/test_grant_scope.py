@@ -288,3 +288,20 @@ def test_members_page_adds_no_one_outside_the_supervisors_reach(world, login):
     inside = client.post(url, {"email": world.candidate.email, "role": "guest"})
     assert inside.status_code == 302
     assert Membership.objects.filter(user=world.candidate, network__code=A, active=True).exists()
+
+
+def test_removing_a_member_names_no_one_outside_the_network(world, login):
+    person = stranger(world)
+    client = login(world.supervisor_a)
+    unknown_id = User.objects.order_by("-pk").first().pk + 1000
+    page = client.post(f"/networks/{A}/members/{person.pk}/remove/", follow=True)
+    assert page.status_code == 404
+    assert "Ernestina" not in page.content.decode()
+    api = client.delete(f"/api/v1/networks/{A}/members/{person.pk}/")
+    unknown = client.delete(f"/api/v1/networks/{A}/members/{unknown_id}/")
+    assert api.status_code == unknown.status_code == 404
+    assert api.content == unknown.content
+    # A member of the network is still removed.
+    member = world.directivo_member
+    assert client.delete(f"/api/v1/networks/{A}/members/{member.pk}/").status_code == 204
+    assert not Membership.objects.filter(user=member, network__code=A, active=True).exists()
