@@ -887,7 +887,11 @@ def build_report(report_id, *, force=False, token=None, inputs=None, final=True)
         state["data"] = data
         return checksum(data)
 
-    report, outcome = _claim(report_id, force=force, sum_of=sum_of)
+    try:
+        report, outcome = _claim(report_id, force=force, sum_of=sum_of)
+    except BaseException:
+        _release_claim(report_id)  # taken, but the claim did not commit
+        raise
     if outcome is not None:
         return outcome
     try:
