@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchlib import ensure_database, machine
+from benchlib import ensure_database, machine, signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -126,14 +126,7 @@ def pick_targets():
 
 
 def client_for(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["mfa_enrolled"] = True  # the analyst's second factor, as after sign-in
-    session.save()
-    return client
+    return signed_in_client(user)
 
 
 def measure(call, requests):

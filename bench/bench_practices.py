@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench_meetings import percentiles, time_requests
-from benchlib import machine, manage, setup_django
+from benchlib import machine, manage, setup_django, signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,8 +101,6 @@ def main():
 def run(args, tmp):
     url = os.environ.get("PRACTICES_BENCH_DATABASE_URL") or DEFAULT_URL
     env = setup_django(url, tmp, "bench_practices_settings", PAGE_CACHE_SECONDS="0")
-    from django.test import Client
-
     from networks.models import Network, Practice
     from networks.practice_demo import seed_national_practices
 
@@ -120,13 +118,7 @@ def run(args, tmp):
     network, directivo, supervisor, analyst = pick_users()
     clients = {}
     for name, user in (("directivo", directivo), ("supervisor", supervisor), ("analyst", analyst)):
-        client = Client()
-        client.force_login(user)
-        if user.requires_mfa:
-            session = client.session
-            session["mfa_enrolled"] = True
-            session.save()
-        clients[name] = client
+        clients[name] = signed_in_client(user)
     region = network.deprov.region_id
     cases = [
         ("search, accented word", "directivo", "/practices/?q=evaluación"),

@@ -96,3 +96,25 @@ def setup_django(url, tmp, name, **extra_env):
 
     django.setup()
     return env
+
+
+def signed_in_client(user):
+    """A test client signed in as `user` as after allauth's sign-in: with the
+    second factor for roles that must use one (an authenticator is given to
+    a benchmark account that has none), so RequireMFAMiddleware lets it in."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+
+    from rme_platform.management.demo import DEMO_TOTP_SECRET
+    from tests.helpers import record_full_sign_in
+
+    if (
+        user.requires_mfa
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    client = Client()
+    client.force_login(user)
+    record_full_sign_in(client, user)
+    return client

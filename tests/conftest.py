@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import sys
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +19,7 @@ from django.test import Client
 from rme_platform.celery import app as celery_app
 
 from .factories import UserFactory
+from .helpers import record_full_sign_in
 from .territory import load_test_territory
 
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
@@ -128,24 +128,6 @@ def utp(db):
 @pytest.fixture
 def sostenedor_rep(db):
     return UserFactory(role="sostenedor_rep")
-
-
-def record_full_sign_in(client, user):
-    """Write into the client's session what allauth's sign-in writes: the
-    password, then (for a user with a TOTP authenticator) the second factor.
-    RequireMFAMiddleware reads these records."""
-    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-    from allauth.mfa.models import Authenticator
-
-    now = time.time()
-    records = [{"method": "password", "at": now, "email": user.email}]
-    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if totp is not None:
-        records.append({"method": "mfa", "at": now, "id": totp.pk, "type": totp.type})
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
 
 
 @pytest.fixture(autouse=True)

@@ -55,3 +55,21 @@ def pdf_bytes(size=None):
     while len(content := build(padding)) != size:
         padding += size - len(content)
     return content
+
+
+def record_full_sign_in(client, user):
+    """Write into the client's session what allauth's sign-in writes: the
+    password, then (for a user with a TOTP authenticator) the second factor.
+    RequireMFAMiddleware reads these records."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        records.append({"method": "mfa", "at": now, "id": totp.pk, "type": totp.type})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
