@@ -8,7 +8,7 @@ if missing, seeded with `seed_demo --scale national` and the national survey
 campaign of monitoring.demo.seed_national_monitoring, as bench_monitoring.py
 does) and Redis at REDIS_URL (default redis://127.0.0.1:6379/2).
 
-1. One network report: `monitoring.reports.build_report` forced, in process,
+1. One network report: `monitoring.reports.building.build_report` forced, in process,
    median of `--rounds` builds after a warm-up (the campaign's inputs are
    shared, as in a worker that already built one). Target ≤ 1.5 s.
 2. Every report of the campaign (national, 16 regions, every network) by a
@@ -137,9 +137,10 @@ def run(args, tmp):
     from django.db import connection
     from django.db.models import Count
 
-    from monitoring import reports
     from monitoring.demo import seed_national_monitoring
     from monitoring.models import Campaign, Report, ReportStatus, Response
+    from monitoring.reports.building import build_report
+    from monitoring.reports.services import request_reports
     from networks.models import Network
 
     if not Network.objects.filter(code__startswith="RME-N").exists():
@@ -164,16 +165,16 @@ def run(args, tmp):
         .first()
     )
     scope = f"network:{network.code}"
-    reports.request_reports(by=None, campaign=campaign, scope=scope, enqueue_builds=False)
+    request_reports(by=None, campaign=campaign, scope=scope, enqueue_builds=False)
     report = Report.objects.get(campaign=campaign, scope_id=network.code, language="es")
     token = uuid.uuid4().hex
     started = time.perf_counter()
-    reports.build_report(report.pk, force=True, token=token)  # computes the inputs
+    build_report(report.pk, force=True, token=token)  # computes the inputs
     cold = time.perf_counter() - started
     times = []
     for _round in range(args.rounds):
         started = time.perf_counter()
-        assert reports.build_report(report.pk, force=True, token=token) == "done"
+        assert build_report(report.pk, force=True, token=token) == "done"
         times.append(time.perf_counter() - started)
     report.refresh_from_db()
     one = statistics.median(times)
@@ -192,7 +193,7 @@ def run(args, tmp):
             time.sleep(8)  # the worker and its two processes start
             load_before = os.getloadavg()[0]
             started = time.perf_counter()
-            outcomes = reports.request_reports(by=None, campaign=campaign, force=True)
+            outcomes = request_reports(by=None, campaign=campaign, force=True)
             queued_in = time.perf_counter() - started
             finished = wait_until_idle(campaign, 30 * 60)
             every = time.perf_counter() - started
@@ -210,7 +211,7 @@ def run(args, tmp):
             )
             # 3. Unchanged: the same request again.
             started = time.perf_counter()
-            again = reports.request_reports(by=None, campaign=campaign)
+            again = request_reports(by=None, campaign=campaign)
             wait_until_idle(campaign, 30 * 60)
             unchanged = time.perf_counter() - started
             n_unchanged = sum(1 for _r, outcome in again if outcome == "unchanged")

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Campaign, Instrument, Invitation, Question, Report, Response, Section
+from .reports.services import retry_report
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,7 +87,5 @@ class ReportAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Volver a preparar los informes elegidos"))
     def retry(self, request, queryset):
-        from . import reports
-
         for report in queryset.select_related("campaign"):
-            reports.retry_report(by=None, report=report)
+            retry_report(by=None, report=report)

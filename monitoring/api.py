@@ -16,9 +16,11 @@ from rest_framework.response import Response
 
 from rme_platform.files import protected_download
 
-from . import permissions, reports, selectors
+from . import permissions, selectors
 from .models import Campaign, Instrument, Language, Question, Report, ReportStatus, Section
 from .permissions import ScopeError, parse_scope
+from .reports import services as report_services
+from .reports.rendering import download_filename
 from .results import campaign_results
 
 SCOPE_PATTERN = r"^(national|region:\d{1,2}|network:[A-Za-z0-9-]{1,30})$"
@@ -253,7 +255,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         if not report.is_done or not report.file.storage.exists(report.file.name):
             raise NotFound
-        return protected_download(request, report.file, filename=reports.download_filename(report))
+        return protected_download(request, report.file, filename=download_filename(report))
 
     @extend_schema(request=None, responses={202: ReportSerializer})
     @action(detail=True, methods=["post"], pagination_class=None)
@@ -262,7 +264,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         if not permissions.can_build_reports(request.user, report.campaign):
             raise PermissionDenied
-        report = reports.retry_report(by=request.user, report=report)
+        report = report_services.retry_report(by=request.user, report=report)
         report.refresh_from_db()
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 
@@ -304,7 +306,9 @@ class CampaignReportsMixin:
             if not permissions.can_view_scope(user, campaign, parsed):
                 raise NotFound
         try:
-            outcomes = reports.request_reports(by=user, campaign=campaign, **body.validated_data)
+            outcomes = report_services.request_reports(
+                by=user, campaign=campaign, **body.validated_data
+            )
         except DjangoPermissionDenied as exc:
             raise NotFound from exc
         except DjangoValidationError as exc:

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from rme_platform.files import protected_download
 
-from . import permissions, reports
+from . import permissions
 from .models import Language, ReportStatus
+from .reports import services as report_services
+from .reports.rendering import download_filename
 from .views import _campaign
 
 PAGE_SIZE = 100
@@ -97,7 +99,7 @@ def report_list(request, slug):
             raise PermissionDenied
         scope = request.POST.get("scope") or "all"
         try:
-            outcomes = reports.request_reports(
+            outcomes = report_services.request_reports(
                 by=user,
                 campaign=campaign,
                 scope=scope,
@@ -136,7 +138,7 @@ def report_retry(request, slug, pk):
     report = _visible_report(user, campaign, pk)
     if not permissions.can_build_reports(user, campaign):
         raise PermissionDenied
-    reports.retry_report(by=user, report=report)
+    report_services.retry_report(by=user, report=report)
     messages.success(
         request, _("Informe %(scope)s en cola otra vez.") % {"scope": report.scope_text}
     )
@@ -153,4 +155,4 @@ def report_download(request, slug, pk):
     report = _visible_report(user, campaign, pk)
     if not report.is_done or not report.file.storage.exists(report.file.name):
         raise Http404
-    return protected_download(request, report.file, filename=reports.download_filename(report))
+    return protected_download(request, report.file, filename=download_filename(report))

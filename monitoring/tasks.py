@@ -10,14 +10,16 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import reports, services
+from . import services
 from .models import Invitation
+from .reports import building as report_building
+from .reports import services as report_services
 
 BATCH_SIZE = 200
 logger = logging.getLogger(__name__)
@@ -143,27 +145,30 @@ def move_submitted_responses():
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=reports.MAX_RETRIES,
-    time_limit=reports.TIME_LIMIT,
-    soft_time_limit=reports.SOFT_TIME_LIMIT,
+    max_retries=report_building.MAX_RETRIES,
+    time_limit=report_building.TIME_LIMIT,
+    soft_time_limit=report_building.SOFT_TIME_LIMIT,
 )
 def build_report(self, report_id, force=False, token=None):
-    """Build one report's PDF (monitoring.reports.build_report): idempotent,
-    acknowledged only once done, retried with exponential backoff (10 s,
-    20 s, 40 s) and left "failed" with the error after the last attempt."""
+    """Build one report's PDF (monitoring.reports.building.build_report):
+    idempotent, acknowledged only once done, retried with exponential
+    backoff (10 s, 20 s, 40 s) and left "failed" with the error after the
+    last attempt."""
     if self.request.is_eager:
         # No broker (the embedded set-up, tests): the retries run here, at once.
         for attempt in range(self.max_retries + 1):
             final = attempt == self.max_retries
             try:
-                return reports.build_report(report_id, force=force, token=token, final=final)
-            except reports.ReportBuildError:
+                return report_building.build_report(
+                    report_id, force=force, token=token, final=final
+                )
+            except report_building.ReportBuildError:
                 if final:
                     return "failed"
     final = self.request.retries >= self.max_retries
     try:
-        return reports.build_report(report_id, force=force, token=token, final=final)
-    except reports.ReportBuildError as exc:
+        return report_building.build_report(report_id, force=force, token=token, final=final)
+    except report_building.ReportBuildError as exc:
         if final:
             return "failed"
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
@@ -172,14 +177,14 @@ def build_report(self, report_id, force=False, token=None):
 @shared_task
 def queue_campaign_reports(campaign_id):
     """Request every report of a campaign (when it closes)."""
-    return reports.queue_campaign_reports(campaign_id)
+    return report_services.queue_campaign_reports(campaign_id)
 
 
 @shared_task
 def sweep_stale_reports(stale_after_seconds=None):
     """Queue again reports a killed worker left running (Celery beat, every 5 minutes)."""
     stale_after = None if stale_after_seconds is None else timedelta(seconds=stale_after_seconds)
-    return reports.sweep_stale_reports(stale_after=stale_after)
+    return report_building.sweep_stale_reports(stale_after=stale_after)
 
 
 def _reports_being_built(app, *, timeout=5.0):
@@ -200,15 +205,13 @@ def _reports_being_built(app, *, timeout=5.0):
 @worker_ready.connect
 def recover_reports_at_start(sender=None, **kwargs):
     """A starting worker queues again the reports a killed worker left
-    "running" (see reports.recover_orphaned_reports): those no live worker
-    names within 5 s and, on PostgreSQL, whose claim no live database
+    "running" (see reports.building.recover_orphaned_reports): those no live
+    worker names within 5 s and, on PostgreSQL, whose claim no live database
     session holds, so a worker too busy to answer keeps its report."""
-    from django.db import connections
-
     try:
         started_before = timezone.now()
         building = _reports_being_built(sender.app)
-        recovered = reports.recover_orphaned_reports(
+        recovered = report_building.recover_orphaned_reports(
             building=building, started_before=started_before
         )
         logger.info("reports: %s left running by a lost worker queued again", recovered)

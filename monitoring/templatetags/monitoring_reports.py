@@ -3,7 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from monitoring import reports
+from monitoring.reports import rendering
 
 register = template.Library()
 
@@ -11,13 +11,13 @@ register = template.Library()
 @register.filter
 def pct(value):
     """62,4 % in Spanish, 62.4% in English; — for nothing."""
-    return reports.pct(value)
+    return rendering.pct(value)
 
 
 @register.filter
 def pp(value):
     """A signed difference in percentage points."""
-    return reports.points(value)
+    return rendering.points(value)
 
 
 @register.filter

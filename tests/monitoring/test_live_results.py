@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from monitoring import reports, services
+from monitoring import services
+from monitoring.reports.data import ReportInputs
+from monitoring.reports.services import request_reports
 from monitoring.results import ResultsNotReleased, campaign_results, choice_results
 from tests.factories import CampaignFactory
 
@@ -64,14 +66,14 @@ def test_an_open_campaign_shows_no_aggregate_on_any_path(world, login, live):
     with pytest.raises(CommandError):
         command("build_reports", "--campaign", "rme-viva", "--sync")
     with pytest.raises(ValidationError):
-        reports.request_reports(by=None, campaign=live)
+        request_reports(by=None, campaign=live)
     # The aggregation itself refuses, whatever path calls it.
     with pytest.raises(ResultsNotReleased):
         campaign_results(live)
     with pytest.raises(ResultsNotReleased):
         choice_results(live)
     with pytest.raises(ResultsNotReleased):
-        reports.ReportInputs(live)
+        ReportInputs(live)
 
     # Participation counts stay readable.
     rates = client.get(f"{API}/rates/")
@@ -105,5 +107,5 @@ def test_after_close_everything_reads_as_before(world, login, live):
         command("survey_results", "--campaign", "rme-viva", "--scope", "network:RME-07-901")
     )
     assert data["n_responses"] == 12
-    outcomes = reports.request_reports(by=None, campaign=live, enqueue_builds=False)
+    outcomes = request_reports(by=None, campaign=live, enqueue_builds=False)
     assert outcomes and {outcome for _report, outcome in outcomes} == {"queued"}

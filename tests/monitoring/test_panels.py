@@ -6,7 +6,9 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 
 from monitoring import services
-from monitoring.models import Invitation
+from monitoring.models import Invitation, ReportStatus
+from monitoring.reports.building import report_row
+from monitoring.reports.data import campaign_scopes
 from monitoring.selectors import home_panel, network_panel
 from tests.factories import CampaignFactory
 
@@ -74,14 +76,11 @@ def test_network_panel_marks_suppressed_figures(world):
 
 
 def test_home_panel_links_the_networks_built_report(world, published):
-    from monitoring import reports
-    from monitoring.models import ReportStatus
-
     panel = home_panel(world.directivo_member)
     [item] = [i for i in panel["published"] if i["network"] == world.network_a]
     assert item["report_url"] is None  # not built yet: no link
-    scope = reports.campaign_scopes(published, "network:RME-07-901")[0]
-    report = reports._row_for(published, scope, "es")
+    scope = campaign_scopes(published, "network:RME-07-901")[0]
+    report = report_row(published, scope, "es")
     report.status = ReportStatus.DONE
     report.save()
     report.file.save(report.file_name(), ContentFile(b"%PDF-1.7 prueba"), save=True)

@@ -12,8 +12,12 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from monitoring import reports, services
+from monitoring import services
 from monitoring.models import Report, ReportStatus
+from monitoring.reports import building, rendering
+from monitoring.reports.data import ReportInputs, campaign_scopes, report_checksum
+from monitoring.reports.services import request_reports
+from monitoring.tasks import build_report, sweep_stale_reports
 from tests.factories import CampaignFactory, NetworkFactory
 
 from .conftest import TALCA, add_responses, likert_questions
@@ -133,11 +137,11 @@ def test_without_sync_the_command_queues_the_builds(campaign, django_capture_on_
 
 
 def test_the_checksum_is_cheap_and_changes_with_the_language(campaign):
-    inputs = reports.ReportInputs(campaign)
-    scope = reports.campaign_scopes(campaign, A)[0]
-    es = reports.report_checksum(inputs, scope, "es")
-    assert es == reports.report_checksum(inputs, scope, "es")
-    assert es != reports.report_checksum(inputs, scope, "en")
+    inputs = ReportInputs(campaign)
+    scope = campaign_scopes(campaign, A)[0]
+    es = report_checksum(inputs, scope, "es")
+    assert es == report_checksum(inputs, scope, "es")
+    assert es != report_checksum(inputs, scope, "en")
 
 
 def test_a_draft_or_open_campaign_has_no_reports(world):
@@ -155,12 +159,12 @@ def test_a_failing_build_is_retried_then_shows_its_error_and_can_be_retried(
     def broken(data, **kwargs):
         raise RuntimeError("sin tinta")
 
-    monkeypatch.setattr(reports, "render_pdf", broken)
+    monkeypatch.setattr(rendering, "render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        reports.request_reports(by=world.analyst_national, campaign=campaign, scope=A)
+        request_reports(by=world.analyst_national, campaign=campaign, scope=A)
     report = Report.objects.get(scope_id="RME-07-901")
     assert report.status == ReportStatus.FAILED
-    assert report.attempts == reports.MAX_RETRIES + 1
+    assert report.attempts == building.MAX_RETRIES + 1
     assert "sin tinta" in report.error and not report.file
 
     client = login(world.analyst_national)
@@ -192,15 +196,13 @@ def test_members_may_not_retry(campaign, world, login):
 def test_the_sweeper_requeues_reports_a_killed_worker_left_running(
     campaign, django_capture_on_commit_callbacks
 ):
-    reports.request_reports(by=None, campaign=campaign, scope=B, enqueue_builds=False)
+    request_reports(by=None, campaign=campaign, scope=B, enqueue_builds=False)
     stale = Report.objects.get(scope_id="RME-13-901")
     Report.objects.filter(pk=stale.pk).update(
         status=ReportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1), attempts=1
     )
     fresh = fake_report(campaign, "region:13", status=ReportStatus.RUNNING)
     with django_capture_on_commit_callbacks(execute=True):
-        from monitoring.tasks import sweep_stale_reports
-
         assert sweep_stale_reports.delay().get() == 1
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -209,9 +211,7 @@ def test_the_sweeper_requeues_reports_a_killed_worker_left_running(
 
 
 def test_a_task_run_twice_builds_once(campaign):
-    from monitoring.tasks import build_report
-
-    reports.request_reports(by=None, campaign=campaign, scope=B, enqueue_builds=False)
+    request_reports(by=None, campaign=campaign, scope=B, enqueue_builds=False)
     report = Report.objects.get(scope_id="RME-13-901")
     assert build_report.delay(report.pk).get() == "done"
     assert build_report.delay(report.pk).get() == "unchanged"
@@ -248,8 +248,8 @@ def test_closing_does_not_build_in_process_without_a_broker(
 
 def fake_report(campaign, scope_text, *, language="es", status=ReportStatus.DONE):
     """A report row with a small stored file (no rendering)."""
-    scope = reports.campaign_scopes(campaign, scope_text)[0]
-    report = reports._row_for(campaign, scope, language)
+    scope = campaign_scopes(campaign, scope_text)[0]
+    report = building.report_row(campaign, scope, language)
     report.status = status
     report.save()
     if status == ReportStatus.DONE:

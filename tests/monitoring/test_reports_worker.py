@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from monitoring import reports
 from monitoring.models import Report, ReportStatus
+from monitoring.reports.building import DELAY_ENV
+from monitoring.reports.services import request_reports
 from monitoring.tasks import sweep_stale_reports
 from tests.factories import CampaignFactory
 from tests.platform.test_worker import database_url
@@ -97,9 +98,9 @@ def test_a_report_left_running_by_a_killed_worker_is_finished_by_the_next(
     workers = []
     try:
         # The first worker sleeps 60 s before rendering: time to kill it mid-build.
-        first = Worker(queue, tmp_path / "worker1.log", **{reports.DELAY_ENV: "60"})
+        first = Worker(queue, tmp_path / "worker1.log", **{DELAY_ENV: "60"})
         workers.append(first)
-        reports.request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
+        request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
         report = Report.objects.get(campaign=campaign)
         wait_for(report, {ReportStatus.RUNNING}, 60)
         first.kill()

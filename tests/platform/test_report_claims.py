@@ -9,8 +9,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from monitoring import reports
 from monitoring.models import Report, ReportStatus
+from monitoring.reports import building
+from monitoring.reports import services as report_services
 from tests.factories import CampaignFactory
 from tests.monitoring.conftest import _default_instrument, add_responses, world  # noqa: F401
 
@@ -22,7 +23,7 @@ def running(world):  # noqa: F811
     """A report claimed an hour ago, past the sweeper's time limit."""
     campaign = CampaignFactory(slug="rme-2025", year=2025, status="published")
     add_responses(campaign, world.network_b, [4, 5, 3, 4, 2, 5, 4, 4])
-    reports.request_reports(
+    report_services.request_reports(
         by=None, campaign=campaign, scope="network:RME-13-901", enqueue_builds=False
     )
     report = Report.objects.get(campaign=campaign)
@@ -37,33 +38,35 @@ def builder_session(report):
     building it does."""
     session = connections.create_connection("default")
     with session.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [reports.CLAIM_LOCK_NAMESPACE, report.pk])
+        cursor.execute(
+            "SELECT pg_advisory_lock(%s, %s)", [building.CLAIM_LOCK_NAMESPACE, report.pk]
+        )
     return session
 
 
 def test_a_report_whose_builder_is_alive_is_not_queued_again(running):
     session = builder_session(running)
     try:
-        assert reports.sweep_stale_reports() == 0
-        assert reports.recover_orphaned_reports(building=set(), started_before=timezone.now()) == 0
+        assert building.sweep_stale_reports() == 0
+        assert building.recover_orphaned_reports(building=set(), started_before=timezone.now()) == 0
         running.refresh_from_db()
         assert running.status == ReportStatus.RUNNING and running.attempts == 1
     finally:
         session.close()  # the worker dies: PostgreSQL releases its claim
 
-    assert reports.recover_orphaned_reports(building=set(), started_before=timezone.now()) == 1
+    assert building.recover_orphaned_reports(building=set(), started_before=timezone.now()) == 1
     running.refresh_from_db()  # queued again and (tasks run eagerly here) built
     assert running.status == ReportStatus.DONE and running.attempts == 2
 
 
 def test_a_build_releases_its_claim(running):
     Report.objects.filter(pk=running.pk).update(status=ReportStatus.PENDING, started_at=None)
-    assert reports.build_report(running.pk) == "done"
+    assert building.build_report(running.pk) == "done"
     session = connections.create_connection("default")
     try:
         with session.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", [reports.CLAIM_LOCK_NAMESPACE, running.pk]
+                "SELECT pg_try_advisory_lock(%s, %s)", [building.CLAIM_LOCK_NAMESPACE, running.pk]
             )
             assert cursor.fetchone()[0]  # nobody holds it any more
     finally:

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import reports
 from monitoring import services as survey
 from monitoring.models import Invitation, Report, ReportStatus
+from monitoring.reports.building import DELAY_ENV
+from monitoring.reports.services import request_reports
 from rme_platform import outbox
 from rme_platform.models import Outbox
 from tests.factories import CampaignFactory
@@ -106,9 +107,9 @@ def test_a_starting_worker_finishes_the_report_a_killed_worker_left_running(
     settings.MONITORING_REPORTS_QUEUE = queue
     workers = []
     try:
-        first = start_worker(broker, queue, tmp_path / "worker1.log", **{reports.DELAY_ENV: "60"})
+        first = start_worker(broker, queue, tmp_path / "worker1.log", **{DELAY_ENV: "60"})
         workers.append(first)
-        reports.request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
+        request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
         report = Report.objects.get(campaign=campaign)
         wait_for(report, {ReportStatus.RUNNING}, 60)
         first.kill()
@@ -138,9 +139,9 @@ def test_a_starting_worker_leaves_alone_the_report_a_busy_worker_is_building(
     settings.MONITORING_REPORTS_QUEUE = queue
     workers = []
     try:
-        busy = start_worker(broker, queue, tmp_path / "worker1.log", **{reports.DELAY_ENV: "30"})
+        busy = start_worker(broker, queue, tmp_path / "worker1.log", **{DELAY_ENV: "30"})
         workers.append(busy)
-        reports.request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
+        request_reports(by=None, campaign=campaign, scope="network:RME-13-901")
         report = Report.objects.get(campaign=campaign)
         wait_for(report, {ReportStatus.RUNNING}, 60)
 

@@ -11,8 +11,8 @@ status done, unchanged (same inputs: not rebuilt) or failed (then the error).
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import reports
 from monitoring.models import Campaign
+from monitoring.reports.services import build_reports_in_process, request_reports
 
 
 class Command(BaseCommand):
@@ -34,11 +34,11 @@ class Command(BaseCommand):
             raise CommandError(f"No campaign with slug {campaign!r}.") from exc
         try:
             if sync:
-                outcomes = reports.build_reports_in_process(
+                outcomes = build_reports_in_process(
                     campaign=found, scope=scope, language=language, force=force
                 )
             else:
-                outcomes = reports.request_reports(
+                outcomes = request_reports(
                     by=None, campaign=found, scope=scope, language=language, force=force
                 )
         except ValidationError as exc:
