@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -23,26 +22,6 @@ from .reports import services as report_services
 
 BATCH_SIZE = 200
 logger = logging.getLogger(__name__)
-
-# Merged into settings.CELERY_BEAT_SCHEDULE by the project.
-BEAT_SCHEDULE = {
-    "monitoring-close-due-campaigns": {
-        "task": "monitoring.tasks.close_due_campaigns",
-        "schedule": crontab(hour=0, minute=15),
-    },
-    "monitoring-scheduled-reminders": {
-        "task": "monitoring.tasks.send_scheduled_reminders",
-        "schedule": crontab(hour=9, minute=0),
-    },
-    "monitoring-move-submitted-responses": {
-        "task": "monitoring.tasks.move_submitted_responses",
-        "schedule": crontab(minute="*/10"),
-    },
-    "monitoring-sweep-stale-reports": {
-        "task": "monitoring.tasks.sweep_stale_reports",
-        "schedule": crontab(minute="*/5"),
-    },
-}
 
 
 @shared_task

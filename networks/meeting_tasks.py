@@ -3,11 +3,10 @@ meeting_services, which makes them idempotent (each email is recorded
 before it is sent, under a unique constraint)."""
 
 from celery import shared_task
-from celery.schedules import crontab
 
 from . import meeting_services
 
-__all__ = ["BEAT_SCHEDULE", "send_meeting_notice", "send_meeting_reminders"]
+__all__ = ["send_meeting_notice", "send_meeting_reminders"]
 
 
 @shared_task
@@ -22,13 +21,3 @@ def send_meeting_reminders():
     """Send the reminders due now (7 days and 1 day before each meeting) to
     members who have not answered or said yes. Run twice, sent once."""
     return meeting_services.send_due_reminders()
-
-
-# Merged into settings.CELERY_BEAT_SCHEDULE: hourly, so each reminder goes
-# out within the hour it becomes due.
-BEAT_SCHEDULE = {
-    "meetings-send-reminders": {
-        "task": "networks.meeting_tasks.send_meeting_reminders",
-        "schedule": crontab(minute=15),
-    },
-}

@@ -222,38 +222,45 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Every periodic task, here and nowhere else (a test checks each names a
+# registered task). Times are America/Santiago (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
-    # Work recorded in the outbox while the broker was unreachable is sent.
+    # Every 30 s: work recorded in the outbox while the broker was down is sent.
     "platform-relay-outbox": {
         "task": "rme_platform.tasks.relay_outbox",
         "schedule": 30.0,
     },
-    # Meeting reminders 7 days and 1 day ahead (idempotent: each is recorded).
+    # Hourly at :15: meeting reminders 7 days and 1 day ahead go out within the hour due.
     "meetings-send-reminders": {
         "task": "networks.meeting_tasks.send_meeting_reminders",
         "schedule": crontab(minute=15),
     },
-    # Yesterday's comments on their practices, for authors who chose a digest.
+    # Daily 07:30: yesterday's comments on their practices, to authors who chose a digest.
     "practices-send-digests": {
         "task": "networks.practice_tasks.send_practice_digests",
         "schedule": crontab(hour=7, minute=30),
     },
-    # Survey campaigns past their closing date are closed; reminders go out
-    # once a day at most.
+    # Daily 00:15: survey campaigns past their closing date are closed.
     "monitoring-close-due-campaigns": {
         "task": "monitoring.tasks.close_due_campaigns",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Daily 09:00: survey reminders, so nobody gets more than one a day.
     "monitoring-scheduled-reminders": {
         "task": "monitoring.tasks.send_scheduled_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
-    # PDF reports a killed worker left "running" are queued again.
+    # Every 10 min: submitted survey answers that a submit could not move are moved.
+    "monitoring-move-submitted-responses": {
+        "task": "monitoring.tasks.move_submitted_responses",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every 5 min: PDF reports a killed worker left "running" are queued again.
     "monitoring-sweep-stale-reports": {
         "task": "monitoring.tasks.sweep_stale_reports",
         "schedule": crontab(minute="*/5"),
     },
-    # Audit trail older than AUDIT_RETENTION_DAYS is deleted.
+    # Daily 03:30: the audit trail older than AUDIT_RETENTION_DAYS is deleted.
     "audit-purge-old-entries": {
         "task": "rme_platform.audit.tasks.purge_audit_trail",
         "schedule": crontab(hour=3, minute=30),

@@ -6,10 +6,11 @@ import datetime
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.utils import formats, timezone, translation
 
 from networks import meeting_services as services
-from networks.meeting_tasks import BEAT_SCHEDULE, send_meeting_notice, send_meeting_reminders
+from networks.meeting_tasks import send_meeting_notice, send_meeting_reminders
 from networks.models import Meeting, MeetingNotice
 
 from .conftest import convene, in_days
@@ -201,7 +202,7 @@ def test_the_reminder_task_is_idempotent_and_scheduled(world, mailoutbox):
     assert send_meeting_reminders.delay().get() == 4
     assert send_meeting_reminders.delay().get() == 0
     assert len(mailoutbox) == 4
-    entry = BEAT_SCHEDULE["meetings-send-reminders"]
+    entry = settings.CELERY_BEAT_SCHEDULE["meetings-send-reminders"]
     assert entry["task"] == "networks.meeting_tasks.send_meeting_reminders"
     assert send_meeting_reminders.name == entry["task"]
 

@@ -203,7 +203,8 @@ def test_a_move_that_dies_midway_loses_nothing(world, crowd, settings, monkeypat
     monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
     assert tasks.move_submitted_responses() == 3  # the periodic sweep
     assert Response.objects.count() == 3 and Answer.objects.filter(question__code=MARKER).count()
-    assert "monitoring-move-submitted-responses" in tasks.BEAT_SCHEDULE
+    entry = settings.CELERY_BEAT_SCHEDULE["monitoring-move-submitted-responses"]
+    assert entry["task"] == tasks.move_submitted_responses.name
 
 
 def _ctid(text):
