@@ -4,6 +4,7 @@ meeting_permissions and run a fixed number of queries; measures are
 aggregated in the database."""
 
 import datetime
+import heapq
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rme_platform import charts
+from rme_platform.accounts.models import Role
 
 from . import meeting_permissions as perms
 from .models import (
@@ -26,6 +28,8 @@ from .models import (
     AttendeeRole,
     Meeting,
     MeetingStatus,
+    Membership,
+    MembershipRole,
     MinutesAttachment,
     ProposalVote,
     Rsvp,
@@ -166,9 +170,39 @@ def attendance_summary(meeting):
     return {"rows": out, "totals": totals}
 
 
+def attendee_role(membership):
+    """The role an invited member is counted under in the measures."""
+    if membership.role == MembershipRole.DIRECTIVO:
+        return AttendeeRole.UTP if membership.user.role == Role.UTP else AttendeeRole.DIRECTOR
+    return {
+        MembershipRole.SUPERVISOR: AttendeeRole.SUPERVISOR,
+        MembershipRole.SOSTENEDOR_REP: AttendeeRole.SOSTENEDOR_REP,
+    }.get(membership.role, AttendeeRole.GUEST)
+
+
+def uninvited_members(meeting):
+    """Unsaved attendance rows (the invitation) for the active members who
+    have none yet, e.g. who joined the network after the meeting was
+    convened. services.invite_members saves them; the attendance page only
+    lists them, so that reading it writes nothing."""
+    invited = Attendance.objects.filter(meeting=meeting, user__isnull=False).values("user_id")
+    members = (
+        Membership.objects.filter(network_id=meeting.network_id, active=True, user__is_active=True)
+        .exclude(user_id__in=invited)
+        .select_related("user")
+    )
+    return [Attendance(meeting=meeting, user=m.user, role=attendee_role(m)) for m in members]
+
+
+def _by_name(row):
+    return (row.user.last_name, row.user.first_name)
+
+
 def attendance_sheet(meeting):
     """The attendance page: invited members by role (with their school) and
-    the partners and guests recorded."""
+    the partners and guests recorded. Members not invited yet are listed
+    too (unsaved rows, saved when the attendance is recorded), unless the
+    meeting was cancelled. Reads only."""
     rows = (
         Attendance.objects.filter(meeting=meeting)
         .select_related("user", "partner")
@@ -182,7 +216,20 @@ def attendance_sheet(meeting):
             partners[row.partner_id] = row
         else:
             guests.append(row)
-    groups = [(role.label, members[role.value]) for role in AttendeeRole if role.value in members]
+    pending = {}
+    for row in [] if meeting.is_cancelled else uninvited_members(meeting):
+        pending.setdefault(row.role, []).append(row)
+    groups = [
+        (
+            role.label,
+            # Both lists are in name order; the invited first among equal names.
+            list(
+                heapq.merge(members.get(role.value, []), pending.get(role.value, []), key=_by_name)
+            ),
+        )
+        for role in AttendeeRole
+        if role.value in members or role.value in pending
+    ]
     return {"groups": groups, "partner_ids": set(partners), "guests": guests}
 
 

@@ -23,10 +23,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from rme_platform import outbox
-from rme_platform.accounts.models import Role, User
+from rme_platform.accounts.models import User
 from rme_platform.files import validate_upload
 
 from . import meeting_permissions as perms
+from . import meeting_selectors as selectors
 from .meeting_calendar import meeting_invitation_ics, meeting_url
 from .models import (
     OPEN_AGREEMENT_STATUSES,
@@ -41,8 +42,6 @@ from .models import (
     Meeting,
     MeetingNotice,
     MeetingStatus,
-    Membership,
-    MembershipRole,
     Minutes,
     MinutesAttachment,
     NetworkSchool,
@@ -172,30 +171,11 @@ def _clean_meeting(network, data, *, now, schedule_changed, cutoff_changed=True)
     return data
 
 
-def attendee_role(membership):
-    """The role an invited member is counted under in the measures."""
-    if membership.role == MembershipRole.DIRECTIVO:
-        return AttendeeRole.UTP if membership.user.role == Role.UTP else AttendeeRole.DIRECTOR
-    return {
-        MembershipRole.SUPERVISOR: AttendeeRole.SUPERVISOR,
-        MembershipRole.SOSTENEDOR_REP: AttendeeRole.SOSTENEDOR_REP,
-    }.get(membership.role, AttendeeRole.GUEST)
-
-
 def invite_members(*, meeting):
-    """An attendance row (the invitation) for each active member who has
-    none yet, e.g. who joined the network after the meeting was convened.
-    Idempotent."""
-    invited = Attendance.objects.filter(meeting=meeting, user__isnull=False).values("user_id")
-    members = (
-        Membership.objects.filter(network_id=meeting.network_id, active=True, user__is_active=True)
-        .exclude(user_id__in=invited)
-        .select_related("user")
-    )
-    Attendance.objects.bulk_create(
-        [Attendance(meeting=meeting, user=m.user, role=attendee_role(m)) for m in members],
-        ignore_conflicts=True,
-    )
+    """Save an attendance row (the invitation) for each active member who
+    has none yet, e.g. who joined the network after the meeting was
+    convened. Idempotent."""
+    Attendance.objects.bulk_create(selectors.uninvited_members(meeting), ignore_conflicts=True)
 
 
 def convene_meeting(

@@ -490,6 +490,8 @@ def agenda_remove(request, pk):
 
 @login_required
 def attendance(request, pk):
+    """The attendance sheet. GET only reads (members not invited yet are
+    listed unsaved); POST records it through services.record_attendance."""
     meeting = _runnable(request.user, pk)
     errors = []
     if request.method == "POST":
@@ -509,9 +511,6 @@ def attendance(request, pk):
         else:
             messages.success(request, _("Asistencia guardada."))
             return redirect("meetings:detail", pk=meeting.pk)
-    elif not meeting.is_cancelled:
-        # Members who joined after the meeting was convened are listed too.
-        services.invite_members(meeting=meeting)
     sheet = selectors.attendance_sheet(meeting)
     return render(
         request,
