@@ -61,7 +61,9 @@ def home_context(user):
                 schools=Count("rbd"),
                 in_networks=Count(
                     "rbd",
-                    filter=Q(network_links__left_on__isnull=True),
+                    # A school with no network link at all also has a null
+                    # left_on in the join: count only active links.
+                    filter=Q(network_links__isnull=False, network_links__left_on__isnull=True),
                     distinct=True,
                 ),
             )
