@@ -6,8 +6,6 @@ This module only reads and validates; schools.services.import_directory
 writes. Every problem names its data row (1 = the first row after the header)
 and column."""
 
-import codecs
-import csv
 import io
 import math
 from collections import Counter, defaultdict
@@ -17,6 +15,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from rme_platform.spreadsheets import UTF16_BOMS, decode_upload, read_csv_rows
 
 from .models import (
     Comuna,
@@ -214,20 +214,12 @@ class ParsedDirectory:
 
 
 def decode(path_or_file):
-    """The file's text and encoding: UTF-8 (with or without BOM), UTF-16 with
-    its BOM (as some spreadsheets save "Unicode text"), else Latin-1. A file
-    with NUL bytes and no UTF-16 BOM is not text: an error says so."""
+    """The file's text and encoding, read as every CSV import reads it
+    (rme_platform.spreadsheets.decode_upload: UTF-8 with or without BOM,
+    UTF-16 with its BOM, else Latin-1). A file with NUL bytes and no UTF-16
+    BOM is not text: an error says so instead of columns going missing."""
     data = path_or_file.read() if hasattr(path_or_file, "read") else Path(path_or_file).read_bytes()
-    if isinstance(data, str):
-        return data.lstrip("\ufeff"), "UTF-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError as exc:
-            raise DirectoryImportError(
-                [_("El archivo empieza como UTF-16 pero no se puede leer como tal.")]
-            ) from exc
-    if b"\x00" in data[:65536]:
+    if isinstance(data, bytes) and not data.startswith(UTF16_BOMS) and b"\x00" in data[:65536]:
         raise DirectoryImportError(
             [
                 _(
@@ -237,43 +229,19 @@ def decode(path_or_file):
             ]
         )
     try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
+        return decode_upload(io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data))
+    except ValidationError as exc:
+        raise DirectoryImportError(exc.messages) from exc
 
 
 def split_rows(text):
-    """The file's rows as lists of fields. A field longer than the csv
-    module's limit (128 KiB) is an error naming its row and column: no
-    directory field is anywhere near that long."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    rows = []
+    """The file's rows as lists of fields, through the imports' one CSV
+    reader: a field longer than csv's limit (128 KB) is an error naming its
+    row and column."""
     try:
-        rows.extend(reader)
-    except csv.Error as exc:
-        line = text.splitlines()[reader.line_num - 1] if reader.line_num else ""
-        fields = line.split(";")
-        longest = max(range(len(fields)), key=lambda i: len(fields[i])) if fields else 0
-        header = rows[0] if rows else []
-        column = header[longest].strip().lstrip("\ufeff") if longest < len(header) else longest + 1
-        row = reader.line_num - 1
-        raise DirectoryImportError(
-            [
-                str(
-                    ImportIssue(
-                        row,
-                        column,
-                        "error",
-                        _("el campo tiene más de %(limit)s caracteres; no es un directorio válido.")
-                        % {"limit": f"{csv.field_size_limit():,}".replace(",", ".")},
-                    )
-                )
-                if row > 0
-                else _("La cabecera tiene un campo de más de %(limit)s caracteres.")
-                % {"limit": f"{csv.field_size_limit():,}".replace(",", ".")}
-            ]
-        ) from exc
-    return rows
+        return read_csv_rows(text, delimiter=";")
+    except ValidationError as exc:
+        raise DirectoryImportError(exc.messages) from exc
 
 
 def in_territory(lat, lon):

@@ -534,8 +534,7 @@ def test_a_field_over_128_kb_is_an_error_with_row_and_column(sample_rows, direct
     header, rows = sample_rows
     bad = [rows[0], set_value(header, rows[1], "NOM_RBD", "A" * 140_000), rows[2]]
     assert import_errors(directory_file(header, bad)) == [
-        "fila 2, columna NOM_RBD: el campo tiene más de 131.072 caracteres; no es un "
-        "directorio válido."
+        "fila 2, columna NOM_RBD: el campo supera el máximo de 128 KB (¿comillas sin cerrar?)"
     ]
 
 
@@ -545,7 +544,7 @@ def test_a_field_over_128_kb_fails_the_command_cleanly(sample_rows, directory_fi
     err = io.StringIO()
     with pytest.raises(CommandError, match="No se importó nada"):
         call_command("import_directory", str(path), stderr=err)
-    assert "fila 2, columna MRUN: el campo tiene más de 131.072 caracteres" in err.getvalue()
+    assert "fila 2, columna MRUN: el campo supera el máximo de 128 KB" in err.getvalue()
     assert not School.objects.exists()
 
 

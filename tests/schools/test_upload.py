@@ -128,7 +128,7 @@ def test_an_uploaded_file_with_a_huge_field_fails_with_row_and_column(admin_user
     )
     assert run_import_job(job_id=job.pk) == ImportJob.Status.FAILED
     job.refresh_from_db()
-    assert job.errors.startswith("fila 2, columna NOM_RBD: el campo tiene más de 131.072")
+    assert job.errors.startswith("fila 2, columna NOM_RBD: el campo supera el máximo de 128 KB")
     client.force_login(admin_user)
     page = client.get(f"/schools/import/{job.pk}/")
     assert page.status_code == 200 and "fila 2, columna NOM_RBD" in page.content.decode()
