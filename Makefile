@@ -11,7 +11,7 @@ PORT ?= 8000
 
 help:
 	@echo "make run     - install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
-	@echo "make test    - ruff, migrations check and the whole test suite"
+	@echo "make test    - ruff, import layers, migrations check and the whole test suite"
 	@echo "make worker  - a Celery worker against REDIS_URL"
 	@echo "make beat    - Celery beat (periodic tasks) against REDIS_URL"
 	@echo "make bench   - the benchmarks in bench/"
@@ -35,6 +35,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(MANAGE) compilemessages_if_possible
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -57,6 +58,7 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

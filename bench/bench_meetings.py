@@ -6,7 +6,7 @@ Uses its own PostgreSQL database (MEETINGS_BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/rme_bench_meetings): creates and migrates
 it, seeds the national shape (`seed_demo --scale national`) if it has no
 national networks, and a year of monthly meetings for every national network
-(networks.meeting_demo.seed_national_meetings) if they have none or with
+(networks.meetings.demo.seed_national_meetings) if they have none or with
 --reseed. Then, in process with DEBUG=0 and the Django test client, signed in
 as a supervisor of the national network with the most members, it requests
 the network page with its meetings panel (measures table, attendance chart,
@@ -81,7 +81,8 @@ def time_requests(client, paths, expected, n):
 def pick_targets():
     from django.db.models import Count, Q
 
-    from networks.models import Meeting, MeetingStatus, Network
+    from networks.meetings.models import Meeting, MeetingStatus
+    from networks.models import Network
 
     network = (
         Network.objects.filter(code__startswith="RME-N")
@@ -114,7 +115,8 @@ def pick_targets():
 def figures():
     from django.db import connection
 
-    from networks.models import AgendaProposal, Agreement, Attendance, Meeting, Network
+    from networks.meetings.models import AgendaProposal, Agreement, Attendance, Meeting
+    from networks.models import Network
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -146,9 +148,10 @@ def run(args, tmp):
     env = setup_django(url, tmp, "bench_meetings_settings")
     from django.test import Client
 
-    from networks import meeting_selectors as selectors
-    from networks.meeting_demo import seed_national_meetings
-    from networks.models import Meeting, Network
+    from networks.meetings import selectors as selectors
+    from networks.meetings.demo import seed_national_meetings
+    from networks.meetings.models import Meeting
+    from networks.models import Network
 
     if not Network.objects.filter(code__startswith="RME-N").exists():
         print("No national networks: seeding them (seed_demo --scale national)...", flush=True)

@@ -6,7 +6,7 @@ Uses its own PostgreSQL database (PRACTICES_BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/rme_bench_practices): creates and
 migrates it, seeds the national shape (`seed_demo --scale national`) if it
 has no national networks, and 20,000 practices across the national schools
-(networks.practice_demo.seed_national_practices: tags, authors, ~5,000
+(networks.practices.demo.seed_national_practices: tags, authors, ~5,000
 adoptions, 10,000 comments, search vectors) if they are missing or with
 --reseed. Then, in process with DEBUG=0 and the Django test client, it
 requests the library with realistic searches and filters (full text with
@@ -68,12 +68,12 @@ def pick_users():
 def figures():
     from django.db import connection
 
-    from networks.models import Practice, PracticeAdoption, PracticeComment
+    from networks.practices.models import Practice, PracticeAdoption, PracticeComment
 
     with connection.cursor() as cursor:
         # As autovacuum would after a bulk load: statistics, and the
         # visibility map that lets the library's index answer alone.
-        cursor.execute("VACUUM ANALYZE networks_practice")
+        cursor.execute("VACUUM ANALYZE practices_practice")
         cursor.execute("ANALYZE")
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -101,8 +101,9 @@ def main():
 def run(args, tmp):
     url = os.environ.get("PRACTICES_BENCH_DATABASE_URL") or DEFAULT_URL
     env = setup_django(url, tmp, "bench_practices_settings", PAGE_CACHE_SECONDS="0")
-    from networks.models import Network, Practice
-    from networks.practice_demo import seed_national_practices
+    from networks.models import Network
+    from networks.practices.demo import seed_national_practices
+    from networks.practices.models import Practice
 
     if not Network.objects.filter(code__startswith="RME-N").exists():
         print("No national networks: seeding them (seed_demo --scale national)...", flush=True)

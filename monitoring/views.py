@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from networks.permissions import visible_networks
 from rme_platform import audit
 from rme_platform.charts import diverging_bar_chart, line_chart
 from rme_platform.forms import add_service_errors
@@ -832,3 +833,16 @@ def question_move(request, slug, question_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("monitoring:instrument", args=[slug]) + f"#q-{question.pk}")
+
+
+@login_required
+def network_panel(request, code):
+    """The network's latest published survey results, loaded into the
+    network page by htmx (routed as networks:survey_panel by
+    rme_platform/urls.py)."""
+    network = get_object_or_404(visible_networks(request.user), code=code)
+    return render(
+        request,
+        "monitoring/_network_panel.html",
+        {"monitoring_panel": selectors.network_panel(request.user, network)},
+    )

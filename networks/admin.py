@@ -29,6 +29,3 @@ class ExternalPartnerAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     filter_horizontal = ["networks"]
-
-
-from . import meeting_admin, practice_admin  # noqa: E402,F401

@@ -168,7 +168,3 @@ class ExternalPartner(models.Model):
 
     def __str__(self):
         return self.name
-
-
-from .meeting_models import *  # noqa: E402,F401,F403
-from .practice_models import *  # noqa: E402,F401,F403

@@ -220,23 +220,3 @@ def grant_scope_errors(granter, *, role, school=None, deprov=None, sostenedor=No
                 else _("Solo puede sumar personas a redes dentro de su alcance.")
             )
     return errors
-
-
-# Shared practices have their own module (networks/practice_permissions.py);
-# their scope and checks are reachable from here too.
-def visible_practices(user):
-    from .practice_permissions import visible_practices as scope
-
-    return scope(user)
-
-
-def can_view_practice(user, practice):
-    from .practice_permissions import can_view_practice as check
-
-    return check(user, practice)
-
-
-def can_edit_practice(user, practice):
-    from .practice_permissions import can_edit_practice as check
-
-    return check(user, practice)

@@ -71,3 +71,12 @@ def members_by_role(network):
     for membership in network.active_members:
         groups[membership.role].append(membership)
     return [(MembershipRole(role).label, role, groups[role]) for role in MembershipRole.values]
+
+
+def school_networks(user, school):
+    """The school's networks (past and present) that the user may see."""
+    return (
+        NetworkSchool.objects.filter(school=school, network__in=permissions.visible_networks(user))
+        .select_related("network")
+        .order_by("-network__year", "network__code")
+    )

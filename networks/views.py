@@ -11,6 +11,7 @@ from rme_platform.accounts.models import User
 from rme_platform.forms import add_service_errors
 from rme_platform.pagecache import cache_page_per_session
 from schools.models import School
+from schools.permissions import visible_schools
 
 from . import permissions, selectors, services
 from .filters import NetworkFilter
@@ -209,34 +210,13 @@ def partner_remove(request, code, partner_id):
 
 
 @login_required
-def pme_panel(request, code):
-    """The network's PME rollup, loaded into the network page by htmx."""
-    from pme.selectors import network_panel
-
-    network = _visible_network(request.user, code)
-    return render(request, "pme/_network_panel.html", network_panel(request.user, network))
-
-
-@login_required
-def survey_panel(request, code):
-    """The network's latest published survey results, loaded by htmx."""
-    from monitoring.selectors import network_panel
-
-    network = _visible_network(request.user, code)
+def school_panel(request, rbd):
+    """The school's networks (past and present) that the user may see,
+    loaded into the school page by htmx (routed as schools:networks_panel
+    by rme_platform/urls.py, since schools knows nothing of networks)."""
+    school = get_object_or_404(visible_schools(request.user), rbd=rbd)
     return render(
         request,
-        "monitoring/_network_panel.html",
-        {"monitoring_panel": network_panel(request.user, network)},
-    )
-
-
-@login_required
-def practices_panel(request, code):
-    """Practices shared and adopted between the network's schools this
-    year, loaded into the network page by htmx."""
-    from .practice_selectors import network_panel
-
-    network = _visible_network(request.user, code)
-    return render(
-        request, "networks/practices/_network_panel.html", network_panel(request.user, network)
+        "networks/_school_panel.html",
+        {"network_links": selectors.school_networks(request.user, school)},
     )

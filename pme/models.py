@@ -388,14 +388,6 @@ class Action(models.Model):
         _("estado"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED
     )
     progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
-    source_practice = models.ForeignKey(
-        "networks.Practice",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="pme_actions",
-        verbose_name=_("práctica de origen"),
-    )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 

@@ -24,11 +24,6 @@ urlpatterns = [
     path("plans/<int:pk>/import/", views.plan_import, name="plan_import"),
     path("plans/<int:pk>/comments/", views.plan_comment, name="plan_comment"),
     path("plans/<int:pk>/actions/new/", views.action_create, name="action_create"),
-    path(
-        "practices/<int:practice_id>/action/",
-        views.action_from_practice,
-        name="action_from_practice",
-    ),
     path("plans/<int:pk>/export.<str:fmt>", views.plan_export, name="plan_export"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),

@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from monitoring import api as monitoring_api
 from networks import api as networks_api
-from networks import meeting_api, practice_api
+from networks.meetings import api as meeting_api
+from networks.practices import api as practice_api
 from pme import api as pme_api
 from rme_platform.accounts.api import MeView
 from schools import api as schools_api

@@ -4,9 +4,9 @@ from django.db.models import Count, Q
 
 from monitoring.selectors import home_panel as monitoring_home_panel
 from networks import selectors as network_selectors
-from networks.meeting_selectors import home_panel as meetings_home_panel
+from networks.meetings.selectors import home_panel as meetings_home_panel
 from networks.models import NetworkSchool
-from networks.practice_selectors import home_panel as practices_home_panel
+from networks.practices.selectors import home_panel as practices_home_panel
 from pme.selectors import home_panel as pme_home_panel
 from rme_platform.accounts.models import Role
 from schools.models import (

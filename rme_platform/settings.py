@@ -98,7 +98,9 @@ INSTALLED_APPS = [
     "rme_platform",
     "schools",
     "networks",
+    "networks.meetings",
     "pme",
+    "networks.practices",
     "monitoring",
     "auditlog",
     "rme_platform.audit",
@@ -232,12 +234,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly at :15: meeting reminders 7 days and 1 day ahead go out within the hour due.
     "meetings-send-reminders": {
-        "task": "networks.meeting_tasks.send_meeting_reminders",
+        "task": "networks.meetings.tasks.send_meeting_reminders",
         "schedule": crontab(minute=15),
     },
     # Daily 07:30: yesterday's comments on their practices, to authors who chose a digest.
     "practices-send-digests": {
-        "task": "networks.practice_tasks.send_practice_digests",
+        "task": "networks.practices.tasks.send_practice_digests",
         "schedule": crontab(hour=7, minute=30),
     },
     # Daily 00:15: survey campaigns past their closing date are closed.

@@ -2,12 +2,43 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from monitoring import views as monitoring_views
+from networks import urls as networks_urls
+from networks import views as networks_views
+from networks.practices import views as practices_views
+from pme import urls as pme_urls
+from pme import views as pme_views
 from rme_platform.accounts import views as account_views
+from schools import urls as schools_urls
 
 from . import views
 
 handler404 = "rme_platform.views.page_not_found"
 handler500 = "rme_platform.views.server_error"
+
+# Pages load the panels of the apps above them by htmx: the school page its
+# networks, a network's page its PME, survey and practices panels. Those views
+# live in the apps above and are routed here, in the namespace of the page's
+# app, so that schools and networks import none of them. Same for the PME
+# action copied from a practice, a view of the practices app.
+networks_patterns = [
+    *networks_urls.urlpatterns,
+    path("<str:code>/pme-panel/", pme_views.network_panel, name="pme_panel"),
+    path("<str:code>/survey-panel/", monitoring_views.network_panel, name="survey_panel"),
+    path("<str:code>/practices-panel/", practices_views.network_panel, name="practices_panel"),
+]
+schools_patterns = [
+    *schools_urls.urlpatterns,
+    path("<int:rbd>/networks-panel/", networks_views.school_panel, name="networks_panel"),
+]
+pme_patterns = [
+    *pme_urls.urlpatterns,
+    path(
+        "practices/<int:practice_id>/action/",
+        practices_views.pme_action,
+        name="action_from_practice",
+    ),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,13 +46,13 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("rme_platform.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("schools/", include("schools.urls")),
-    path("networks/", include("networks.urls")),
+    path("schools/", include((schools_patterns, schools_urls.app_name))),
+    path("networks/", include((networks_patterns, networks_urls.app_name))),
     path("people/", include("networks.people_urls")),
     path("monitoring/", include("monitoring.urls")),
-    path("pme/", include("pme.urls")),
-    path("meetings/", include("networks.meeting_urls")),
-    path("practices/", include("networks.practice_urls")),
+    path("pme/", include((pme_patterns, pme_urls.app_name))),
+    path("meetings/", include("networks.meetings.urls")),
+    path("practices/", include("networks.practices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rme_platform.api")),
 ]

@@ -60,18 +60,6 @@ def school_list(request):
     return render(request, "schools/school_list.html", context)
 
 
-def school_networks(user, school):
-    """The school's networks (past and present) that the user may see."""
-    from networks.models import NetworkSchool
-    from networks.permissions import visible_networks
-
-    return (
-        NetworkSchool.objects.filter(school=school, network__in=visible_networks(user))
-        .select_related("network")
-        .order_by("-network__year", "network__code")
-    )
-
-
 @login_required
 @require_GET
 def school_detail(request, rbd):
@@ -85,7 +73,6 @@ def school_detail(request, rbd):
         {
             "school": school,
             "categories": school.performance_categories.order_by("-year", "level"),
-            "network_links": school_networks(request.user, school),
         },
     )
 

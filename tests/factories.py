@@ -199,10 +199,10 @@ def _in_days(days, hours=0):
 class MeetingFactory(factory.django.DjangoModelFactory):
     """A convened meeting ten days ahead, two hours long, with proposals
     open until eight days ahead. Members are not invited: use
-    networks.meeting_services.convene_meeting for the full behaviour."""
+    networks.meetings.services.convene_meeting for the full behaviour."""
 
     class Meta:
-        model = "networks.Meeting"
+        model = "meetings.Meeting"
 
     network = factory.SubFactory(NetworkFactory)
     title = factory.Sequence(lambda n: f"Reunión de red {n}")
@@ -215,7 +215,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
 class AgendaProposalFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "networks.AgendaProposal"
+        model = "meetings.AgendaProposal"
 
     meeting = factory.SubFactory(MeetingFactory)
     title = factory.Sequence(lambda n: f"Tema propuesto {n}")
@@ -225,7 +225,7 @@ class AgendaProposalFactory(factory.django.DjangoModelFactory):
 
 class AgreementFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "networks.Agreement"
+        model = "meetings.Agreement"
 
     meeting = factory.SubFactory(MeetingFactory)
     text = factory.Sequence(lambda n: f"Acuerdo número {n}")
@@ -357,7 +357,7 @@ from django.utils.text import slugify  # noqa: E402
 
 class TagFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "networks.Tag"
+        model = "practices.Tag"
         django_get_or_create = ("slug",)
 
     name = factory.Sequence(lambda n: f"etiqueta {n}")
@@ -370,7 +370,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     `tags=[...]` names; the search columns are filled like the services do."""
 
     class Meta:
-        model = "networks.Practice"
+        model = "practices.Practice"
         skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
@@ -393,8 +393,8 @@ class PracticeFactory(factory.django.DjangoModelFactory):
         if create:
             if extracted:
                 self.tags.set([TagFactory(name=name) for name in extracted])
-            from networks.models import Practice
-            from networks.practice_services import refresh_search
+            from networks.practices.models import Practice
+            from networks.practices.services import refresh_search
 
             refresh_search(Practice.objects.filter(pk=self.pk))
             self.refresh_from_db()
@@ -402,7 +402,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
 
 class PracticeCommentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "networks.PracticeComment"
+        model = "practices.PracticeComment"
 
     practice = factory.SubFactory(PracticeFactory)
     author = factory.SubFactory(UserFactory)
@@ -411,7 +411,7 @@ class PracticeCommentFactory(factory.django.DjangoModelFactory):
 
 class PracticeAdoptionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "networks.PracticeAdoption"
+        model = "practices.PracticeAdoption"
 
     practice = factory.SubFactory(PracticeFactory)
     school = factory.SubFactory(SchoolFactory)

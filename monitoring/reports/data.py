@@ -21,7 +21,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from networks.meeting_selectors import (
+from networks.meetings.selectors import (
     MeetingMeasures,
     area_meeting_measures,
     network_meeting_measures,

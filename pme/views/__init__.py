@@ -15,14 +15,19 @@ from .cycles import (
     strategy_add,
     strategy_remove,
 )
-from .dashboards import dashboard_deprov, dashboard_index, dashboard_region, network_rollup
+from .dashboards import (
+    dashboard_deprov,
+    dashboard_index,
+    dashboard_region,
+    network_panel,
+    network_rollup,
+)
 from .plans import (
     action_comment,
     action_create,
     action_delete,
     action_detail,
     action_edit,
-    action_from_practice,
     action_progress,
     evidence_download,
     plan_approve,
@@ -38,7 +43,6 @@ from .plans import (
 
 __all__ = [
     "action_comment",
-    "action_from_practice",
     "action_create",
     "action_delete",
     "action_detail",
@@ -55,6 +59,7 @@ __all__ = [
     "evidence_download",
     "goal_add",
     "goal_remove",
+    "network_panel",
     "network_rollup",
     "objective_add",
     "objective_remove",

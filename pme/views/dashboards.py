@@ -114,3 +114,13 @@ def network_rollup(request, code):
     network = get_object_or_404(visible_networks(request.user).select_related("deprov"), code=code)
     context = selectors.network_panel(request.user, network)
     return render(request, "pme/network_rollup.html", context)
+
+
+@login_required
+def network_panel(request, code):
+    """The network's PME rollup, loaded into the network page by htmx
+    (routed as networks:pme_panel by rme_platform/urls.py)."""
+    network = get_object_or_404(visible_networks(request.user), code=code)
+    return render(
+        request, "pme/_network_panel.html", selectors.network_panel(request.user, network)
+    )

@@ -13,8 +13,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from networks import meeting_services
-from networks.models import Meeting, Membership, Network, NetworkSchool
+from networks.meetings import services as meeting_services
+from networks.meetings.models import Meeting
+from networks.models import Membership, Network, NetworkSchool
 from schools.models import Deprov, Position, SupervisorProfile
 from tests.factories import (
     PASSWORD,

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from networks import meeting_services as services
-from networks.models import Meeting
+from networks.meetings import services as services
+from networks.meetings.models import Meeting
 from schools.models import Comuna
 from tests.factories import (
     AnalystScopeFactory,

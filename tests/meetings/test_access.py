@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from networks import meeting_services as services
-from networks.models import AgendaProposal, ProposalVote
+from networks.meetings import services as services
+from networks.meetings.models import AgendaProposal, ProposalVote
 from tests.helpers import pdf_bytes
 
 from .conftest import MEMBERS, ROLES, RUNNERS, SEERS

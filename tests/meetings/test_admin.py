@@ -1,10 +1,10 @@
 """The meetings' Django admin classes pass Django's checks (networks/admin.py
-imports networks.meeting_admin to register them)."""
+imports networks.meetings.admin to register them)."""
 
 from django.contrib import admin
 
-from networks import meeting_admin
-from networks.models import Agreement, Attendance, Meeting
+from networks.meetings import admin as meeting_admin
+from networks.meetings.models import Agreement, Attendance, Meeting
 
 
 def test_meeting_admin_classes_pass_the_checks():

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from networks import meeting_services as services
-from networks.models import AgendaProposal, Agreement, Meeting, ProposalVote
+from networks.meetings import services as services
+from networks.meetings.models import AgendaProposal, Agreement, Meeting, ProposalVote
 
 from .conftest import MEMBERS, ROLES, RUNNERS, SEERS, convene, in_days, move_to_past
 

@@ -4,8 +4,8 @@ their invitation is saved when the attendance is recorded."""
 
 import pytest
 
-from networks import meeting_services as services
-from networks.models import Attendance, Meeting
+from networks.meetings import services as services
+from networks.meetings.models import Attendance, Meeting
 from tests.factories import MembershipFactory, PositionFactory
 
 from .conftest import convene

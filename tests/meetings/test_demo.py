@@ -6,19 +6,19 @@ meetings per national network."""
 import pytest
 from django.utils import timezone
 
-from networks import meeting_selectors as selectors
 from networks.demo import seed_small
-from networks.meeting_demo import seed_demo_meetings, seed_national_meetings
-from networks.models import (
+from networks.meetings import selectors as selectors
+from networks.meetings.demo import seed_demo_meetings, seed_national_meetings
+from networks.meetings.models import (
     AgendaItem,
     AgendaProposal,
     Agreement,
     Attendance,
     Meeting,
     Minutes,
-    Network,
     ProposalVote,
 )
+from networks.models import Network
 from rme_platform.accounts.models import User
 
 pytestmark = pytest.mark.django_db

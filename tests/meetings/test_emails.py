@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.utils import formats, timezone, translation
 
-from networks import meeting_services as services
-from networks.meeting_tasks import send_meeting_notice, send_meeting_reminders
-from networks.models import Meeting, MeetingNotice
+from networks.meetings import services as services
+from networks.meetings.models import Meeting, MeetingNotice
+from networks.meetings.tasks import send_meeting_notice, send_meeting_reminders
 
 from .conftest import convene, in_days
 
@@ -203,7 +203,7 @@ def test_the_reminder_task_is_idempotent_and_scheduled(world, mailoutbox):
     assert send_meeting_reminders.delay().get() == 0
     assert len(mailoutbox) == 4
     entry = settings.CELERY_BEAT_SCHEDULE["meetings-send-reminders"]
-    assert entry["task"] == "networks.meeting_tasks.send_meeting_reminders"
+    assert entry["task"] == "networks.meetings.tasks.send_meeting_reminders"
     assert send_meeting_reminders.name == entry["task"]
 
 
@@ -228,5 +228,5 @@ def test_tasks_are_found_by_celery_autodiscovery():
 
     app.loader.import_default_modules()
     app.autodiscover_tasks(force=True)
-    assert "networks.meeting_tasks.send_meeting_reminders" in app.tasks
-    assert "networks.meeting_tasks.send_meeting_notice" in app.tasks
+    assert "networks.meetings.tasks.send_meeting_reminders" in app.tasks
+    assert "networks.meetings.tasks.send_meeting_notice" in app.tasks

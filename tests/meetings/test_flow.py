@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from networks import meeting_selectors as selectors
-from networks import meeting_services as services
-from networks.models import AgendaItem, AgendaProposal, Agreement, Meeting
+from networks.meetings import selectors as selectors
+from networks.meetings import services as services
+from networks.meetings.models import AgendaItem, AgendaProposal, Agreement, Meeting
 
 from .conftest import convene, in_days, move_to_past
 

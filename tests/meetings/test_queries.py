@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from networks import meeting_selectors as selectors
-from networks import meeting_services as services
-from networks.models import AgreementNote
+from networks.meetings import selectors as selectors
+from networks.meetings import services as services
+from networks.meetings.models import AgreementNote
 from tests.factories import MembershipFactory, PositionFactory
 
 from .conftest import convene, move_to_past

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from networks import meeting_services as services
-from networks.models import (
+from networks.meetings import services as services
+from networks.meetings.models import (
     AgendaItem,
     AgendaProposal,
     Agreement,

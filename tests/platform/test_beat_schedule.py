@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "platform-relay-outbox": ("rme_platform.tasks.relay_outbox", 30.0),
     "meetings-send-reminders": (
-        "networks.meeting_tasks.send_meeting_reminders",
+        "networks.meetings.tasks.send_meeting_reminders",
         crontab(minute=15),
     ),
     "practices-send-digests": (
-        "networks.practice_tasks.send_practice_digests",
+        "networks.practices.tasks.send_practice_digests",
         crontab(hour=7, minute=30),
     ),
     "monitoring-close-due-campaigns": (

@@ -146,7 +146,7 @@ def test_a_plan_comment_notice_delivered_twice_at_once_is_emailed_once(db, slow_
 
 
 def test_a_practice_comment_notice_delivered_twice_at_once_is_emailed_once(db, slow_mail):
-    from networks.practice_tasks import send_comment_notice
+    from networks.practices.tasks import send_comment_notice
     from pme.catalog import load_catalog
     from tests.factories import PracticeCommentFactory, PracticeFactory, UserFactory
 
@@ -161,8 +161,8 @@ def test_a_practice_comment_notice_delivered_twice_at_once_is_emailed_once(db, s
 
 
 def test_a_meeting_notice_delivered_twice_at_once_is_emailed_once(db, slow_mail):
-    from networks.meeting_tasks import send_meeting_notice
-    from networks.models import NoticeKind
+    from networks.meetings.models import NoticeKind
+    from networks.meetings.tasks import send_meeting_notice
     from tests.factories import MeetingFactory, MembershipFactory
 
     meeting = MeetingFactory()

@@ -6,8 +6,8 @@ the school's director edit."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from networks import practice_permissions as perms
-from networks import practice_services as services
+from networks.practices import permissions as perms
+from networks.practices import services as services
 from tests.helpers import pdf_bytes
 
 from .conftest import ROLES, SEES

@@ -3,7 +3,7 @@ rules and messages as the pages, through the same services."""
 
 import pytest
 
-from networks.models import Practice, PracticeAdoption, PracticeComment
+from networks.practices.models import Practice, PracticeAdoption, PracticeComment
 from tests.factories import ActionFactory, AnnualPlanFactory, PMECycleFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,14 +4,14 @@ and the bad inputs that must store nothing and say why."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from networks.models import (
+from networks.practices.filters import search
+from networks.practices.models import (
     Practice,
     PracticeAdoption,
     PracticeAdoptionNote,
     PracticeAttachment,
     PracticeComment,
 )
-from networks.practice_filters import search
 from tests.factories import ActionFactory, AnnualPlanFactory, PMECycleFactory
 from tests.helpers import pdf_bytes
 
@@ -96,7 +96,7 @@ def test_bad_input_stores_nothing_and_says_why(world, login, field, value, messa
 def test_a_co_author_must_be_of_the_same_school(world):
     from django.core.exceptions import ValidationError
 
-    from networks import practice_services as services
+    from networks.practices import services as services
 
     with pytest.raises(ValidationError) as raised:
         services.create_practice(
@@ -209,7 +209,7 @@ def test_adopting_twice_is_refused(world, practice_of, login):
 def test_a_pme_action_of_another_school_cannot_carry_an_adoption(world, practice_of):
     from django.core.exceptions import ValidationError
 
-    from networks import practice_services as services
+    from networks.practices import services as services
 
     practice = practice_of("all")
     other_action = ActionFactory(plan=AnnualPlanFactory(cycle=PMECycleFactory(school=world.a2)))

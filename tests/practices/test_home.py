@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from networks.models import PracticeFeature
-from networks.practice_selectors import home_panel
+from networks.practices.models import PracticeFeature
+from networks.practices.selectors import home_panel
 from tests.factories import PracticeAdoptionFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from networks import practice_services as services
-from networks.models import PracticeComment, PracticeDigest, PracticeNotice
-from networks.practice_tasks import send_comment_notice, send_practice_digests
+from networks.practices import services as services
+from networks.practices.models import PracticeComment, PracticeDigest, PracticeNotice
+from networks.practices.tasks import send_comment_notice, send_practice_digests
 
 pytestmark = pytest.mark.django_db
 
@@ -84,4 +84,4 @@ def test_the_digest_preference_is_set_on_the_library_page(world, login):
 
 def test_the_digest_is_scheduled_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["practices-send-digests"]
-    assert entry["task"] == "networks.practice_tasks.send_practice_digests"
+    assert entry["task"] == "networks.practices.tasks.send_practice_digests"

@@ -44,7 +44,7 @@ def test_an_action_is_prefilled_from_a_practice(world, practice_of, login, plan)
     )
     action = Action.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/pme/actions/{action.pk}/"
-    assert action.source_practice == practice and action.plan == plan
+    assert action.practice_source.practice == practice and action.plan == plan
     assert "Ver la práctica compartida" in client.get(response["Location"]).content.decode()
 
 

@@ -137,9 +137,9 @@ def test_postgres_ranks_the_title_first_and_stems_spanish(world, library, login)
 
 @pytest.mark.postgres
 def test_postgres_vector_follows_edits(world, library):
-    from networks import practice_services as services
-    from networks.models import Practice
-    from networks.practice_filters import search
+    from networks.practices import services as services
+    from networks.practices.filters import search
+    from networks.practices.models import Practice
 
     practice = library["lectura"]
     services.update_practice(by=world.director_c, practice=practice, title="Club de ajedrez")

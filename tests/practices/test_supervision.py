@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from networks.models import AgendaItem, PracticeFeature
+from networks.meetings.models import AgendaItem
+from networks.practices.models import PracticeFeature
 from tests.factories import MeetingFactory, PracticeAdoptionFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_supervisor_puts_a_practice_on_a_meetings_agenda(world, practice_of, l
     )
     assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
     item = AgendaItem.objects.get()
-    assert (item.practice, item.duration_minutes, item.presenter) == (
+    assert (item.practice_link.practice, item.duration_minutes, item.presenter) == (
         practice,
         25,
         "Escuela Talca Uno",

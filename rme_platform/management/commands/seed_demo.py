@@ -65,8 +65,8 @@ class Command(BaseCommand):
     def seed_apps(self):
         """Each app's demo content, on top of the Maule networks."""
         from monitoring.demo import seed_demo_monitoring
-        from networks.meeting_demo import seed_demo_meetings
-        from networks.practice_demo import seed_demo_practices
+        from networks.meetings.demo import seed_demo_meetings
+        from networks.practices.demo import seed_demo_practices
         from pme.demo import seed_demo_pme
 
         seed_demo_meetings(stdout=self.stdout)

@@ -1,0 +1,105 @@
+"""Who may see and do what with network meetings, for the pages and the API
+alike. Built on networks.permissions.
+
+- Supervisors of the network (an active supervisor membership, or a
+  supervisor profile of the network's DEPROV) and ministry admins convene
+  and run its meetings.
+- Active members (an active Membership of the network) propose, vote, RSVP,
+  read published minutes and follow agreements.
+- Everybody else gets 404 for a meeting: its existence is private.
+"""
+
+from django.db.models import Q
+
+from networks.models import Membership, MembershipRole, Network
+from networks.permissions import is_active_user, is_admin, supervisor_deprov_ids
+from rme_platform.accounts.models import Role
+
+from .models import Meeting
+
+
+def runnable_networks(user):
+    """Networks whose meetings the user convenes and runs."""
+    if not is_active_user(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all()
+    condition = Q(
+        memberships__user=user,
+        memberships__active=True,
+        memberships__role=MembershipRole.SUPERVISOR,
+    )
+    if user.role == Role.SUPERVISOR:
+        condition |= Q(deprov__in=supervisor_deprov_ids(user))
+    return Network.objects.filter(pk__in=Network.objects.filter(condition).values("pk"))
+
+
+def member_network_ids(user):
+    """Networks where the user is an active member, as a subquery."""
+    return Membership.objects.filter(user=user, active=True).values("network_id")
+
+
+def meeting_networks(user):
+    """Networks whose meetings the user may see: those they run and those
+    they belong to."""
+    if not is_active_user(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all()
+    condition = Q(pk__in=member_network_ids(user))
+    if user.role == Role.SUPERVISOR:
+        condition |= Q(deprov__in=supervisor_deprov_ids(user))
+    return Network.objects.filter(condition)
+
+
+def visible_meetings(user):
+    """Meetings the user may see (any status)."""
+    if not is_active_user(user):
+        return Meeting.objects.none()
+    if is_admin(user):
+        return Meeting.objects.all()
+    return Meeting.objects.filter(network__in=meeting_networks(user).values("pk"))
+
+
+def can_convene(user, network):
+    return is_active_user(user) and runnable_networks(user).filter(pk=network.pk).exists()
+
+
+def can_run(user, meeting):
+    """Edit, reschedule and cancel the meeting, set its agenda, take
+    attendance, write minutes and agreements."""
+    return can_convene(user, meeting.network)
+
+
+def is_member(user, network):
+    """An active member of the network: may propose, vote and RSVP."""
+    return (
+        is_active_user(user)
+        and Membership.objects.filter(user=user, network_id=network.pk, active=True).exists()
+    )
+
+
+def can_read_minutes(user, meeting, *, runs=None):
+    """Members read published minutes; who runs the meeting reads drafts too."""
+    runs = can_run(user, meeting) if runs is None else runs
+    minutes = getattr(meeting, "minutes", None)
+    return runs or (minutes is not None and minutes.is_published)
+
+
+def can_follow_up(user, agreement, *, runs=None):
+    """Add follow-up notes and change the status of an agreement: who runs
+    the network's meetings, the person responsible for it, and the members
+    from the school responsible for it."""
+    if not is_active_user(user):
+        return False
+    runs = can_run(user, agreement.meeting) if runs is None else runs
+    if runs or agreement.responsible_user_id == user.pk:
+        return True
+    return bool(agreement.responsible_school_id) and (
+        Membership.objects.filter(
+            user=user,
+            network_id=agreement.meeting.network_id,
+            school_id=agreement.responsible_school_id,
+            active=True,
+        ).exists()
+    )

@@ -1,0 +1,162 @@
+"""Who may see and do what with shared practices, for the pages and the API
+alike. Built on networks.permissions (and re-exported there).
+
+- A draft is seen only by the school's directivos (its authors and
+  co-authors, and whoever holds an active director or head of UTP position
+  at the school).
+- A published practice is seen, according to its visibility, by
+  "network": the people of the networks the school takes part in (their
+  directivos, supervisors and sostenedor representatives);
+  "deprov": also everyone attached to a network of the same DEPROV and the
+  supervisors of that DEPROV;
+  "all": every active user of the platform (analysts read these only).
+- Ministry admins see everything. Anyone else gets 404 for a practice.
+- Authors, co-authors and the school's director edit and publish; the
+  directivos of another school adopt; the supervisors of a network feature
+  a practice for it and put it on its meetings' agenda.
+"""
+
+from django.db.models import Q
+
+from networks.models import Network, NetworkSchool, NetworkStatus
+from networks.permissions import (
+    directivo_school_ids,
+    is_active_user,
+    is_admin,
+    supervisor_deprov_ids,
+    visible_networks,
+)
+from rme_platform.accounts.models import DIRECTIVO_ROLES, Role
+from schools.models import Position, PositionRole, School
+
+from .models import Practice, PracticeStatus, PracticeVisibility
+
+
+def _network_ids(user):
+    """Active networks the user takes part in (analysts and admins have
+    their own rules), as a subquery."""
+    if user.role == Role.ANALYST:
+        return Network.objects.none().values("pk")
+    return visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk")
+
+
+def _schools_of(network_ids):
+    return NetworkSchool.objects.filter(network__in=network_ids, left_on__isnull=True).values(
+        "school_id"
+    )
+
+
+def _authored(user):
+    return Practice.authors.through.objects.filter(user=user).values("practice_id")
+
+
+def visible_practices(user):
+    """Practices the user may see, drafts included where they may."""
+    if not is_active_user(user):
+        return Practice.objects.none()
+    if is_admin(user):
+        return Practice.objects.all()
+    published = Q(status=PracticeStatus.PUBLISHED)
+    condition = published & Q(visibility=PracticeVisibility.ALL)
+    # Own drafts and practices: authors, and the school's directivos.
+    condition |= Q(pk__in=_authored(user))
+    if user.role in DIRECTIVO_ROLES:
+        condition |= Q(school__in=directivo_school_ids(user))
+    if user.role != Role.ANALYST:
+        networks = _network_ids(user)
+        condition |= published & Q(
+            visibility__in=[PracticeVisibility.NETWORK, PracticeVisibility.DEPROV],
+            school__in=_schools_of(networks),
+        )
+        deprovs = Network.objects.filter(pk__in=networks).values("deprov_id")
+        if user.role == Role.SUPERVISOR:
+            condition |= published & Q(
+                visibility=PracticeVisibility.DEPROV,
+                school__in=School.objects.filter(deprov__in=supervisor_deprov_ids(user)).values(
+                    "rbd"
+                ),
+            )
+        # School subqueries rather than joins: the planner keeps the scan on
+        # the practices table alone (see bench/bench_practices.py).
+        condition |= published & Q(
+            visibility=PracticeVisibility.DEPROV,
+            school__in=School.objects.filter(deprov__in=deprovs).values("rbd"),
+        )
+    return Practice.objects.filter(condition)
+
+
+def published_practices(user):
+    return visible_practices(user).filter(status=PracticeStatus.PUBLISHED)
+
+
+def can_view_practice(user, practice):
+    return visible_practices(user).filter(pk=practice.pk).exists()
+
+
+def is_author(user, practice):
+    return practice.authors.filter(pk=user.pk).exists()
+
+
+def is_school_director(user, school_id):
+    return (
+        Position.objects.active()
+        .filter(user=user, school_id=school_id, role=PositionRole.DIRECTOR)
+        .exists()
+    )
+
+
+def can_edit_practice(user, practice):
+    """Authors, co-authors, the school's current director and admins."""
+    if not is_active_user(user):
+        return False
+    if is_admin(user):
+        return True
+    return is_author(user, practice) or is_school_director(user, practice.school_id)
+
+
+def can_write_practices(user):
+    """Directivos with an active position write practices for their school."""
+    return (
+        is_active_user(user)
+        and user.role in DIRECTIVO_ROLES
+        and Position.objects.active().filter(user=user).exists()
+    )
+
+
+def writable_schools(user):
+    if not is_active_user(user) or user.role not in DIRECTIVO_ROLES:
+        return School.objects.none()
+    return School.objects.filter(rbd__in=directivo_school_ids(user))
+
+
+def adopting_schools(user, practice):
+    """The user's schools that may adopt the practice: not its own school."""
+    if not practice.is_published:
+        return School.objects.none()
+    return writable_schools(user).exclude(pk=practice.school_id)
+
+
+def can_adopt(user, practice):
+    return adopting_schools(user, practice).exists()
+
+
+def can_comment(user, practice):
+    return is_active_user(user) and practice.is_published
+
+
+def can_follow_adoption(user, adoption):
+    """Add notes and change the stage: the adopting school's directivos."""
+    return is_active_user(user) and (
+        is_admin(user) or writable_schools(user).filter(pk=adoption.school_id).exists()
+    )
+
+
+def featurable_networks(user):
+    """Networks for which the user features practices and sets agendas."""
+    from networks.meetings.permissions import runnable_networks
+
+    return runnable_networks(user).filter(status=NetworkStatus.ACTIVE)
+
+
+def can_feature(user, practice):
+    return practice.is_published and featurable_networks(user).exists()

@@ -1,0 +1,267 @@
+"""Reads about shared practices shared by the pages, the API, the network
+page and the home page. Lists are scoped with practice_permissions and run
+a fixed number of queries."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
+from networks.meetings.permissions import visible_meetings
+from networks.models import NetworkSchool, NetworkStatus
+from networks.permissions import directivo_school_ids, visible_networks
+
+from . import permissions as perms
+from .models import (
+    AdoptionStage,
+    Practice,
+    PracticeAdoption,
+    PracticeAdoptionNote,
+    PracticeComment,
+    PracticeFeature,
+)
+
+
+def _count(queryset):
+    """The number of rows of `queryset` (filtered on OuterRef("pk")) as a
+    subquery, so counts do not multiply each other."""
+    counted = queryset.order_by().values("practice_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_counts(queryset):
+    return queryset.annotate(
+        n_adoptions=_count(PracticeAdoption.objects.filter(practice=OuterRef("pk"))),
+        n_comments=_count(PracticeComment.objects.filter(practice=OuterRef("pk"))),
+    )
+
+
+LIST_DEFERRED = ("search_vector", "search_text", "body", "results", "problem", "context")
+
+
+def library(user):
+    """Published practices the user may see. Filter and order it (see
+    practice_filters.PracticeFilter), then page it with PageByIds (one query
+    for the count, one for the ids of the page, one for its rows and one
+    for their tags)."""
+    return perms.published_practices(user)
+
+
+def my_practices(user):
+    """Drafts and published practices of the schools where the user is a
+    directivo (index on school)."""
+    return (
+        Practice.objects.filter(school__in=directivo_school_ids(user))
+        .only("title", "status", "updated_at")
+        .order_by("-updated_at")
+    )
+
+
+class PageByIds:
+    """A library list for Paginator: the page is chosen on the practices
+    table alone (filter, rank, order, offset), then only its rows are loaded
+    with their school, region, dimension, tags and counts. Joining those for
+    every match before sorting is what made a national search slow."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        rows = {
+            p.pk: p
+            for p in with_counts(
+                Practice.objects.filter(pk__in=ids)
+                .select_related("school__comuna__region", "dimension", "subdimension")
+                .prefetch_related("tags")
+                .defer(*LIST_DEFERRED)
+            )
+        }
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def detail_queryset(user):
+    return perms.visible_practices(user).select_related(
+        "school__comuna__region", "dimension", "subdimension", "created_by"
+    )
+
+
+def practice_page(user, practice):
+    """Context for the practice page: its authors, files, comments,
+    adoptions with their notes, the networks it is featured for, and what
+    the user may do. A fixed number of queries."""
+    from pme.models import Action
+    from pme.permissions import editable_plans
+
+    can_edit = perms.can_edit_practice(user, practice)
+    adoptions = list(
+        PracticeAdoption.objects.filter(practice=practice)
+        .select_related("school__comuna", "pme_action")
+        .prefetch_related(
+            Prefetch(
+                "notes",
+                queryset=PracticeAdoptionNote.objects.select_related("author").order_by(
+                    "date", "pk"
+                ),
+            )
+        )
+        .order_by("school__name")
+    )
+    my_schools = list(perms.writable_schools(user))
+    my_school_ids = {s.pk for s in my_schools}
+    mine = [a for a in adoptions if a.school_id in my_school_ids]
+    actions = {}
+    if mine:
+        for action in (
+            Action.objects.filter(plan__school__in=[a.school_id for a in mine])
+            .select_related("plan")
+            .only("name", "plan__year", "plan__school_id")
+            .order_by("-plan__year", "name")
+        ):
+            actions.setdefault(action.plan.school_id, []).append(action)
+    for adoption in adoptions:
+        adoption.mine = adoption.school_id in my_school_ids
+        adoption.school_actions = actions.get(adoption.school_id, [])
+    adopted = {a.school_id for a in adoptions}
+    adopting = (
+        [s for s in my_schools if s.pk != practice.school_id and s.pk not in adopted]
+        if practice.is_published
+        else []
+    )
+    featurable = []
+    meetings = []
+    if practice.is_published and (user.role == "supervisor" or perms.is_admin(user)):
+        networks = list(perms.featurable_networks(user).order_by("code")[:200])
+        featured_ids = set(
+            PracticeFeature.objects.filter(practice=practice).values_list("network_id", flat=True)
+        )
+        featurable = [(n, n.pk in featured_ids) for n in networks]
+        meetings = list(
+            Meeting.objects.filter(
+                network__in=[n.pk for n in networks],
+                status=MeetingStatus.CONVENED,
+                starts_at__gt=timezone.now(),
+            )
+            .select_related("network")
+            .order_by("starts_at")[:50]
+        )
+    plans = []
+    # Another school's directivos may carry the practice into their own PME.
+    if practice.is_published and (adopting or any(a.mine for a in adoptions)):
+        plans = list(
+            editable_plans(user)
+            .exclude(phase="cerrado")
+            .exclude(school_id=practice.school_id)
+            .filter(year__gte=timezone.localdate().year - 1)
+            .select_related("school")
+            .order_by("-year", "school__name")[:20]
+        )
+    return {
+        "practice": practice,
+        "authors": list(practice.authors.order_by("last_name", "first_name")),
+        "tags": list(practice.tags.all()),
+        "attachments": list(practice.attachments.all()),
+        "comments": list(practice.comments.select_related("author")),
+        "adoptions": adoptions,
+        "features": list(practice.features.select_related("network").order_by("network__code")),
+        "can_edit": can_edit,
+        "can_comment": perms.can_comment(user, practice),
+        "adopting_schools": adopting,
+        "featurable": featurable,
+        "agenda_meetings": meetings,
+        "pme_plans": plans,
+        "stages": AdoptionStage.choices,
+        "on_agendas": list(
+            AgendaItem.objects.filter(
+                practice_link__practice=practice, meeting__in=visible_meetings(user).values("pk")
+            )
+            .select_related("meeting__network")
+            .order_by("-meeting__starts_at")[:10]
+        ),
+    }
+
+
+def network_panel(user, network, year=None):
+    """Context for the practices panel of a network page: the practices its
+    schools published this year (those the user may see), the adoptions
+    between its schools this year, and the practices featured for it.
+    Five queries whatever the size."""
+    year = year or timezone.localdate().year
+    schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).values(
+        "school_id"
+    )
+    visible = perms.published_practices(user)
+    shared = list(
+        with_counts(
+            visible.filter(school__in=schools, published_at__year=year)
+            .select_related("school", "dimension")
+            .defer("search_vector", "search_text", "body", "results", "problem", "context")
+        ).order_by("-published_at")[:10]
+    )
+    n_shared = visible.filter(school__in=schools, published_at__year=year).count()
+    adoptions = list(
+        PracticeAdoption.objects.filter(
+            school__in=schools,
+            practice__school__in=schools,
+            practice__in=visible.values("pk"),
+            created_at__year=year,
+        )
+        .select_related("school", "practice__school")
+        .only(
+            "stage",
+            "created_at",
+            "school__name",
+            "school__rbd",
+            "practice__title",
+            "practice__school__name",
+            "practice__school__rbd",
+        )
+        .order_by("-created_at")[:10]
+    )
+    featured = list(
+        PracticeFeature.objects.filter(network=network, practice__in=visible.values("pk"))
+        .select_related("practice__school")
+        .only("practice__title", "practice__school__name", "practice__school__rbd")
+        .order_by("-created_at")[:5]
+    )
+    return {
+        "practices_network": network,
+        "practices_year": year,
+        "practices_shared": shared,
+        "practices_n_shared": n_shared,
+        "practices_adoptions": adoptions,
+        "practices_featured": featured,
+    }
+
+
+def home_panel(user):
+    """The home page's practices panel for a directivo: who is adopting the
+    school's practices and how it goes, and the practices supervisors
+    featured for the user's networks. Three queries; empty for other roles."""
+    if not perms.can_write_practices(user):
+        return {}
+    adoptions = list(
+        PracticeAdoption.objects.filter(practice__school__in=directivo_school_ids(user))
+        .select_related("school", "practice")
+        .only("stage", "updated_at", "school__name", "school__rbd", "practice__title")
+        .order_by("-updated_at")[:5]
+    )
+    featured = list(
+        PracticeFeature.objects.filter(
+            network__in=visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk"),
+            practice__in=perms.published_practices(user).values("pk"),
+        )
+        .exclude(practice__school__in=directivo_school_ids(user))
+        .select_related("practice__school", "network")
+        .only("practice__title", "practice__school__name", "network__code", "created_at")
+        .order_by("-created_at")[:5]
+    )
+    return {"practices_home": True, "home_adoptions": adoptions, "home_featured": featured}

@@ -1,0 +1,437 @@
+"""Pages of shared practices: the library (search and filters), a
+practice's page with its comments and adoptions, writing and editing.
+Access comes from practice_permissions (a practice the user may not see
+answers 404; one they see but may not change answers 403); every change
+goes through practice_services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from networks.meetings.models import Meeting
+from networks.permissions import visible_networks
+from pme import permissions as pme_permissions
+from pme import selectors as pme_selectors
+from pme.forms import ActionForm
+from pme.models import ActionStatus
+from rme_platform.files import protected_download
+from rme_platform.forms import add_service_errors
+
+from . import permissions as perms
+from . import selectors, services
+from .filters import PracticeFilter
+from .forms import AdoptionForm, AdoptionNoteForm, AttachmentForm, CommentForm, PracticeForm
+from .models import PracticeAdoption, PracticeAttachment, Tag
+
+PAGE_SIZE = 20
+
+
+def _visible(user, pk):
+    """The practice if the user may see it; 404 otherwise (like a missing one)."""
+    return get_object_or_404(selectors.detail_queryset(user), pk=pk)
+
+
+def _editable(user, pk):
+    practice = _visible(user, pk)
+    if not perms.can_edit_practice(user, practice):
+        raise PermissionDenied
+    return practice
+
+
+def _back(practice, anchor=""):
+    return redirect(practice.get_absolute_url() + anchor)
+
+
+def _error_messages(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_GET
+def library(request):
+    user = request.user
+    data = request.GET.copy()
+    if not data.get("q", "").strip() and not data.get("ordering"):
+        data["ordering"] = "recent"  # what the list does without a search
+    filterset = PracticeFilter(data, queryset=selectors.library(user))
+    page = Paginator(selectors.PageByIds(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    writer = perms.can_write_practices(user)
+    return render(
+        request,
+        "practices/library.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "searching": bool(request.GET.get("q", "").strip()),
+            "can_write": writer,
+            "mine": list(selectors.my_practices(user)[:10]) if writer else [],
+            "digest": services.wants_digest(user) if writer else False,
+            "popular_tags": list(Tag.objects.order_by("name")[:40]),
+        },
+    )
+
+
+def _school_for(request):
+    schools = list(perms.writable_schools(request.user).order_by("name"))
+    if not schools:
+        raise PermissionDenied
+    wanted = request.GET.get("school") or request.POST.get("school")
+    for school in schools:
+        if str(school.pk) == str(wanted):
+            return school, schools
+    return schools[0], schools
+
+
+@login_required
+def practice_create(request):
+    school, schools = _school_for(request)
+    initial = {**services.school_context(school), "visibility": "network"}
+    form = PracticeForm(request.POST or None, school=school, creator=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            practice = services.create_practice(
+                by=request.user, school=school, **form.service_fields()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Borrador guardado. Revíselo y publíquelo cuando esté listo."),
+            )
+            return _back(practice)
+    return render(
+        request,
+        "practices/practice_form.html",
+        {"form": form, "school": school, "schools": schools, "creating": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def practice_detail(request, pk, forms=None):
+    practice = _visible(request.user, pk)
+    context = selectors.practice_page(request.user, practice)
+    forms = forms or {}
+    if context["can_comment"]:
+        context["comment_form"] = forms.get("comment") or CommentForm()
+    if forms.get("adoption"):
+        context["adoption_form"] = forms["adoption"]
+    elif context["adopting_schools"]:
+        context["adoption_form"] = AdoptionForm(schools=context["adopting_schools"])
+    if context["can_edit"]:
+        context["attachment_form"] = forms.get("attachment") or AttachmentForm()
+    return render(
+        request,
+        "practices/practice_detail.html",
+        context,
+        status=400 if forms else 200,
+    )
+
+
+@login_required
+def practice_edit(request, pk):
+    practice = _editable(request.user, pk)
+    initial = {
+        "title": practice.title,
+        "summary": practice.summary,
+        "problem": practice.problem,
+        "body": practice.body,
+        "results": practice.results,
+        "context": practice.context,
+        "levels": practice.levels,
+        "rural": practice.rural,
+        "enrollment": practice.enrollment,
+        "dimension": practice.dimension_id,
+        "subdimension": practice.subdimension_id,
+        "tags": ", ".join(t.name for t in practice.tags.all()),
+        "coauthors": list(practice.authors.values_list("pk", flat=True)),
+        "visibility": practice.visibility,
+    }
+    form = PracticeForm(
+        request.POST or None, school=practice.school, creator=practice.created_by, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_practice(by=request.user, practice=practice, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Cambios guardados."))
+            return _back(practice)
+    return render(
+        request,
+        "practices/practice_form.html",
+        {"form": form, "school": practice.school, "practice": practice, "creating": False},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def practice_publish(request, pk):
+    practice = _editable(request.user, pk)
+    try:
+        services.publish_practice(by=request.user, practice=practice)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("Práctica publicada."))
+    return _back(practice)
+
+
+@login_required
+@require_POST
+def practice_unpublish(request, pk):
+    practice = _editable(request.user, pk)
+    services.unpublish_practice(by=request.user, practice=practice)
+    messages.success(request, _("La práctica volvió a borrador."))
+    return _back(practice)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    practice = _editable(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.add_attachment(
+                by=request.user, practice=practice, file=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Archivo «%(name)s» agregado.") % {"name": attachment.original_name}
+            )
+            return _back(practice, "#files")
+    return practice_detail(request, pk, forms={"attachment": form})
+
+
+def _attachment(user, pk):
+    return get_object_or_404(
+        PracticeAttachment.objects.select_related("practice"),
+        pk=pk,
+        practice__in=perms.visible_practices(user).values("pk"),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    attachment = _attachment(request.user, pk)
+    return protected_download(request, attachment.file, filename=attachment.original_name)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    attachment = _attachment(request.user, pk)
+    services.remove_attachment(by=request.user, attachment=attachment)
+    messages.success(request, _("Archivo «%(name)s» quitado.") % {"name": attachment.original_name})
+    return _back(attachment.practice, "#files")
+
+
+# --- comments, adoption ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_add(request, pk):
+    practice = _visible(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(by=request.user, practice=practice, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Comentario publicado."))
+            return _back(practice, "#comments")
+    return practice_detail(request, pk, forms={"comment": form})
+
+
+@login_required
+@require_POST
+def adopt(request, pk):
+    practice = _visible(request.user, pk)
+    mine = perms.writable_schools(request.user)
+    if not mine.exists():
+        raise PermissionDenied
+    # Offered: the user's other schools; the service explains any refusal
+    # (its own school, adopted already) in the user's language.
+    form = AdoptionForm(request.POST, schools=mine)
+    if form.is_valid():
+        try:
+            services.adopt_practice(by=request.user, practice=practice, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Adopción registrada. Cuente cómo les va con notas."))
+            return _back(practice, "#adoptions")
+    return practice_detail(request, pk, forms={"adoption": form})
+
+
+@login_required
+@require_POST
+def adoption_note(request, pk):
+    adoption = get_object_or_404(
+        PracticeAdoption.objects.select_related("practice", "school"),
+        pk=pk,
+        practice__in=perms.visible_practices(request.user).values("pk"),
+    )
+    if not perms.can_follow_adoption(request.user, adoption):
+        raise PermissionDenied
+    from pme.models import Action
+
+    actions = Action.objects.filter(plan__school=adoption.school).select_related("plan")
+    form = AdoptionNoteForm(request.POST, actions=actions)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.follow_up_adoption(
+                by=request.user,
+                adoption=adoption,
+                stage=data["stage"],
+                text=data["text"],
+                date=data["date"],
+                pme_action=data["pme_action"],
+            )
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Nota registrada."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _back(adoption.practice, "#adoptions")
+
+
+# --- supervisors ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def feature(request, pk):
+    practice = _visible(request.user, pk)
+    network = get_object_or_404(
+        perms.featurable_networks(request.user), code=request.POST.get("network", "")
+    )
+    try:
+        if request.POST.get("remove"):
+            services.unfeature_practice(by=request.user, practice=practice, network=network)
+            messages.success(
+                request, _("La práctica ya no está destacada en %(code)s.") % {"code": network.code}
+            )
+        else:
+            services.feature_practice(by=request.user, practice=practice, network=network)
+            messages.success(request, _("Práctica destacada en %(code)s.") % {"code": network.code})
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    return _back(practice, "#supervision")
+
+
+@login_required
+@require_POST
+def add_to_agenda(request, pk):
+    practice = _visible(request.user, pk)
+    meeting_id = request.POST.get("meeting", "")
+    if not meeting_id.isdigit():
+        raise Http404
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("network").filter(
+            network__in=perms.featurable_networks(request.user).values("pk")
+        ),
+        pk=int(meeting_id),
+    )
+    try:
+        services.add_practice_to_agenda(
+            by=request.user,
+            practice=practice,
+            meeting=meeting,
+            duration_minutes=request.POST.get("duration_minutes") or 20,
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return _back(practice, "#supervision")
+    messages.success(
+        request,
+        _("La práctica quedó en la tabla de «%(meeting)s».") % {"meeting": meeting.title},
+    )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def preferences(request):
+    if not perms.can_write_practices(request.user):
+        raise PermissionDenied
+    digest = request.POST.get("daily_digest") == "1"
+    services.set_digest_preference(user=request.user, daily_digest=digest)
+    if digest:
+        messages.success(request, _("Recibirá un resumen diario de los comentarios."))
+    else:
+        messages.success(request, _("Recibirá un correo por cada comentario."))
+    return redirect("practices:library")
+
+
+@login_required
+def network_panel(request, code):
+    """Practices shared and adopted between the network's schools this
+    year, loaded into the network page by htmx (routed as
+    networks:practices_panel by rme_platform/urls.py)."""
+    network = get_object_or_404(visible_networks(request.user), code=code)
+    return render(
+        request, "practices/_network_panel.html", selectors.network_panel(request.user, network)
+    )
+
+
+@login_required
+def pme_action(request, practice_id):
+    """A new action of one of the user's plans, prefilled from a shared
+    practice they may see; the action remembers the practice (routed as
+    pme:action_from_practice by rme_platform/urls.py)."""
+    practice = get_object_or_404(selectors.detail_queryset(request.user), pk=practice_id)
+    plan_id = request.GET.get("plan") or request.POST.get("plan") or ""
+    if not str(plan_id).isdigit():
+        raise Http404
+    plan = get_object_or_404(pme_selectors.plan_detail_queryset(request.user), pk=int(plan_id))
+    if not pme_permissions.can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    initial = {
+        "status": ActionStatus.PLANNED,
+        "progress": 0,
+        **services.pme_action_initial(practice),
+    }
+    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, funding = form.service_fields()
+        try:
+            action = services.create_action_from_practice(
+                by=request.user, plan=plan, practice=practice, funding=funding, **fields
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Acción «%(name)s» agregada.") % {"name": action.name})
+            return redirect("pme:action_detail", pk=action.pk)
+    return render(
+        request,
+        "pme/action_form.html",
+        {"form": form, "plan": plan, "creating": True, "practice": practice},
+        status=400 if form.errors else 200,
+    )
