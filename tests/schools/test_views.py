@@ -125,9 +125,9 @@ def test_school_page_runs_a_constant_number_of_queries(client, director, django_
     )
     client.force_login(director)
     # (The session comes from the cache.) 1 user, 2 school with comuna, region,
-    # DEPROV, sostenedor, 3 categories, 4 the school's networks visible to the
-    # user.
-    with django_assert_num_queries(4):
+    # DEPROV, sostenedor, 3 categories. The school's networks come in a panel
+    # of the networks app (tests/networks/test_school_panel.py).
+    with django_assert_num_queries(3):
         client.get(f"/schools/{school.rbd}/")
 
 
