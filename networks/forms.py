@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from rme_platform.accounts.models import Role
 
 from .models import MembershipRole, Network, PartnerKind
 
@@ -50,9 +53,13 @@ class PartnerForm(forms.Form):
 
 
 class InvitePersonForm(forms.Form):
+    """The one invitation form: who, with which role, and where that role
+    applies (a director's school, a supervisor's DEPROV, a representative's
+    sostenedor, the networks they join)."""
+
     email = forms.EmailField(label=_("Correo electrónico"))
-    first_name = forms.CharField(label=_("Nombres"), max_length=150)
-    last_name = forms.CharField(label=_("Apellidos"), max_length=150)
+    first_name = forms.CharField(label=_("Nombres"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Apellidos"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rol"), choices=())
     rbd = forms.IntegerField(
         label=_("RBD"), required=False, help_text=_("Para directores y jefes de UTP.")
@@ -72,11 +79,16 @@ class InvitePersonForm(forms.Form):
         required=False,
         help_text=_("Códigos de red separados por espacios."),
     )
+    language = forms.ChoiceField(
+        label=_("Idioma"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("El de la invitación y de la plataforma para esa persona."),
+    )
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        from rme_platform.accounts.models import Role
-
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
 
 

@@ -62,6 +62,7 @@ class PersonRow:
     deprov: Deprov | None = None
     sostenedor: Sostenedor | None = None
     networks: list = field(default_factory=list)
+    language: str = ""
 
 
 @dataclass
@@ -302,6 +303,7 @@ def _write_people(people, result, invited_by):
                 invited_by=invited_by,
                 first_name=person.first_name,
                 last_name=person.last_name,
+                language=person.language or None,
             )
             user = User.objects.get(email=person.email)
             result.invited += 1
@@ -346,9 +348,40 @@ def _apply_role(user, person, result, granter=None):
 
 
 def invite_person(
-    *, by, email, first_name, last_name, role, rbd="", deprov="", sostenedor_rut="", networks=""
+    *,
+    by,
+    email,
+    role,
+    first_name="",
+    last_name="",
+    rbd="",
+    deprov="",
+    sostenedor_rut="",
+    networks="",
+    language="",
 ):
-    """Invite one person with the same checks as a row of import_users."""
+    """Invite one person: the one invitation service, behind the one
+    invitation page (/people/invite/). Same checks as a row of import_users
+    for the roles that hold a place (school, DEPROV, sostenedor, networks);
+    a ministry admin (only an admin may invite one) holds none. Someone with
+    a password keeps it: their role and places are updated, and nobody is
+    emailed."""
+    if role == Role.ADMIN:
+        if any(str(value or "").strip() for value in (rbd, deprov, sostenedor_rut, networks)):
+            raise ValidationError(
+                _(
+                    "Un administrador del ministerio no lleva establecimiento, departamento "
+                    "ni redes."
+                )
+            )
+        return invite_user(
+            email=email,
+            role=role,
+            invited_by=by,
+            first_name=first_name,
+            last_name=last_name,
+            language=language or None,
+        ).user
     row = {
         "email": email,
         "first_name": first_name,
@@ -363,6 +396,7 @@ def invite_person(
     (person,) = read_people([row], problems)
     if problems.error_count:
         raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
+    person.language = language
     from . import permissions
 
     if not permissions.is_admin(by):

@@ -18,3 +18,9 @@ urlpatterns = [
         "<str:code>/partners/<int:partner_id>/remove/", views.partner_remove, name="partner_remove"
     ),
 ]
+
+# Mounted at /people/ in the namespace "people" (rme_platform/urls.py).
+people_urlpatterns = [
+    path("invite/", views.invite_person, name="invite"),
+    path("import/", views.import_people, name="import"),
+]

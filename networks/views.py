@@ -7,15 +7,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rme_platform.accounts.models import User
+from rme_platform.accounts.models import Invitation, Role, User
+from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
 from rme_platform.pagecache import cache_page_per_session
 from schools.models import School
 from schools.permissions import visible_schools
 
-from . import permissions, selectors, services
+from . import people, permissions, selectors, services
 from .filters import NetworkFilter
-from .forms import AddMemberForm, AddSchoolForm, NetworkForm, PartnerForm
+from .forms import (
+    AddMemberForm,
+    AddSchoolForm,
+    ImportUsersForm,
+    InvitePersonForm,
+    NetworkForm,
+    PartnerForm,
+)
 
 
 def _visible_network(user, code):
@@ -220,3 +228,76 @@ def school_panel(request, rbd):
         "networks/_school_panel.html",
         {"network_links": selectors.school_networks(request.user, school)},
     )
+
+
+# --- people: the one invitation page, and the CSV import ---------------------------------
+
+
+@login_required
+def invite_person(request):
+    """Invite one person with their role and where it applies; below, the
+    invitations the user sent (an admin: everyone's), which they may revoke."""
+    roles = invitable_roles(request.user)
+    if not roles:
+        raise PermissionDenied
+    form = InvitePersonForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = people.invite_person(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(person)s quedó registrado/a; si no tenía contraseña, recibirá una invitación.")
+                % {"person": user.email},
+            )
+            return redirect("people:invite")
+    sent = Invitation.objects.select_related("user").order_by("-created_at")
+    if not permissions.is_admin(request.user):
+        sent = sent.filter(invited_by=request.user)
+    return render(
+        request,
+        "networks/invite_person.html",
+        {
+            "form": form,
+            "invitations": sent[:50],
+            "can_import": permissions.is_admin(request.user),
+            "roles": Role,
+        },
+    )
+
+
+@login_required
+def import_people(request):
+    if not permissions.is_admin(request.user):
+        raise PermissionDenied
+    form = ImportUsersForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = people.import_users(
+                path_or_file=form.cleaned_data["file"],
+                invited_by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            if result.dry_run:
+                messages.success(request, _("El archivo es válido. No se guardó nada."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Importación terminada: %(created)s personas nuevas, %(updated)s "
+                        "actualizadas, %(invited)s invitaciones enviadas."
+                    )
+                    % {
+                        "created": result.created,
+                        "updated": result.updated,
+                        "invited": result.invited,
+                    },
+                )
+            return redirect("people:import")
+    return render(request, "networks/import_people.html", {"form": form, "errors": errors})

@@ -48,7 +48,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("schools/", include((schools_patterns, schools_urls.app_name))),
     path("networks/", include((networks_patterns, networks_urls.app_name))),
-    path("people/", include("networks.people_urls")),
+    path("people/", include((networks_urls.people_urlpatterns, "people"))),
     path("monitoring/", include("monitoring.urls")),
     path("pme/", include((pme_patterns, pme_urls.app_name))),
     path("meetings/", include("networks.meetings.urls")),

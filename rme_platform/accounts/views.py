@@ -9,10 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from rme_platform.forms import add_service_errors
-
 from . import services
-from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, ProfileForm
+from .forms import AcceptInvitationForm, ApiTokenForm, ProfileForm
 from .models import ApiToken, Invitation
 from .permissions import can_invite
 
@@ -73,27 +71,10 @@ def revoke_token(request, token_id):
 
 @login_required
 def invite(request):
-    if not can_invite(request.user):
-        raise PermissionDenied
-    form = InvitationForm(request.POST or None, inviter=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invite_user(invited_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Se envió una invitación a %(email)s, válida por 7 días.")
-                % {"email": invitation.email},
-            )
-            return redirect("accounts:invite")
-    sent = (
-        Invitation.objects.filter(invited_by=request.user).select_related("user")[:50]
-        if not request.user.is_ministry_admin
-        else Invitation.objects.select_related("user")[:50]
-    )
-    return render(request, "accounts/invite.html", {"form": form, "invitations": sent})
+    """The old address of the invitation page: there is one page, the
+    people's (/people/invite/), with the person's school, DEPROV, sostenedor
+    and networks."""
+    return redirect("people:invite", permanent=True)
 
 
 @login_required
@@ -115,7 +96,7 @@ def revoke_invitation(request, invitation_id):
         )
     else:
         messages.error(request, _("Esa invitación ya fue aceptada."))
-    return redirect("accounts:invite")
+    return redirect("people:invite")
 
 
 def accept_invitation(request, token):

@@ -8,9 +8,24 @@ from django.utils import timezone
 
 from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.services import invite_user
-from tests.factories import UserFactory
+from tests.factories import SchoolFactory, SupervisorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory()
+
+
+@pytest.fixture
+def supervisor(db, school):
+    """A supervisor of the school's DEPROV: may invite its directivos."""
+    return SupervisorProfileFactory(deprov=school.deprov).user
+
+
+def director_form(email, school, **fields):
+    return {"email": email, "role": "director", "rbd": school.rbd, "language": "es", **fields}
 
 
 @pytest.fixture
@@ -29,23 +44,18 @@ def invitation_link(message):
 
 
 def test_admin_invites_by_form_and_email_carries_a_seven_day_link(
-    client, admin_user, django_capture_on_commit_callbacks
+    client, admin_user, school, django_capture_on_commit_callbacks
 ):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/accounts/invite/",
-            {
-                "email": "Nueva.Directora@Escuela.cl",
-                "first_name": "Rosa",
-                "last_name": "Paz",
-                "role": "director",
-                "language": "es",
-            },
+            "/people/invite/",
+            director_form("Nueva.Directora@Escuela.cl", school, first_name="Rosa", last_name="Paz"),
         )
     assert response.status_code == 302
     user = User.objects.get(email="nueva.directora@escuela.cl")
     assert user.role == "director" and not user.has_usable_password()
+    assert user.positions.get().school == school
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nueva.directora@escuela.cl"]
@@ -122,14 +132,42 @@ def test_cannot_invite_someone_who_already_has_an_account(client, director, invi
         invite(email=director.email, role="director")
 
 
+def test_there_is_one_invitation_page(client, admin_user):
+    """The accounts address of the page leads to the one page, which
+    carries the person's place and lists the invitations sent."""
+    client.force_login(admin_user)
+    response = client.get("/accounts/invite/")
+    assert response.status_code == 301 and response["Location"] == "/people/invite/"
+    page = client.get("/people/invite/").content.decode()
+    for field in ("rbd", "deprov", "sostenedor_rut", "networks", "language"):
+        assert f'name="{field}"' in page
+    assert "Invitaciones recientes" in page
+
+
+def test_an_admin_invites_an_admin_who_holds_no_place(
+    client, admin_user, school, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    form = {"email": "nuevo.admin@mineduc.cl", "role": "admin", "language": "en"}
+    response = client.post("/people/invite/", {**form, "rbd": school.rbd})
+    assert response.status_code == 200
+    assert "no lleva establecimiento" in response.content.decode()
+    assert not User.objects.filter(email="nuevo.admin@mineduc.cl").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/people/invite/", form).status_code == 302
+    user = User.objects.get(email="nuevo.admin@mineduc.cl")
+    assert user.role == "admin" and user.is_staff and user.language == "en"
+    assert len(mail.outbox) == 1
+
+
 def test_supervisor_may_invite_directivos_but_not_analysts(client, supervisor):
     client.force_login(supervisor)
-    page = client.get("/accounts/invite/")
+    page = client.get("/people/invite/")
     assert page.status_code == 200
     body = page.content.decode()
     assert 'value="director"' in body and 'value="analyst"' not in body
     response = client.post(
-        "/accounts/invite/", {"email": "x@y.cl", "role": "analyst", "language": "es"}
+        "/people/invite/", {"email": "x@y.cl", "role": "analyst", "language": "es"}
     )
     assert response.status_code == 200
     assert "Escoja una opción válida" in response.content.decode()
@@ -139,9 +177,9 @@ def test_supervisor_may_invite_directivos_but_not_analysts(client, supervisor):
 
 def test_directivo_cannot_invite(client, director):
     client.force_login(director)
-    assert client.get("/accounts/invite/").status_code == 403
+    assert client.get("/people/invite/").status_code == 403
     assert (
-        client.post("/accounts/invite/", {"email": "a@b.cl", "role": "director"}).status_code == 403
+        client.post("/people/invite/", {"email": "a@b.cl", "role": "director"}).status_code == 403
     )
 
 
@@ -228,12 +266,12 @@ def test_revoking_leaves_an_accepted_account_alone(client, invite):
     assert User.objects.get(email="activa@escuela.cl").is_active
 
 
-def test_a_supervisor_cannot_re_role_a_pending_account_of_someone_else(client, supervisor, invite):
+def test_a_supervisor_cannot_re_role_a_pending_account_of_someone_else(
+    client, supervisor, school, invite
+):
     invite(email="pendiente@mineduc.cl", role="analyst")
     client.force_login(supervisor)
-    response = client.post(
-        "/accounts/invite/", {"email": "pendiente@mineduc.cl", "role": "director", "language": "es"}
-    )
+    response = client.post("/people/invite/", director_form("pendiente@mineduc.cl", school))
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert User.objects.get(email="pendiente@mineduc.cl").role == "analyst"
@@ -275,22 +313,20 @@ def test_migration_deactivates_accounts_whose_invitations_were_never_accepted(in
 
 
 def test_inviter_revokes_from_the_invitation_page(
-    client, supervisor, invite, django_capture_on_commit_callbacks
+    client, supervisor, school, invite, django_capture_on_commit_callbacks
 ):
     client.force_login(supervisor)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/accounts/invite/", {"email": "rev@escuela.cl", "role": "director", "language": "es"}
-        )
+        client.post("/people/invite/", director_form("rev@escuela.cl", school))
     invitation = Invitation.objects.get(email="rev@escuela.cl")
-    page = client.get("/accounts/invite/").content.decode()
+    page = client.get("/people/invite/").content.decode()
     assert f"/accounts/invite/{invitation.pk}/revoke/" in page
     # Someone else's invitation is not theirs to revoke.
     others = invite(email="ajena@escuela.cl", role="director")
     assert client.post(f"/accounts/invite/{others.pk}/revoke/").status_code == 404
     assert Invitation.objects.get(pk=others.pk).revoked_at is None
     response = client.post(f"/accounts/invite/{invitation.pk}/revoke/", follow=True)
-    assert response.redirect_chain == [("/accounts/invite/", 302)]
+    assert response.redirect_chain == [("/people/invite/", 302)]
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert not invitation.user.is_active
@@ -300,19 +336,19 @@ def test_inviter_revokes_from_the_invitation_page(
 
 
 def test_a_supervisor_cannot_take_over_another_inviters_pending_invitation(
-    client, supervisor, admin_user, invite, login
+    client, supervisor, school, admin_user, invite, login
 ):
-    colleague = UserFactory(role="supervisor")
+    colleague = SupervisorProfileFactory(deprov=school.deprov).user
     theirs = invite(email="ajena@escuela.cl", role="director", invited_by=colleague)
-    form = {"email": "ajena@escuela.cl", "role": "director", "language": "es"}
-    response = login(supervisor).post("/accounts/invite/", {**form, "first_name": "Otro"})
+    form = director_form("ajena@escuela.cl", school)
+    response = login(supervisor).post("/people/invite/", {**form, "first_name": "Otro"})
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
     assert list(Invitation.objects.filter(email="ajena@escuela.cl")) == [theirs]
     # Its inviter and the ministry may send it again.
-    assert login(colleague).post("/accounts/invite/", form).status_code == 302
-    assert login(admin_user).post("/accounts/invite/", form).status_code == 302
+    assert login(colleague).post("/people/invite/", form).status_code == 302
+    assert login(admin_user).post("/people/invite/", form).status_code == 302
     latest = Invitation.objects.filter(email="ajena@escuela.cl").latest("pk")
     assert latest.invited_by == admin_user and latest.revoked_at is None

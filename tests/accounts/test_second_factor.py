@@ -39,8 +39,8 @@ def test_without_totp_no_token_can_be_created(client, unenrolled):
 
 def test_without_totp_no_one_can_be_invited(client, unenrolled):
     client.force_login(unenrolled)
-    assert client.get("/accounts/invite/")["Location"] == SETUP
-    response = client.post("/accounts/invite/", invite_form("nueva@mineduc.cl"))
+    assert client.get("/people/invite/")["Location"] == SETUP
+    response = client.post("/people/invite/", invite_form("nueva@mineduc.cl"))
     assert response.status_code == 302 and response["Location"] == SETUP
     response = client.post(
         "/people/invite/",
@@ -87,10 +87,10 @@ def test_with_totp_everything_works(client, unenrolled, django_capture_on_commit
     client.force_login(unenrolled)
     client.post("/accounts/profile/tokens/", {"name": "planilla"})
     token = ApiToken.objects.get(user=unenrolled)
-    assert client.get("/accounts/invite/").status_code == 200
+    assert client.get("/people/invite/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/accounts/invite/", invite_form("nueva@mineduc.cl"))
-    assert response.status_code == 302 and response["Location"] == "/accounts/invite/"
+        response = client.post("/people/invite/", invite_form("nueva@mineduc.cl"))
+    assert response.status_code == 302 and response["Location"] == "/people/invite/"
     assert User.objects.filter(email="nueva@mineduc.cl").exists()
     assert client.get("/api/v1/me/").status_code == 200
     client.logout()

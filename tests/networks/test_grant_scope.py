@@ -49,8 +49,8 @@ def request_for(world, granter, role, inside):
     """(url, form data) giving `role` at the place."""
     school, deprov, sostenedor, network = place(world, granter, inside)
     data = {"email": EMAIL, "first_name": "Nora", "last_name": "Nueva", "role": role}
-    if role == "admin":  # only the accounts page gives the admin role
-        return "/accounts/invite/", {**data, "language": "es"}
+    if role == "admin":  # a ministry admin holds no place
+        return "/people/invite/", {**data, "language": "es"}
     if role in ("director", "utp"):
         data["rbd"] = school.rbd
     elif role == "supervisor":

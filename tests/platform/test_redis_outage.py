@@ -126,7 +126,7 @@ def test_work_asked_while_the_broker_is_down_is_sent_once_it_is_back(
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):  # as each request commits
         invited = client.post(
-            "/accounts/invite/",
+            "/people/invite/",
             {"email": "nueva.analista@mineduc.cl", "role": "analyst", "language": "es"},
         )
         reminded = client.post(reverse("monitoring:campaign_remind", args=[campaign.slug]))
@@ -176,7 +176,7 @@ def test_with_the_broker_up_work_is_sent_at_commit(
     login(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            "/accounts/invite/",
+            "/people/invite/",
             {"email": "otra.analista@mineduc.cl", "role": "analyst", "language": "es"},
         )
     row = Outbox.objects.get()
