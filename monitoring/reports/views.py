@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from monitoring import permissions
+from monitoring.models import Language, ReportStatus
+from monitoring.views import _campaign
 from rme_platform.files import protected_download
 
-from . import permissions
-from .models import Language, ReportStatus
-from .reports import services as report_services
-from .reports.rendering import download_filename
-from .views import _campaign
+from . import services as report_services
+from .rendering import download_filename
 
 PAGE_SIZE = 100
 ACTIVE = (ReportStatus.PENDING, ReportStatus.RUNNING)
