@@ -22,14 +22,21 @@ transaction as the email), so two deliveries running at once send one
 email (tests/platform/test_double_delivery.py).
 
 Without a broker (no REDIS_URL: `make run`, the tests) tasks run eagerly, in
-process, when the transaction commits, as before; no row is written.
+process, when the transaction commits, as before; no row is written. The
+slow ones named in settings.EAGER_BACKGROUND_TASKS (PDF report builds, in
+`make run`) run instead one after another in a background thread of the
+process, so that the request that asked for them answers at once and the
+page shows their progress as a worker's would.
 """
 
 import logging
+import queue
+import threading
 import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from .celery import app
@@ -53,11 +60,56 @@ def send(task, args=(), kwargs=None, *, queue=None):
     args, kwargs = list(args), dict(kwargs or {})
     options = {"queue": queue} if queue else {}
     if app.conf.task_always_eager:
-        transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, **options))
+        if task.name in settings.EAGER_BACKGROUND_TASKS:
+            transaction.on_commit(lambda: _background.put((task, args, kwargs)))
+            _start_background_thread()
+        else:
+            transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, **options))
         return None
     row = Outbox.objects.create(task=task.name, args=args, kwargs=kwargs, queue=queue or "")
     transaction.on_commit(lambda: _dispatch_now(row.pk))
     return row
+
+
+# --- without a broker: slow tasks in a background thread ----------------------------------
+
+_background = queue.Queue()
+_background_lock = threading.Lock()
+_background_thread = None
+
+
+def _start_background_thread():
+    global _background_thread
+    with _background_lock:
+        if _background_thread is None or not _background_thread.is_alive():
+            _background_thread = threading.Thread(
+                target=_run_background, name="rme-eager-background", daemon=True
+            )
+            _background_thread.start()
+
+
+def _run_background():
+    while True:
+        task, args, kwargs = _background.get()
+        try:
+            close_old_connections()
+            task.apply(args=args, kwargs=kwargs)
+        except Exception:
+            logger.exception("background task %s failed", task.name)
+        finally:
+            connections.close_all()
+            _background.task_done()
+
+
+def wait_for_background(timeout=60):
+    """Block until the background tasks queued so far have run (tests, the
+    demo command). Returns False when `timeout` seconds passed first."""
+    deadline = time.monotonic() + timeout
+    while _background.unfinished_tasks:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _dispatch_now(pk):

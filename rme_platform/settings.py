@@ -210,6 +210,13 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without a broker, these slow tasks run in a background thread of the web
+# process (rme_platform/outbox.py) instead of inside the request that asked
+# for them: building 8 PDF reports held "Preparar" 12-15 s. The tests run them
+# inline unless a test says otherwise.
+EAGER_BACKGROUND_TASKS = set(
+    env_list("EAGER_BACKGROUND_TASKS", "" if TESTING else "monitoring.tasks.build_report")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
