@@ -14,7 +14,7 @@ from rme_platform.forms import add_service_errors
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, ProfileForm
 from .models import ApiToken, Invitation
-from .permissions import can_invite
+from .permissions import can_invite, is_admin
 
 
 @login_required
@@ -90,7 +90,7 @@ def invite(request):
             return redirect("accounts:invite")
     sent = (
         Invitation.objects.filter(invited_by=request.user).select_related("user")[:50]
-        if not request.user.is_ministry_admin
+        if not is_admin(request.user)
         else Invitation.objects.select_related("user")[:50]
     )
     return render(request, "accounts/invite.html", {"form": form, "invitations": sent})
@@ -102,7 +102,7 @@ def revoke_invitation(request, invitation_id):
     """Withdraw an invitation one sent (an admin: any). The account of
     someone who never accepted is deactivated."""
     invitations = Invitation.objects.all()
-    if not request.user.is_ministry_admin:
+    if not is_admin(request.user):
         invitations = invitations.filter(invited_by=request.user)
     invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None or not can_invite(request.user):
