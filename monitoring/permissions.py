@@ -6,8 +6,9 @@ the API.
   them, import waves and download raw (anonymous) responses.
 - Results: analysts read every scope within their scope (national, their
   regions, those regions' networks) once a campaign is open; everyone else
-  reads published results of the networks they see (and, for comparison,
-  those networks' regions and the national figure).
+  reads published results of the networks they see, a supervisor of those
+  they supervise (followed_networks; and, for comparison, those networks'
+  regions and the national figure).
 - Response rates (counts only): analysts within scope; supervisors for the
   networks they supervise (networks.permissions.supervised_networks: those
   they are assigned to, not every network of their DEPROV), whose published

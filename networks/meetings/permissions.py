@@ -11,7 +11,7 @@ alike. Built on networks.permissions.
 """
 
 from networks.models import Membership, Network
-from networks.permissions import supervised_networks
+from networks.permissions import is_network_supervisor, supervised_networks
 from rme_platform.accounts.permissions import is_active_user, is_admin
 
 from .models import Meeting
@@ -50,7 +50,7 @@ def visible_meetings(user):
 
 
 def can_convene(user, network):
-    return is_active_user(user) and runnable_networks(user).filter(pk=network.pk).exists()
+    return is_admin(user) or is_network_supervisor(user, network)
 
 
 def can_run(user, meeting):

@@ -13,8 +13,8 @@ alike. Built on networks.permissions (and re-exported there).
 - Ministry admins see everything. Anyone else gets 404 for a practice.
 - Authors, co-authors and the school's director edit and publish; the
   directivos of another school adopt; the supervisors of a network
-  (networks.permissions.supervised_networks) and admins feature a practice for it and
-  put it on its meetings' agenda.
+  (networks.permissions.supervised_networks) and admins feature a practice
+  for it and put it on its meetings' agenda.
 """
 
 from django.db.models import Q
