@@ -6,10 +6,13 @@ the API.
   them, import waves and download raw (anonymous) responses.
 - Results: analysts read every scope within their scope (national, their
   regions, those regions' networks) once a campaign is open; everyone else
-  reads published results of the networks they see (and, for comparison,
-  those networks' regions and the national figure).
+  reads published results of the networks they see, a supervisor of those
+  they supervise (followed_networks; and, for comparison, those networks'
+  regions and the national figure).
 - Response rates (counts only): analysts within scope; supervisors for the
-  networks they see.
+  networks they supervise (networks.permissions.supervised_networks: those
+  they are assigned to, not every network of their DEPROV), whose published
+  results and reports they also read.
 - While a campaign is open no answer aggregate of it is readable by anyone
   (pages, API, CSV/XLSX, PDF, commands): reading a network's results before
   and after one person submits would reveal that person's answers. Only
@@ -22,22 +25,27 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from networks.models import Network
-from networks.permissions import analyst_networks, is_active_user, is_admin, visible_networks
-from rme_platform.accounts.models import Role
-from schools.models import AnalystScope, Region
+from networks.permissions import analyst_networks, supervised_networks, visible_networks
+from rme_platform.accounts.permissions import (
+    is_active_user,
+    is_admin,
+    is_directivo,
+    is_sostenedor_rep,
+    is_supervisor,
+)
+from schools.models import Region
+from schools.permissions import analyst_scope
 
 from .models import Campaign, CampaignStatus, Instrument, Invitation
 
 
-def analyst_scope(user):
-    """The analyst's AnalystScope, or None."""
-    if not is_active_user(user) or user.role != Role.ANALYST:
-        return None
-    cached = getattr(user, "_monitoring_scope", False)
-    if cached is False:
-        cached = AnalystScope.objects.filter(user=user).first()
-        user._monitoring_scope = cached
-    return cached
+def followed_networks(user):
+    """Networks whose published results and reports a member reads: a
+    supervisor those they supervise (networks.permissions), anyone else
+    those they see."""
+    if is_supervisor(user):
+        return supervised_networks(user)
+    return visible_networks(user)
 
 
 def is_analyst(user):
@@ -50,6 +58,24 @@ def is_national(user):
         return True
     scope = analyst_scope(user)
     return scope is not None and scope.national
+
+
+def reads_unpublished_results(user):
+    """Results of a campaign once it is past draft, before it is published:
+    admins and analysts."""
+    return is_admin(user) or is_analyst(user)
+
+
+def can_view_campaign_counts(user):
+    """The campaign list's invitation and answer counts: national analysts,
+    admins and supervisors."""
+    return is_national(user) or is_supervisor(user)
+
+
+def follows_network_results(user):
+    """Directivos, supervisors and sostenedor representatives follow the
+    published results of their networks (followed_networks)."""
+    return is_directivo(user) or is_supervisor(user) or is_sostenedor_rep(user)
 
 
 def can_edit_instruments(user):
@@ -79,7 +105,7 @@ def visible_campaigns(user):
         return Campaign.objects.none()
     if is_admin(user) or is_analyst(user):
         return Campaign.objects.all()
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return Campaign.objects.exclude(status=CampaignStatus.DRAFT)
     invited = Invitation.objects.filter(user=user).values("campaign_id")
     return Campaign.objects.filter(
@@ -100,7 +126,7 @@ def result_networks(user, campaign):
     if _reads_as_analyst(user, campaign):
         return analyst_networks(user)
     if campaign.status == CampaignStatus.PUBLISHED:
-        return visible_networks(user)
+        return followed_networks(user)
     return _none()
 
 
@@ -134,9 +160,7 @@ def can_view_results(user, campaign):
     """May read some results of the campaign (at least the national figure)."""
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False
-    if is_admin(user) or is_analyst(user):
-        return True
-    return campaign.status == CampaignStatus.PUBLISHED
+    return reads_unpublished_results(user) or campaign.status == CampaignStatus.PUBLISHED
 
 
 def can_view_scope(user, campaign, scope):
@@ -157,15 +181,13 @@ def rate_networks(user, campaign):
         return Network.objects.all()
     if is_analyst(user):
         return analyst_networks(user)
-    if user.role == Role.SUPERVISOR:
-        return visible_networks(user)
-    return _none()
+    return supervised_networks(user)
 
 
 def can_view_rates(user, campaign):
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False
-    return is_admin(user) or is_analyst(user) or user.role == Role.SUPERVISOR
+    return is_admin(user) or is_analyst(user) or is_supervisor(user)
 
 
 # --- scopes -------------------------------------------------------------------
@@ -225,8 +247,9 @@ def visible_reports(user, campaign=None):
 
     Admins and analysts: every scope whose results they read (national, their
     regions, those regions' networks), once the campaign is past draft.
-    Network members (directivos, supervisors, sostenedor representatives):
-    the built reports of their networks, once the campaign is published.
+    Network members (directivos, sostenedor representatives, and supervisors
+    for the networks they supervise): the built reports of their networks,
+    once the campaign is published.
     """
     from .models import Report, ReportScope, ReportStatus
 
@@ -252,7 +275,7 @@ def visible_reports(user, campaign=None):
         campaign__status=CampaignStatus.PUBLISHED,
         scope=ReportScope.NETWORK,
         status=ReportStatus.DONE,
-        network__in=visible_networks(user).values("pk"),
+        network__in=followed_networks(user).values("pk"),
     )
 
 

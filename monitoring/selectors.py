@@ -219,7 +219,7 @@ def home_panel(user):
             }
         )
     published = []
-    if user.role in ("director", "utp", "supervisor", "sostenedor_rep"):
+    if permissions.follows_network_results(user):
         published_campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
         campaign = published_campaigns.order_by("-year", "-pk").first()
         if campaign is not None:

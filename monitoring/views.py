@@ -60,7 +60,8 @@ def index(request):
             "panel": selectors.home_panel(user),
             "can_manage": permissions.can_manage_campaigns(user),
             "can_edit_instruments": permissions.can_edit_instruments(user),
-            "is_supervisor": user.role == "supervisor",
+            "can_view_counts": permissions.can_view_campaign_counts(user),
+            "reads_unpublished": permissions.reads_unpublished_results(user),
         },
     )
 

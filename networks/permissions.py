@@ -9,49 +9,74 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role
-from rme_platform.accounts.permissions import invitable_roles
+from rme_platform.accounts.permissions import (
+    invitable_roles,
+    is_active_user,
+    is_admin,
+    is_analyst_role,
+    is_directivo,
+    is_sostenedor_rep,
+    is_supervisor,
+)
 from schools.models import (
-    AnalystScope,
     Deprov,
     Position,
     School,
     SostenedorRepresentative,
     SupervisorProfile,
 )
+from schools.permissions import (
+    analyst_regions,
+    analyst_scope,
+    directivo_school_ids,
+    sostenedor_ids,
+    supervisor_deprov_ids,
+)
 
-from .models import Membership, Network, NetworkSchool
-
-
-def is_admin(user):
-    return user.is_authenticated and user.is_active and (user.is_staff or user.role == Role.ADMIN)
-
-
-def is_active_user(user):
-    """Signed in with an account that is not disabled."""
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def supervisor_deprov_ids(user):
-    """The DEPROV a supervisor belongs to, as a subquery."""
-    return SupervisorProfile.objects.filter(user=user).values("deprov_id")
-
-
-def directivo_school_ids(user):
-    """Schools where the user holds an active position, as a subquery."""
-    return Position.objects.active().filter(user=user).values("school_id")
-
-
-def sostenedor_ids(user):
-    return SostenedorRepresentative.objects.filter(user=user).values("sostenedor_id")
+from .models import Membership, MembershipRole, Network, NetworkSchool
 
 
 def analyst_networks(user):
-    scope = AnalystScope.objects.filter(user=user).first()
+    """Networks within an analyst's scope."""
+    scope = analyst_scope(user)
     if scope is None:
         return Network.objects.none()
     if scope.national:
         return Network.objects.all()
-    return Network.objects.filter(deprov__region__in=scope.regions.values("code"))
+    return Network.objects.filter(deprov__region__in=analyst_regions(user).values("code"))
+
+
+# --- supervisor of a network ----------------------------------------------------------
+# The one meaning, used by meetings, PME, practices and monitoring: an active
+# user with the supervisor role who holds an active supervisor membership of
+# the network ("assigned" to it, one of its dupla). Belonging to the
+# network's DEPROV is a different thing: it lets a supervisor manage the
+# DEPROV's networks (manageable_deprovs, can_manage_network), not run them.
+
+
+def supervised_network_ids(user):
+    """Networks the user supervises, as a subquery (no join: no duplicates)."""
+    if not is_supervisor(user):
+        return Membership.objects.none().values("network_id")
+    return Membership.objects.filter(user=user, role=MembershipRole.SUPERVISOR, active=True).values(
+        "network_id"
+    )
+
+
+def supervised_networks(user):
+    """Networks the user is an assigned supervisor of."""
+    if not is_supervisor(user):
+        return Network.objects.none()
+    return Network.objects.filter(pk__in=supervised_network_ids(user))
+
+
+def is_network_supervisor(user, network):
+    return (
+        is_supervisor(user)
+        and Membership.objects.filter(
+            user=user, network_id=network.pk, role=MembershipRole.SUPERVISOR, active=True
+        ).exists()
+    )
 
 
 def visible_networks(user):
@@ -66,20 +91,20 @@ def visible_networks(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
-    if user.role == Role.ANALYST:
+    if is_analyst_role(user):
         return analyst_networks(user)
     # Each clause is a pk__in subquery (no joins), so the result has no
     # duplicates and the planner never multiplies rows.
     condition = Q(pk__in=Membership.objects.filter(user=user, active=True).values("network_id"))
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         condition |= Q(deprov__in=supervisor_deprov_ids(user))
-    if user.role in (Role.DIRECTOR, Role.UTP):
+    if is_directivo(user):
         condition |= Q(
             pk__in=NetworkSchool.objects.filter(
                 school__in=directivo_school_ids(user), left_on__isnull=True
             ).values("network_id")
         )
-    if user.role == Role.SOSTENEDOR_REP:
+    if is_sostenedor_rep(user):
         condition |= Q(
             pk__in=NetworkSchool.objects.filter(
                 school__sostenedor__in=sostenedor_ids(user), left_on__isnull=True
@@ -94,7 +119,7 @@ def manageable_deprovs(user):
         return Deprov.objects.none()
     if is_admin(user):
         return Deprov.objects.all()
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return Deprov.objects.filter(code__in=supervisor_deprov_ids(user))
     return Deprov.objects.none()
 
@@ -104,14 +129,13 @@ def can_create_network(user):
 
 
 def can_manage_network(user, network):
-    """Edit the network, its schools, members and partners."""
-    if not is_active_user(user):
-        return False
+    """Edit the network, its schools, members and partners: admins, and the
+    supervisors of the network's DEPROV (assigned to it or not)."""
     if is_admin(user):
         return True
     return (
-        user.role == Role.SUPERVISOR
-        and SupervisorProfile.objects.filter(user=user, deprov_id=network.deprov_id).exists()
+        is_supervisor(user)
+        and supervisor_deprov_ids(user).filter(deprov_id=network.deprov_id).exists()
     )
 
 
@@ -129,7 +153,7 @@ def grantable_networks(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
-    if user.role == Role.ANALYST:
+    if is_analyst_role(user):
         return analyst_networks(user)
     return Network.objects.filter(deprov__in=manageable_deprovs(user))
 
@@ -165,7 +189,7 @@ def analyst_scope_to_grant(user):
     than the inviter's own. Returns (national, region codes)."""
     if user is None or is_admin(user):
         return True, []
-    scope = AnalystScope.objects.filter(user=user).first()
+    scope = analyst_scope(user)
     if scope is None:
         return False, []
     if scope.national:
@@ -216,7 +240,7 @@ def grant_scope_errors(granter, *, role, school=None, deprov=None, sostenedor=No
         if codes - reachable:
             errors["networks"] = (
                 _("Solo puede sumar personas a redes de su departamento provincial.")
-                if granter.role == Role.SUPERVISOR
+                if is_supervisor(granter)
                 else _("Solo puede sumar personas a redes dentro de su alcance.")
             )
     return errors

@@ -3,8 +3,8 @@ the HTML views, the API, the exports and the rollups.
 
 - directivos (role director or jefe de UTP, with an active position at the
   school) read and edit their own school's cycles and plans, shared or not;
-- supervisors assigned to one of the school's networks (an active
-  supervisor membership in a network the school takes part in) and the
+- supervisors of one of the school's networks (networks.permissions:
+  assigned to it by an active supervisor membership) and the
   representatives of the school's sostenedor read the plans the school
   shares with its networks, and comment on them; representatives may also
   mark an annual plan approved by the sostenedor;
@@ -17,27 +17,31 @@ A plan or cycle outside one's scope answers 404, like a missing one.
 
 from django.db.models import Q
 
-from networks.models import MembershipRole, NetworkSchool
-from networks.permissions import (
-    directivo_school_ids,
+from networks.models import NetworkSchool
+from networks.permissions import supervised_network_ids
+from rme_platform.accounts.permissions import (
     is_active_user,
     is_admin,
+    is_analyst_role,
+    is_directivo,
+    is_sostenedor_rep,
+    is_supervisor,
+)
+from schools.models import Deprov, Region
+from schools.permissions import (
+    analyst_regions,
+    directivo_school_ids,
     sostenedor_ids,
     supervisor_deprov_ids,
 )
-from rme_platform.accounts.models import DIRECTIVO_ROLES, Role
-from schools.models import AnalystScope, Deprov, Region
 
 from .models import Action, AnnualPlan, PMECycle
 
 
 def supervised_school_ids(user):
-    """Schools of the networks where the user is an active supervisor."""
+    """Schools of the networks the user supervises (networks.permissions)."""
     return NetworkSchool.objects.filter(
-        left_on__isnull=True,
-        network__memberships__user=user,
-        network__memberships__role=MembershipRole.SUPERVISOR,
-        network__memberships__active=True,
+        left_on__isnull=True, network__in=supervised_network_ids(user)
     ).values("school_id")
 
 
@@ -54,11 +58,11 @@ def _reader_condition(user):
         return Q(pk__in=[])
     if is_admin(user):
         return None
-    if user.role in DIRECTIVO_ROLES:
+    if is_directivo(user):
         return Q(school__in=own_school_ids(user))
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return Q(shared_with_network=True, school__in=supervised_school_ids(user))
-    if user.role == Role.SOSTENEDOR_REP:
+    if is_sostenedor_rep(user):
         return Q(shared_with_network=True, school__sostenedor__in=sostenedor_ids(user))
     return Q(pk__in=[])
 
@@ -75,7 +79,7 @@ def editable_plans(user):
         return AnnualPlan.objects.none()
     if is_admin(user):
         return AnnualPlan.objects.all()
-    if user.role not in DIRECTIVO_ROLES:
+    if not is_directivo(user):
         return AnnualPlan.objects.none()
     return AnnualPlan.objects.filter(school__in=own_school_ids(user))
 
@@ -86,7 +90,7 @@ def visible_cycles(user):
         return PMECycle.objects.none()
     if is_admin(user):
         return PMECycle.objects.all()
-    if user.role in DIRECTIVO_ROLES:
+    if is_directivo(user):
         return PMECycle.objects.filter(school__in=own_school_ids(user))
     return PMECycle.objects.filter(pk__in=visible_plans(user).values("cycle_id"))
 
@@ -104,9 +108,7 @@ def can_edit_school(user, school_id):
         return False
     if is_admin(user):
         return True
-    return (
-        user.role in DIRECTIVO_ROLES and own_school_ids(user).filter(school_id=school_id).exists()
-    )
+    return is_directivo(user) and own_school_ids(user).filter(school_id=school_id).exists()
 
 
 def can_edit_plan(user, plan):
@@ -130,7 +132,7 @@ def can_comment(user, plan):
 
 def can_approve(user, plan):
     """A representative of the school's sostenedor, on a plan they may read."""
-    if not is_active_user(user) or user.role != Role.SOSTENEDOR_REP:
+    if not is_sostenedor_rep(user):
         return False
     return (
         plan.school.sostenedor_id is not None
@@ -152,12 +154,9 @@ def rollup_regions(user):
         return Region.objects.none()
     if is_admin(user):
         return Region.objects.all()
-    if user.role == Role.ANALYST:
-        scope = AnalystScope.objects.filter(user=user).first()
-        if scope is None:
-            return Region.objects.none()
-        return Region.objects.all() if scope.national else scope.regions.all()
-    if user.role == Role.SUPERVISOR:
+    if is_analyst_role(user):
+        return analyst_regions(user)
+    if is_supervisor(user):
         return Region.objects.filter(deprovs__in=supervisor_deprov_ids(user)).distinct()
     return Region.objects.none()
 
@@ -168,9 +167,9 @@ def rollup_deprovs(user):
         return Deprov.objects.none()
     if is_admin(user):
         return Deprov.objects.all()
-    if user.role == Role.ANALYST:
+    if is_analyst_role(user):
         return Deprov.objects.filter(region__in=rollup_regions(user).values("code"))
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return Deprov.objects.filter(code__in=supervisor_deprov_ids(user))
     return Deprov.objects.none()
 

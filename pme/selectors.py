@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool
 from rme_platform import charts
-from rme_platform.accounts.models import Role
+from rme_platform.accounts.permissions import is_directivo, is_sostenedor_rep, is_supervisor
 
 from . import permissions
 from .formatting import format_clp
@@ -461,7 +461,7 @@ def home_panel(user):
     link to the dashboards. Three queries at most."""
     if not user.is_authenticated:
         return {}
-    if user.role in (Role.DIRECTOR, Role.UTP):
+    if is_directivo(user):
         this_year = timezone.localdate().year
         plans = list(
             plan_list(user)
@@ -486,7 +486,7 @@ def home_panel(user):
             "pme_delayed": delayed,
             "pme_can_start": not chosen,
         }
-    if user.role in (Role.SUPERVISOR, Role.SOSTENEDOR_REP):
+    if is_supervisor(user) or is_sostenedor_rep(user):
         plans = permissions.visible_plans(user).filter(shared_with_network=True)
         figures = plans.aggregate(
             plans=Count("pk", distinct=True),

@@ -8,14 +8,19 @@ from networks.meetings.selectors import home_panel as meetings_home_panel
 from networks.models import NetworkSchool
 from networks.practices.selectors import home_panel as practices_home_panel
 from pme.selectors import home_panel as pme_home_panel
-from rme_platform.accounts.models import Role
+from rme_platform.accounts.permissions import (
+    is_analyst_role,
+    is_directivo,
+    is_sostenedor_rep,
+    is_supervisor,
+)
 from schools.models import (
-    AnalystScope,
     Position,
     School,
     SostenedorRepresentative,
     SupervisorProfile,
 )
+from schools.permissions import analyst_scope
 
 
 def home_context(user):
@@ -24,14 +29,14 @@ def home_context(user):
     context.update(pme_home_panel(user))
     context.update(practices_home_panel(user))
     context["monitoring_panel"] = monitoring_home_panel(user)
-    if user.role in (Role.DIRECTOR, Role.UTP):
+    if is_directivo(user):
         context["positions"] = (
             Position.objects.active()
             .filter(user=user)
             .select_related("school__comuna")
             .order_by("school__name")
         )
-    elif user.role == Role.SUPERVISOR:
+    elif is_supervisor(user):
         profile = SupervisorProfile.objects.filter(user=user).select_related("deprov").first()
         context["deprov"] = profile.deprov if profile else None
         context["network_school_count"] = (
@@ -42,7 +47,7 @@ def home_context(user):
             .distinct()
             .count()
         )
-    elif user.role == Role.SOSTENEDOR_REP:
+    elif is_sostenedor_rep(user):
         links = SostenedorRepresentative.objects.filter(user=user).select_related("sostenedor")
         context["sostenedores"] = links
         schools = School.objects.filter(
@@ -50,8 +55,9 @@ def home_context(user):
         ).select_related("comuna")
         context["rep_schools"] = schools.order_by("name")[:50]
         context["rep_school_count"] = schools.count()
-    elif user.role == Role.ANALYST:
-        scope = AnalystScope.objects.filter(user=user).prefetch_related("regions").first()
+    elif is_analyst_role(user):
+        scope = analyst_scope(user)
+        context["analyst_panel"] = True
         context["scope"] = scope
         if scope is not None:
             schools = School.objects.filter(absent=False, status=1)

@@ -6,7 +6,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from rme_platform.accounts.permissions import can_invite
 from rme_platform.celery import app
 
 from .models import Outbox
@@ -18,7 +17,6 @@ def home(request):
     from .home import home_context
 
     context = home_context(request.user)
-    context["can_invite"] = can_invite(request.user)
     return render(request, "home.html", context)
 
 

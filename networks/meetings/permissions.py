@@ -1,37 +1,27 @@
 """Who may see and do what with network meetings, for the pages and the API
 alike. Built on networks.permissions.
 
-- Supervisors of the network (an active supervisor membership, or a
-  supervisor profile of the network's DEPROV) and ministry admins convene
-  and run its meetings.
+- Supervisors of the network (networks.permissions.is_network_supervisor:
+  an active supervisor membership) and ministry admins convene and run its
+  meetings. A supervisor of the network's DEPROV who is not assigned to it
+  manages the network but does not run, nor see, its meetings.
 - Active members (an active Membership of the network) propose, vote, RSVP,
   read published minutes and follow agreements.
 - Everybody else gets 404 for a meeting: its existence is private.
 """
 
-from django.db.models import Q
-
-from networks.models import Membership, MembershipRole, Network
-from networks.permissions import is_active_user, is_admin, supervisor_deprov_ids
-from rme_platform.accounts.models import Role
+from networks.models import Membership, Network
+from networks.permissions import is_network_supervisor, supervised_networks
+from rme_platform.accounts.permissions import is_active_user, is_admin
 
 from .models import Meeting
 
 
 def runnable_networks(user):
     """Networks whose meetings the user convenes and runs."""
-    if not is_active_user(user):
-        return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
-    condition = Q(
-        memberships__user=user,
-        memberships__active=True,
-        memberships__role=MembershipRole.SUPERVISOR,
-    )
-    if user.role == Role.SUPERVISOR:
-        condition |= Q(deprov__in=supervisor_deprov_ids(user))
-    return Network.objects.filter(pk__in=Network.objects.filter(condition).values("pk"))
+    return supervised_networks(user)
 
 
 def member_network_ids(user):
@@ -46,10 +36,8 @@ def meeting_networks(user):
         return Network.objects.none()
     if is_admin(user):
         return Network.objects.all()
-    condition = Q(pk__in=member_network_ids(user))
-    if user.role == Role.SUPERVISOR:
-        condition |= Q(deprov__in=supervisor_deprov_ids(user))
-    return Network.objects.filter(condition)
+    # Supervising a network is an active membership of it.
+    return Network.objects.filter(pk__in=member_network_ids(user))
 
 
 def visible_meetings(user):
@@ -62,7 +50,7 @@ def visible_meetings(user):
 
 
 def can_convene(user, network):
-    return is_active_user(user) and runnable_networks(user).filter(pk=network.pk).exists()
+    return is_admin(user) or is_network_supervisor(user, network)
 
 
 def can_run(user, meeting):

@@ -12,22 +12,29 @@ alike. Built on networks.permissions (and re-exported there).
   "all": every active user of the platform (analysts read these only).
 - Ministry admins see everything. Anyone else gets 404 for a practice.
 - Authors, co-authors and the school's director edit and publish; the
-  directivos of another school adopt; the supervisors of a network feature
-  a practice for it and put it on its meetings' agenda.
+  directivos of another school adopt; the supervisors of a network
+  (networks.permissions.supervised_networks) and admins feature a practice
+  for it and put it on its meetings' agenda.
 """
 
 from django.db.models import Q
 
+from networks.meetings.permissions import runnable_networks
 from networks.models import Network, NetworkSchool, NetworkStatus
-from networks.permissions import (
-    directivo_school_ids,
+from networks.permissions import visible_networks
+from rme_platform.accounts.permissions import (
     is_active_user,
     is_admin,
-    supervisor_deprov_ids,
-    visible_networks,
+    is_analyst_role,
+    is_directivo,
+    is_supervisor,
 )
-from rme_platform.accounts.models import DIRECTIVO_ROLES, Role
-from schools.models import Position, PositionRole, School
+from schools.models import Position, School
+from schools.permissions import (
+    directivo_school_ids,
+    is_school_director,
+    supervisor_deprov_ids,
+)
 
 from .models import Practice, PracticeStatus, PracticeVisibility
 
@@ -35,7 +42,7 @@ from .models import Practice, PracticeStatus, PracticeVisibility
 def _network_ids(user):
     """Active networks the user takes part in (analysts and admins have
     their own rules), as a subquery."""
-    if user.role == Role.ANALYST:
+    if is_analyst_role(user):
         return Network.objects.none().values("pk")
     return visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk")
 
@@ -60,16 +67,16 @@ def visible_practices(user):
     condition = published & Q(visibility=PracticeVisibility.ALL)
     # Own drafts and practices: authors, and the school's directivos.
     condition |= Q(pk__in=_authored(user))
-    if user.role in DIRECTIVO_ROLES:
+    if is_directivo(user):
         condition |= Q(school__in=directivo_school_ids(user))
-    if user.role != Role.ANALYST:
+    if not is_analyst_role(user):
         networks = _network_ids(user)
         condition |= published & Q(
             visibility__in=[PracticeVisibility.NETWORK, PracticeVisibility.DEPROV],
             school__in=_schools_of(networks),
         )
         deprovs = Network.objects.filter(pk__in=networks).values("deprov_id")
-        if user.role == Role.SUPERVISOR:
+        if is_supervisor(user):
             condition |= published & Q(
                 visibility=PracticeVisibility.DEPROV,
                 school__in=School.objects.filter(deprov__in=supervisor_deprov_ids(user)).values(
@@ -97,14 +104,6 @@ def is_author(user, practice):
     return practice.authors.filter(pk=user.pk).exists()
 
 
-def is_school_director(user, school_id):
-    return (
-        Position.objects.active()
-        .filter(user=user, school_id=school_id, role=PositionRole.DIRECTOR)
-        .exists()
-    )
-
-
 def can_edit_practice(user, practice):
     """Authors, co-authors, the school's current director and admins."""
     if not is_active_user(user):
@@ -116,15 +115,11 @@ def can_edit_practice(user, practice):
 
 def can_write_practices(user):
     """Directivos with an active position write practices for their school."""
-    return (
-        is_active_user(user)
-        and user.role in DIRECTIVO_ROLES
-        and Position.objects.active().filter(user=user).exists()
-    )
+    return is_directivo(user) and Position.objects.active().filter(user=user).exists()
 
 
 def writable_schools(user):
-    if not is_active_user(user) or user.role not in DIRECTIVO_ROLES:
+    if not is_directivo(user):
         return School.objects.none()
     return School.objects.filter(rbd__in=directivo_school_ids(user))
 
@@ -152,9 +147,8 @@ def can_follow_adoption(user, adoption):
 
 
 def featurable_networks(user):
-    """Networks for which the user features practices and sets agendas."""
-    from networks.meetings.permissions import runnable_networks
-
+    """Active networks for which the user features practices and sets
+    agendas: those whose meetings they run (their supervisors, and admins)."""
     return runnable_networks(user).filter(status=NetworkStatus.ACTIVE)
 
 

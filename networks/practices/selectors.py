@@ -9,7 +9,8 @@ from django.utils import timezone
 from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
 from networks.meetings.permissions import visible_meetings
 from networks.models import NetworkSchool, NetworkStatus
-from networks.permissions import directivo_school_ids, visible_networks
+from networks.permissions import visible_networks
+from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
 from .models import (
@@ -138,8 +139,13 @@ def practice_page(user, practice):
     )
     featurable = []
     meetings = []
-    if practice.is_published and (user.role == "supervisor" or perms.is_admin(user)):
-        networks = list(perms.featurable_networks(user).order_by("code")[:200])
+    # Nobody but a network's supervisors and admins has any: no query for them.
+    networks = (
+        list(perms.featurable_networks(user).order_by("code")[:200])
+        if practice.is_published
+        else []
+    )
+    if networks:
         featured_ids = set(
             PracticeFeature.objects.filter(practice=practice).values_list("network_id", flat=True)
         )

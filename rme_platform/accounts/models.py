@@ -88,25 +88,8 @@ class User(AbstractUser):
     def get_full_name(self):
         return self.full_name or self.email
 
-    @property
-    def is_directivo(self):
-        return self.role in DIRECTIVO_ROLES
-
-    @property
-    def is_supervisor(self):
-        return self.role == Role.SUPERVISOR
-
-    @property
-    def is_sostenedor_rep(self):
-        return self.role == Role.SOSTENEDOR_REP
-
-    @property
-    def is_analyst(self):
-        return self.role == Role.ANALYST
-
-    @property
-    def is_ministry_admin(self):
-        return self.is_staff or self.role == Role.ADMIN
+    # Who the user is for access (admin, supervisor, …) is asked of
+    # accounts.permissions, never of the role string here.
 
     @property
     def requires_mfa(self):

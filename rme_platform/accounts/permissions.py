@@ -1,17 +1,59 @@
-"""Who may do what with accounts."""
+"""Who may do what with accounts, and the role primitives that depend on
+the user alone. Every app builds on these (README, "Who sees what"); the
+ones that need a school, a DEPROV or a network live in schools.permissions
+and networks.permissions."""
 
-from .models import Role
+from .models import DIRECTIVO_ROLES, Role
+
+
+def is_active_user(user):
+    """Signed in with an account that is not disabled."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def is_admin(user):
+    """Ministry admin: an active account that is staff or holds the admin role."""
+    return is_active_user(user) and (user.is_staff or user.role == Role.ADMIN)
+
+
+def can_open_admin_site(user):
+    """Django's admin site lets in active staff accounts only."""
+    return is_active_user(user) and user.is_staff
+
+
+def has_role(user, *roles):
+    """An active account whose role is one of `roles`. What the role lets
+    one reach comes from schools.permissions and networks.permissions."""
+    return is_active_user(user) and user.role in roles
+
+
+def is_supervisor(user):
+    return has_role(user, Role.SUPERVISOR)
+
+
+def is_directivo(user):
+    return has_role(user, *DIRECTIVO_ROLES)
+
+
+def is_sostenedor_rep(user):
+    return has_role(user, Role.SOSTENEDOR_REP)
+
+
+def is_analyst_role(user):
+    """The analyst role; what an analyst reads also needs their scope
+    (schools.permissions.analyst_scope)."""
+    return has_role(user, Role.ANALYST)
 
 
 def invitable_roles(user):
     """The roles `user` may invite people with."""
-    if not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return set()
-    if user.is_ministry_admin:
+    if is_admin(user):
         return set(Role.values)
-    if user.is_analyst:
+    if is_analyst_role(user):
         return {Role.ANALYST}
-    if user.is_supervisor:
+    if is_supervisor(user):
         return {Role.DIRECTOR, Role.UTP, Role.SOSTENEDOR_REP}
     return set()
 

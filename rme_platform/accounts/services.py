@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from rme_platform import audit
 
 from .models import ApiToken, Invitation, Role, User, hash_secret
-from .permissions import invitable_roles
+from .permissions import invitable_roles, is_admin
 
 
 def _clean_email(email):
@@ -79,7 +79,7 @@ def invite_user(
         if (
             user is not None
             and invited_by is not None
-            and not invited_by.is_ministry_admin
+            and not is_admin(invited_by)
             and user.role
             and user.role != role
         ):
@@ -95,7 +95,7 @@ def invite_user(
         if (
             user is not None
             and invited_by is not None
-            and not invited_by.is_ministry_admin
+            and not is_admin(invited_by)
             and user.invitations.pending().exclude(invited_by=invited_by).exists()
         ):
             # Re-sending would take the invitation over (its revocation, the

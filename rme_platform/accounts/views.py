@@ -12,7 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from . import services
 from .forms import AcceptInvitationForm, ApiTokenForm, ProfileForm
 from .models import ApiToken, Invitation
-from .permissions import can_invite
+from .permissions import can_invite, is_admin
 
 
 @login_required
@@ -83,7 +83,7 @@ def revoke_invitation(request, invitation_id):
     """Withdraw an invitation one sent (an admin: any). The account of
     someone who never accepted is deactivated."""
     invitations = Invitation.objects.all()
-    if not request.user.is_ministry_admin:
+    if not is_admin(request.user):
         invitations = invitations.filter(invited_by=request.user)
     invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None or not can_invite(request.user):

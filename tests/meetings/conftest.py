@@ -27,8 +27,10 @@ from tests.factories import (
 TALCA, SANTIAGO_CENTRO = 72, 131
 A, B = "RME-07-901", "RME-13-901"
 
-# Who may do what with network A's meetings.
-RUNNERS = {"supervisor_a", "supervisor_deprov", "admin"}
+# Who may do what with network A's meetings. A supervisor of A's DEPROV who
+# is not assigned to A manages the network but neither runs nor sees its
+# meetings (networks.permissions.supervised_networks).
+RUNNERS = {"supervisor_a", "admin"}
 MEMBERS = {"supervisor_a", "director_a", "utp_a", "rep_a"}
 SEERS = RUNNERS | MEMBERS
 ROLES = [

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from networks import services as network_services
 from networks.meetings import services as services
 from networks.meetings.models import AgendaProposal, ProposalVote
 from tests.helpers import pdf_bytes
@@ -246,3 +247,41 @@ def test_agreement_follow_up(world, agreement, login, role, status):
     agreement.refresh_from_db()
     assert (agreement.status == "in_progress") == (status == 302)
     assert agreement.notes.exists() == (status == 302)
+
+
+def test_a_supervisor_of_the_deprov_runs_a_networks_meetings_once_assigned_to_it(
+    world, meeting, login
+):
+    """Supervising a network is being assigned to it (an active supervisor
+    membership): belonging to its DEPROV lets one manage the network, not
+    run or see its meetings."""
+    client = login(world.supervisor_deprov)
+    assert client.get("/networks/RME-07-901/").status_code == 200  # manages it
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert client.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
+    assert client.get("/meetings/new/?network=RME-07-901").status_code == 404
+    body = {
+        "network": "RME-07-901",
+        "title": "Reunión por API",
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "place": "Sala",
+    }
+    assert client.post("/api/v1/meetings/", body, content_type="application/json").status_code == (
+        404
+    )
+
+    network_services.add_member(
+        by=world.supervisor_deprov,
+        network=world.network_a,
+        user=world.supervisor_deprov,
+        role="supervisor",
+    )
+    client = login(world.supervisor_deprov)
+    page = client.get(f"/meetings/{meeting.pk}/")
+    assert page.status_code == 200 and "Armar la tabla" in page.content.decode()
+    assert client.get(f"/meetings/{meeting.pk}/agenda/").status_code == 200
+    assert client.get("/meetings/new/?network=RME-07-901").status_code == 200
+    assert client.post("/api/v1/meetings/", body, content_type="application/json").status_code == (
+        201
+    )

@@ -175,10 +175,13 @@ def test_proposals_and_votes_by_api(world, meeting, login):
     listed = client.get(f"/api/v1/meeting-proposals/?meeting={meeting.pk}").json()
     assert [p["title"] for p in listed["results"]] == ["Lectura"]
     # A non-member who sees the meeting gets the service's message; an
-    # outsider does not even see the proposal.
-    response = login(world.supervisor_deprov).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
+    # outsider (a supervisor of the DEPROV not assigned to the network too)
+    # does not even see the proposal.
+    response = login(world.admin).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
     assert response.status_code == 400
     assert response.json()["user"] == ["Solo los integrantes de la red pueden votar."]
+    response = login(world.supervisor_deprov).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
+    assert response.status_code == 404
     response = login(world.director_b).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
     assert response.status_code == 404
     response = login(world.director_b).post(

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from monitoring import services
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, MembershipFactory
 
 from .conftest import ROLES, add_responses
 
@@ -24,7 +24,8 @@ READS = {
     "directivo_member": {A, "region:7"},
     "directivo_other": {B, "region:13"},
     "supervisor_a": {A, "region:7"},
-    "supervisor_other": {B, "region:13"},
+    # Of network B's DEPROV but not assigned to B: not B's supervisor.
+    "supervisor_other": set(),
     "sostenedor_rep": {A, "region:7"},
     "analyst_national": {A, B, C, "region:7", "region:13"},
     "analyst_other_region": {B, "region:13"},
@@ -103,7 +104,7 @@ def test_results_of_an_open_campaign_are_for_analysts(world, login, open_campaig
         ("directivo_member", 403, None),
         ("sostenedor_rep", 404, None),
         ("supervisor_a", 200, ["RME-07-901"]),
-        ("supervisor_other", 200, ["RME-13-901"]),
+        ("supervisor_other", 200, []),  # of B's DEPROV, not assigned to B
         ("analyst_other_region", 200, ["RME-13-901"]),
         # Regions north to south: Metropolitana (13) before Maule (7).
         ("analyst_national", 200, ["RME-13-901", "RME-07-901", "RME-07-902"]),
@@ -144,9 +145,9 @@ def test_rates_list_runs_a_fixed_number_of_queries(world, login, django_assert_n
     def count():
         campaign = CampaignFactory()
         services.open_campaign(by=world.admin, campaign=campaign, send=False)
-        # The user, the analyst's scope, the campaign, the scope again (for
-        # the networks it covers), the counts grouped per network.
-        with django_assert_num_queries(5):
+        # The user, the analyst's scope (kept for the request), the
+        # campaign, the counts grouped per network.
+        with django_assert_num_queries(4):
             assert client.get(f"/monitoring/campaigns/{campaign.slug}/rates/").status_code == 200
 
     count()
@@ -249,3 +250,29 @@ def test_api_lists_the_campaigns_each_role_sees(
     instruments = client.get("/api/v1/monitoring/instruments/").json()["results"]
     assert [i["slug"] for i in instruments] == ["rme-monitoreo"]
     assert instruments[0]["sections"][0]["questions"][0]["code"] == "RME_META_COMUN"
+
+
+def test_a_supervisor_of_the_deprov_reads_a_networks_results_and_rates_once_assigned(
+    world, login, published, open_campaign
+):
+    """Supervising a network is being assigned to it: a supervisor of the
+    network's DEPROV reads its counts and published results only then."""
+    client = login(world.supervisor_other)
+    for url in (
+        f"/monitoring/campaigns/rme-2024/results/?scope={B}",
+        f"/api/v1/monitoring/campaigns/rme-2024/results/?scope={B}",
+    ):
+        assert client.get(url).status_code == 404
+    rates = client.get("/api/v1/monitoring/campaigns/rme-2025/rates/").json()
+    assert rates["regions"] == []
+
+    MembershipFactory(network=world.network_b, user=world.supervisor_other, role="supervisor")
+    client = login(world.supervisor_other)
+    for url in (
+        f"/monitoring/campaigns/rme-2024/results/?scope={B}",
+        f"/api/v1/monitoring/campaigns/rme-2024/results/?scope={B}",
+        "/monitoring/campaigns/rme-2024/results/?scope=region:13",
+    ):
+        assert client.get(url).status_code == 200
+    rates = client.get("/api/v1/monitoring/campaigns/rme-2025/rates/").json()
+    assert [n["code"] for r in rates["regions"] for n in r["networks"]] == ["RME-13-901"]

@@ -18,7 +18,7 @@ from monitoring.reports import building, rendering
 from monitoring.reports.data import ReportInputs, campaign_scopes, report_checksum
 from monitoring.reports.services import request_reports
 from monitoring.tasks import build_report, sweep_stale_reports
-from tests.factories import CampaignFactory, NetworkFactory
+from tests.factories import CampaignFactory, MembershipFactory, NetworkFactory
 
 from .conftest import TALCA, add_responses, likert_questions
 
@@ -273,7 +273,7 @@ DOWNLOADS = {
     "utp_member": {A},
     "directivo_other": {B},
     "supervisor_a": {A},
-    "supervisor_other": {B},
+    "supervisor_other": set(),  # of B's DEPROV, not assigned to B
     "sostenedor_rep": {A},
     "analyst_national": {"national", "region:7", "region:13", A, B},
     "analyst_other_region": {"national", "region:13", B},
@@ -305,6 +305,23 @@ def test_downloads_by_role(world, login, built, role, scope):
     assert api.status_code == (200 if allowed else 404)
     listed = {r["scope"] for r in client.get("/api/v1/monitoring/reports/").json()["results"]}
     assert listed == DOWNLOADS[role]
+
+
+def test_a_supervisor_of_the_deprov_downloads_a_networks_report_once_assigned(world, login, built):
+    """Supervising a network is being assigned to it: the report of a
+    network of one's DEPROV is private until then."""
+    report = built[B]
+    pages = (
+        f"/monitoring/campaigns/rme-2025/reports/{report.pk}/download/",
+        f"/api/v1/monitoring/reports/{report.pk}/download/",
+    )
+    client = login(world.supervisor_other)
+    assert [client.get(url).status_code for url in pages] == [404, 404]
+    MembershipFactory(network=world.network_b, user=world.supervisor_other, role="supervisor")
+    client = login(world.supervisor_other)
+    assert [client.get(url).status_code for url in pages] == [200, 200]
+    listed = {r["scope"] for r in client.get("/api/v1/monitoring/reports/").json()["results"]}
+    assert listed == {B}
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, built):

@@ -9,13 +9,19 @@ from django.utils import timezone
 
 from networks.meetings.models import AgendaItem
 from networks.practices.models import PracticeFeature
-from tests.factories import MeetingFactory, PracticeAdoptionFactory, PracticeFactory
+from tests.factories import (
+    MeetingFactory,
+    MembershipFactory,
+    PracticeAdoptionFactory,
+    PracticeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_supervisor_features_a_practice_for_a_network(world, practice_of, login):
     practice = practice_of("deprov")
+    MembershipFactory(network=world.network_c, user=world.supervisor_a, role="supervisor")
     client = login(world.supervisor_a)
     page = client.get(f"/practices/{practice.pk}/").content.decode()
     assert "Destacar en la red" in page and "RME-07-902" in page
@@ -28,8 +34,21 @@ def test_a_supervisor_features_a_practice_for_a_network(world, practice_of, logi
     assert not PracticeFeature.objects.exists()
 
 
+def test_a_supervisor_does_not_feature_for_a_network_of_their_deprov_they_do_not_supervise(
+    world, practice_of, login
+):
+    practice = practice_of("deprov")
+    client = login(world.supervisor_a)  # of Talca, assigned to A only
+    page = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert "Destacar en la red" in page and "RME-07-902" not in page
+    response = client.post(f"/practices/{practice.pk}/feature/", {"network": "RME-07-902"})
+    assert response.status_code == 404
+    assert not PracticeFeature.objects.exists()
+
+
 def test_a_practice_is_not_featured_where_its_visibility_does_not_reach(world, practice_of, login):
     practice = practice_of("network")
+    MembershipFactory(network=world.network_c, user=world.supervisor_a, role="supervisor")
     response = login(world.supervisor_a).post(
         f"/practices/{practice.pk}/feature/", {"network": "RME-07-902"}, follow=True
     )
