@@ -111,6 +111,10 @@ class QuestionResultSerializer(serializers.Serializer):
     pct_disagree = serializers.FloatField(allow_null=True)
     mean = serializers.FloatField(allow_null=True)
     suppressed = serializers.BooleanField()
+    not_asked = serializers.BooleanField(
+        default=False,
+        help_text="La pregunta no se hizo en esta encuesta (una ola importada sin esa columna).",
+    )
 
 
 class ResultsSerializer(serializers.Serializer):
@@ -397,7 +401,9 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, slug=None):
-        """The results of one scope, as `survey_results --format json` prints them."""
+        """The results of one scope, as `survey_results --format json` prints
+        them, each question with `not_asked` too (true for a question an
+        imported wave did not ask)."""
         campaign = self._campaign(slug)
         user = request.user
         if not permissions.can_view_results(user, campaign):
@@ -416,7 +422,11 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
         if not permissions.results_released(campaign):
             raise ResultsNotReleased
         by_role = _flag(request.query_params.get("by_role", ""))
-        return Response(campaign_results(campaign, by_role=by_role).for_scope(scope))
+        data = campaign_results(campaign, by_role=by_role).for_scope(scope)
+        data["questions"] = [
+            {**q, "not_asked": q.get("not_asked", False)} for q in data["questions"]
+        ]
+        return Response(data)
 
     @extend_schema(
         responses={

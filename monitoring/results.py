@@ -365,12 +365,19 @@ class Table:
 # --- the dicts every output shares ------------------------------------------------
 
 
-def likert_question_dict(code, cell, role=None):
-    """One question's figures, as in the JSON of `survey_results`."""
+def likert_question_dict(code, cell, role=None, *, asked=True):
+    """One question's figures, as in the JSON of `survey_results`. A
+    question an imported wave did not ask (`asked` False) has no figures and
+    says so ("not_asked": True, a key only such a question has, which the
+    survey_results command leaves out of its contract), rather than passing
+    for a small cell."""
     data = {"code": code}
     if role is not None:
         data["role"] = role
     n = data["n"] = cell.n
+    if not asked:
+        data.update(SUPPRESSED, not_asked=True)
+        return data
     if cell.suppressed or not n:
         data.update(SUPPRESSED)
         return data
@@ -384,6 +391,16 @@ def likert_question_dict(code, cell, role=None):
     data["mean"] = (200 * cell.total + n) // (2 * n) / 100
     data["suppressed"] = False
     return data
+
+
+def asked_questions(campaign, table, question_ids):
+    """The questions the campaign asked. A campaign answered on the platform
+    asked every question of its instrument; an imported wave only those its
+    file had answers for (a column left out, or left blank in every row)."""
+    if not campaign.imported:
+        return set(question_ids)
+    national = table.cells.get((NATIONAL, None, None, None), {})
+    return {pk for pk in question_ids if pk in national and national[pk].n}
 
 
 LIKERT_KEYS = ("1", "2", "3", "4", "5")
@@ -422,6 +439,7 @@ class CampaignResults:
         ids = [pk for pk, _code in self.questions]
         self.table = Table(likert_cells(campaign, ids, by_role=by_role), ids, by_role=by_role)
         self.responses = response_counts(campaign, by_role=by_role)
+        self.asked = asked_questions(campaign, self.table, ids)
 
     def n_responses(self, scope, role=None):
         if self.by_role and role is None:
@@ -437,11 +455,14 @@ class CampaignResults:
             for question_id, code in self.questions:
                 for role, cells in by_role:
                     cell = cells.get(question_id, empty)
-                    questions.append(likert_question_dict(code, cell, role))
+                    asked = question_id in self.asked
+                    questions.append(likert_question_dict(code, cell, role, asked=asked))
         else:
             cells = self.table.cells.get(scope_key(scope), {})
             for question_id, code in self.questions:
-                questions.append(likert_question_dict(code, cells.get(question_id, empty)))
+                cell = cells.get(question_id, empty)
+                asked = question_id in self.asked
+                questions.append(likert_question_dict(code, cell, asked=asked))
         data = {
             "campaign": self.campaign.slug,
             "scope": str(scope),
@@ -513,6 +534,7 @@ class ChoiceResults:
         )
         ids = [q.pk for q in self.questions]
         self.table = Table(choice_cells(campaign, self.questions), ids, by_role=False)
+        self.asked = asked_questions(campaign, self.table, ids)
 
     def for_scope(self, scope):
         scope = parse_scope(scope) if isinstance(scope, str) else scope
@@ -522,6 +544,7 @@ class ChoiceResults:
             suppressed = cell.suppressed or not cell.n
             item = {"question": question, "code": question.code, "n": cell.n}
             item["suppressed"] = suppressed
+            item["not_asked"] = question.pk not in self.asked
             if question.kind == QuestionKind.NUMBER:
                 item["mean"] = None if suppressed else half_up(cell.total, cell.n, 2)
             else:

@@ -409,19 +409,25 @@ def results(request, slug):
     for question in questions:
         code = question.code
         items = [b.get(code) for b in by_code]
-        chart = diverging_bar_chart(
-            title=_("Distribución de respuestas: %(code)s") % {"code": code},
-            rows=[
-                (label, None if item is None or item["suppressed"] else item["counts"])
-                for label, item in zip(labels, items, strict=True)
-            ],
-            suppressed_label=suppressed_label,
+        not_asked = bool(items[0] and items[0].get("not_asked"))
+        chart = (
+            None
+            if not_asked
+            else diverging_bar_chart(
+                title=_("Distribución de respuestas: %(code)s") % {"code": code},
+                rows=[
+                    (label, None if item is None or item["suppressed"] else item["counts"])
+                    for label, item in zip(labels, items, strict=True)
+                ],
+                suppressed_label=suppressed_label,
+            )
         )
         row = {
             "question": question,
             "items": list(zip(labels, items, strict=True)),
             "roles": role_items.get(code, []),
             "chart": chart,
+            "not_asked": not_asked,
         }
         name = question.construct_label or _("Otras preguntas")
         if not constructs or constructs[-1]["name"] != name:

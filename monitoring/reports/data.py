@@ -321,6 +321,8 @@ def _short(scope):
 
 
 def _cell(item):
+    if item is not None and item.get("not_asked"):
+        return {"n": None, "suppressed": True, "not_asked": True}
     if item is None or item["suppressed"]:
         return {"n": None, "suppressed": True}
     return {

@@ -38,6 +38,10 @@ def suppressed_label():
     return _("menos de %(n)s respuestas") % {"n": settings.MIN_CELL_SIZE}
 
 
+def not_asked_label():
+    return _("no incluida en esta encuesta")
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
@@ -46,19 +50,20 @@ def _charts(data):
     label = suppressed_label()
     years = [str(w["year"]) for w in data["waves"]]
     for construct in data["constructs"]:
-        construct["chart"] = diverging_bar_chart(
-            title=_("%(construct)s: distribución de respuestas en %(scope)s")
-            % {"construct": construct["name"], "scope": data["short_labels"][0].lower()},
-            rows=[
-                (
-                    f"P{q['number']}",
-                    None if q["cells"][0]["suppressed"] else q["cells"][0]["counts"],
-                )
-                for q in construct["questions"]
-            ],
-            suppressed_label=label,
-            compact=True,
-        )
+        rows = [
+            (f"P{q['number']}", None if q["cells"][0]["suppressed"] else q["cells"][0]["counts"])
+            for q in construct["questions"]
+            if not q["cells"][0].get("not_asked")
+        ]
+        construct["chart"] = None
+        if rows:
+            construct["chart"] = diverging_bar_chart(
+                title=_("%(construct)s: distribución de respuestas en %(scope)s")
+                % {"construct": construct["name"], "scope": data["short_labels"][0].lower()},
+                rows=rows,
+                suppressed_label=label,
+                compact=True,
+            )
         construct["trend_chart"] = None
         if data["has_trend"] and any(
             v is not None for q in construct["questions"] for v in q["trend"][:-1]
@@ -111,6 +116,7 @@ def render_html(data, *, generated_at=None):
         "lowest": [by_number[n] for n in findings["lowest"]],
         "changes": [(by_number[n], delta) for delta, n in findings["changes"]],
         "suppressed_label": suppressed_label(),
+        "not_asked_label": not_asked_label(),
         "has_trend": data["has_trend"],
         "previous_year": data["waves"][-2]["year"] if len(data["waves"]) > 1 else None,
         "national": data["scope_kind"] == "national",
