@@ -127,9 +127,9 @@ class World(SimpleNamespace):
     name       role accessor       who
     =========  ==================  ============================================
     alice      director_a          director of a1, directivo member of A
-    dave       director_a2         director of a2, directivo member of A
-    uma        utp_a1              head of UTP of a1; no membership (sees A
-                                   through her position only)
+    uma        utp_a2              head of UTP of a2, directivo member of A
+    paula      utp_a1              head of UTP of a1, no membership (she sees
+                                   A through her position only)
     sofia      supervisor_a        supervisor of Talca, member of A (its dupla)
     tomas      supervisor_deprov   supervisor of Talca, not a member of A
     rita       rep_a               representative of a1's sostenedor, member
@@ -151,8 +151,8 @@ class World(SimpleNamespace):
     """
 
     director_a = property(lambda w: w.alice)
-    director_a2 = property(lambda w: w.dave)
-    utp_a1 = property(lambda w: w.uma)
+    utp_a2 = property(lambda w: w.uma)
+    utp_a1 = property(lambda w: w.paula)
     supervisor_a = property(lambda w: w.sofia)
     supervisor_deprov = property(lambda w: w.tomas)
     rep_a = property(lambda w: w.rita)
@@ -168,7 +168,7 @@ class World(SimpleNamespace):
     @property
     def members_a(self):
         """Network A's members, in the order they were appointed."""
-        return [self.sofia, self.alice, self.dave, self.rita]
+        return [self.sofia, self.alice, self.uma, self.rita]
 
 
 def school_in(cut, **kwargs):
@@ -218,9 +218,9 @@ def world(db):
     # Network A's members first, in the order of World.members_a.
     w.sofia = supervisor(TALCA, "sofia@mineduc.cl", "Sofía", "Supervisora", w.network_a)
     w.alice = directivo(w.a1, "alice@escuela.cl", "Alicia", "Directora", network=w.network_a)
-    w.dave = directivo(w.a2, "dave@escuela.cl", "David", "Director", network=w.network_a)
+    w.uma = directivo(w.a2, "uma@escuela.cl", "Uma", "Jefa UTP", role="utp", network=w.network_a)
     w.rita = representative(w.a1, "rita@sostenedor.cl", "Rita", "Representante", w.network_a)
-    w.uma = directivo(w.a1, "uma@escuela.cl", "Uma", "Jefa UTP", role="utp")
+    w.paula = directivo(w.a1, "paula@escuela.cl", "Paula", "Jefa UTP", role="utp")
     w.tomas = supervisor(TALCA, "tomas@mineduc.cl", "Tomás", "Supervisor")
     w.bob = directivo(w.b1, "bob@escuela.cl", "Roberto", "Director", network=w.network_b)
     w.oscar = supervisor(SANTIAGO_CENTRO, "oscar@mineduc.cl", "Óscar", "Supervisor", w.network_b)

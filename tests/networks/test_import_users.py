@@ -378,9 +378,7 @@ def upload(text):
     return SimpleUploadedFile("personas.csv", text.encode(), content_type="text/csv")
 
 
-@pytest.mark.parametrize(
-    "role", ["supervisor_a", "director_a", "rep_a", "analyst"]
-)
+@pytest.mark.parametrize("role", ["supervisor_a", "director_a", "rep_a", "analyst"])
 def test_import_page_is_for_staff_only(world, login, role):
     client = login(getattr(world, role))
     before = snapshot()
