@@ -401,9 +401,7 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, slug=None):
-        """The results of one scope, as `survey_results --format json` prints
-        them, each question with `not_asked` too (true for a question an
-        imported wave did not ask)."""
+        """The results of one scope, as `survey_results --format json` prints them."""
         campaign = self._campaign(slug)
         user = request.user
         if not permissions.can_view_results(user, campaign):
@@ -422,11 +420,7 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
         if not permissions.results_released(campaign):
             raise ResultsNotReleased
         by_role = _flag(request.query_params.get("by_role", ""))
-        data = campaign_results(campaign, by_role=by_role).for_scope(scope)
-        data["questions"] = [
-            {**q, "not_asked": q.get("not_asked", False)} for q in data["questions"]
-        ]
-        return Response(data)
+        return Response(campaign_results(campaign, by_role=by_role).for_scope(scope))
 
     @extend_schema(
         responses={

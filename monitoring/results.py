@@ -368,8 +368,8 @@ class Table:
 def likert_question_dict(code, cell, role=None, *, asked=True):
     """One question's figures, as in the JSON of `survey_results`. A
     question an imported wave did not ask (`asked` False) has no figures and
-    says so ("not_asked": True, a key only such a question has, which the
-    survey_results command leaves out of its contract), rather than passing
+    says so ("not_asked": true, a key only such a question has, so that the
+    shape of every other question stays the contract), rather than passing
     for a small cell."""
     data = {"code": code}
     if role is not None:

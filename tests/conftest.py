@@ -1,4 +1,4 @@
-"""Shared fixtures: named users per role, service markers, isolation.
+"""Shared fixtures: the named people of `world`, service markers, isolation.
 
 Markers postgres, redis, worker and e2e need a real service. Under plain
 `make test` a missing service skips the test with the reason; with CI=true
@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import sys
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +19,17 @@ from django.test import Client
 
 from rme_platform.celery import app as celery_app
 
-from .factories import UserFactory
+from .factories import (
+    AnalystScopeFactory,
+    MembershipFactory,
+    NetworkFactory,
+    NetworkSchoolFactory,
+    PositionFactory,
+    SchoolFactory,
+    SostenedorRepresentativeFactory,
+    SupervisorProfileFactory,
+    UserFactory,
+)
 from .helpers import record_full_sign_in
 from .territory import load_test_territory
 
@@ -98,6 +109,144 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the territory loaded once for all tests."""
     with django_db_blocker.unblock():
         load_test_territory()
+
+
+# --- the world: two networks and a named person per role -------------------------
+
+TALCA, CURICO, SANTIAGO_CENTRO = 72, 71, 131
+A, B = "RME-07-901", "RME-13-901"
+
+
+class World(SimpleNamespace):
+    """Networks A (Talca, DEPROV 72: schools a1, a2) and B (Santiago Centro,
+    DEPROV 131: school b1), a Talca school in no network (talca_free), and
+    one person per role, each known by a name
+    and by the role they play:
+
+    =========  ==================  ============================================
+    name       role accessor       who
+    =========  ==================  ============================================
+    alice      director_a          director of a1, directivo member of A
+    uma        utp_a2              head of UTP of a2, directivo member of A
+    paula      utp_a1              head of UTP of a1, no membership (she sees
+                                   A through her position only)
+    sofia      supervisor_a        supervisor of Talca, member of A (its dupla)
+    tomas      supervisor_deprov   supervisor of Talca, not a member of A
+    rita       rep_a               representative of a1's sostenedor, member
+                                   of A
+    bob        director_b          director of b1, directivo member of B
+    oscar      supervisor_b        supervisor of Santiago Centro, member of B
+    rafa       rep_b               representative of b1's sostenedor, no
+                                   membership
+    nora       analyst             analyst with a national scope (TOTP)
+    regina     analyst_rm          analyst of the Metropolitana region (TOTP)
+    ada        admin               ministry admin, staff and superuser (TOTP)
+    charlie    outsider            director of talca_free, a Talca school in
+                                   no network; no membership or scope
+    =========  ==================  ============================================
+
+    `anonymous` is None (signed out). Role parametrizations look people up
+    with getattr(world, role). An app's conftest adds its own objects
+    (meetings, plans, campaigns) as fixtures built on this world.
+    """
+
+    director_a = property(lambda w: w.alice)
+    utp_a2 = property(lambda w: w.uma)
+    utp_a1 = property(lambda w: w.paula)
+    supervisor_a = property(lambda w: w.sofia)
+    supervisor_deprov = property(lambda w: w.tomas)
+    rep_a = property(lambda w: w.rita)
+    director_b = property(lambda w: w.bob)
+    supervisor_b = property(lambda w: w.oscar)
+    rep_b = property(lambda w: w.rafa)
+    analyst = property(lambda w: w.nora)
+    analyst_rm = property(lambda w: w.regina)
+    admin = property(lambda w: w.ada)
+    outsider = property(lambda w: w.charlie)
+    anonymous = None
+
+    @property
+    def members_a(self):
+        """Network A's members, in the order they were appointed."""
+        return [self.sofia, self.alice, self.uma, self.rita]
+
+
+def school_in(cut, **kwargs):
+    """A school of comuna `cut` of the tests' territory (tests/territory.py)."""
+    from schools.models import Comuna
+
+    return SchoolFactory(comuna=Comuna.objects.get(cut=cut), **kwargs)
+
+
+def person(email, first_name, last_name, **kwargs):
+    return UserFactory(email=email, first_name=first_name, last_name=last_name, **kwargs)
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    w.a1 = school_in(7101, name="Escuela Talca Uno", dependency=2, rural=True, enrollment=120)
+    w.a2 = school_in(7101, name="Liceo Talca Dos", dependency=6)
+    w.b1 = school_in(13101, name="Escuela Santiago Centro")
+    w.talca_free = school_in(7102, name="Escuela Constitución Libre")
+    w.network_a = NetworkFactory(code=A, name="Red Talca A", deprov_id=TALCA)
+    w.network_b = NetworkFactory(code=B, name="Red Santiago B", deprov_id=SANTIAGO_CENTRO)
+    for network, school in [(w.network_a, w.a1), (w.network_a, w.a2), (w.network_b, w.b1)]:
+        NetworkSchoolFactory(network=network, school=school)
+
+    def directivo(school, email, first_name, last_name, role="director", network=None):
+        user = person(email, first_name, last_name, role=role)
+        PositionFactory(school=school, user=user)
+        if network is not None:
+            MembershipFactory(network=network, user=user, role="directivo", school=school)
+        return user
+
+    def supervisor(deprov, email, first_name, last_name, network=None):
+        user = person(email, first_name, last_name, role="supervisor")
+        SupervisorProfileFactory(user=user, deprov_id=deprov)
+        if network is not None:
+            MembershipFactory(network=network, user=user, role="supervisor")
+        return user
+
+    def representative(school, email, first_name, last_name, network=None):
+        user = person(email, first_name, last_name, role="sostenedor_rep")
+        SostenedorRepresentativeFactory(user=user, sostenedor=school.sostenedor)
+        if network is not None:
+            MembershipFactory(network=network, user=user, role="sostenedor_rep")
+        return user
+
+    # Network A's members first, in the order of World.members_a.
+    w.sofia = supervisor(TALCA, "sofia@mineduc.cl", "Sofía", "Supervisora", w.network_a)
+    w.alice = directivo(w.a1, "alice@escuela.cl", "Alicia", "Directora", network=w.network_a)
+    w.uma = directivo(w.a2, "uma@escuela.cl", "Uma", "Jefa UTP", role="utp", network=w.network_a)
+    w.rita = representative(w.a1, "rita@sostenedor.cl", "Rita", "Representante", w.network_a)
+    w.paula = directivo(w.a1, "paula@escuela.cl", "Paula", "Jefa UTP", role="utp")
+    w.tomas = supervisor(TALCA, "tomas@mineduc.cl", "Tomás", "Supervisor")
+    w.bob = directivo(w.b1, "bob@escuela.cl", "Roberto", "Director", network=w.network_b)
+    w.oscar = supervisor(SANTIAGO_CENTRO, "oscar@mineduc.cl", "Óscar", "Supervisor", w.network_b)
+    w.rafa = representative(w.b1, "rafa@sostenedor.cl", "Rafael", "Representante")
+    w.nora = AnalystScopeFactory(
+        user=person("nora@mineduc.cl", "Nora", "Analista", role="analyst", with_totp=True)
+    ).user
+    w.regina = AnalystScopeFactory(
+        user=person("regina@mineduc.cl", "Regina", "Analista", role="analyst", with_totp=True),
+        national=False,
+        regions=[13],
+    ).user
+    w.ada = person(
+        "ada@mineduc.cl",
+        "Ada",
+        "Administradora",
+        role="admin",
+        is_staff=True,
+        is_superuser=True,
+        with_totp=True,
+    )
+    w.charlie = directivo(w.talca_free, "charlie@escuela.cl", "Carlos", "Externo")
+    return w
+
+
+# --- accounts with a role and nothing else (no school, network or scope) --------
 
 
 @pytest.fixture

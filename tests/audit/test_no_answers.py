@@ -13,18 +13,18 @@ from monitoring import services
 from monitoring.models import Answer, Invitation
 from rme_platform.audit.models import AuditEvent
 from tests.factories import CampaignFactory
-from tests.monitoring.conftest import _default_instrument, likert_questions, world  # noqa: F401
+from tests.monitoring.conftest import _default_instrument, likert_questions  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 SECRET_TEXT = "Nuestra red-respuesta-Wq7731 no debe quedar en auditoría"
 
 
-def test_no_survey_answer_ever_reaches_the_audit_tables(client, world):  # noqa: F811
+def test_no_survey_answer_ever_reaches_the_audit_tables(client, world):
     campaign = CampaignFactory(closes_on=timezone.localdate() + timedelta(days=20))
     services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
-    client.force_login(world.directivo_member)  # signed in or not, the link is what counts
+    invitation = Invitation.objects.get(campaign=campaign, user=world.director_a)
+    client.force_login(world.director_a)  # signed in or not, the link is what counts
     data = {q.code: "3" for q in likert_questions()}
     data.update(
         RME_FRECUENCIA_REUNIONES="2",

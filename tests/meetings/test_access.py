@@ -34,8 +34,8 @@ def run(role):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_meeting_page(world, meeting, login, role, status):
-    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/")
+def test_meeting_page(meeting_world, meeting, login, role, status):
+    response = login(getattr(meeting_world, role)).get(f"/meetings/{meeting.pk}/")
     assert response.status_code == status
     page = response.content.decode()
     if status == 200:
@@ -47,29 +47,31 @@ def test_meeting_page(world, meeting, login, role, status):
         assert "Reunión de marzo" not in page
 
 
-def test_a_hidden_meeting_answers_like_a_missing_one(world, meeting, login):
-    client = login(world.director_b)
+def test_a_hidden_meeting_answers_like_a_missing_one(meeting_world, meeting, login):
+    client = login(meeting_world.director_b)
     hidden, missing = client.get(f"/meetings/{meeting.pk}/"), client.get("/meetings/999999/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.templates[0].name == missing.templates[0].name
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, world, meeting):
+def test_anonymous_visitors_are_sent_to_sign_in(client, meeting_world, meeting):
     for url in (f"/meetings/{meeting.pk}/", "/meetings/", "/meetings/calendar/"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize(("role", "shown"), by_role(lambda role: role in SEERS))
-def test_meeting_list_shows_only_the_meetings_of_ones_networks(world, meeting, login, role, shown):
-    response = login(getattr(world, role)).get("/meetings/")
+def test_meeting_list_shows_only_the_meetings_of_ones_networks(
+    meeting_world, meeting, login, role, shown
+):
+    response = login(getattr(meeting_world, role)).get("/meetings/")
     assert response.status_code == 200
     assert (meeting in response.context["page"].object_list) == shown
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_meeting_ics(world, meeting, login, role, status):
-    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/meeting.ics")
+def test_meeting_ics(meeting_world, meeting, login, role, status):
+    response = login(getattr(meeting_world, role)).get(f"/meetings/{meeting.pk}/meeting.ics")
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"].startswith("text/calendar")
@@ -78,28 +80,28 @@ def test_meeting_ics(world, meeting, login, role, status):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(run))
-def test_convene_page(world, login, role, status):
-    response = login(getattr(world, role)).get("/meetings/new/?network=RME-07-901")
+def test_convene_page(meeting_world, login, role, status):
+    response = login(getattr(meeting_world, role)).get("/meetings/new/?network=RME-07-901")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize("path", ["edit/", "cancel/", "agenda/"])
 @pytest.mark.parametrize(("role", "status"), by_role(run))
-def test_pages_of_who_runs_the_meeting(world, meeting, login, role, status, path):
-    response = login(getattr(world, role)).get(f"/meetings/{meeting.pk}/{path}")
+def test_pages_of_who_runs_the_meeting(meeting_world, meeting, login, role, status, path):
+    response = login(getattr(meeting_world, role)).get(f"/meetings/{meeting.pk}/{path}")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize("path", ["attendance/", "minutes/"])
 @pytest.mark.parametrize(("role", "status"), by_role(run))
-def test_pages_of_the_meeting_day(world, held, login, role, status, path):
-    response = login(getattr(world, role)).get(f"/meetings/{held.pk}/{path}")
+def test_pages_of_the_meeting_day(meeting_world, held, login, role, status, path):
+    response = login(getattr(meeting_world, role)).get(f"/meetings/{held.pk}/{path}")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(run))
-def test_cancel_post(world, meeting, login, role, status, mailoutbox):
-    response = login(getattr(world, role)).post(
+def test_cancel_post(meeting_world, meeting, login, role, status, mailoutbox):
+    response = login(getattr(meeting_world, role)).post(
         f"/meetings/{meeting.pk}/cancel/", {"reason": "Paro"}
     )
     meeting.refresh_from_db()
@@ -120,8 +122,8 @@ def htmx(client):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_proposing(world, meeting, login, role, status):
-    client = htmx(login(getattr(world, role)))
+def test_proposing(meeting_world, meeting, login, role, status):
+    client = htmx(login(getattr(meeting_world, role)))
     response = client.post(
         f"/meetings/{meeting.pk}/proposals/",
         {"title": "Convivencia en recreos", "rationale": "Hubo conflictos."},
@@ -134,11 +136,11 @@ def test_proposing(world, meeting, login, role, status):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_voting(world, meeting, login, role, status):
+def test_voting(meeting_world, meeting, login, role, status):
     proposal = services.propose_agenda_item(
-        by=world.director_a, meeting=meeting, title="Lectura", rationale="Bajó."
+        by=meeting_world.director_a, meeting=meeting, title="Lectura", rationale="Bajó."
     )
-    client = htmx(login(getattr(world, role)))
+    client = htmx(login(getattr(meeting_world, role)))
     response = client.post(f"/meetings/proposals/{proposal.pk}/vote/")
     assert response.status_code == status
     voted = ProposalVote.objects.filter(proposal=proposal).exists()
@@ -151,8 +153,8 @@ def test_voting(world, meeting, login, role, status):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_answering_the_rsvp(world, meeting, login, role, status):
-    client = htmx(login(getattr(world, role)))
+def test_answering_the_rsvp(meeting_world, meeting, login, role, status):
+    client = htmx(login(getattr(meeting_world, role)))
     response = client.post(f"/meetings/{meeting.pk}/rsvp/", {"answer": "yes"})
     assert response.status_code == status
     answered = meeting.attendances.filter(rsvp="yes").exists()
@@ -163,12 +165,15 @@ def test_answering_the_rsvp(world, meeting, login, role, status):
 
 
 @pytest.fixture
-def published(world, held):
+def published(meeting_world, held):
     services.save_minutes(
-        by=world.supervisor_a, meeting=held, body="## Acuerdos\n\nLeer juntos.", publish=False
+        by=meeting_world.supervisor_a,
+        meeting=held,
+        body="## Acuerdos\n\nLeer juntos.",
+        publish=False,
     )
     attachment = services.add_minutes_attachment(
-        by=world.supervisor_a,
+        by=meeting_world.supervisor_a,
         meeting=held,
         file=SimpleUploadedFile("acta.pdf", pdf_bytes(), content_type="application/pdf"),
     )
@@ -188,14 +193,17 @@ def published(world, held):
     ],
 )
 def test_minutes_files_are_downloaded_only_by_who_may_read_them(
-    world, published, login, role, draft, final
+    meeting_world, published, login, role, draft, final
 ):
     meeting, attachment = published
-    client = login(getattr(world, role))
+    client = login(getattr(meeting_world, role))
     response = client.get(f"/meetings/files/{attachment.pk}/")
     assert response.status_code == draft
     services.save_minutes(
-        by=world.supervisor_a, meeting=meeting, body="## Acuerdos\n\nLeer juntos.", publish=True
+        by=meeting_world.supervisor_a,
+        meeting=meeting,
+        body="## Acuerdos\n\nLeer juntos.",
+        publish=True,
     )
     response = client.get(f"/meetings/files/{attachment.pk}/")
     assert response.status_code == final
@@ -209,20 +217,20 @@ def test_minutes_files_are_downloaded_only_by_who_may_read_them(
         assert "acta.pdf" in page.content.decode()
 
 
-def test_media_files_are_not_served_directly(world, published, client):
+def test_media_files_are_not_served_directly(meeting_world, published, client):
     _meeting, attachment = published
     response = client.get("/media/" + attachment.file.name)
     assert response.status_code == 404
 
 
 @pytest.fixture
-def agreement(world, held):
+def agreement(meeting_world, held):
     return services.add_agreement(
-        by=world.supervisor_a,
+        by=meeting_world.supervisor_a,
         meeting=held,
         text="Compartir el plan de lectura",
         due_on=timezone.localdate() + datetime.timedelta(days=20),
-        responsible_user=world.director_a,
+        responsible_user=meeting_world.director_a,
     )
 
 
@@ -233,14 +241,14 @@ def follow_up_outcome(role):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(see))
-def test_agreement_page(world, agreement, login, role, status):
-    response = login(getattr(world, role)).get(f"/meetings/agreements/{agreement.pk}/")
+def test_agreement_page(meeting_world, agreement, login, role, status):
+    response = login(getattr(meeting_world, role)).get(f"/meetings/agreements/{agreement.pk}/")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(follow_up_outcome))
-def test_agreement_follow_up(world, agreement, login, role, status):
-    response = login(getattr(world, role)).post(
+def test_agreement_follow_up(meeting_world, agreement, login, role, status):
+    response = login(getattr(meeting_world, role)).post(
         f"/meetings/agreements/{agreement.pk}/", {"text": "Avance", "status": "in_progress"}
     )
     assert response.status_code == status

@@ -19,25 +19,25 @@ def api(login, user):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_meeting_list_is_scoped(world, meeting, login, role):
-    body = api(login, getattr(world, role)).get("/api/v1/meetings/").json()
+def test_meeting_list_is_scoped(meeting_world, meeting, login, role):
+    body = api(login, getattr(meeting_world, role)).get("/api/v1/meetings/").json()
     ids = [m["id"] for m in body["results"]]
     assert (meeting.pk in ids) == (role in SEERS)
 
 
-def test_meeting_list_filters(world, login):
-    first = convene(world, days=5, title="Cinco")
-    second = convene(world, days=15, title="Quince")
-    services.cancel_meeting(by=world.supervisor_a, meeting=second)
+def test_meeting_list_filters(meeting_world, login):
+    first = convene(meeting_world, days=5, title="Cinco")
+    second = convene(meeting_world, days=15, title="Quince")
+    services.cancel_meeting(by=meeting_world.supervisor_a, meeting=second)
     other = Meeting.objects.create(
-        network=world.network_b,
+        network=meeting_world.network_b,
         title="Santiago",
         starts_at=in_days(6),
         ends_at=in_days(6, 1),
         proposals_close_at=in_days(5),
         place="Sala",
     )
-    client = login(world.admin)
+    client = login(meeting_world.admin)
 
     def titles(query):
         return sorted(
@@ -52,7 +52,7 @@ def test_meeting_list_filters(world, login):
     assert titles(f"starts_after={later}") == ["Quince", "Santiago"]
     detail = client.get(f"/api/v1/meetings/{first.pk}/").json()
     assert detail["network"] == "RME-07-901" and detail["status"] == "convened"
-    assert detail["convened_by"] == world.supervisor_a.get_full_name()
+    assert detail["convened_by"] == meeting_world.supervisor_a.get_full_name()
 
 
 def convene_body(**changes):
@@ -74,10 +74,10 @@ def convene_body(**changes):
     ],
 )
 def test_convening_by_api(
-    world, login, role, status, mailoutbox, django_capture_on_commit_callbacks
+    meeting_world, login, role, status, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api(login, getattr(world, role)).post(
+        response = api(login, getattr(meeting_world, role)).post(
             "/api/v1/meetings/", convene_body(), content_type="application/json"
         )
     assert response.status_code == status
@@ -85,8 +85,8 @@ def test_convening_by_api(
     assert len(mailoutbox) == (4 if status == 201 else 0)
 
 
-def test_bad_meetings_are_refused_with_the_service_messages(world, login):
-    client = login(world.supervisor_a)
+def test_bad_meetings_are_refused_with_the_service_messages(meeting_world, login):
+    client = login(meeting_world.supervisor_a)
     response = client.post(
         "/api/v1/meetings/",
         convene_body(ends_at=in_days(7).isoformat()),
@@ -103,8 +103,8 @@ def test_bad_meetings_are_refused_with_the_service_messages(world, login):
     assert not Meeting.objects.exists()
 
 
-def test_rescheduling_and_cancelling_by_api(world, meeting, login):
-    client = login(world.supervisor_a)
+def test_rescheduling_and_cancelling_by_api(meeting_world, meeting, login):
+    client = login(meeting_world.supervisor_a)
     response = client.patch(
         f"/api/v1/meetings/{meeting.pk}/",
         {"starts_at": in_days(12).isoformat(), "ends_at": in_days(12, 2).isoformat()},
@@ -121,7 +121,7 @@ def test_rescheduling_and_cancelling_by_api(world, meeting, login):
         f"/api/v1/meetings/{meeting.pk}/cancel/", {}, content_type="application/json"
     )
     assert response.status_code == 400
-    member = login(world.director_a)
+    member = login(meeting_world.director_a)
     response = member.patch(
         f"/api/v1/meetings/{meeting.pk}/", {"title": "Mía"}, content_type="application/json"
     )
@@ -135,8 +135,8 @@ def test_rescheduling_and_cancelling_by_api(world, meeting, login):
         for role in ROLES
     ],
 )
-def test_rsvp_by_api(world, meeting, login, role, status):
-    response = api(login, getattr(world, role)).post(
+def test_rsvp_by_api(meeting_world, meeting, login, role, status):
+    response = api(login, getattr(meeting_world, role)).post(
         f"/api/v1/meetings/{meeting.pk}/rsvp/",
         {"answer": "maybe", "comment": "Depende del consejo"},
         content_type="application/json",
@@ -150,8 +150,8 @@ def test_rsvp_by_api(world, meeting, login, role, status):
         ]
 
 
-def test_proposals_and_votes_by_api(world, meeting, login):
-    client = login(world.director_a)
+def test_proposals_and_votes_by_api(meeting_world, meeting, login):
+    client = login(meeting_world.director_a)
     response = client.post(
         "/api/v1/meeting-proposals/",
         {
@@ -177,29 +177,33 @@ def test_proposals_and_votes_by_api(world, meeting, login):
     # A non-member who sees the meeting gets the service's message; an
     # outsider (a supervisor of the DEPROV not assigned to the network too)
     # does not even see the proposal.
-    response = login(world.admin).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
+    response = login(meeting_world.admin).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
     assert response.status_code == 400
     assert response.json()["user"] == ["Solo los integrantes de la red pueden votar."]
-    response = login(world.supervisor_deprov).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
+    response = login(meeting_world.supervisor_deprov).post(
+        f"/api/v1/meeting-proposals/{proposal_id}/vote/"
+    )
     assert response.status_code == 404
-    response = login(world.director_b).post(f"/api/v1/meeting-proposals/{proposal_id}/vote/")
+    response = login(meeting_world.director_b).post(
+        f"/api/v1/meeting-proposals/{proposal_id}/vote/"
+    )
     assert response.status_code == 404
-    response = login(world.director_b).post(
+    response = login(meeting_world.director_b).post(
         "/api/v1/meeting-proposals/",
         {"meeting": meeting.pk, "title": "Intruso", "rationale": "x"},
         content_type="application/json",
     )
     assert response.status_code == 404
     # The author withdraws it.
-    response = login(world.director_a).delete(f"/api/v1/meeting-proposals/{proposal_id}/")
+    response = login(meeting_world.director_a).delete(f"/api/v1/meeting-proposals/{proposal_id}/")
     assert response.status_code == 204 and not AgendaProposal.objects.exists()
 
 
-def test_agenda_by_api(world, meeting, login):
+def test_agenda_by_api(meeting_world, meeting, login):
     proposal = services.propose_agenda_item(
-        by=world.director_a, meeting=meeting, title="Lectura", rationale="Bajó"
+        by=meeting_world.director_a, meeting=meeting, title="Lectura", rationale="Bajó"
     )
-    client = login(world.supervisor_a)
+    client = login(meeting_world.supervisor_a)
     response = client.post(
         f"/api/v1/meetings/{meeting.pk}/agenda/",
         {"proposal": proposal.pk, "duration_minutes": 30},
@@ -212,9 +216,9 @@ def test_agenda_by_api(world, meeting, login):
         content_type="application/json",
     )
     assert response.status_code == 201
-    agenda = login(world.utp_a).get(f"/api/v1/meetings/{meeting.pk}/agenda/").json()
+    agenda = login(meeting_world.utp_a2).get(f"/api/v1/meetings/{meeting.pk}/agenda/").json()
     assert [(i["order"], i["title"]) for i in agenda] == [(1, "Lectura"), (2, "Varios")]
-    response = login(world.utp_a).post(
+    response = login(meeting_world.utp_a2).post(
         f"/api/v1/meetings/{meeting.pk}/agenda/",
         {"title": "Mío", "duration_minutes": 10},
         content_type="application/json",
@@ -222,16 +226,16 @@ def test_agenda_by_api(world, meeting, login):
     assert response.status_code == 403
 
 
-def test_attendance_and_agreements_by_api(world, login):
-    meeting = move_to_past(convene(world))
-    member = login(world.director_a)
+def test_attendance_and_agreements_by_api(meeting_world, login):
+    meeting = move_to_past(convene(meeting_world))
+    member = login(meeting_world.director_a)
     assert member.get(f"/api/v1/meetings/{meeting.pk}/attendance/").status_code == 403
-    client = login(world.supervisor_a)
+    client = login(meeting_world.supervisor_a)
     response = client.put(
         f"/api/v1/meetings/{meeting.pk}/attendance/",
         {
-            "present_user_ids": [world.director_a.pk],
-            "partner_ids": [world.partner.pk],
+            "present_user_ids": [meeting_world.director_a.pk],
+            "partner_ids": [meeting_world.partner.pk],
             "guests": ["Carla Díaz"],
         },
         content_type="application/json",
@@ -239,7 +243,7 @@ def test_attendance_and_agreements_by_api(world, login):
     assert response.status_code == 200
     present = {(r["role"], r["name"]) for r in response.json() if r["attended"]}
     assert present == {
-        ("director", world.director_a.get_full_name()),
+        ("director", meeting_world.director_a.get_full_name()),
         ("partner", "CESFAM Talca Oriente"),
         ("guest", "Carla Díaz"),
     }
@@ -250,7 +254,7 @@ def test_attendance_and_agreements_by_api(world, login):
             "meeting": meeting.pk,
             "text": "Compartir el plan",
             "due_on": due,
-            "responsible_school": world.a1.pk,
+            "responsible_school": meeting_world.a1.pk,
         },
         content_type="application/json",
     )
@@ -263,7 +267,7 @@ def test_attendance_and_agreements_by_api(world, login):
         content_type="application/json",
     )
     assert response.status_code == 400 and "responsible_user" in response.json()
-    response = login(world.director_a).post(
+    response = login(meeting_world.director_a).post(
         f"/api/v1/agreements/{agreement_id}/notes/",
         {"text": "Hecho", "status": "done"},
         content_type="application/json",
@@ -271,16 +275,21 @@ def test_attendance_and_agreements_by_api(world, login):
     assert response.status_code == 201 and response.json()["status"] == "done"
     assert response.json()["notes"][0]["text"] == "Hecho"
     assert Agreement.objects.get().closed_on == timezone.localdate()
-    listed = login(world.utp_a).get("/api/v1/agreements/?status=done&network=RME-07-901").json()
+    listed = (
+        login(meeting_world.utp_a2).get("/api/v1/agreements/?status=done&network=RME-07-901").json()
+    )
     assert [a["id"] for a in listed["results"]] == [agreement_id]
-    assert login(world.director_b).get(f"/api/v1/agreements/{agreement_id}/").status_code == 404
+    assert (
+        login(meeting_world.director_b).get(f"/api/v1/agreements/{agreement_id}/").status_code
+        == 404
+    )
 
 
-def test_agreement_responsible_errors_do_not_tell_who_exists(world, login):
+def test_agreement_responsible_errors_do_not_tell_who_exists(meeting_world, login):
     """An id of someone outside the network and an id of no one get the
     same answer, which names nobody (issue 14)."""
-    meeting = move_to_past(convene(world))
-    client = login(world.supervisor_a)
+    meeting = move_to_past(convene(meeting_world))
+    client = login(meeting_world.supervisor_a)
     due = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
 
     def post(user_id):
@@ -290,9 +299,9 @@ def test_agreement_responsible_errors_do_not_tell_who_exists(world, login):
             content_type="application/json",
         )
 
-    outside, missing = post(world.director_b.pk), post(999_999)
+    outside, missing = post(meeting_world.director_b.pk), post(999_999)
     assert outside.status_code == missing.status_code == 400
     assert outside.json() == missing.json()
-    assert world.director_b.get_full_name() not in outside.content.decode()
-    assert world.director_b.email not in outside.content.decode()
+    assert meeting_world.director_b.get_full_name() not in outside.content.decode()
+    assert meeting_world.director_b.email not in outside.content.decode()
     assert not Agreement.objects.exists()

@@ -22,9 +22,11 @@ def local(value):
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_whole_flow(
+    meeting_world, login, client, mailoutbox, django_capture_on_commit_callbacks
+):
     # 1. The supervisor convenes from the network's meetings.
-    login(world.supervisor_a)
+    login(meeting_world.supervisor_a)
     form = {
         "network": "RME-07-901",
         "title": "Reunión de abril",
@@ -32,19 +34,22 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
         "starts_at": local(in_days(9)),
         "ends_at": local(in_days(9, 2)),
         "place": "Liceo Talca Dos",
-        "host_school": world.a2.pk,
+        "host_school": meeting_world.a2.pk,
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/meetings/new/?network=RME-07-901", form)
     meeting = Meeting.objects.get(title="Reunión de abril")
     assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
-    assert meeting.host_school == world.a2 and meeting.convened_by == world.supervisor_a
+    assert (
+        meeting.host_school == meeting_world.a2
+        and meeting.convened_by == meeting_world.supervisor_a
+    )
     assert len(mailoutbox) == 4
     page = client.get(response["Location"]).content.decode()
     assert "Reunión convocada." in page and "Liceo Talca Dos" in page
 
     # 2. Two members propose and vote, without reloading the page.
-    login(world.director_a)
+    login(meeting_world.director_a)
     response = client.post(
         f"/meetings/{meeting.pk}/proposals/",
         {"title": "Lectura en primer ciclo", "rationale": "Bajaron los resultados."},
@@ -54,7 +59,7 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     fragment = response.content.decode()
     assert "<html" not in fragment and "Lectura en primer ciclo" in fragment
     assert 'hx-swap-oob="innerHTML"' in fragment and "propuesto" in fragment
-    login(world.utp_a)
+    login(meeting_world.utp_a2)
     client.post(
         f"/meetings/{meeting.pk}/proposals/",
         {
@@ -66,7 +71,7 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     )
     top = AgendaProposal.objects.get(title="Lectura en primer ciclo")
     other = AgendaProposal.objects.get(title="Convivencia")
-    for user in (world.director_a, world.utp_a):
+    for user in (meeting_world.director_a, meeting_world.utp_a2):
         login(user)
         response = client.post(f"/meetings/proposals/{top.pk}/vote/", **HTMX)
         assert "Votó · retirar" in response.content.decode()
@@ -83,10 +88,10 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     assert [p.n_votes for p in page.context["proposals"]] == [2, 0]
 
     # 3. The supervisor builds the agenda from the top proposal, plus one item.
-    login(world.supervisor_a)
+    login(meeting_world.supervisor_a)
     response = client.post(
         f"/meetings/{meeting.pk}/agenda/from/{top.pk}/",
-        {"duration_minutes": 40, "presenter": "Rosa Directora"},
+        {"duration_minutes": 40, "presenter": "Alicia Directora"},
         **HTMX,
     )
     assert response.status_code == 200 and "Propuesto por integrantes" in response.content.decode()
@@ -107,28 +112,32 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     ]
     client.post(f"/meetings/agenda-items/{items[1].pk}/remove/", **HTMX)
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert "Propuesto por integrantes" in page and "Presenta: Rosa Directora" in page
+    assert "Propuesto por integrantes" in page and "Presenta: Alicia Directora" in page
 
     # 4. Members answer the RSVP.
-    login(world.director_a)
+    login(meeting_world.director_a)
     response = client.post(
         f"/meetings/{meeting.pk}/rsvp/", {"answer": "yes", "comment": "Llego 10 min tarde"}, **HTMX
     )
     assert "Respuesta guardada." in response.content.decode()
     assert "Llego 10 min tarde" in response.content.decode()
-    login(world.utp_a)
+    login(meeting_world.utp_a2)
     client.post(f"/meetings/{meeting.pk}/rsvp/", {"answer": "no"}, **HTMX)
 
     # 5. On the day, the supervisor takes attendance from the phone page.
     move_to_past(meeting, days=0)
-    login(world.supervisor_a)
+    login(meeting_world.supervisor_a)
     page = client.get(f"/meetings/{meeting.pk}/attendance/").content.decode()
     assert "Director/a" in page and "CESFAM Talca Oriente" in page
     response = client.post(
         f"/meetings/{meeting.pk}/attendance/",
         {
-            "present": [world.director_a.pk, world.supervisor_a.pk, world.rep_a.pk],
-            "partners": [world.partner.pk],
+            "present": [
+                meeting_world.director_a.pk,
+                meeting_world.supervisor_a.pk,
+                meeting_world.rep_a.pk,
+            ],
+            "partners": [meeting_world.partner.pk],
             "guests": "Carla Díaz, Universidad de Talca",
         },
     )
@@ -156,7 +165,7 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
         f"/meetings/{meeting.pk}/agreements/",
         {
             "text": "Cada escuela comparte su plan de lectura",
-            "responsible_user": world.director_a.pk,
+            "responsible_user": meeting_world.director_a.pk,
             "due_on": (timezone.localdate() + datetime.timedelta(days=25)).isoformat(),
         },
     )
@@ -164,8 +173,8 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     agreement = Agreement.objects.get()
 
     # 7. The agreement is followed up at the next meeting and on home panels.
-    next_meeting = convene(world, days=30, title="Reunión de mayo")
-    login(world.utp_a)
+    next_meeting = convene(meeting_world, days=30, title="Reunión de mayo")
+    login(meeting_world.utp_a2)
     page = client.get(f"/meetings/{next_meeting.pk}/").content.decode()
     assert "Seguimiento de acuerdos anteriores" in page
     assert "Cada escuela comparte su plan de lectura" in page
@@ -173,15 +182,17 @@ def test_the_whole_flow(world, login, client, mailoutbox, django_capture_on_comm
     assert "Cada escuela comparte su plan de lectura" in panel and "Reunión de mayo" in panel
 
     # 8. Once done, it leaves both.
-    login(world.director_a)
+    login(meeting_world.director_a)
     client.post(f"/meetings/agreements/{agreement.pk}/", {"text": "Listo", "status": "done"})
     page = client.get(f"/meetings/{next_meeting.pk}/").content.decode()
     assert "Cada escuela comparte su plan de lectura" not in page
-    assert not selectors.home_panel(world.utp_a)["meetings_open_agreements"]
+    assert not selectors.home_panel(meeting_world.utp_a2)["meetings_open_agreements"]
 
 
-def test_bad_convening_shows_the_errors_and_creates_nothing(world, login, client, mailoutbox):
-    login(world.supervisor_a)
+def test_bad_convening_shows_the_errors_and_creates_nothing(
+    meeting_world, login, client, mailoutbox
+):
+    login(meeting_world.supervisor_a)
     response = client.post(
         "/meetings/new/?network=RME-07-901",
         {
@@ -200,9 +211,9 @@ def test_bad_convening_shows_the_errors_and_creates_nothing(world, login, client
 
 
 def test_rescheduling_from_the_edit_page(
-    world, meeting, login, client, mailoutbox, django_capture_on_commit_callbacks
+    meeting_world, meeting, login, client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    login(world.supervisor_a)
+    login(meeting_world.supervisor_a)
     page = client.get(f"/meetings/{meeting.pk}/edit/")
     # The form shows Santiago time.
     shown = page.context["form"]["starts_at"].value()
@@ -224,17 +235,17 @@ def test_rescheduling_from_the_edit_page(
     assert meeting.sequence == 1 and len(mailoutbox) == 4
 
 
-def test_a_cancelled_meeting_shows_why(world, meeting, login, client):
-    services.cancel_meeting(by=world.supervisor_a, meeting=meeting, reason="Paro docente")
-    page = login(world.director_a).get(f"/meetings/{meeting.pk}/").content.decode()
+def test_a_cancelled_meeting_shows_why(meeting_world, meeting, login, client):
+    services.cancel_meeting(by=meeting_world.supervisor_a, meeting=meeting, reason="Paro docente")
+    page = login(meeting_world.director_a).get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Esta reunión fue cancelada." in page and "Paro docente" in page
     assert "Guardar respuesta" not in page and "Proponer tema" not in page
 
 
-def test_upload_errors_are_shown_on_the_minutes_page(world, held, login, client):
+def test_upload_errors_are_shown_on_the_minutes_page(meeting_world, held, login, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    login(world.supervisor_a)
+    login(meeting_world.supervisor_a)
     response = client.post(
         f"/meetings/{held.pk}/minutes/files/",
         {"file": SimpleUploadedFile("programa.exe", b"MZ", content_type="application/x-msdos")},
@@ -243,15 +254,15 @@ def test_upload_errors_are_shown_on_the_minutes_page(world, held, login, client)
     assert "no es de un tipo permitido" in response.content.decode()
 
 
-def test_the_calendar_link_is_secret_and_revocable(world, meeting, login, client):
-    login(world.director_a)
+def test_the_calendar_link_is_secret_and_revocable(meeting_world, meeting, login, client):
+    login(meeting_world.director_a)
     response = client.post("/meetings/calendar/new/", follow=True)
     feed_url = response.context["feed_url"]
     assert feed_url.startswith("http://testserver/meetings/calendar/") and feed_url.endswith(".ics")
     # Shown once only.
     assert client.get("/meetings/calendar/").context["feed_url"] is None
-    other = convene(world, days=20, title="Reunión cancelada")
-    services.cancel_meeting(by=world.supervisor_a, meeting=other)
+    other = convene(meeting_world, days=20, title="Reunión cancelada")
+    services.cancel_meeting(by=meeting_world.supervisor_a, meeting=other)
     client.logout()
     feed = client.get(feed_url)
     assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
@@ -264,7 +275,7 @@ def test_the_calendar_link_is_secret_and_revocable(world, meeting, login, client
     assert "METHOD" not in calendar
     # Another network's meeting is not in it.
     convene_b = Meeting.objects.create(
-        network=world.network_b,
+        network=meeting_world.network_b,
         title="Reunión de Santiago",
         starts_at=in_days(5),
         ends_at=in_days(5, 1),
@@ -273,15 +284,15 @@ def test_the_calendar_link_is_secret_and_revocable(world, meeting, login, client
     )
     assert convene_b.title.encode() not in client.get(feed_url).content
     # Revoked: the link stops working.
-    login(world.director_a)
+    login(meeting_world.director_a)
     client.post("/meetings/calendar/revoke/")
     client.logout()
     assert client.get(feed_url).status_code == 404
     assert client.get("/meetings/calendar/not-a-token.ics").status_code == 404
 
 
-def test_a_new_calendar_link_replaces_the_old_one(world, login, client):
-    login(world.director_a)
+def test_a_new_calendar_link_replaces_the_old_one(meeting_world, login, client):
+    login(meeting_world.director_a)
     first = client.post("/meetings/calendar/new/", follow=True).context["feed_url"]
     second = client.post("/meetings/calendar/new/", follow=True).context["feed_url"]
     client.logout()

@@ -56,10 +56,10 @@ def agreement(meeting, due, *, status="open", closed=None):
 
 
 @pytest.fixture
-def year_of_meetings(world):
-    w = world
+def year_of_meetings(meeting_world):
+    w = meeting_world
     m1 = past_meeting(w, w.network_a, 3, 10, [w.director_a, w.rep_a], partners=[w.partner])
-    m2 = past_meeting(w, w.network_a, 4, 14, [w.director_a, w.utp_a])
+    m2 = past_meeting(w, w.network_a, 4, 14, [w.director_a, w.utp_a2])
     past_meeting(w, w.network_a, 5, 12, [], status="cancelled")
     proposal = m1.proposals.create(title="Lectura", rationale="Bajó", proposed_by=w.director_a)
     AgendaItem.objects.create(
@@ -81,8 +81,10 @@ def year_of_meetings(world):
     return m1, m2
 
 
-def test_measures_of_a_network_over_a_year(world, year_of_meetings):
-    measures = selectors.network_meeting_measures([world.network_a.pk], YEAR)[world.network_a.pk]
+def test_measures_of_a_network_over_a_year(meeting_world, year_of_meetings):
+    measures = selectors.network_meeting_measures([meeting_world.network_a.pk], YEAR)[
+        meeting_world.network_a.pk
+    ]
     assert (measures.meetings_held, measures.meetings_cancelled) == (2, 1)
     assert measures.attendance_rate("director") == 100.0  # 2 of 2
     assert measures.attendance_rate("utp") == 50.0  # 1 of 2
@@ -101,20 +103,22 @@ def test_measures_of_a_network_over_a_year(world, year_of_meetings):
     ]
 
 
-def test_a_network_without_meetings_has_empty_measures(world):
-    measures = selectors.network_meeting_measures([world.network_b.pk], YEAR)[world.network_b.pk]
+def test_a_network_without_meetings_has_empty_measures(meeting_world):
+    measures = selectors.network_meeting_measures([meeting_world.network_b.pk], YEAR)[
+        meeting_world.network_b.pk
+    ]
     assert measures.meetings_held == 0
     assert measures.attendance_rate("director") is None
     assert measures.agenda_from_members_rate is None and measures.agreements_on_time_rate is None
 
 
-def test_measures_per_deprov_and_region(world, year_of_meetings):
+def test_measures_per_deprov_and_region(meeting_world, year_of_meetings):
     curico = NetworkFactory(code="RME-07-903", deprov_id=71)
     school = school_in(7301)
     director = PositionFactory(school=school).user
     MembershipFactory(network=curico, user=director, role="directivo", school=school)
-    past_meeting(world, curico, 6, 9, [])
-    past_meeting(world, world.network_b, 6, 9, [world.director_b])
+    past_meeting(meeting_world, curico, 6, 9, [])
+    past_meeting(meeting_world, meeting_world.network_b, 6, 9, [meeting_world.director_b])
 
     by_deprov = selectors.area_meeting_measures(level="deprov", year=YEAR)
     assert by_deprov[72].meetings_held == 2 and by_deprov[71].meetings_held == 1
@@ -129,25 +133,27 @@ def test_measures_per_deprov_and_region(world, year_of_meetings):
     assert set(only) == {7, 1} and only[1].meetings_held == 0
 
 
-def test_measures_take_five_queries_whatever_the_number_of_networks(world, year_of_meetings):
+def test_measures_take_five_queries_whatever_the_number_of_networks(
+    meeting_world, year_of_meetings
+):
     def count(network_ids):
         with CaptureQueriesContext(connection) as captured:
             selectors.network_meeting_measures(network_ids, YEAR)
         return len(captured)
 
-    one = count([world.network_a.pk])
+    one = count([meeting_world.network_a.pk])
     for i in range(3):
         network = NetworkFactory(code=f"RME-07-95{i}", deprov_id=72)
-        past_meeting(world, network, 7, 10 + i, [])
+        past_meeting(meeting_world, network, 7, 10 + i, [])
     many = count(list(Meeting.objects.values_list("network_id", flat=True).distinct()))
     # meetings by status, attendance by role, partners, agenda items, agreements
     assert one == many == 5
 
 
 def test_the_network_panel_shows_the_measures_and_chart_to_who_sees_the_network(
-    world, year_of_meetings, login, client
+    meeting_world, year_of_meetings, login, client
 ):
-    panel = selectors.network_panel(world.analyst, world.network_a)
+    panel = selectors.network_panel(meeting_world.analyst, meeting_world.network_a)
     assert panel["meetings_year"] == YEAR
     assert panel["meetings_measures"].meetings_held == 2
     assert (
@@ -156,25 +162,34 @@ def test_the_network_panel_shows_the_measures_and_chart_to_who_sees_the_network(
     )
     # The analyst sees the measures but not the meetings themselves.
     assert not panel["meetings_visible"] and panel["meetings_past"] == []
-    member = selectors.network_panel(world.director_a, world.network_a)
+    member = selectors.network_panel(meeting_world.director_a, meeting_world.network_a)
     assert member["meetings_visible"] and len(member["meetings_past"]) == 4
     assert not member["meetings_can_convene"]
-    assert selectors.network_panel(world.supervisor_a, world.network_a)["meetings_can_convene"]
+    assert selectors.network_panel(meeting_world.supervisor_a, meeting_world.network_a)[
+        "meetings_can_convene"
+    ]
 
-    html = login(world.supervisor_a).get("/meetings/panel/network/RME-07-901/").content.decode()
+    html = (
+        login(meeting_world.supervisor_a)
+        .get("/meetings/panel/network/RME-07-901/")
+        .content.decode()
+    )
     assert f"Indicadores de reuniones en {YEAR}" in html
     assert "Convocar reunión" in html and "<svg" in html
     assert "50 %" in html and "(1/2)" in html
-    assert login(world.director_b).get("/meetings/panel/network/RME-07-901/").status_code == 404
+    assert (
+        login(meeting_world.director_b).get("/meetings/panel/network/RME-07-901/").status_code
+        == 404
+    )
 
 
-def test_the_attendance_chart_has_a_point_per_month_and_role(world, year_of_meetings):
-    rates = selectors.monthly_attendance(world.network_a.pk, YEAR)
+def test_the_attendance_chart_has_a_point_per_month_and_role(meeting_world, year_of_meetings):
+    rates = selectors.monthly_attendance(meeting_world.network_a.pk, YEAR)
     assert rates[(3, "director")] == 100.0 and rates[(3, "utp")] == 0.0
     assert rates[(4, "utp")] == 100.0 and rates[(4, "sostenedor_rep")] == 0.0
     assert 5 not in {month for month, _role in rates}  # cancelled
 
 
-def test_attendance_counts_only_the_invited_members(world, year_of_meetings):
+def test_attendance_counts_only_the_invited_members(meeting_world, year_of_meetings):
     m1, _m2 = year_of_meetings
     assert Attendance.objects.filter(meeting=m1, user__isnull=False).count() == 4

@@ -61,13 +61,13 @@ def grow(w, meeting, n):
 
 
 @pytest.mark.parametrize("role", ["supervisor_a", "director_a"])
-def test_meeting_page_runs_constant_queries(world, login, role):
-    meeting = convene(world)
-    grow(world, meeting, 1)
-    client = login(getattr(world, role))
+def test_meeting_page_runs_constant_queries(meeting_world, login, role):
+    meeting = convene(meeting_world)
+    grow(meeting_world, meeting, 1)
+    client = login(getattr(meeting_world, role))
     url = f"/meetings/{meeting.pk}/"
     small, small_count = count(client, url)
-    grow(world, meeting, 6)
+    grow(meeting_world, meeting, 6)
     large, large_count = count(client, url)
     assert len(large.context["proposals"]) == 7 and len(large.context["agenda"]) == 7
     assert len(large.context["follow_up"]) == 7
@@ -84,14 +84,14 @@ def test_meeting_page_runs_constant_queries(world, login, role):
     assert large_count == (11 if role == "supervisor_a" else 10)
 
 
-def test_meeting_list_runs_constant_queries(world, login):
-    grow(world, convene(world), 1)
-    client = login(world.director_a)
+def test_meeting_list_runs_constant_queries(meeting_world, login):
+    grow(meeting_world, convene(meeting_world), 1)
+    client = login(meeting_world.director_a)
     small, small_count = count(client, "/meetings/")
     for i in range(8):
-        meeting = convene(world, days=12 + i, title=f"Reunión {i}")
+        meeting = convene(meeting_world, days=12 + i, title=f"Reunión {i}")
         if i < 2:
-            grow(world, meeting, 2)
+            grow(meeting_world, meeting, 2)
     large, large_count = count(client, "/meetings/")
     assert small.context["page"].paginator.count == 2  # and the earlier one
     assert large.context["page"].paginator.count == 12
@@ -103,12 +103,12 @@ def test_meeting_list_runs_constant_queries(world, login):
     assert large_count == 4
 
 
-def test_meetings_api_list_runs_constant_queries(world, login):
-    convene(world)
-    client = login(world.supervisor_a)
+def test_meetings_api_list_runs_constant_queries(meeting_world, login):
+    convene(meeting_world)
+    client = login(meeting_world.supervisor_a)
     small, small_count = count(client, "/api/v1/meetings/")
     for i in range(6):
-        convene(world, days=12 + i, title=f"Reunión {i}")
+        convene(meeting_world, days=12 + i, title=f"Reunión {i}")
     large, large_count = count(client, "/api/v1/meetings/")
     assert large.json()["count"] == 7
     # 1 user, 2 count, 3 the page with network, host, convener, the user's
@@ -116,13 +116,13 @@ def test_meetings_api_list_runs_constant_queries(world, login):
     assert small_count == large_count == 3
 
 
-def test_agreements_and_proposals_api_lists_run_constant_queries(world, login):
-    meeting = convene(world)
-    grow(world, meeting, 1)
-    client = login(world.supervisor_a)
+def test_agreements_and_proposals_api_lists_run_constant_queries(meeting_world, login):
+    meeting = convene(meeting_world)
+    grow(meeting_world, meeting, 1)
+    client = login(meeting_world.supervisor_a)
     _r, agreements_small = count(client, "/api/v1/agreements/")
     _r, proposals_small = count(client, "/api/v1/meeting-proposals/")
-    grow(world, meeting, 5)
+    grow(meeting_world, meeting, 5)
     large, agreements_large = count(client, "/api/v1/agreements/")
     assert large.json()["count"] == 6
     assert sum(len(a["notes"]) for a in large.json()["results"]) == 6
@@ -133,21 +133,25 @@ def test_agreements_and_proposals_api_lists_run_constant_queries(world, login):
     assert proposals_small == proposals_large == 3
 
 
-def test_home_panel_and_network_panel_run_constant_queries(world):
+def test_home_panel_and_network_panel_run_constant_queries(meeting_world):
     def queries(call):
         with CaptureQueriesContext(connection) as captured:
             result = call()
         return result, len(captured)
 
-    meeting = convene(world)
-    grow(world, meeting, 1)
-    _r, home_small = queries(lambda: selectors.home_panel(world.director_a))
-    _r, panel_small = queries(lambda: selectors.network_panel(world.director_a, world.network_a))
-    grow(world, meeting, 4)
+    meeting = convene(meeting_world)
+    grow(meeting_world, meeting, 1)
+    _r, home_small = queries(lambda: selectors.home_panel(meeting_world.director_a))
+    _r, panel_small = queries(
+        lambda: selectors.network_panel(meeting_world.director_a, meeting_world.network_a)
+    )
+    grow(meeting_world, meeting, 4)
     for i in range(4):
-        convene(world, days=20 + i)
-    home, home_large = queries(lambda: selectors.home_panel(world.director_a))
-    panel, panel_large = queries(lambda: selectors.network_panel(world.director_a, world.network_a))
+        convene(meeting_world, days=20 + i)
+    home, home_large = queries(lambda: selectors.home_panel(meeting_world.director_a))
+    panel, panel_large = queries(
+        lambda: selectors.network_panel(meeting_world.director_a, meeting_world.network_a)
+    )
     assert len(home["meetings_upcoming"]) == 5 and len(home["meetings_open_agreements"]) == 5
     assert home_small == home_large == 2  # next meetings, open agreements
     assert panel_small == panel_large

@@ -42,9 +42,9 @@ def test_a_response_has_no_link_to_a_person_an_invitation_or_a_school():
     assert not {"answered_at", "participated_on", "response"} & invitation_fields
 
 
-def test_nothing_personal_reaches_any_output(world, login, client):
+def test_nothing_personal_reaches_any_output(monitoring_world, login, client):
     campaign = CampaignFactory(slug="rme-anonima")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     invitations = list(Invitation.objects.filter(campaign=campaign).select_related("user"))
     for i, invitation in enumerate(invitations):
         # Surnames no one else on a page has (factories draw common ones,
@@ -52,8 +52,8 @@ def test_nothing_personal_reaches_any_output(world, login, client):
         invitation.user.last_name = f"Respondiente{i:03d}Único"
         invitation.user.save(update_fields=["last_name"])
         services.submit_response(invitation=invitation, answers=full_answers(str(i % 5 + 1)))
-    services.close_campaign(by=world.admin, campaign=campaign)
-    services.publish_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
+    services.publish_campaign(by=monitoring_world.admin, campaign=campaign)
 
     personal = set()
     for invitation in invitations:
@@ -61,7 +61,7 @@ def test_nothing_personal_reaches_any_output(world, login, client):
         personal |= {user.email, user.last_name, invitation.token, str(invitation.school_id)}
         if invitation.school:
             personal.add(invitation.school.name)
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     outputs = []
     for scope in ("national", "region:7", "network:RME-07-901"):
         for path in ("results/", "results.csv", "results.xlsx"):

@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def campaign(world):
+def campaign(monitoring_world):
     campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=20))
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     return campaign
 
 
 @pytest.fixture
-def invitation(world, campaign):
-    return Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+def invitation(monitoring_world, campaign):
+    return Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
 
 
 def url(invitation, name="monitoring:respond"):
@@ -84,7 +84,7 @@ def test_resuming_from_another_device_shows_the_saved_answers(client, invitation
 
 
 def test_submitting_stores_an_anonymous_response_and_deletes_the_draft(
-    client, world, invitation, django_capture_on_commit_callbacks
+    client, monitoring_world, invitation, django_capture_on_commit_callbacks
 ):
     client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "2"})
     data = full_answers()
@@ -103,12 +103,12 @@ def test_submitting_stores_an_anonymous_response_and_deletes_the_draft(
     assert Draft.objects.get(invitation=invitation).submitted
     assert not Response.objects.exists()
     assert services.submitted_waiting(invitation.campaign) == 1
-    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=invitation.campaign)
 
     stored = Response.objects.get()
     assert (stored.campaign_id, stored.network_id, stored.region_id) == (
         invitation.campaign_id,
-        world.network_a.pk,
+        monitoring_world.network_a.pk,
         7,
     )
     assert stored.role == "director" and stored.dependency == "municipal"
@@ -139,7 +139,7 @@ def test_a_missing_required_answer_stores_nothing_and_keeps_the_draft(client, in
     assert not invitation.answered
 
 
-def test_a_second_submit_stores_nothing_and_says_so(client, world, invitation):
+def test_a_second_submit_stores_nothing_and_says_so(client, monitoring_world, invitation):
     assert client.post(url(invitation), full_answers()).status_code == 302
     again = client.post(url(invitation), full_answers("1"))
     assert again.status_code == 409
@@ -149,29 +149,34 @@ def test_a_second_submit_stores_nothing_and_says_so(client, world, invitation):
     client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "1"})
     draft = Draft.objects.get()
     assert draft.submitted and draft.answers["RME_META_COMUN"] == 4
-    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=invitation.campaign)
     assert Response.objects.count() == 1
     assert not Answer.objects.filter(value=1).exists()
     assert not Draft.objects.exists()
 
 
-def test_a_closed_campaign_or_a_past_closing_date_stores_nothing(client, world, invitation):
+def test_a_closed_campaign_or_a_past_closing_date_stores_nothing(
+    client, monitoring_world, invitation
+):
     campaign = invitation.campaign
     campaign.closes_on = timezone.localdate() - timedelta(days=1)
     campaign.save()
     response = client.post(url(invitation), full_answers())
     assert response.status_code == 410
     assert "La encuesta está cerrada" in response.content.decode()
-    services.close_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     response = client.get(url(invitation))
     assert "ya no sirve para responder" in response.content.decode()
     assert Response.objects.count() == 0
 
 
-def test_a_draft_campaign_link_is_not_open_yet(client, world):
+def test_a_draft_campaign_link_is_not_open_yet(client, monitoring_world):
     campaign = CampaignFactory()
     invitation = Invitation.objects.create(
-        campaign=campaign, user=world.directivo_member, network=world.network_a, role="director"
+        campaign=campaign,
+        user=monitoring_world.director_a,
+        network=monitoring_world.network_a,
+        role="director",
     )
     response = client.get(url(invitation))
     assert "La encuesta aún no abre" in response.content.decode()
@@ -197,20 +202,22 @@ def test_submit_service_validates_each_kind_of_answer(invitation):
     }
 
 
-def test_the_signed_in_directivo_finds_the_link_on_the_survey_page(client, world, invitation):
-    client.force_login(world.directivo_member)
+def test_the_signed_in_directivo_finds_the_link_on_the_survey_page(
+    client, monitoring_world, invitation
+):
+    client.force_login(monitoring_world.director_a)
     content = client.get(reverse("monitoring:index")).content.decode()
     assert url(invitation) in content
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submits_store_one_response(world):
+def test_two_simultaneous_submits_store_one_response(monitoring_world):
     """Two requests submit the same invitation at the same moment (two
     threads, two database connections): exactly one response is stored."""
     campaign = CampaignFactory(slug="rme-concurrente")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
     answers = full_answers()
     barrier = threading.Barrier(2)
     outcomes = []
@@ -235,15 +242,17 @@ def test_two_simultaneous_submits_store_one_response(world):
         thread.join()
     assert sorted(outcomes) == ["answered", "stored"]
     assert services.submitted_waiting(campaign) == 1
-    services.close_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     assert Response.objects.filter(campaign=campaign).count() == 1
     questions = len(likert_questions()) + 2
     assert Answer.objects.filter(response__campaign=campaign).count() == questions
 
 
-def test_an_autosave_after_the_close_is_refused_and_keeps_nothing(client, world, invitation):
+def test_an_autosave_after_the_close_is_refused_and_keeps_nothing(
+    client, monitoring_world, invitation
+):
     client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "2"})
-    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=invitation.campaign)
     assert not Draft.objects.exists()
     response = client.post(url(invitation, "monitoring:autosave"), {"RME_META_COMUN": "3"})
     assert response.status_code == 200 and "Guardado a las" not in response.content.decode()
@@ -252,19 +261,19 @@ def test_an_autosave_after_the_close_is_refused_and_keeps_nothing(client, world,
     assert not Draft.objects.exists()
 
 
-def test_the_sweep_discards_unsent_drafts_of_a_closed_campaign(world, invitation):
+def test_the_sweep_discards_unsent_drafts_of_a_closed_campaign(monitoring_world, invitation):
     """Answers never sent are not kept past a close, whatever left them
     (here written straight into the table, as a lost race would)."""
     from monitoring import tasks
 
-    services.close_campaign(by=world.admin, campaign=invitation.campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=invitation.campaign)
     Draft.objects.create(invitation=invitation, answers={"RME_META_COMUN": 2})
     tasks.move_submitted_responses()
     assert not Draft.objects.exists()
 
 
 def test_a_submit_that_fails_validation_as_the_campaign_closes_says_it_is_closed(
-    client, world, invitation, monkeypatch
+    client, monitoring_world, invitation, monkeypatch
 ):
     """The campaign closes while a submit with a missing answer is being
     handled: the page says the survey is closed (no error page) and keeps
@@ -272,7 +281,7 @@ def test_a_submit_that_fails_validation_as_the_campaign_closes_says_it_is_closed
     real_submit = services.submit_response
 
     def closed_meanwhile(**kwargs):
-        services.close_campaign(by=world.admin, campaign=invitation.campaign)
+        services.close_campaign(by=monitoring_world.admin, campaign=invitation.campaign)
         return real_submit(**kwargs)
 
     monkeypatch.setattr(services, "submit_response", closed_meanwhile)
@@ -299,14 +308,14 @@ def _in_thread(target):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_submits_do_not_wait_for_each_other_but_a_close_waits_for_them(world):
+def test_submits_do_not_wait_for_each_other_but_a_close_waits_for_them(monitoring_world):
     """A submit whose transaction is still open does not hold back another
     person's submit to the same campaign (the campaign row is only
     share-locked); a close waits for it and then stores both."""
     campaign = CampaignFactory(slug="rme-paralelo")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    first = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
-    second = Invitation.objects.get(campaign=campaign, user=world.directivo_other)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    first = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
+    second = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_b)
     held, release = threading.Event(), threading.Event()
 
     def slow_submit():
@@ -323,7 +332,9 @@ def test_submits_do_not_wait_for_each_other_but_a_close_waits_for_them(world):
         )
         other.join(10)
         assert not other.is_alive(), "a submit waited for another person's submit"
-        closing = _in_thread(lambda: services.close_campaign(by=world.admin, campaign=campaign))
+        closing = _in_thread(
+            lambda: services.close_campaign(by=monitoring_world.admin, campaign=campaign)
+        )
         closing.join(1)
         assert closing.is_alive(), "the close did not wait for the submit in flight"
     finally:
@@ -336,13 +347,13 @@ def test_submits_do_not_wait_for_each_other_but_a_close_waits_for_them(world):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_autosave_racing_the_close_leaves_no_draft(world):
+def test_an_autosave_racing_the_close_leaves_no_draft(monitoring_world):
     """An autosave still in its transaction when the close starts: the close
     waits for it and then discards the draft (before, the close could not
     see it and the draft stayed behind, kept for good)."""
     campaign = CampaignFactory(slug="rme-carrera")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
     held, release = threading.Event(), threading.Event()
 
     def slow_autosave():
@@ -353,7 +364,9 @@ def test_an_autosave_racing_the_close_leaves_no_draft(world):
 
     saving = _in_thread(slow_autosave)
     assert held.wait(30)
-    closing = _in_thread(lambda: services.close_campaign(by=world.admin, campaign=campaign))
+    closing = _in_thread(
+        lambda: services.close_campaign(by=monitoring_world.admin, campaign=campaign)
+    )
     closing.join(1)
     release.set()
     saving.join(30)

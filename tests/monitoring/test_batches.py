@@ -25,7 +25,7 @@ MARKER = "RME_REUNIONES_ASISTIDAS"  # a number question: who answered what, for 
 
 
 @pytest.fixture
-def crowd(world):
+def crowd(monitoring_world):
     """An open campaign for one network of 20 schools, a director in each:
     their invitations in id order (the order they will submit in)."""
     network = NetworkFactory(code="RME-07-950", name="Red Talca Grande", deprov_id=72)
@@ -35,14 +35,14 @@ def crowd(world):
         PositionFactory(school=school, user__email=f"director{i:02d}@grande.cl")
     campaign = CampaignFactory(slug="rme-lotes", target="networks")
     campaign.target_networks.set([network])
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     campaign.refresh_from_db()
     invitations = list(Invitation.objects.filter(campaign=campaign).order_by("pk"))
     assert len(invitations) == 20
     return campaign, invitations
 
 
-def build_national(world, layout, slug="rme-nacional"):
+def build_national(monitoring_world, layout, slug="rme-nacional"):
     """An open campaign over several networks: `layout` lists (network code,
     deprov, comuna, school dependency code, number of schools), each school
     with a director and a head of UTP. Returns the campaign and its
@@ -60,7 +60,7 @@ def build_national(world, layout, slug="rme-nacional"):
             PositionFactory(school=school, user__role="utp")
     campaign = CampaignFactory(slug=slug, target="networks")
     campaign.target_networks.set(networks.values())
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     campaign.refresh_from_db()
     invitations = list(
         Invitation.objects.filter(campaign=campaign).select_related("school").order_by("pk")
@@ -80,12 +80,14 @@ def submit(invitation, marker):
     services.submit_response(invitation=invitation, answers=full_answers() | {MARKER: marker})
 
 
-def participation(world, campaign):
-    return response_rates(world.admin, campaign)["total"]["answered"]
+def participation(monitoring_world, campaign):
+    return response_rates(monitoring_world.admin, campaign)["total"]["answered"]
 
 
 @pytest.mark.django_db
-def test_submits_wait_in_their_drafts_until_a_batch_is_due(world, crowd, settings, client):
+def test_submits_wait_in_their_drafts_until_a_batch_is_due(
+    monitoring_world, crowd, settings, client
+):
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = crowd
     for i, invitation in enumerate(invitations[:5]):
@@ -94,7 +96,7 @@ def test_submits_wait_in_their_drafts_until_a_batch_is_due(world, crowd, setting
     assert not Response.objects.exists()
     assert Draft.objects.filter(submitted=True).count() == 5
     assert not Invitation.objects.filter(answered=True).exists()
-    assert participation(world, campaign) == 5
+    assert participation(monitoring_world, campaign) == 5
     link = client.get(f"/monitoring/respond/{invitations[0].token}/")
     assert "Esta encuesta ya fue respondida" in link.content.decode()
 
@@ -102,22 +104,22 @@ def test_submits_wait_in_their_drafts_until_a_batch_is_due(world, crowd, setting
     assert Response.objects.count() == 3
     assert Invitation.objects.filter(answered=True).count() == 3
     assert Draft.objects.filter(submitted=True).count() == 3
-    assert participation(world, campaign) == 6
+    assert participation(monitoring_world, campaign) == 6
     assert set(Response.objects.values_list("submitted_on", flat=True)) == {timezone.localdate()}
 
     # An unsubmitted draft is discarded at close; the held ones are stored.
     services.save_draft(invitation=invitations[6], answers={"RME_META_COMUN": "2"})
-    services.close_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     assert Response.objects.count() == 6
     assert not Draft.objects.exists()
     assert Invitation.objects.filter(answered=True).count() == 6
     markers = sorted(Answer.objects.filter(question__code=MARKER).values_list("value", flat=True))
     assert markers == [0, 1, 2, 3, 4, 5]
-    assert participation(world, campaign) == 6
+    assert participation(monitoring_world, campaign) == 6
 
 
 @pytest.mark.django_db
-def test_held_answers_are_not_reminded_nor_offered_again(world, crowd, settings):
+def test_held_answers_are_not_reminded_nor_offered_again(monitoring_world, crowd, settings):
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = crowd
     Invitation.objects.filter(campaign=campaign).update(sent_at=timezone.now())
@@ -129,7 +131,7 @@ def test_held_answers_are_not_reminded_nor_offered_again(world, crowd, settings)
 
 
 @pytest.mark.django_db
-def test_a_batch_is_drawn_from_one_cell_only(world, settings):
+def test_a_batch_is_drawn_from_one_cell_only(monitoring_world, settings):
     """Six people wait in the campaign (2 × 3) but no more than five in any
     one network × role × dependency: nothing moves, since a batch mixing
     cells would leave each response alone with its invitation within its
@@ -139,7 +141,7 @@ def test_a_batch_is_drawn_from_one_cell_only(world, settings):
     own size)."""
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = build_national(
-        world,
+        monitoring_world,
         [
             ("RME-07-961", 72, 7101, 2, 7),  # municipal: 7 directors, 7 UTP
             ("RME-07-961", 72, 7101, 6, 2),  # SLEP: 2 and 2
@@ -168,7 +170,7 @@ def test_a_batch_is_drawn_from_one_cell_only(world, settings):
     answered = set(Invitation.objects.filter(answered=True).values_list("pk", flat=True))
     assert len(answered) == 3 and answered <= {i.pk for i in big[:6]}
 
-    services.close_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     stored = {}
     for key in Response.objects.values_list("network_id", "role", "dependency"):
         stored[key] = stored.get(key, 0) + 1
@@ -183,7 +185,7 @@ def test_a_batch_is_drawn_from_one_cell_only(world, settings):
 
 
 @pytest.mark.django_db
-def test_a_move_that_dies_midway_loses_nothing(world, crowd, settings, monkeypatch):
+def test_a_move_that_dies_midway_loses_nothing(monitoring_world, crowd, settings, monkeypatch):
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = crowd
     real_bulk_create = Answer.objects.bulk_create
@@ -198,7 +200,7 @@ def test_a_move_that_dies_midway_loses_nothing(world, crowd, settings, monkeypat
     assert not Response.objects.exists()
     assert Draft.objects.filter(submitted=True).count() == 6
     assert not Invitation.objects.filter(answered=True).exists()
-    assert participation(world, campaign) == 6
+    assert participation(monitoring_world, campaign) == 6
 
     monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
     assert tasks.move_submitted_responses() == 3  # the periodic sweep
@@ -240,7 +242,9 @@ NATIONAL = [
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_nothing_in_postgresql_links_a_response_to_its_invitation(world, settings, monkeypatch):
+def test_nothing_in_postgresql_links_a_response_to_its_invitation(
+    monitoring_world, settings, monkeypatch
+):
     """74 directors and heads of UTP of three networks and three kinds of
     school submit, interleaved, through the real service; the close moves
     the rest. Whatever an attacker with the database tries — transaction ids
@@ -251,7 +255,7 @@ def test_nothing_in_postgresql_links_a_response_to_its_invitation(world, setting
     that has fewer in all."""
     settings.MIN_CELL_SIZE = 5
     monkeypatch.setattr(services, "BATCH_RANDOM", random.Random(20251204))
-    campaign, invitations = build_national(world, NATIONAL)
+    campaign, invitations = build_national(monitoring_world, NATIONAL)
     assert len(invitations) == 74
     order = list(invitations)
     random.Random(14).shuffle(order)
@@ -260,7 +264,7 @@ def test_nothing_in_postgresql_links_a_response_to_its_invitation(world, setting
         submit(invitation, marker)
         truth[marker] = invitation.pk
     moved_before_close = Response.objects.count()
-    services.close_campaign(by=world.admin, campaign=campaign)
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
 
     dependency_of = dict(services.DEPENDENCY_OF_SCHOOL)
     with connection.cursor() as cursor:

@@ -55,11 +55,11 @@ def test_survey_results_json_has_the_contract_shape(published):
     } <= codes
 
 
-def test_survey_results_for_a_small_network_prints_nulls(world):
+def test_survey_results_for_a_small_network_prints_nulls(monitoring_world):
     campaign = CampaignFactory(slug="rme-chica", status="closed")
     from .conftest import add_responses
 
-    add_responses(campaign, world.network_b, [5, 4, 4])
+    add_responses(campaign, monitoring_world.network_b, [5, 4, 4])
     data = json.loads(
         run(
             "survey_results",
@@ -151,7 +151,7 @@ def write(tmp_path, text, *, bom=False):
     return str(path)
 
 
-def test_import_creates_a_closed_campaign_and_stores_every_row(world, tmp_path):
+def test_import_creates_a_closed_campaign_and_stores_every_row(monitoring_world, tmp_path):
     path = write(
         tmp_path,
         "region,network,role,dependency,RME_META_COMUN,RME_COMENTARIOS,RME_MODALIDAD_REUNIONES\n"
@@ -179,7 +179,7 @@ def test_import_creates_a_closed_campaign_and_stores_every_row(world, tmp_path):
     assert Answer.objects.filter(text="Con coma, y comillas").exists()
 
 
-def test_import_into_an_existing_campaign(world, tmp_path, published):
+def test_import_into_an_existing_campaign(monitoring_world, tmp_path, published):
     closed = CampaignFactory(slug="rme-2023", year=2023, status="closed")
     path = write(tmp_path, "region,network,role,dependency,RME_META_COMUN\n7,,director,,3\n")
     assert run("import_responses", "--campaign", "rme-2023", path).startswith("1 responses")
@@ -188,7 +188,7 @@ def test_import_into_an_existing_campaign(world, tmp_path, published):
         run("import_responses", "--campaign", "rme-2024", path)  # published
 
 
-def test_import_without_year_for_a_new_campaign_fails(world, tmp_path, capsys):
+def test_import_without_year_for_a_new_campaign_fails(monitoring_world, tmp_path, capsys):
     path = write(tmp_path, "region,network,role,dependency,RME_META_COMUN\n7,,director,,3\n")
     err = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported"):
@@ -207,7 +207,7 @@ def import_errors(tmp_path, text):
     return err.getvalue().splitlines()
 
 
-def test_import_errors_name_row_and_column_and_store_nothing(world, tmp_path):
+def test_import_errors_name_row_and_column_and_store_nothing(monitoring_world, tmp_path):
     lines = import_errors(
         tmp_path,
         "region,network,role,dependency,RME_META_COMUN,RME_FRECUENCIA_REUNIONES,RME_REUNIONES_ASISTIDAS\n"
@@ -230,7 +230,7 @@ def test_import_errors_name_row_and_column_and_store_nothing(world, tmp_path):
     ]
 
 
-def test_an_unknown_column_is_an_error_of_the_header(world, tmp_path):
+def test_an_unknown_column_is_an_error_of_the_header(monitoring_world, tmp_path):
     lines = import_errors(
         tmp_path, "region,network,role,dependency,RME_META_COMUN,RME_NO_EXISTE\n7,,utp,,4,1\n"
     )
@@ -244,7 +244,7 @@ def test_an_unknown_column_is_an_error_of_the_header(world, tmp_path):
     ]
 
 
-def test_import_reports_at_most_50_errors(world, tmp_path):
+def test_import_reports_at_most_50_errors(monitoring_world, tmp_path):
     rows = "".join("7,,director,,9\n" for _ in range(60))
     lines = import_errors(tmp_path, "region,network,role,dependency,RME_META_COMUN\n" + rows)
     assert len(lines) == 51

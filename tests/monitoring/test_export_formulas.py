@@ -22,13 +22,13 @@ def all_cells(text):
     return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
 
-def test_raw_responses_csv_neutralises_formulas_in_answers_and_options(world, login):
+def test_raw_responses_csv_neutralises_formulas_in_answers_and_options(monitoring_world, login):
     campaign = CampaignFactory(slug="rme-2022", year=2022, status="closed")
     frequency = Question.objects.get(instrument=campaign.instrument, code="RME_FRECUENCIA_ADECUADA")
     frequency.options = [{"value": "@SUM(A1:A9)", "es": "Insuficiente", "en": "Too low"}]
     frequency.save()
     comments = Question.objects.get(instrument=campaign.instrument, code="RME_COMENTARIOS")
-    responses = add_responses(campaign, world.network_a, [4] * len(FORMULAS))
+    responses = add_responses(campaign, monitoring_world.network_a, [4] * len(FORMULAS))
     Answer.objects.bulk_create(
         [
             Answer(response=r, question=comments, text=t)
@@ -36,7 +36,7 @@ def test_raw_responses_csv_neutralises_formulas_in_answers_and_options(world, lo
         ]
         + [Answer(response=r, question=frequency, value=1) for r in responses]
     )
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     text = client.get("/monitoring/campaigns/rme-2022/responses.csv").content.decode()
     # Free text comes in a file of its own.
     text += client.get("/monitoring/campaigns/rme-2022/texts.csv").content.decode()
@@ -49,16 +49,16 @@ def test_raw_responses_csv_neutralises_formulas_in_answers_and_options(world, lo
     assert "4" in cells
 
 
-def test_results_csv_and_xlsx_keep_text_as_text(world, login):
+def test_results_csv_and_xlsx_keep_text_as_text(monitoring_world, login):
     campaign = CampaignFactory(
         slug="rme-2023", year=2023, status="published", name="=HYPERLINK(1) encuesta"
     )
-    add_responses(campaign, world.network_a, [4] * 6)
+    add_responses(campaign, monitoring_world.network_a, [4] * 6)
     question = Question.objects.get(instrument=campaign.instrument, code="RME_META_COMUN")
     question.text_es = "=cmd|' /C calc'!A0"
     question.save()
     Question.objects.filter(pk=question.pk).update(code="-2+3")
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
 
     text = client.get("/monitoring/campaigns/rme-2023/results.csv?scope=national").content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 HEADER = "region,network,role,dependency,RME_META_COMUN,RME_COMENTARIOS\n"
 
 
-def test_a_field_over_128_kb_names_its_row_and_column(world, tmp_path):
+def test_a_field_over_128_kb_names_its_row_and_column(monitoring_world, tmp_path):
     path = tmp_path / "ola.csv"
     huge = '"' + "x" * 200_000 + '"'
     path.write_text(HEADER + "7,,director,,4,ok\n" + f"7,,utp,,5,{huge}\n", encoding="utf-8")
@@ -30,7 +30,7 @@ def test_a_field_over_128_kb_names_its_row_and_column(world, tmp_path):
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
-def test_a_utf16_file_is_read(world, tmp_path, encoding):
+def test_a_utf16_file_is_read(monitoring_world, tmp_path, encoding):
     path = tmp_path / "ola.csv"
     text = HEADER + "7,RME-07-901,director,municipal,4,Más reuniones\n7,,utp,,5,\n"
     content = text.encode(encoding)
@@ -44,7 +44,7 @@ def test_a_utf16_file_is_read(world, tmp_path, encoding):
 
 
 @pytest.mark.parametrize("separator", [";", "\t"])
-def test_semicolon_and_tab_separated_files_are_read(world, tmp_path, separator):
+def test_semicolon_and_tab_separated_files_are_read(monitoring_world, tmp_path, separator):
     path = tmp_path / "ola.csv"
     text = HEADER + "7,RME-07-901,director,municipal,4,Más reuniones\n"
     path.write_text(text.replace(",", separator), encoding="utf-8")

@@ -44,8 +44,8 @@ def test_the_default_instrument_is_loaded_with_the_contract_questions():
 
 
 @pytest.fixture
-def editor(world, login):
-    client = login(world.analyst_other_region)  # any analyst builds instruments
+def editor(monitoring_world, login):
+    client = login(monitoring_world.analyst_rm)  # any analyst builds instruments
     instrument = InstrumentFactory(slug="piloto")
     return client, instrument
 
@@ -146,12 +146,16 @@ def _admin():
     return UserFactory(role="admin", is_staff=True)
 
 
-def test_a_frozen_instrument_cannot_change_but_can_be_copied(world, login):
+def test_a_frozen_instrument_cannot_change_but_can_be_copied(monitoring_world, login):
     instrument = default_instrument()
     services.open_campaign(
-        by=world.admin,
+        by=monitoring_world.admin,
         campaign=services.create_campaign(
-            by=world.admin, slug="rme-2025", name="2025", instrument=instrument, year=2025
+            by=monitoring_world.admin,
+            slug="rme-2025",
+            name="2025",
+            instrument=instrument,
+            year=2025,
         ),
         send=False,
     )
@@ -160,9 +164,13 @@ def test_a_frozen_instrument_cannot_change_but_can_be_copied(world, login):
     question = instrument.questions.get(code="RME_META_COMUN")
     with pytest.raises(ValidationError, match="cópielo a una nueva versión"):
         services.update_question(
-            by=world.admin, question=question, code="RME_META_COMUN", kind="likert5", text_es="x"
+            by=monitoring_world.admin,
+            question=question,
+            code="RME_META_COMUN",
+            kind="likert5",
+            text_es="x",
         )
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     page = client.get("/monitoring/instruments/rme-monitoreo/").content.decode()
     assert "no se puede modificar" in page and "Agregar pregunta" not in page
     response = client.post(
@@ -194,16 +202,16 @@ def test_a_frozen_instrument_cannot_change_but_can_be_copied(world, login):
 @pytest.mark.parametrize(
     ("role", "status"),
     [
-        ("analyst_national", 200),
-        ("analyst_other_region", 200),
+        ("analyst", 200),
+        ("analyst_rm", 200),
         ("admin", 200),
         ("supervisor_a", 403),
-        ("directivo_member", 403),
-        ("sostenedor_rep", 403),
+        ("director_a", 403),
+        ("rep_a", 403),
     ],
 )
-def test_who_may_open_the_instrument_editor(world, login, role, status):
-    client = login(getattr(world, role))
+def test_who_may_open_the_instrument_editor(monitoring_world, login, role, status):
+    client = login(getattr(monitoring_world, role))
     assert client.get("/monitoring/instruments/").status_code == status
     before = Section.objects.count()
     response = client.post(
@@ -215,9 +223,9 @@ def test_who_may_open_the_instrument_editor(world, login, role, status):
 
 
 def test_the_instrument_list_runs_a_fixed_number_of_queries(
-    world, login, django_assert_num_queries
+    monitoring_world, login, django_assert_num_queries
 ):
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     client.get("/monitoring/instruments/")  # warm the session and MFA flag
 
     def count():

@@ -25,12 +25,12 @@ API = "/api/v1/monitoring/campaigns/rme-viva"
 
 
 @pytest.fixture
-def live(world):
+def live(monitoring_world):
     """An open campaign whose network A already holds 12 stored responses,
     every one "Muy de acuerdo" (100 % agreement, were it shown)."""
     campaign = CampaignFactory(slug="rme-viva")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    add_responses(campaign, world.network_a, [5] * 12)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    add_responses(campaign, monitoring_world.network_a, [5] * 12)
     return campaign
 
 
@@ -40,8 +40,8 @@ def command(*args):
     return out.getvalue()
 
 
-def test_an_open_campaign_shows_no_aggregate_on_any_path(world, login, live):
-    client = login(world.analyst_national)
+def test_an_open_campaign_shows_no_aggregate_on_any_path(monitoring_world, login, live):
+    client = login(monitoring_world.analyst)
     page = client.get(f"{BASE}/results/?scope=network:RME-07-901")
     assert page.status_code == 200
     assert [t.name for t in page.templates][0] == "monitoring/results_pending.html"
@@ -80,23 +80,23 @@ def test_an_open_campaign_shows_no_aggregate_on_any_path(world, login, live):
     assert rates.status_code == 200 and rates.json()["total"]["invited"] == 5
 
 
-def test_the_page_says_why_in_the_readers_language(world, login, live):
-    client = login(world.analyst_national)
+def test_the_page_says_why_in_the_readers_language(monitoring_world, login, live):
+    client = login(monitoring_world.analyst)
     spanish = client.get(f"{BASE}/results/").content.decode()
     english = client.get(f"{BASE}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="results-pending"' in spanish and 'data-testid="results-pending"' in english
     assert f"{BASE}/rates/" in spanish
 
 
-def test_members_still_get_no_results_of_an_open_campaign(world, login, live):
-    client = login(world.directivo_member)
+def test_members_still_get_no_results_of_an_open_campaign(monitoring_world, login, live):
+    client = login(monitoring_world.director_a)
     assert client.get(f"{BASE}/results/").status_code == 403
     assert client.get(f"{API}/results/").status_code == 403
 
 
-def test_after_close_everything_reads_as_before(world, login, live):
-    live = services.close_campaign(by=world.admin, campaign=live)
-    client = login(world.analyst_national)
+def test_after_close_everything_reads_as_before(monitoring_world, login, live):
+    live = services.close_campaign(by=monitoring_world.admin, campaign=live)
+    client = login(monitoring_world.analyst)
     page = client.get(f"{BASE}/results/?scope=network:RME-07-901")
     assert page.status_code == 200 and "100,0" in page.content.decode()
     api = client.get(f"{API}/results/?scope=network:RME-07-901")

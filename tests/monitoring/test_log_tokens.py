@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invitation(world):
+def invitation(monitoring_world):
     campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=9))
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    return Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    return Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
 
 
 def logged(caplog):

@@ -17,12 +17,12 @@ from .conftest import add_responses
 pytestmark = pytest.mark.django_db
 
 
-def test_home_panel_shows_an_open_invitation_with_its_link_and_progress(world):
+def test_home_panel_shows_an_open_invitation_with_its_link_and_progress(monitoring_world):
     campaign = CampaignFactory(slug="rme-2025", name="Encuesta de monitoreo 2025")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    invitation = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
     services.save_draft(invitation=invitation, answers={"RME_META_COMUN": "4"})
-    panel = home_panel(world.directivo_member)
+    panel = home_panel(monitoring_world.director_a)
     [item] = panel["invitations"]
     assert item["url"] == f"/monitoring/respond/{invitation.token}/"
     assert (item["answered"], item["total"], item["started"]) == (1, 40, True)
@@ -38,15 +38,15 @@ def test_home_panel_shows_an_open_invitation_with_its_link_and_progress(world):
             "RME_FRECUENCIA_ADECUADA": 2,
         },
     )
-    assert home_panel(world.directivo_member)["invitations"] == []
-    empty = home_panel(world.analyst_national)
+    assert home_panel(monitoring_world.director_a)["invitations"] == []
+    empty = home_panel(monitoring_world.analyst)
     assert (
         render_to_string("monitoring/_home_panel.html", {"monitoring_panel": empty}).strip() == ""
     )
 
 
-def test_network_panel_compares_the_network_with_region_and_country(world, published):
-    panel = network_panel(world.directivo_member, world.network_a)
+def test_network_panel_compares_the_network_with_region_and_country(monitoring_world, published):
+    panel = network_panel(monitoring_world.director_a, monitoring_world.network_a)
     assert panel["campaign"] == published and panel["n_responses"] == 12
     assert [row["code"] for row in panel["rows"]] == [
         "RME_META_COMUN",
@@ -61,35 +61,35 @@ def test_network_panel_compares_the_network_with_region_and_country(world, publi
     html = render_to_string("monitoring/_network_panel.html", {"monitoring_panel": panel})
     assert "75,0 %" in html and "En la red trabajamos colectivamente" in html
     # Someone who does not see the network gets nothing.
-    assert network_panel(world.directivo_other, world.network_a) is None
+    assert network_panel(monitoring_world.director_b, monitoring_world.network_a) is None
 
 
-def test_network_panel_marks_suppressed_figures(world):
+def test_network_panel_marks_suppressed_figures(monitoring_world):
     campaign = CampaignFactory(status="published")
-    add_responses(campaign, world.network_a, [4, 4, 5])
-    add_responses(campaign, world.network_b, [4] * 10)
-    panel = network_panel(world.directivo_member, world.network_a)
+    add_responses(campaign, monitoring_world.network_a, [4, 4, 5])
+    add_responses(campaign, monitoring_world.network_b, [4] * 10)
+    panel = network_panel(monitoring_world.director_a, monitoring_world.network_a)
     assert panel["rows"][0]["network"]["suppressed"]
     html = render_to_string("monitoring/_network_panel.html", {"monitoring_panel": panel})
     assert "no se muestra" in html
-    assert network_panel(world.directivo_member, world.network_c) is None
+    assert network_panel(monitoring_world.director_a, monitoring_world.network_c) is None
 
 
-def test_home_panel_links_the_networks_built_report(world, published):
-    panel = home_panel(world.directivo_member)
-    [item] = [i for i in panel["published"] if i["network"] == world.network_a]
+def test_home_panel_links_the_networks_built_report(monitoring_world, published):
+    panel = home_panel(monitoring_world.director_a)
+    [item] = [i for i in panel["published"] if i["network"] == monitoring_world.network_a]
     assert item["report_url"] is None  # not built yet: no link
     scope = campaign_scopes(published, "network:RME-07-901")[0]
     report = report_row(published, scope, "es")
     report.status = ReportStatus.DONE
     report.save()
     report.file.save(report.file_name(), ContentFile(b"%PDF-1.7 prueba"), save=True)
-    panel = home_panel(world.directivo_member)
-    [item] = [i for i in panel["published"] if i["network"] == world.network_a]
+    panel = home_panel(monitoring_world.director_a)
+    [item] = [i for i in panel["published"] if i["network"] == monitoring_world.network_a]
     url = f"/monitoring/campaigns/rme-2024/reports/{report.pk}/download/"
     assert item["report_url"] == url
     html = render_to_string("monitoring/_home_panel.html", {"monitoring_panel": panel})
     assert f'href="{url}">Informe PDF</a>' in html
     # Someone outside the network gets no link to it.
-    other = home_panel(world.directivo_other)
+    other = home_panel(monitoring_world.director_b)
     assert all(i["report_url"] is None for i in other["published"])

@@ -33,8 +33,8 @@ def runs(values):
     return sum(1 for i, v in enumerate(values) if i == 0 or values[i - 1] != v)
 
 
-def test_raw_rows_come_in_random_order(world, login, published):
-    client = login(world.analyst_national)
+def test_raw_rows_come_in_random_order(monitoring_world, login, published):
+    client = login(monitoring_world.analyst)
     rows = read(client, RAW.format("rme-2024"))
     networks = [r["network"] for r in rows]
     assert Counter(networks) == {"RME-07-901": 12, "RME-07-902": 6, "RME-13-901": 8}
@@ -47,15 +47,15 @@ def add(campaign, network, n, *, role="director", dependency="", region=None):
     Response.objects.filter(pk__in=[r.pk for r in responses]).update(dependency=dependency)
 
 
-def test_every_combination_shown_holds_at_least_the_minimum(world, login, settings):
+def test_every_combination_shown_holds_at_least_the_minimum(monitoring_world, login, settings):
     campaign = CampaignFactory(slug="rme-2022", year=2022, status="closed")
-    add(campaign, world.network_a, 7, dependency="municipal")
-    add(campaign, world.network_a, 2, role="utp", dependency="municipal")
-    add(campaign, world.network_a, 1, dependency="slep")
-    add(campaign, world.network_c, 3)
-    add(campaign, world.network_b, 6, role="utp")
-    add(campaign, world.network_b, 1)  # alone: director in region 13
-    client = login(world.analyst_national)
+    add(campaign, monitoring_world.network_a, 7, dependency="municipal")
+    add(campaign, monitoring_world.network_a, 2, role="utp", dependency="municipal")
+    add(campaign, monitoring_world.network_a, 1, dependency="slep")
+    add(campaign, monitoring_world.network_c, 3)
+    add(campaign, monitoring_world.network_b, 6, role="utp")
+    add(campaign, monitoring_world.network_b, 1)  # alone: director in region 13
+    client = login(monitoring_world.analyst)
     rows = read(client, RAW.format("rme-2022"))
     assert list(rows[0])[:4] == list(QUASI_IDENTIFIERS)
     assert len(rows) == 20, "nobody is left out"
@@ -91,10 +91,10 @@ def test_generalisation_holds_for_any_mix_of_groups():
             assert out == []
 
 
-def test_free_text_is_exported_apart_with_no_quasi_identifier(world, login):
+def test_free_text_is_exported_apart_with_no_quasi_identifier(monitoring_world, login):
     campaign = CampaignFactory(slug="rme-2022", year=2022, status="closed")
     comments = Question.objects.get(instrument=campaign.instrument, code="RME_COMENTARIOS")
-    responses = add_responses(campaign, world.network_a, [4] * 6)
+    responses = add_responses(campaign, monitoring_world.network_a, [4] * 6)
     texts = [f"Comentario número {i}" for i in range(6)]
     Answer.objects.bulk_create(
         [
@@ -102,7 +102,7 @@ def test_free_text_is_exported_apart_with_no_quasi_identifier(world, login):
             for r, t in zip(responses, texts, strict=True)
         ]
     )
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     raw = client.get(RAW.format("rme-2022")).content.decode()
     assert "RME_COMENTARIOS" not in raw and "Comentario" not in raw
     rows = read(client, TEXTS.format("rme-2022"))
@@ -113,11 +113,14 @@ def test_free_text_is_exported_apart_with_no_quasi_identifier(world, login):
     for value in ("RME-07-901", "director", "municipal", ",7,"):
         assert value not in content
     # Same readers as the raw responses.
-    for role, status in (("analyst_other_region", 403), ("supervisor_a", 403), ("admin", 200)):
-        assert login(getattr(world, role)).get(TEXTS.format("rme-2022")).status_code == status
+    for role, status in (("analyst_rm", 403), ("supervisor_a", 403), ("admin", 200)):
+        assert (
+            login(getattr(monitoring_world, role)).get(TEXTS.format("rme-2022")).status_code
+            == status
+        )
 
 
-def test_a_question_few_answered_releases_no_text(world, login, settings):
+def test_a_question_few_answered_releases_no_text(monitoring_world, login, settings):
     """The texts of a question come out only when at least MIN_CELL_SIZE
     responses answered it: 6 comments are released, the 2 texts of the
     other question are not (whoever knows the two who wrote them would tell
@@ -128,7 +131,7 @@ def test_a_question_few_answered_releases_no_text(world, login, settings):
         Question.objects.get(instrument=campaign.instrument, code=code)
         for code in ("RME_COMENTARIOS", "RME_LOGRO_DESTACADO")
     )
-    responses = add_responses(campaign, world.network_a, [4] * 12)
+    responses = add_responses(campaign, monitoring_world.network_a, [4] * 12)
     Answer.objects.bulk_create(
         [
             Answer(response=r, question=comments, text=f"Comentario {i}")
@@ -139,11 +142,11 @@ def test_a_question_few_answered_releases_no_text(world, login, settings):
             for i, r in enumerate(responses[:2])
         ]
     )
-    rows = read(login(world.analyst_national), TEXTS.format("rme-2022"))
+    rows = read(login(monitoring_world.analyst), TEXTS.format("rme-2022"))
     assert sorted(r["text"] for r in rows) == [f"Comentario {i}" for i in range(6)]
     assert {r["question"] for r in rows} == {"RME_COMENTARIOS"}
 
     # One more comment missing and the comments go too: 4 < 5.
     Answer.objects.filter(question=comments, text__in=["Comentario 0", "Comentario 1"]).delete()
-    rows = read(login(world.analyst_national), TEXTS.format("rme-2022"))
+    rows = read(login(monitoring_world.analyst), TEXTS.format("rme-2022"))
     assert rows == []

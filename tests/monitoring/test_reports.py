@@ -38,7 +38,7 @@ def pdf_text(path):
 
 
 @pytest.fixture
-def campaign(world):
+def campaign(monitoring_world):
     """A published 2025 campaign. Network A: 85 responses, 53 agree with the
     first question (62.4 %), the rest neutral; C: 8; D (Talca): 3, all
     "Muy de acuerdo", so suppressed; B (Santiago): 8 heads of UTP."""
@@ -50,11 +50,13 @@ def campaign(world):
         answers = dict.fromkeys(codes, 3)
         answers[first] = 4 if i < 53 else 2
         values.append(answers)
-    add_responses(campaign, world.network_a, values)
-    add_responses(campaign, world.network_c, [4] * 8)
-    world.network_d = NetworkFactory(code="RME-07-903", name="Red Talca D", deprov_id=TALCA)
-    add_responses(campaign, world.network_d, [5, 5, 5])
-    add_responses(campaign, world.network_b, [2] * 8, role="utp")
+    add_responses(campaign, monitoring_world.network_a, values)
+    add_responses(campaign, monitoring_world.network_c, [4] * 8)
+    monitoring_world.network_d = NetworkFactory(
+        code="RME-07-903", name="Red Talca D", deprov_id=TALCA
+    )
+    add_responses(campaign, monitoring_world.network_d, [5, 5, 5])
+    add_responses(campaign, monitoring_world.network_b, [2] * 8, role="utp")
     return campaign
 
 
@@ -68,7 +70,7 @@ def build(*args):
 # --- content -------------------------------------------------------------------------------------
 
 
-def test_a_network_report_prints_its_figures_in_spanish(campaign, world):
+def test_a_network_report_prints_its_figures_in_spanish(campaign, monitoring_world):
     lines = build("--scope", A, "--sync")
     status, path = lines[A]
     assert status == "done"
@@ -111,7 +113,7 @@ def test_suppressed_cells_say_so_and_show_no_number(campaign):
 # --- the command and the checksum ----------------------------------------------------------------
 
 
-def test_command_builds_every_scope_then_skips_the_unchanged_ones(campaign, world):
+def test_command_builds_every_scope_then_skips_the_unchanged_ones(campaign, monitoring_world):
     first = build("--sync")
     assert set(first) == ALL_SCOPES
     assert {status for status, _path in first.values()} == {"done"}
@@ -123,7 +125,7 @@ def test_command_builds_every_scope_then_skips_the_unchanged_ones(campaign, worl
     forced = build("--scope", "national", "--sync", "--force")
     assert forced == {"national": ("done", first["national"][1])}
     # New answers change the figures: those reports are built again.
-    add_responses(campaign, world.network_b, [5] * 5, role="director")
+    add_responses(campaign, monitoring_world.network_b, [5] * 5, role="director")
     after = build("--scope", B, "--sync")
     assert after[B][0] == "done"
 
@@ -144,7 +146,7 @@ def test_the_checksum_is_cheap_and_changes_with_the_language(campaign):
     assert es != report_checksum(inputs, scope, "en")
 
 
-def test_a_draft_or_open_campaign_has_no_reports(world):
+def test_a_draft_or_open_campaign_has_no_reports(monitoring_world):
     CampaignFactory(slug="rme-2025", status="open")
     with pytest.raises(Exception, match="cerrada"):
         build("--sync")
@@ -154,20 +156,20 @@ def test_a_draft_or_open_campaign_has_no_reports(world):
 
 
 def test_a_failing_build_is_retried_then_shows_its_error_and_can_be_retried(
-    campaign, world, login, monkeypatch, django_capture_on_commit_callbacks
+    campaign, monitoring_world, login, monkeypatch, django_capture_on_commit_callbacks
 ):
     def broken(data, **kwargs):
         raise RuntimeError("sin tinta")
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        request_reports(by=world.analyst_national, campaign=campaign, scope=A)
+        request_reports(by=monitoring_world.analyst, campaign=campaign, scope=A)
     report = Report.objects.get(scope_id="RME-07-901")
     assert report.status == ReportStatus.FAILED
     assert report.attempts == building.MAX_RETRIES + 1
     assert "sin tinta" in report.error and not report.file
 
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     page = client.get("/monitoring/campaigns/rme-2025/reports/").content.decode()
     assert "sin tinta" in page and f"/reports/{report.pk}/retry/" in page
 
@@ -184,9 +186,9 @@ def test_a_failing_build_is_retried_then_shows_its_error_and_can_be_retried(
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_members_may_not_retry(campaign, world, login):
+def test_members_may_not_retry(campaign, monitoring_world, login):
     report = fake_report(campaign, A, status=ReportStatus.FAILED)
-    client = login(world.directivo_member)
+    client = login(monitoring_world.director_a)
     response = client.post(f"/monitoring/campaigns/rme-2025/reports/{report.pk}/retry/")
     assert response.status_code == 404  # a failed report is not theirs to see
     report.refresh_from_db()
@@ -220,26 +222,26 @@ def test_a_task_run_twice_builds_once(campaign):
 
 
 def test_closing_a_campaign_queues_its_reports(
-    world, monkeypatch, django_capture_on_commit_callbacks
+    monitoring_world, monkeypatch, django_capture_on_commit_callbacks
 ):
     campaign = CampaignFactory(slug="rme-2025")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
-    add_responses(campaign, world.network_b, [4] * 6)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    add_responses(campaign, monitoring_world.network_b, [4] * 6)
     monkeypatch.setattr(services, "reports_on_close", lambda: True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(by=world.admin, campaign=campaign)
+        services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     built = dict(Report.objects.filter(campaign=campaign).values_list("scope", "status"))
     assert built.get("national") == ReportStatus.DONE
     assert Report.objects.filter(campaign=campaign, status=ReportStatus.DONE).count() >= 3
 
 
 def test_closing_does_not_build_in_process_without_a_broker(
-    world, django_capture_on_commit_callbacks
+    monitoring_world, django_capture_on_commit_callbacks
 ):
     campaign = CampaignFactory(slug="rme-2025")
-    services.open_campaign(by=world.admin, campaign=campaign, send=False)
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(by=world.admin, campaign=campaign)
+        services.close_campaign(by=monitoring_world.admin, campaign=campaign)
     assert not Report.objects.exists()
 
 
@@ -258,32 +260,34 @@ def fake_report(campaign, scope_text, *, language="es", status=ReportStatus.DONE
 
 
 ROLES = [
-    "directivo_member",
-    "utp_member",
-    "directivo_other",
+    "director_a",
+    "utp_a1",
+    "director_b",
     "supervisor_a",
-    "supervisor_other",
-    "sostenedor_rep",
-    "analyst_national",
-    "analyst_other_region",
+    "supervisor_b",
+    "rep_a",
+    "analyst",
+    "analyst_rm",
+    "supervisor_deprov",
     "admin",
 ]
 DOWNLOADS = {
-    "directivo_member": {A},
-    "utp_member": {A},
-    "directivo_other": {B},
+    "director_a": {A},
+    "utp_a1": {A},
+    "director_b": {B},
     "supervisor_a": {A},
-    "supervisor_other": set(),  # of B's DEPROV, not assigned to B
-    "sostenedor_rep": {A},
-    "analyst_national": {"national", "region:7", "region:13", A, B},
-    "analyst_other_region": {"national", "region:13", B},
+    "supervisor_b": {B},
+    "rep_a": {A},
+    "analyst": {"national", "region:7", "region:13", A, B},
+    "analyst_rm": {"national", "region:13", B},
+    "supervisor_deprov": set(),  # of A's DEPROV, not assigned to A
     "admin": {"national", "region:7", "region:13", A, B},
 }
 REPORTS = ["national", "region:7", "region:13", A, B]
 
 
 @pytest.fixture
-def built(world):
+def built(monitoring_world):
     campaign = CampaignFactory(slug="rme-2025", year=2025, status="published")
     return {scope: fake_report(campaign, scope) for scope in REPORTS}
 
@@ -291,9 +295,9 @@ def built(world):
 @pytest.mark.parametrize(
     ("role", "scope"), [pytest.param(r, s, id=f"{r}-{s}") for r in ROLES for s in REPORTS]
 )
-def test_downloads_by_role(world, login, built, role, scope):
+def test_downloads_by_role(monitoring_world, login, built, role, scope):
     report = built[scope]
-    client = login(getattr(world, role))
+    client = login(getattr(monitoring_world, role))
     allowed = scope in DOWNLOADS[role]
     page = client.get(f"/monitoring/campaigns/rme-2025/reports/{report.pk}/download/")
     assert page.status_code == (200 if allowed else 404)
@@ -310,18 +314,18 @@ def test_downloads_by_role(world, login, built, role, scope):
 def test_a_supervisor_of_the_deprov_downloads_a_networks_report_once_assigned(world, login, built):
     """Supervising a network is being assigned to it: the report of a
     network of one's DEPROV is private until then."""
-    report = built[B]
+    report = built[A]
     pages = (
         f"/monitoring/campaigns/rme-2025/reports/{report.pk}/download/",
         f"/api/v1/monitoring/reports/{report.pk}/download/",
     )
-    client = login(world.supervisor_other)
+    client = login(world.supervisor_deprov)
     assert [client.get(url).status_code for url in pages] == [404, 404]
-    MembershipFactory(network=world.network_b, user=world.supervisor_other, role="supervisor")
-    client = login(world.supervisor_other)
+    MembershipFactory(network=world.network_a, user=world.supervisor_deprov, role="supervisor")
+    client = login(world.supervisor_deprov)
     assert [client.get(url).status_code for url in pages] == [200, 200]
     listed = {r["scope"] for r in client.get("/api/v1/monitoring/reports/").json()["results"]}
-    assert listed == {B}
+    assert listed == {A}
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, built):
@@ -336,11 +340,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, built):
     assert client.get("/api/v1/monitoring/reports/").status_code in {401, 403}
 
 
-def test_members_read_only_published_and_built_reports(world, login):
+def test_members_read_only_published_and_built_reports(monitoring_world, login):
     campaign = CampaignFactory(slug="rme-2025", year=2025, status="closed")
     report = fake_report(campaign, A)
     pending = fake_report(campaign, A, language="en", status=ReportStatus.PENDING)
-    member = login(world.directivo_member)
+    member = login(monitoring_world.director_a)
     url = f"/monitoring/campaigns/rme-2025/reports/{report.pk}/download/"
     assert member.get(url).status_code == 404  # closed, not published
     assert member.get("/monitoring/campaigns/rme-2025/reports/").status_code == 404
@@ -349,15 +353,15 @@ def test_members_read_only_published_and_built_reports(world, login):
     assert member.get(url).status_code == 200
     pending_url = f"/monitoring/campaigns/rme-2025/reports/{pending.pk}/download/"
     assert member.get(pending_url).status_code == 404
-    analyst = login(world.analyst_national)
+    analyst = login(monitoring_world.analyst)
     assert analyst.get(pending_url).status_code == 404  # not built yet
 
 
-def test_members_find_their_network_report_on_the_network_page(world, login, built):
-    member = login(world.directivo_member)
+def test_members_find_their_network_report_on_the_network_page(monitoring_world, login, built):
+    member = login(monitoring_world.director_a)
     panel = member.get("/networks/RME-07-901/survey-panel/").content.decode()
     assert f"/monitoring/campaigns/rme-2025/reports/{built[A].pk}/download/" in panel
-    outsider = login(world.directivo_other)
+    outsider = login(monitoring_world.director_b)
     assert outsider.get("/networks/RME-13-901/survey-panel/").status_code == 200
     assert (
         f"/reports/{built[A].pk}/"
@@ -369,10 +373,10 @@ def test_members_find_their_network_report_on_the_network_page(world, login, bui
 
 
 def test_the_reports_page_shows_status_live_and_runs_a_fixed_number_of_queries(
-    world, login, built, django_assert_num_queries
+    monitoring_world, login, built, django_assert_num_queries
 ):
     campaign = built["national"].campaign
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     url = "/monitoring/campaigns/rme-2025/reports/"
     client.get(url)  # the first request after signing in also saves the session
     # The user, their analyst scope, the campaign, the number of rows
@@ -397,9 +401,9 @@ def test_the_reports_page_shows_status_live_and_runs_a_fixed_number_of_queries(
 
 
 def test_an_analyst_requests_the_reports_on_the_page(
-    campaign, world, login, django_capture_on_commit_callbacks
+    campaign, monitoring_world, login, django_capture_on_commit_callbacks
 ):
-    client = login(world.analyst_other_region)
+    client = login(monitoring_world.analyst_rm)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/monitoring/campaigns/rme-2025/reports/", {"scope": "all", "language": "es"}
@@ -413,8 +417,8 @@ def test_an_analyst_requests_the_reports_on_the_page(
     assert "Descargar PDF" in page and 'hx-trigger="every 3s"' not in page
 
 
-def test_members_may_not_request_reports(campaign, world, login):
-    client = login(world.supervisor_a)
+def test_members_may_not_request_reports(campaign, monitoring_world, login):
+    client = login(monitoring_world.supervisor_a)
     response = client.post("/monitoring/campaigns/rme-2025/reports/", {"scope": "all"})
     assert response.status_code == 403
     api = client.post("/api/v1/monitoring/campaigns/rme-2025/reports/", {"scope": "all"})
@@ -423,9 +427,9 @@ def test_members_may_not_request_reports(campaign, world, login):
 
 
 def test_the_api_requests_builds_and_gives_download_links(
-    campaign, world, login, django_capture_on_commit_callbacks
+    campaign, monitoring_world, login, django_capture_on_commit_callbacks
 ):
-    client = login(world.analyst_national)
+    client = login(monitoring_world.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v1/monitoring/campaigns/rme-2025/reports/",
@@ -446,7 +450,7 @@ def test_the_api_requests_builds_and_gives_download_links(
     download = client.get(item["download_url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    outside = login(world.analyst_other_region)
+    outside = login(monitoring_world.analyst_rm)
     response = outside.post(
         "/api/v1/monitoring/campaigns/rme-2025/reports/",
         {"scope": A},

@@ -89,10 +89,10 @@ def wait_for(report, statuses, seconds):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_report_left_running_by_a_killed_worker_is_finished_by_the_next(
-    world, settings, tmp_path
+    monitoring_world, settings, tmp_path
 ):
     campaign = CampaignFactory(slug="rme-2025", year=2025, status="published")
-    add_responses(campaign, world.network_b, [4, 5, 3, 4, 2, 5, 4, 4])
+    add_responses(campaign, monitoring_world.network_b, [4, 5, 3, 4, 2, 5, 4, 4])
     queue = f"rme-test-{uuid.uuid4().hex[:10]}"
     settings.MONITORING_REPORTS_QUEUE = queue
     workers = []

@@ -59,12 +59,12 @@ def test_rounding_is_half_up(numerator, denominator, places, expected):
     assert half_up(numerator, denominator, places) == expected
 
 
-def test_national_figures_count_valid_answers_and_round_half_up(world):
+def test_national_figures_count_valid_answers_and_round_half_up(monitoring_world):
     campaign = CampaignFactory(status="closed")
     # 8 answers to RME_META_COMUN: 1, 2, 3, 3, 4, 4, 5, 5; one blank answer.
     add_responses(
         campaign,
-        world.network_a,
+        monitoring_world.network_a,
         [{"RME_META_COMUN": v} for v in (1, 2, 3, 3, 4, 4, 5, 5)] + [{"RME_META_COMUN": None}],
     )
     data = results_for_scope(campaign, "national")
@@ -88,9 +88,9 @@ def test_national_figures_count_valid_answers_and_round_half_up(world):
     assert question(data, "RME_OBJETIVOS_CLAROS")["n"] == 0
 
 
-def test_a_cell_under_the_minimum_is_suppressed_everywhere(world, settings):
+def test_a_cell_under_the_minimum_is_suppressed_everywhere(monitoring_world, settings):
     campaign = CampaignFactory(status="closed")
-    add_responses(campaign, world.network_b, [5, 5, 5, 5])
+    add_responses(campaign, monitoring_world.network_b, [5, 5, 5, 5])
     data = results_for_scope(campaign, "network:RME-13-901")
     item = question(data)
     assert item == {
@@ -108,15 +108,15 @@ def test_a_cell_under_the_minimum_is_suppressed_everywhere(world, settings):
     assert question(results_for_scope(campaign, "national"))["suppressed"] is False
 
 
-def test_one_suppressed_network_in_a_region_suppresses_the_next_smallest(world):
+def test_one_suppressed_network_in_a_region_suppresses_the_next_smallest(monitoring_world):
     """Region 7 shows 20 answers; network C has 3 (suppressed). Showing A
     (the other 17) would let anyone compute C as region − A."""
     campaign = CampaignFactory(status="closed")
     third = NetworkFactory(code="RME-07-903", deprov_id=72)
-    add_responses(campaign, world.network_a, [4] * 11)
+    add_responses(campaign, monitoring_world.network_a, [4] * 11)
     add_responses(campaign, third, [2] * 6)
-    add_responses(campaign, world.network_c, [1, 1, 1])
-    add_responses(campaign, world.network_b, [3] * 9)
+    add_responses(campaign, monitoring_world.network_c, [1, 1, 1])
+    add_responses(campaign, monitoring_world.network_b, [3] * 9)
     results = campaign_results(campaign)
     a, third_data, c = (
         question(results.for_scope(f"network:{code}"))
@@ -131,24 +131,24 @@ def test_one_suppressed_network_in_a_region_suppresses_the_next_smallest(world):
     assert region["n"] - a["n"] == 9
 
 
-def test_two_suppressed_networks_holding_enough_answers_need_no_complement(world):
+def test_two_suppressed_networks_holding_enough_answers_need_no_complement(monitoring_world):
     campaign = CampaignFactory(status="closed")
     third = NetworkFactory(code="RME-07-903", deprov_id=72)
-    add_responses(campaign, world.network_a, [4] * 11)
+    add_responses(campaign, monitoring_world.network_a, [4] * 11)
     add_responses(campaign, third, [2] * 3)
-    add_responses(campaign, world.network_c, [1] * 4)
+    add_responses(campaign, monitoring_world.network_c, [1] * 4)
     results = campaign_results(campaign)
     assert not question(results.for_scope("network:RME-07-901"))["suppressed"]
     assert question(results.for_scope("network:RME-07-903"))["suppressed"]
     assert question(results.for_scope("network:RME-07-902"))["suppressed"]
 
 
-def test_answers_without_network_count_as_a_hidden_cell_of_their_region(world):
+def test_answers_without_network_count_as_a_hidden_cell_of_their_region(monitoring_world):
     """An imported response with no network is part of the region only:
     if the region is shown, the networks must not let anyone subtract it."""
     campaign = CampaignFactory(status="closed")
-    add_responses(campaign, world.network_a, [4] * 8)
-    add_responses(campaign, world.network_c, [5] * 9)
+    add_responses(campaign, monitoring_world.network_a, [4] * 8)
+    add_responses(campaign, monitoring_world.network_c, [5] * 9)
     add_responses(campaign, None, [1, 1], region=7)
     results = campaign_results(campaign)
     region = question(results.for_scope("region:7"))
@@ -157,10 +157,10 @@ def test_answers_without_network_count_as_a_hidden_cell_of_their_region(world):
     assert not question(results.for_scope("network:RME-07-902"))["suppressed"]
 
 
-def test_a_region_under_the_minimum_gets_a_complement_among_regions(world):
+def test_a_region_under_the_minimum_gets_a_complement_among_regions(monitoring_world):
     campaign = CampaignFactory(status="closed")
-    add_responses(campaign, world.network_a, [4] * 8)  # region 7: 8
-    add_responses(campaign, world.network_b, [5] * 3)  # region 13: 3
+    add_responses(campaign, monitoring_world.network_a, [4] * 8)  # region 7: 8
+    add_responses(campaign, monitoring_world.network_b, [5] * 3)  # region 13: 3
     big = NetworkFactory(code="RME-05-001", deprov_id=51)  # region 5: 20
     add_responses(campaign, big, [3] * 20)
     results = campaign_results(campaign)
@@ -172,11 +172,11 @@ def test_a_region_under_the_minimum_gets_a_complement_among_regions(world):
     assert question(results.for_scope("network:RME-07-901"))["suppressed"]
 
 
-def test_split_by_role_suppresses_the_other_role_when_one_is_small(world):
+def test_split_by_role_suppresses_the_other_role_when_one_is_small(monitoring_world):
     campaign = CampaignFactory(status="closed")
-    add_responses(campaign, world.network_a, [4] * 9, role="director")
-    add_responses(campaign, world.network_a, [1] * 3, role="utp")
-    add_responses(campaign, world.network_c, [5] * 12)
+    add_responses(campaign, monitoring_world.network_a, [4] * 9, role="director")
+    add_responses(campaign, monitoring_world.network_a, [1] * 3, role="utp")
+    add_responses(campaign, monitoring_world.network_c, [5] * 12)
     data = results_for_scope(campaign, "network:RME-07-901", by_role=True)
     assert data["n_responses"] == 12
     assert data["n_responses_by_role"] == {"director": 9, "utp": 3}
@@ -187,7 +187,7 @@ def test_split_by_role_suppresses_the_other_role_when_one_is_small(world):
     assert not total["suppressed"] and total["n"] == 12
 
 
-def test_results_of_every_scope_come_from_one_grouped_query(world, published):
+def test_results_of_every_scope_come_from_one_grouped_query(monitoring_world, published):
     with CaptureQueriesContext(connection) as queries:
         datas = results_for_scopes(
             published, ["national", "region:7", "region:13", "network:RME-07-901"]
@@ -202,7 +202,7 @@ def test_results_of_every_scope_come_from_one_grouped_query(world, published):
     assert [d["n_responses"] for d in datas] == [26, 18, 8, 12]
 
 
-def test_the_same_figures_for_one_scope_alone_or_with_others(world, published):
+def test_the_same_figures_for_one_scope_alone_or_with_others(monitoring_world, published):
     alone = results_for_scope(published, "network:RME-07-901")
     together = results_for_scopes(published, ["national", "network:RME-07-901"])[1]
     assert alone == together
@@ -211,7 +211,7 @@ def test_the_same_figures_for_one_scope_alone_or_with_others(world, published):
     assert sum(national["counts"].values()) == 26
 
 
-def test_a_new_response_is_seen_at_once_despite_the_cache(world, published):
+def test_a_new_response_is_seen_at_once_despite_the_cache(monitoring_world, published):
     before = results_for_scope(published, "national")["n_responses"]
-    add_responses(published, world.network_b, [5])
+    add_responses(published, monitoring_world.network_b, [5])
     assert results_for_scope(published, "national")["n_responses"] == before + 1

@@ -15,9 +15,9 @@ from .conftest import add_responses
 pytestmark = pytest.mark.django_db
 
 
-def test_survey_results_csv_neutralises_formula_like_text(world):
+def test_survey_results_csv_neutralises_formula_like_text(monitoring_world):
     campaign = CampaignFactory(slug="rme-2023", year=2023, status="published")
-    add_responses(campaign, world.network_a, [4] * 6)
+    add_responses(campaign, monitoring_world.network_a, [4] * 6)
     Question.objects.filter(instrument=campaign.instrument, code="RME_META_COMUN").update(
         code="@SUM(A1)"
     )

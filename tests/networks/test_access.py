@@ -12,21 +12,21 @@ from .conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-A, B, C = "RME-07-901", "RME-13-901", "RME-07-902"
+A, B = "RME-07-901", "RME-13-901"
 NEW_CODE = "RME-07-950"
 SIGNED_IN = [role for role in ROLES if role != "anonymous"]
 
-# Which networks each role sees: A (Talca, DEPROV 72), C (Curicó, DEPROV 71,
-# same region) and B (Santiago Centro, DEPROV 131).
+# Which networks each role sees: A (Talca, DEPROV 72) and B (Santiago Centro,
+# DEPROV 131).
 VISIBLE = {
-    "directivo_member": {A},  # active position at a school of A
-    "directivo_other": {B},  # active position at a school of B
-    "supervisor_a": {A},  # DEPROV 72 (and member of A); not Curicó's C
-    "supervisor_other": {B},  # DEPROV 131
-    "sostenedor_rep": {A},  # their sostenedor runs a school of A
-    "analyst_national": {A, B, C},
-    "analyst_other_region": {B},  # scope: region 13 only
-    "admin": {A, B, C},
+    "director_a": {A},  # active position at a school of A
+    "director_b": {B},  # active position at a school of B
+    "supervisor_a": {A},  # DEPROV 72 (and member of A)
+    "supervisor_b": {B},  # DEPROV 131
+    "rep_a": {A},  # their sostenedor runs a school of A (and member of A)
+    "analyst": {A, B},
+    "analyst_rm": {B},  # scope: region 13 only
+    "admin": {A, B},
 }
 MANAGERS_OF_A = {"supervisor_a", "admin"}
 
@@ -77,7 +77,7 @@ def test_network_list_shows_the_networks_of_the_role(world, login, role, codes):
     shown = {network.code for network in response.context["page"].object_list}
     assert shown == codes
     page = response.content.decode()
-    for code in {A, B, C} - codes:
+    for code in {A, B} - codes:
         assert code not in page
 
 
@@ -97,7 +97,7 @@ def test_network_detail_page(world, login, role, status):
 
 
 def test_hidden_network_answers_like_a_missing_one(world, login):
-    client = login(world.directivo_other)
+    client = login(world.director_b)
     hidden, missing = client.get(f"/networks/{A}/"), client.get("/networks/RME-99-999/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.templates[0].name == missing.templates[0].name
@@ -126,12 +126,12 @@ def remove_school(client, w):
 
 def add_member(client, w):
     return client.post(
-        f"/networks/{A}/members/add/", {"email": w.candidate.email, "role": "directivo"}
+        f"/networks/{A}/members/add/", {"email": w.utp_a1.email, "role": "directivo"}
     )
 
 
 def remove_member(client, w):
-    return client.post(f"/networks/{A}/members/{w.directivo_member.pk}/remove/")
+    return client.post(f"/networks/{A}/members/{w.director_a.pk}/remove/")
 
 
 def add_partner(client, w):
@@ -162,13 +162,13 @@ PAGE_WRITES = {
     "add_member": (
         add_member,
         lambda w: Membership.objects.filter(
-            network__code=A, user=w.candidate, role="directivo", school=w.a2, active=True
+            network__code=A, user=w.utp_a1, role="directivo", school=w.a1, active=True
         ).exists(),
     ),
     "remove_member": (
         remove_member,
         lambda w: Membership.objects.filter(
-            network__code=A, user=w.directivo_member, active=False
+            network__code=A, user=w.director_a, active=False
         ).exists(),
     ),
     "add_partner": (
@@ -230,7 +230,7 @@ def test_network_create_page_sends_anonymous_to_sign_in(world, client):
 
 # --- creating networks ----------------------------------------------------------
 
-CREATORS = {"supervisor_a": 200, "supervisor_other": 200, "admin": 200}
+CREATORS = {"supervisor_a": 200, "supervisor_b": 200, "admin": 200}
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(lambda role: CREATORS.get(role, 403)))
@@ -245,7 +245,7 @@ def new_network_data(deprov):
 
 # supervisor_a and admin create in DEPROV 72; supervisor_other (DEPROV 131)
 # gets a form error; the other roles may not create at all.
-CREATE_IN_72 = {"supervisor_a": "created", "admin": "created", "supervisor_other": "form error"}
+CREATE_IN_72 = {"supervisor_a": "created", "admin": "created", "supervisor_b": "form error"}
 
 
 @pytest.mark.parametrize(
@@ -289,14 +289,14 @@ def test_home_page_lists_the_networks_of_the_role(world, login, role, codes):
     assert response.status_code == 200
     assert {network.code for network in response.context["networks"]} == codes
     page = response.content.decode()
-    for code in {A, B, C} - codes:
+    for code in {A, B} - codes:
         assert code not in page
 
 
 def test_directivo_home_shows_their_network_and_not_others(world, login):
-    member_page = login(world.directivo_member).get("/").content.decode()
+    member_page = login(world.director_a).get("/").content.decode()
     assert A in member_page and "Escuela Talca Uno" in member_page
-    other_page = login(world.directivo_other).get("/").content.decode()
+    other_page = login(world.director_b).get("/").content.decode()
     assert A not in other_page and B in other_page
 
 
@@ -360,12 +360,12 @@ API_WRITES = {
         PAGE_WRITES["remove_school"][1],
     ),
     "add_member": (
-        api_post("members/", lambda w: {"user_id": w.candidate.pk, "role": "directivo"}),
+        api_post("members/", lambda w: {"user_id": w.utp_a1.pk, "role": "directivo"}),
         201,
         PAGE_WRITES["add_member"][1],
     ),
     "remove_member": (
-        api_delete(lambda w: f"members/{w.directivo_member.pk}/"),
+        api_delete(lambda w: f"members/{w.director_a.pk}/"),
         204,
         PAGE_WRITES["remove_member"][1],
     ),

@@ -15,7 +15,7 @@ from networks.models import Membership
 from networks.people import import_users
 from rme_platform.accounts.models import User
 from schools.models import AnalystScope, Position, SostenedorRepresentative, SupervisorProfile
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, SostenedorRepresentativeFactory
 
 from .conftest import SANTIAGO_CENTRO, TALCA
 from .test_import_users import HEADER, csv_text, dotted_rut, snapshot
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 EMAIL = "persona.nueva@escuela.cl"
 GRANTERS = {
     "admin": "admin",
-    "analyst_national": "analyst_national",
+    "analyst": "analyst",
     # Scope: region 13 (Santiago): inside is Santiago, outside is Talca.
-    "analyst_regional": "analyst_other_region",
+    "analyst_regional": "analyst_rm",
     # DEPROV Talca: inside is Talca, outside is Santiago.
     "supervisor": "supervisor_a",
 }
@@ -65,7 +65,7 @@ def request_for(world, granter, role, inside):
 def expected(granter, role, inside):
     if granter == "admin":
         return True
-    if granter == "analyst_national":
+    if granter == "analyst":
         return role == "analyst"
     if granter == "analyst_regional":
         return role == "analyst" and inside
@@ -159,7 +159,7 @@ def test_a_sostenedor_with_schools_in_two_deprov_is_outside_a_supervisors_scope(
 def test_an_analyst_invited_by_a_regional_analyst_gets_no_wider_scope(
     world, login, django_capture_on_commit_callbacks
 ):
-    client = login(world.analyst_other_region)
+    client = login(world.analyst_rm)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/people/invite/",
@@ -230,7 +230,7 @@ A = "RME-07-901"  # network A, DEPROV Talca (supervisor_a manages it)
 def stranger(world):
     """A Santiago directivo, outside a Talca supervisor's reach, with a name
     that must never show."""
-    person = world.directivo_other
+    person = world.director_b
     person.first_name, person.last_name = "Ernestina", "Forastera"
     person.save()
     return person
@@ -257,14 +257,15 @@ def test_api_adds_no_one_outside_the_supervisors_reach(world, login, role):
     for response in (by_id, by_email):
         text = response.content.decode()
         assert "Ernestina" not in text and "Forastera" not in text
-    assert not Membership.objects.filter(user=person).exists()
+    assert not Membership.objects.filter(user=person, network__code=A).exists()
     # ... and the person does not see the network.
     assert login(person).get(f"/api/v1/networks/{A}/").status_code == 404
 
 
 def test_api_adds_people_within_reach_and_an_admin_anyone(world, login):
     client = login(world.supervisor_a)
-    for person in (world.candidate, world.sostenedor_rep):  # a Talca UTP head, a rep
+    rep = SostenedorRepresentativeFactory(sostenedor=world.a2.sostenedor).user
+    for person in (world.utp_a1, rep):  # a Talca UTP head, a rep
         response = add_by_api(client, user_id=person.pk, role="guest")
         assert response.status_code == 201
         assert person.get_full_name() in response.content.decode()
@@ -284,10 +285,10 @@ def test_members_page_adds_no_one_outside_the_supervisors_reach(world, login):
     assert outside.context["member_form"].errors == unknown.context["member_form"].errors
     text = outside.content.decode()
     assert "Ernestina" not in text and "Forastera" not in text
-    assert not Membership.objects.filter(user=person).exists()
-    inside = client.post(url, {"email": world.candidate.email, "role": "guest"})
+    assert not Membership.objects.filter(user=person, network__code=A).exists()
+    inside = client.post(url, {"email": world.utp_a1.email, "role": "guest"})
     assert inside.status_code == 302
-    assert Membership.objects.filter(user=world.candidate, network__code=A, active=True).exists()
+    assert Membership.objects.filter(user=world.utp_a1, network__code=A, active=True).exists()
 
 
 def test_removing_a_member_names_no_one_outside_the_network(world, login):
@@ -302,6 +303,6 @@ def test_removing_a_member_names_no_one_outside_the_network(world, login):
     assert api.status_code == unknown.status_code == 404
     assert api.content == unknown.content
     # A member of the network is still removed.
-    member = world.directivo_member
+    member = world.director_a
     assert client.delete(f"/api/v1/networks/{A}/members/{member.pk}/").status_code == 204
     assert not Membership.objects.filter(user=member, network__code=A, active=True).exists()

@@ -171,7 +171,7 @@ def test_running_the_same_file_again_creates_nothing_new(world, run_import):
 
 
 def test_people_with_an_account_are_updated_not_invited(world, run_import):
-    person = world.directivo_member
+    person = world.director_a
     result = run_import(csv_text(f"{person.email},Daniela,Nueva,director,{world.a1.rbd},,,{A}"))
     assert (result.created, result.updated, result.invited, result.positions) == (0, 1, 0, 0)
     person.refresh_from_db()
@@ -378,9 +378,7 @@ def upload(text):
     return SimpleUploadedFile("personas.csv", text.encode(), content_type="text/csv")
 
 
-@pytest.mark.parametrize(
-    "role", ["supervisor_a", "directivo_member", "sostenedor_rep", "analyst_national"]
-)
+@pytest.mark.parametrize("role", ["supervisor_a", "director_a", "rep_a", "analyst"])
 def test_import_page_is_for_staff_only(world, login, role):
     client = login(getattr(world, role))
     before = snapshot()
@@ -540,7 +538,7 @@ def test_supervisor_may_not_invite_a_supervisor_of_a_network_of_another_deprov(w
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("role", ["directivo_member", "sostenedor_rep"])
+@pytest.mark.parametrize("role", ["director_a", "rep_a"])
 def test_people_without_invitation_rights_get_403(world, login, role):
     client = login(getattr(world, role))
     assert client.get("/people/invite/").status_code == 403
@@ -549,7 +547,7 @@ def test_people_without_invitation_rights_get_403(world, login, role):
 
 
 def test_supervisor_may_not_take_over_an_existing_account(world, login):
-    analyst = world.analyst_national
+    analyst = world.analyst
     client = login(world.supervisor_a)
     before = snapshot()
     response = client.post(

@@ -10,18 +10,18 @@ def panel(client, user, school):
 
 
 def test_the_school_page_loads_its_networks_panel(client, world):
-    client.force_login(world.directivo_member)
+    client.force_login(world.director_a)
     page = client.get(f"/schools/{world.a1.rbd}/").content.decode()
     assert f'hx-get="/schools/{world.a1.rbd}/networks-panel/"' in page
 
 
 def test_a_member_sees_the_networks_of_the_school(client, world):
-    response = panel(client, world.directivo_member, world.a1)
+    response = panel(client, world.director_a, world.a1)
     assert response.status_code == 200
     assert "RME-07-901 · Red Talca A" in response.content.decode()
 
 
-@pytest.mark.parametrize("role", ["directivo_other", "supervisor_other", "analyst_other_region"])
+@pytest.mark.parametrize("role", ["director_b", "supervisor_b", "analyst_rm"])
 def test_networks_the_user_may_not_see_are_not_listed(client, world, role):
     response = panel(client, getattr(world, role), world.a1)
     assert response.status_code == 200
@@ -36,12 +36,12 @@ def test_the_panel_needs_a_signed_in_user(client, world):
 
 
 def test_an_unknown_school_is_404(client, world):
-    client.force_login(world.directivo_member)
+    client.force_login(world.director_a)
     assert client.get("/schools/99999999/networks-panel/").status_code == 404
 
 
 def test_the_panel_runs_a_constant_number_of_queries(client, world, django_assert_num_queries):
-    client.force_login(world.directivo_member)
+    client.force_login(world.director_a)
     client.get(f"/schools/{world.a1.rbd}/networks-panel/")
     # 1 user, 2 school, 3 its networks visible to the user (one query with
     # its subqueries, however many networks).

@@ -18,6 +18,8 @@ from tests.factories import (
 
 from .conftest import TALCA, school_in
 
+OTHER_DEPROV = "Escuela Santiago Centro pertenece a otro departamento provincial (SANTIAGO CENTRO)."
+
 pytestmark = pytest.mark.django_db
 
 A = "RME-07-901"
@@ -91,7 +93,7 @@ def test_network_needs_a_name_and_a_plausible_year(world):
 
 def test_only_the_deprovs_supervisors_and_admins_create_networks(world):
     before = counts()
-    for user in (world.supervisor_other, world.directivo_member, world.analyst_national):
+    for user in (world.supervisor_b, world.director_a, world.analyst):
         with pytest.raises(PermissionDenied):
             create_in_talca(world, by=user)
     assert counts() == before
@@ -114,7 +116,7 @@ def test_update_network_changes_only_the_editable_fields(world):
         services.update_network, by=world.supervisor_a, network=world.network_a, name=" "
     ) == {"name": ["Indique el nombre de la red."]}
     with pytest.raises(PermissionDenied):
-        services.update_network(by=world.supervisor_other, network=world.network_a, name="X")
+        services.update_network(by=world.supervisor_b, network=world.network_a, name="X")
     assert Network.objects.get(code=A).name == "Red Talca"
 
 
@@ -161,11 +163,9 @@ def test_add_school_of_the_deprov_is_idempotent(world):
 
 def test_school_of_another_deprov_is_refused(world):
     errors = refused(
-        services.add_school, by=world.supervisor_a, network=world.network_a, school=world.c1
+        services.add_school, by=world.supervisor_a, network=world.network_a, school=world.b1
     )
-    assert errors == {
-        "school": ["Escuela Curicó pertenece a otro departamento provincial (CURICÓ)."]
-    }
+    assert errors == {"school": [OTHER_DEPROV]}
 
 
 def test_unknown_rbd_is_refused(world):
@@ -233,7 +233,7 @@ def test_school_rejoining_gets_a_new_link_and_keeps_the_old_one(world):
 
 def test_outsiders_may_not_change_schools(world):
     before = counts()
-    for user in (world.supervisor_other, world.sostenedor_rep, world.analyst_national):
+    for user in (world.supervisor_b, world.rep_a, world.analyst):
         with pytest.raises(PermissionDenied):
             services.add_school(by=user, network=world.network_a, school=world.talca_free)
         with pytest.raises(PermissionDenied):
@@ -278,7 +278,7 @@ def test_dupla_has_at_most_two_supervisors(world):
 
 
 def test_supervisor_of_another_deprov_is_refused(world):
-    person = world.supervisor_other
+    person = world.supervisor_b
     person.first_name, person.last_name = "Rosa", "Paz"
     person.save()
     errors = refused(
@@ -295,7 +295,7 @@ def test_supervisor_of_another_deprov_is_refused(world):
 
 
 def test_directivo_without_an_active_position_at_a_school_of_the_network_is_refused(world):
-    elsewhere = world.directivo_other  # position at a Santiago school
+    elsewhere = world.director_b  # position at a Santiago school
     elsewhere.first_name, elsewhere.last_name = "Luis", "Soto"
     elsewhere.save()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -337,12 +337,12 @@ def test_directivo_without_an_active_position_at_a_school_of_the_network_is_refu
 
 
 def test_directivo_of_a_school_that_left_the_network_is_refused(world):
-    services.remove_school(by=world.supervisor_a, network=world.network_a, school=world.a2)
+    services.remove_school(by=world.supervisor_a, network=world.network_a, school=world.a1)
     errors = refused(
         services.add_member,
         by=world.supervisor_a,
         network=world.network_a,
-        user=world.candidate,
+        user=world.utp_a1,
         role="directivo",
     )
     assert list(errors) == ["user"]
@@ -350,9 +350,9 @@ def test_directivo_of_a_school_that_left_the_network_is_refused(world):
 
 def test_directivo_joins_with_their_school(world):
     membership = services.add_member(
-        by=world.supervisor_a, network=world.network_a, user=world.candidate, role="directivo"
+        by=world.supervisor_a, network=world.network_a, user=world.utp_a1, role="directivo"
     )
-    assert (membership.role, membership.school, membership.active) == ("directivo", world.a2, True)
+    assert (membership.role, membership.school, membership.active) == ("directivo", world.a1, True)
 
 
 def test_unknown_member_role_is_refused(world):
@@ -360,38 +360,34 @@ def test_unknown_member_role_is_refused(world):
         services.add_member,
         by=world.supervisor_a,
         network=world.network_a,
-        user=world.candidate,
+        user=world.utp_a1,
         role="jefe",
     )
     assert errors == {"role": ["Rol no válido."]}
 
 
 def test_remove_member_deactivates_and_re_adding_reactivates(world):
-    services.remove_member(
-        by=world.supervisor_a, network=world.network_a, user=world.directivo_member
-    )
-    membership = Membership.objects.get(network=world.network_a, user=world.directivo_member)
+    services.remove_member(by=world.supervisor_a, network=world.network_a, user=world.director_a)
+    membership = Membership.objects.get(network=world.network_a, user=world.director_a)
     assert not membership.active
     services.add_member(
         by=world.supervisor_a,
         network=world.network_a,
-        user=world.directivo_member,
+        user=world.director_a,
         role="directivo",
     )
     membership.refresh_from_db()
     assert membership.active and membership.school == world.a1
-    assert (
-        Membership.objects.filter(network=world.network_a, user=world.directivo_member).count() == 1
-    )
+    assert Membership.objects.filter(network=world.network_a, user=world.director_a).count() == 1
 
 
 def test_find_member_candidate_needs_a_known_active_email(world):
     by = world.supervisor_a
-    assert services.find_member_candidate(by=by, email=" UTP.A2@escuela.cl ") == world.candidate
-    world.candidate.is_active = False
-    world.candidate.save()
+    assert services.find_member_candidate(by=by, email=" PAULA@Escuela.cl ") == world.utp_a1
+    world.utp_a1.is_active = False
+    world.utp_a1.save()
     with pytest.raises(ValidationError) as excinfo:
-        services.find_member_candidate(by=by, email="utp.a2@escuela.cl")
+        services.find_member_candidate(by=by, email="paula@escuela.cl")
     with pytest.raises(ValidationError) as unknown:
         services.find_member_candidate(by=by, email="nadie@escuela.cl")
     assert list(excinfo.value.message_dict) == ["email"]
@@ -437,14 +433,12 @@ def test_partner_is_reused_by_name_and_kind_and_unlinked_without_deleting(world)
 def test_page_shows_the_service_message_and_changes_nothing(world, client):
     client.force_login(world.supervisor_a)
     before = counts()
-    response = client.post(f"/networks/{A}/schools/add/", {"rbd": world.c1.rbd})
+    response = client.post(f"/networks/{A}/schools/add/", {"rbd": world.b1.rbd})
     assert response.status_code == 400
-    assert "Escuela Curicó pertenece a otro departamento provincial (CURICÓ)." in (
-        response.content.decode()
-    )
+    assert OTHER_DEPROV in (response.content.decode())
     # A head of UTP of the DEPROV (within reach) offered as a supervisor.
     response = client.post(
-        f"/networks/{A}/members/add/", {"email": world.candidate.email, "role": "supervisor"}
+        f"/networks/{A}/members/add/", {"email": world.utp_a1.email, "role": "supervisor"}
     )
     assert response.status_code == 400
     assert "no es supervisor/a del departamento provincial de la red." in response.content.decode()
@@ -455,12 +449,10 @@ def test_api_answers_the_service_message_as_400(world, client):
     client.force_login(world.supervisor_a)
     before = counts()
     response = client.post(
-        f"/api/v1/networks/{A}/schools/", {"rbd": world.c1.rbd}, content_type="application/json"
+        f"/api/v1/networks/{A}/schools/", {"rbd": world.b1.rbd}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json() == {
-        "school": ["Escuela Curicó pertenece a otro departamento provincial (CURICÓ)."]
-    }
+    assert response.json() == {"school": [OTHER_DEPROV]}
     response = client.post(
         "/api/v1/networks/",
         {"code": A, "name": "Otra", "deprov": TALCA, "year": 2025},
@@ -474,7 +466,7 @@ def test_api_answers_the_service_message_as_400(world, client):
 def test_api_member_errors_name_no_one_outside_the_managers_scope(world, client):
     """A manager trying ids through the API learns nobody's name or email
     (issue 14): a Santiago directivo offered to a Talca network."""
-    stranger = world.directivo_other
+    stranger = world.director_b
     stranger.first_name, stranger.last_name = "Ernestina", "Forastera"
     stranger.save()
     client.force_login(world.supervisor_a)

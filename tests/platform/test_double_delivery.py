@@ -22,7 +22,7 @@ from rme_platform.accounts.models import hash_secret
 from rme_platform.accounts.services import invite_user
 from rme_platform.accounts.tasks import send_invitation_email
 from tests.factories import CampaignFactory
-from tests.monitoring.conftest import _default_instrument, world  # noqa: F401
+from tests.monitoring.conftest import _default_instrument  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def recipients():
 
 
 @pytest.fixture
-def campaign(world):  # noqa: F811
+def campaign(world):
     campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=20))
     survey.open_campaign(by=world.admin, campaign=campaign, send=False)
     return campaign
@@ -96,7 +96,7 @@ def test_a_reminder_batch_delivered_twice_at_once_reminds_each_person_once(campa
     assert set(invitations.values_list("reminder_count", flat=True)) == {1}
 
 
-def test_an_account_invitation_delivered_twice_at_once_is_emailed_once(world, slow_mail):  # noqa: F811
+def test_an_account_invitation_delivered_twice_at_once_is_emailed_once(world, slow_mail):
     invitation = invite_user(
         invited_by=world.admin, email="nueva.analista@mineduc.cl", role="analyst", send=False
     )
@@ -112,7 +112,7 @@ def test_an_account_invitation_delivered_twice_at_once_is_emailed_once(world, sl
 
 
 def test_an_account_invitation_that_cannot_be_emailed_is_sent_by_the_next_delivery(
-    world,  # noqa: F811
+    world,
     monkeypatch,
 ):
     invitation = invite_user(

@@ -17,7 +17,7 @@ from rme_platform import outbox
 from rme_platform.models import Outbox
 from rme_platform.settings import redis_cache
 from tests.factories import CampaignFactory
-from tests.monitoring.conftest import _default_instrument, likert_questions, world  # noqa: F401
+from tests.monitoring.conftest import _default_instrument, likert_questions  # noqa: F401
 
 from .private_redis import forget_celery_connections, private_redis  # noqa: F401
 
@@ -46,7 +46,7 @@ def full_answers(value="4"):
 
 
 @pytest.fixture
-def campaign(world):  # noqa: F811
+def campaign(world):
     campaign = CampaignFactory(slug="rme-2025", closes_on=timezone.localdate() + timedelta(days=20))
     survey.open_campaign(by=world.admin, campaign=campaign, send=False)
     return campaign
@@ -55,14 +55,14 @@ def campaign(world):  # noqa: F811
 def test_signed_in_pages_autosave_and_submit_work_while_redis_is_down(
     client,
     login,
-    world,  # noqa: F811
+    world,
     campaign,
     settings,
     private_redis,  # noqa: F811
 ):
-    invitation = Invitation.objects.get(campaign=campaign, user=world.directivo_member)
+    invitation = Invitation.objects.get(campaign=campaign, user=world.director_a)
     settings.CACHES = {"default": redis_cache(private_redis.url(1))}
-    login(world.directivo_member)
+    login(world.director_a)
     assert client.get("/").status_code == 200
     assert client.get("/networks/").status_code == 200  # kept in the page cache
 
@@ -114,7 +114,7 @@ def queued_tasks(server):
 def test_work_asked_while_the_broker_is_down_is_sent_once_it_is_back(
     client,
     login,
-    world,  # noqa: F811
+    world,
     campaign,
     on_private_redis,
     django_capture_on_commit_callbacks,
@@ -169,7 +169,7 @@ def test_work_asked_while_the_broker_is_down_is_sent_once_it_is_back(
 def test_with_the_broker_up_work_is_sent_at_commit(
     client,
     login,
-    world,  # noqa: F811
+    world,
     on_private_redis,
     django_capture_on_commit_callbacks,
 ):
@@ -223,7 +223,7 @@ def test_the_relay_every_30_seconds_keeps_the_page_cache(db):
 
 
 def test_invitation_batches_fanned_out_while_the_broker_is_down_wait_in_the_outbox(
-    world,  # noqa: F811
+    world,
     campaign,
     on_private_redis,
     django_capture_on_commit_callbacks,

@@ -13,13 +13,13 @@ from monitoring.models import Report, ReportStatus
 from monitoring.reports import building
 from monitoring.reports import services as report_services
 from tests.factories import CampaignFactory
-from tests.monitoring.conftest import _default_instrument, add_responses, world  # noqa: F401
+from tests.monitoring.conftest import _default_instrument, add_responses  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def running(world):  # noqa: F811
+def running(world):
     """A report claimed an hour ago, past the sweeper's time limit."""
     campaign = CampaignFactory(slug="rme-2025", year=2025, status="published")
     add_responses(campaign, world.network_b, [4, 5, 3, 4, 2, 5, 4, 4])

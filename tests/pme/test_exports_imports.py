@@ -30,30 +30,30 @@ def pdf_text(content, tmp_path):
     return " ".join(done.stdout.split())
 
 
-def test_pdf_of_the_annual_plan(world, client, tmp_path):
-    FundingLineFactory(action=world.action_a1, source="pie", amount=250_000)
-    services.approve_plan(by=world.rep_a1, plan=world.plan_a1)
-    client.force_login(world.supervisor_a)
-    response = client.get(f"/pme/plans/{world.plan_a1.pk}/export.pdf")
+def test_pdf_of_the_annual_plan(pme_world, client, tmp_path):
+    FundingLineFactory(action=pme_world.action_a1, source="pie", amount=250_000)
+    services.approve_plan(by=pme_world.rep_a, plan=pme_world.plan_a1)
+    client.force_login(pme_world.supervisor_a)
+    response = client.get(f"/pme/plans/{pme_world.plan_a1.pk}/export.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert f"pme_{world.a1.rbd}_2025.pdf" in response["Content-Disposition"]
+    assert f"pme_{pme_world.a1.rbd}_2025.pdf" in response["Content-Disposition"]
     text = pdf_text(response.content, tmp_path)
     assert "Plan anual 2025" in text
-    assert "Escuela Talca Uno" in text and world.a1.rbd_with_digit in text
+    assert "Escuela Talca Uno" in text and pme_world.a1.rbd_with_digit in text
     assert "Acompañamiento al aula" in text and "Gestión pedagógica" in text
     assert "$1.750.000" in text  # 1.500.000 SEP + 250.000 PIE
     assert "$250.000" in text
-    assert "Aprobado por" in text and world.rep_a1.get_full_name() in text
+    assert "Aprobado por" in text and pme_world.rep_a.get_full_name() in text
     assert "Página 1 / 1" in text
 
 
-def test_xlsx_of_the_annual_plan(world, client):
+def test_xlsx_of_the_annual_plan(pme_world, client):
     services.record_progress(
-        by=world.utp_a1, action=world.action_a1, progress=30, note="Primeras visitas"
+        by=pme_world.utp_a1, action=pme_world.action_a1, progress=30, note="Primeras visitas"
     )
-    client.force_login(world.director_a1)
-    response = client.get(f"/pme/plans/{world.plan_a1.pk}/export.xlsx")
+    client.force_login(pme_world.director_a)
+    response = client.get(f"/pme/plans/{pme_world.plan_a1.pk}/export.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Plan", "Acciones", "Avances"]
@@ -70,12 +70,12 @@ def test_xlsx_of_the_annual_plan(world, client):
     assert updates[1][0] == "Acompañamiento al aula" and updates[1][3] == "Primeras visitas"
 
 
-def test_export_command(world, tmp_path):
+def test_export_command(pme_world, tmp_path):
     pdf, xlsx = tmp_path / "plan.pdf", tmp_path / "plan.xlsx"
     out = io.StringIO()
     call_command(
         "export_pme",
-        rbd=world.a1.rbd,
+        rbd=pme_world.a1.rbd,
         year=2025,
         format="pdf",
         output=str(pdf),
@@ -85,7 +85,7 @@ def test_export_command(world, tmp_path):
     call_command(
         "export_pme",
         "--rbd",
-        str(world.a1.rbd),
+        str(pme_world.a1.rbd),
         "--year",
         "2025",
         "--format",
@@ -96,7 +96,7 @@ def test_export_command(world, tmp_path):
     )
     assert load_workbook(xlsx)["Acciones"]["C2"].value == "Acompañamiento al aula"
     with pytest.raises(CommandError, match="no tiene un plan anual 2031"):
-        call_command("export_pme", rbd=world.a1.rbd, year=2031, format="pdf", output=str(pdf))
+        call_command("export_pme", rbd=pme_world.a1.rbd, year=2031, format="pdf", output=str(pdf))
 
 
 # --- import of actions -------------------------------------------------------------
@@ -113,7 +113,7 @@ def write_csv(tmp_path, body, header=HEADER, name="acciones.csv"):
     return path
 
 
-def test_import_command_creates_then_updates(world, tmp_path):
+def test_import_command_creates_then_updates(pme_world, tmp_path):
     provider = ATEProviderFactory()
     path = write_csv(
         tmp_path,
@@ -123,22 +123,22 @@ def test_import_command_creates_then_updates(world, tmp_path):
         'Encargada,"$ 300.000",,,planned,\n',
     )
     out = io.StringIO()
-    call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2025, stdout=out)
+    call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stdout=out)
     assert "2 nuevas, 0 actualizadas" in out.getvalue()
-    lector = Action.objects.get(plan=world.plan_a1, name="Plan lector")
+    lector = Action.objects.get(plan=pme_world.plan_a1, name="Plan lector")
     assert lector.subdimension_id == "ensenanza_aprendizaje" and lector.progress == 40
     assert lector.ate_provider == provider
     assert dict(lector.funding.values_list("source", "amount")) == {
         "sep": 1_500_000,
         "pie": 200_000,
     }
-    convivencia = Action.objects.get(plan=world.plan_a1, name="Convivencia escolar")
+    convivencia = Action.objects.get(plan=pme_world.plan_a1, name="Convivencia escolar")
     assert convivencia.end_date.isoformat() == "2025-06-30"
     # The same file again changes nothing.
     out = io.StringIO()
-    call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2025, stdout=out)
+    call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stdout=out)
     assert "0 nuevas, 2 actualizadas" in out.getvalue()
-    assert Action.objects.filter(plan=world.plan_a1).count() == 3
+    assert Action.objects.filter(plan=pme_world.plan_a1).count() == 3
 
 
 @pytest.mark.parametrize(
@@ -164,58 +164,58 @@ def test_import_command_creates_then_updates(world, tmp_path):
         ("X,liderazgo,,2025-05-01,2025-06-01,,,,,delayed,\n", "fila 1, columna status"),
     ],
 )
-def test_import_is_all_or_nothing(world, tmp_path, row, expected):
+def test_import_is_all_or_nothing(pme_world, tmp_path, row, expected):
     good = "Buena,liderazgo,,2025-03-01,2025-04-01,,,,,,\n"
     path = write_csv(tmp_path, good + row.replace("fila 1", "fila 2"))
     err = io.StringIO()
     with pytest.raises(CommandError, match="No se importó nada"):
-        call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2025, stderr=err)
+        call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stderr=err)
     assert expected.replace("fila 1", "fila 2") in err.getvalue()
-    assert not Action.objects.filter(plan=world.plan_a1, name="Buena").exists()
+    assert not Action.objects.filter(plan=pme_world.plan_a1, name="Buena").exists()
 
 
-def test_import_checks_the_header_and_the_plan(world, tmp_path):
+def test_import_checks_the_header_and_the_plan(pme_world, tmp_path):
     path = write_csv(tmp_path, "x\n", header="nombre,dimension\n")
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2025, stderr=err)
+        call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stderr=err)
     assert "fila 0, columna name: falta la columna" in err.getvalue()
     assert "fila 0, columna nombre: columna desconocida" in err.getvalue()
     with pytest.raises(CommandError):
-        call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2019, stderr=err)
+        call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2019, stderr=err)
     assert "no tiene un plan anual 2019" in err.getvalue()
 
 
-def test_import_into_a_closed_plan_is_refused(world, tmp_path):
+def test_import_into_a_closed_plan_is_refused(pme_world, tmp_path):
     from pme.models import Phase
 
-    services.update_plan(by=world.director_a1, plan=world.plan_a1, phase=Phase.CLOSED)
+    services.update_plan(by=pme_world.director_a, plan=pme_world.plan_a1, phase=Phase.CLOSED)
     path = write_csv(tmp_path, "Buena,liderazgo,,2025-03-01,2025-04-01,,,,,,\n")
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_pme_actions", str(path), rbd=world.a1.rbd, year=2025, stderr=err)
+        call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stderr=err)
     assert "está cerrado" in err.getvalue()
-    assert Action.objects.filter(plan=world.plan_a1).count() == 1
+    assert Action.objects.filter(plan=pme_world.plan_a1).count() == 1
 
 
-def test_import_page_for_the_school(world, client):
-    client.force_login(world.utp_a1)
+def test_import_page_for_the_school(pme_world, client):
+    client.force_login(pme_world.utp_a1)
     body = (HEADER + "Desde la página,liderazgo,,2025-03-01,2025-04-01,,,,,,\n").encode()
     response = client.post(
-        f"/pme/plans/{world.plan_a1.pk}/import/",
+        f"/pme/plans/{pme_world.plan_a1.pk}/import/",
         {"file": SimpleUploadedFile("plan.csv", body, content_type="text/csv")},
     )
     assert response.status_code == 302
-    assert Action.objects.filter(plan=world.plan_a1, name="Desde la página").exists()
+    assert Action.objects.filter(plan=pme_world.plan_a1, name="Desde la página").exists()
     bad = (HEADER + "Mala,liderazgo,,2025-03-01,2024-04-01,,,,,,\n").encode()
     response = client.post(
-        f"/pme/plans/{world.plan_a1.pk}/import/",
+        f"/pme/plans/{pme_world.plan_a1.pk}/import/",
         {"file": SimpleUploadedFile("plan.csv", bad, content_type="text/csv")},
     )
     assert response.status_code == 400
     assert "fila 1, columna end_date" in response.content.decode()
-    client.force_login(world.supervisor_a)
-    assert client.get(f"/pme/plans/{world.plan_a1.pk}/import/").status_code == 403
+    client.force_login(pme_world.supervisor_a)
+    assert client.get(f"/pme/plans/{pme_world.plan_a1.pk}/import/").status_code == 403
 
 
 # --- the ATE registry ----------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_import_page_for_the_school(world, client):
 ATE_HEADER = "rut,name,registry_number,service_areas,regions\n"
 
 
-def test_ate_registry_import(world, tmp_path):
+def test_ate_registry_import(pme_world, tmp_path):
     old = ATEProviderFactory(name="Proveedor que ya no figura")
     path = tmp_path / "ate.csv"
     path.write_text(
@@ -247,7 +247,7 @@ def test_ate_registry_import(world, tmp_path):
     assert old.active is False
 
 
-def test_ate_registry_import_is_all_or_nothing(world, tmp_path):
+def test_ate_registry_import_is_all_or_nothing(pme_world, tmp_path):
     path = tmp_path / "ate.csv"
     path.write_text(
         ATE_HEADER
@@ -265,11 +265,11 @@ def test_ate_registry_import_is_all_or_nothing(world, tmp_path):
     assert not ATEProvider.objects.exists()
 
 
-def test_ate_import_page_is_for_staff(world, client):
-    client.force_login(world.director_a1)
+def test_ate_import_page_is_for_staff(pme_world, client):
+    client.force_login(pme_world.director_a)
     assert client.get("/pme/ate/import/").status_code == 403
     assert client.get("/pme/ate/").status_code == 200
-    client.force_login(world.admin)
+    client.force_login(pme_world.admin)
     body = (ATE_HEADER + "76.543.215-4,Fundación Aprender,ATE-0001,liderazgo,7\n").encode()
     response = client.post(
         "/pme/ate/import/", {"file": SimpleUploadedFile("ate.csv", body, content_type="text/csv")}

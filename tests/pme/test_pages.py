@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 PDF = pdf_bytes()
 
 
-def test_a_director_drafts_a_cycle_objectives_and_a_plan(world, client):
-    client.force_login(world.director_a1)
+def test_a_director_drafts_a_cycle_objectives_and_a_plan(pme_world, client):
+    client.force_login(pme_world.director_a)
     page = client.get("/pme/").content.decode()
     assert "Nuevo ciclo de mejoramiento" in page and "Escuela Talca Uno" in page
     response = client.post(
         "/pme/cycles/new/",
         {
-            "school": world.a1.rbd,
+            "school": pme_world.a1.rbd,
             "first_year": 2027,
             "last_year": 2030,
             "pei_vision": "Aprender juntos",
@@ -28,7 +28,7 @@ def test_a_director_drafts_a_cycle_objectives_and_a_plan(world, client):
             "assessment_liderazgo": "Liderazgo distribuido incipiente.",
         },
     )
-    cycle = PMECycle.objects.get(school=world.a1, first_year=2027)
+    cycle = PMECycle.objects.get(school=pme_world.a1, first_year=2027)
     assert response["Location"] == f"/pme/cycles/{cycle.pk}/"
     client.post(
         f"/pme/cycles/{cycle.pk}/objectives/add/",
@@ -61,13 +61,13 @@ def test_a_director_drafts_a_cycle_objectives_and_a_plan(world, client):
     assert response.status_code == 400
     assert "no pertenece al ciclo 2027–2030" in response.content.decode()
     response = client.post(f"/pme/cycles/{cycle.pk}/plans/add/", {"year": 2027})
-    plan = AnnualPlan.objects.get(school=world.a1, year=2027)
+    plan = AnnualPlan.objects.get(school=pme_world.a1, year=2027)
     assert response["Location"] == f"/pme/plans/{plan.pk}/"
 
 
-def test_action_form_shows_the_services_messages(world, client):
-    client.force_login(world.utp_a1)
-    url = f"/pme/plans/{world.plan_a1.pk}/actions/new/"
+def test_action_form_shows_the_services_messages(pme_world, client):
+    client.force_login(pme_world.utp_a1)
+    url = f"/pme/plans/{pme_world.plan_a1.pk}/actions/new/"
     response = client.post(
         url,
         {
@@ -100,10 +100,10 @@ def test_action_form_shows_the_services_messages(world, client):
     assert not Action.objects.filter(name="Salidas pedagógicas").exists()
 
 
-def test_progress_with_evidence_and_download(world, client):
-    client.force_login(world.utp_a1)
+def test_progress_with_evidence_and_download(pme_world, client):
+    client.force_login(pme_world.utp_a1)
     response = client.post(
-        f"/pme/actions/{world.action_a1.pk}/progress/",
+        f"/pme/actions/{pme_world.action_a1.pk}/progress/",
         {
             "date": "2025-05-10",
             "progress": 55,
@@ -115,14 +115,14 @@ def test_progress_with_evidence_and_download(world, client):
         },
     )
     assert response.status_code == 302
-    page = client.get(f"/pme/actions/{world.action_a1.pk}/").content.decode()
+    page = client.get(f"/pme/actions/{pme_world.action_a1.pk}/").content.decode()
     assert "Se realizaron 12 visitas al aula." in page
     assert "pauta.pdf" in page and "notas.txt" in page and "55 %" in page
-    update = world.action_a1.updates.get()
-    assert update.author == world.utp_a1 and update.evidence.count() == 2
+    update = pme_world.action_a1.updates.get()
+    assert update.author == pme_world.utp_a1 and update.evidence.count() == 2
     # A file of a forbidden type is refused with the field's message.
     response = client.post(
-        f"/pme/actions/{world.action_a1.pk}/progress/",
+        f"/pme/actions/{pme_world.action_a1.pk}/progress/",
         {
             "progress": 60,
             "date": "2025-05-11",
@@ -131,25 +131,25 @@ def test_progress_with_evidence_and_download(world, client):
     )
     assert response.status_code == 400
     assert "no es de un tipo permitido" in response.content.decode()
-    assert world.action_a1.updates.count() == 1
+    assert pme_world.action_a1.updates.count() == 1
 
 
-def test_sharing_toggles_in_place_with_htmx(world, client):
-    client.force_login(world.director_a2)
+def test_sharing_toggles_in_place_with_htmx(pme_world, client):
+    client.force_login(pme_world.utp_a2)
     response = client.post(
-        f"/pme/plans/{world.plan_a2.pk}/share/", {"shared": "1"}, HTTP_HX_REQUEST="true"
+        f"/pme/plans/{pme_world.plan_a2.pk}/share/", {"shared": "1"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="share-box"' in html and 'aria-live="polite"' in html
     assert "Dejar de compartir con mis redes" in html
-    assert AnnualPlan.objects.get(pk=world.plan_a2.pk).shared_with_network is True
+    assert AnnualPlan.objects.get(pk=pme_world.plan_a2.pk).shared_with_network is True
 
 
-def test_comments_post_in_place_with_htmx(world, client):
-    client.force_login(world.supervisor_a)
+def test_comments_post_in_place_with_htmx(pme_world, client):
+    client.force_login(pme_world.supervisor_a)
     response = client.post(
-        f"/pme/plans/{world.plan_a1.pk}/comments/",
+        f"/pme/plans/{pme_world.plan_a1.pk}/comments/",
         {"body": "**Bien** encaminado <script>alert(1)</script>"},
         HTTP_HX_REQUEST="true",
     )
@@ -158,58 +158,58 @@ def test_comments_post_in_place_with_htmx(world, client):
     assert "<strong>Bien</strong> encaminado" in html and "<script>" not in html
     assert "Comentario publicado." in html
     empty = client.post(
-        f"/pme/actions/{world.action_a1.pk}/comments/", {"body": ""}, HTTP_HX_REQUEST="true"
+        f"/pme/actions/{pme_world.action_a1.pk}/comments/", {"body": ""}, HTTP_HX_REQUEST="true"
     )
     assert empty.status_code == 200 and "invalid-feedback" in empty.content.decode()
 
 
-def test_sostenedor_approves_from_the_plan_page(world, client):
-    client.force_login(world.rep_a1)
-    client.post(f"/pme/plans/{world.plan_a1.pk}/approve/")
-    page = client.get(f"/pme/plans/{world.plan_a1.pk}/").content.decode()
+def test_sostenedor_approves_from_the_plan_page(pme_world, client):
+    client.force_login(pme_world.rep_a)
+    client.post(f"/pme/plans/{pme_world.plan_a1.pk}/approve/")
+    page = client.get(f"/pme/plans/{pme_world.plan_a1.pk}/").content.decode()
     assert "Aprobado por el sostenedor" in page
-    assert world.rep_a1.get_full_name() in page
+    assert pme_world.rep_a.get_full_name() in page
     assert "Aprobar el plan en nombre del sostenedor" not in page
 
 
-def test_copy_button_drafts_next_year(world, client):
-    client.force_login(world.director_a1)
-    response = client.post(f"/pme/plans/{world.plan_a1.pk}/copy/")
-    plan = AnnualPlan.objects.get(school=world.a1, year=2026)
+def test_copy_button_drafts_next_year(pme_world, client):
+    client.force_login(pme_world.director_a)
+    response = client.post(f"/pme/plans/{pme_world.plan_a1.pk}/copy/")
+    plan = AnnualPlan.objects.get(school=pme_world.a1, year=2026)
     assert response["Location"] == f"/pme/plans/{plan.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "Acompañamiento al aula" in page and "Fase: Diagnóstico" in page
 
 
-def test_home_panel_for_a_directivo(world):
+def test_home_panel_for_a_directivo(pme_world):
     services.update_action(
-        by=world.director_a1, action=world.action_a1, progress=30, status="in_progress"
+        by=pme_world.director_a, action=pme_world.action_a1, progress=30, status="in_progress"
     )
-    context = selectors.home_panel(world.director_a1)
+    context = selectors.home_panel(pme_world.director_a)
     assert context["pme_panel"] == "directivo"
-    assert [plan.pk for plan in context["pme_plans"]] == [world.plan_a1.pk]
+    assert [plan.pk for plan in context["pme_plans"]] == [pme_world.plan_a1.pk]
     # Its end date (30 June 2025) has passed below 100 %.
-    assert [action.pk for action in context["pme_delayed"]] == [world.action_a1.pk]
+    assert [action.pk for action in context["pme_delayed"]] == [pme_world.action_a1.pk]
     html = render_to_string("pme/_home_panel.html", context)
     assert "Plan anual 2025 · Escuela Talca Uno" in html
     assert "Acciones atrasadas" in html and "Acompañamiento al aula" in html
 
 
-def test_home_panel_for_readers_and_others(world):
-    context = selectors.home_panel(world.supervisor_a)
+def test_home_panel_for_readers_and_others(pme_world):
+    context = selectors.home_panel(pme_world.supervisor_a)
     assert context["pme_panel"] == "reader" and context["pme_figures"]["plans"] == 1
     assert "Planes compartidos" in render_to_string("pme/_home_panel.html", context)
-    assert selectors.home_panel(world.analyst_national)["pme_panel"] == "dashboard"
-    director_without_plan = world.director_b1
-    AnnualPlan.objects.filter(school=world.b1).delete()
+    assert selectors.home_panel(pme_world.analyst)["pme_panel"] == "dashboard"
+    director_without_plan = pme_world.director_b
+    AnnualPlan.objects.filter(school=pme_world.b1).delete()
     context = selectors.home_panel(director_without_plan)
     assert context["pme_can_start"] is True
     assert "aún no registra su PME" in render_to_string("pme/_home_panel.html", context)
 
 
-def test_plan_list_filters(world, client):
-    client.force_login(world.admin)
-    response = client.get(f"/pme/?network={world.network_a.pk}")
+def test_plan_list_filters(pme_world, client):
+    client.force_login(pme_world.admin)
+    response = client.get(f"/pme/?network={pme_world.network_a.pk}")
     shown = {plan.school.name for plan in response.context["page"].object_list}
     assert shown == {"Escuela Talca Uno", "Liceo Talca Dos"}
     response = client.get("/pme/?shared_with_network=true")
@@ -217,12 +217,12 @@ def test_plan_list_filters(world, client):
     assert shown == {"Escuela Talca Uno", "Escuela Santiago Centro"}
 
 
-def test_network_rollup_page(world, client):
-    client.force_login(world.director_a2)  # a peer: sees the rollup, reads no plan
+def test_network_rollup_page(pme_world, client):
+    client.force_login(pme_world.utp_a2)  # a peer: sees the rollup, reads no plan
     response = client.get("/pme/networks/RME-07-901/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "1 de 2 establecimientos comparten su plan anual." in html
     assert "Escuela Talca Uno" in html
-    assert f'href="/pme/plans/{world.plan_a1.pk}/"' not in html
+    assert f'href="/pme/plans/{pme_world.plan_a1.pk}/"' not in html
     assert client.get("/pme/networks/RME-13-901/").status_code == 404

@@ -28,7 +28,7 @@ def create(w, **overrides):
         "funding": {"sep": 1_200_000},
     }
     fields.update(overrides)
-    return services.create_action(by=w.director_a1, plan=w.plan_a1, **fields)
+    return services.create_action(by=w.director_a, plan=w.plan_a1, **fields)
 
 
 def refused(w, field, fragment, **overrides):
@@ -40,8 +40,8 @@ def refused(w, field, fragment, **overrides):
     assert (Action.objects.count(), FundingLine.objects.count()) == before
 
 
-def test_an_action_with_funding_lines(world):
-    action = create(world, funding={"sep": 1_200_000, "pie": 300_000, "faep": 0})
+def test_an_action_with_funding_lines(pme_world):
+    action = create(pme_world, funding={"sep": 1_200_000, "pie": 300_000, "faep": 0})
     assert action.status == ActionStatus.PLANNED and action.progress == 0
     assert dict(action.funding.values_list("source", "amount")) == {
         "sep": 1_200_000,
@@ -68,70 +68,74 @@ def test_an_action_with_funding_lines(world):
         ("subdimension", "no pertenece", {"subdimension": "convivencia"}),
     ],
 )
-def test_bad_input_is_refused_and_nothing_changes(world, field, fragment, overrides):
-    refused(world, field, fragment, **overrides)
+def test_bad_input_is_refused_and_nothing_changes(pme_world, field, fragment, overrides):
+    refused(pme_world, field, fragment, **overrides)
 
 
-def test_a_strategy_of_another_cycle_is_refused(world):
+def test_a_strategy_of_another_cycle_is_refused(pme_world):
     from pme.models import StrategicObjective, Strategy
 
     objective = StrategicObjective.objects.create(
-        cycle=world.plan_b1.cycle, dimension_id="liderazgo", text="Otro"
+        cycle=pme_world.plan_b1.cycle, dimension_id="liderazgo", text="Otro"
     )
     strategy = Strategy.objects.create(objective=objective, text="Ajena")
-    refused(world, "strategy", "ciclo", strategy=strategy)
+    refused(pme_world, "strategy", "ciclo", strategy=strategy)
 
 
-def test_another_schools_plan_cannot_be_edited(world):
-    before = Action.objects.filter(plan=world.plan_a1).count()
+def test_another_schools_plan_cannot_be_edited(pme_world):
+    before = Action.objects.filter(plan=pme_world.plan_a1).count()
     with pytest.raises(PermissionDenied, match="directivos del establecimiento"):
         services.create_action(
-            by=world.director_b1,
-            plan=world.plan_a1,
+            by=pme_world.director_b,
+            plan=pme_world.plan_a1,
             name="Intrusa",
             dimension="liderazgo",
             start_date=day(3, 1),
             end_date=day(4, 1),
         )
     with pytest.raises(PermissionDenied):
-        services.record_progress(by=world.supervisor_a, action=world.action_a1, progress=50)
+        services.record_progress(by=pme_world.supervisor_a, action=pme_world.action_a1, progress=50)
     with pytest.raises(PermissionDenied):
-        services.update_plan(by=world.rep_a1, plan=world.plan_a1, phase=Phase.CLOSED)
-    assert Action.objects.filter(plan=world.plan_a1).count() == before
-    assert AnnualPlan.objects.get(pk=world.plan_a1.pk).phase == Phase.IMPLEMENTATION
+        services.update_plan(by=pme_world.rep_a, plan=pme_world.plan_a1, phase=Phase.CLOSED)
+    assert Action.objects.filter(plan=pme_world.plan_a1).count() == before
+    assert AnnualPlan.objects.get(pk=pme_world.plan_a1.pk).phase == Phase.IMPLEMENTATION
 
 
-def test_a_closed_plan_cannot_change(world):
-    services.update_plan(by=world.director_a1, plan=world.plan_a1, phase=Phase.CLOSED)
+def test_a_closed_plan_cannot_change(pme_world):
+    services.update_plan(by=pme_world.director_a, plan=pme_world.plan_a1, phase=Phase.CLOSED)
     attempts = [
-        lambda: create(world),
-        lambda: services.update_action(by=world.director_a1, action=world.action_a1, progress=50),
-        lambda: services.record_progress(by=world.director_a1, action=world.action_a1, progress=50),
-        lambda: services.delete_action(by=world.director_a1, action=world.action_a1),
+        lambda: create(pme_world),
+        lambda: services.update_action(
+            by=pme_world.director_a, action=pme_world.action_a1, progress=50
+        ),
+        lambda: services.record_progress(
+            by=pme_world.director_a, action=pme_world.action_a1, progress=50
+        ),
+        lambda: services.delete_action(by=pme_world.director_a, action=pme_world.action_a1),
         lambda: services.update_plan(
-            by=world.director_a1, plan=world.plan_a1, phase=Phase.EVALUATION
+            by=pme_world.director_a, plan=pme_world.plan_a1, phase=Phase.EVALUATION
         ),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as caught:
             attempt()
         assert "está cerrado" in caught.value.message_dict["phase"][0]
-    action = Action.objects.get(pk=world.action_a1.pk)
-    assert action.progress == 0 and Action.objects.filter(plan=world.plan_a1).count() == 1
+    action = Action.objects.get(pk=pme_world.action_a1.pk)
+    assert action.progress == 0 and Action.objects.filter(plan=pme_world.plan_a1).count() == 1
 
 
-def test_progress_updates_move_the_action(world):
-    action = world.action_a1
+def test_progress_updates_move_the_action(pme_world):
+    action = pme_world.action_a1
     services.record_progress(
-        by=world.utp_a1, action=action, progress=40, date=day(4, 15), note="Mitad"
+        by=pme_world.utp_a1, action=action, progress=40, date=day(4, 15), note="Mitad"
     )
     action.refresh_from_db()
     assert (action.progress, action.status) == (40, ActionStatus.IN_PROGRESS)
-    services.record_progress(by=world.utp_a1, action=action, progress=100, date=day(6, 1))
+    services.record_progress(by=pme_world.utp_a1, action=action, progress=100, date=day(6, 1))
     action.refresh_from_db()
     assert (action.progress, action.status) == (100, ActionStatus.DONE)
     assert list(action.updates.values_list("progress", flat=True)) == [100, 40]
-    plan = AnnualPlan.objects.get(pk=world.plan_a1.pk)
+    plan = AnnualPlan.objects.get(pk=pme_world.plan_a1.pk)
     assert plan.last_activity_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
@@ -143,32 +147,36 @@ def test_progress_updates_move_the_action(world):
         ({"progress": 50, "date": day(12, 31, 2024)}, "date"),
     ],
 )
-def test_bad_progress_updates(world, kwargs, field):
+def test_bad_progress_updates(pme_world, kwargs, field):
     with pytest.raises(ValidationError) as caught:
-        services.record_progress(by=world.utp_a1, action=world.action_a1, **kwargs)
+        services.record_progress(by=pme_world.utp_a1, action=pme_world.action_a1, **kwargs)
     assert field in caught.value.message_dict
-    assert world.action_a1.updates.count() == 0
+    assert pme_world.action_a1.updates.count() == 0
 
 
-def test_evidence_of_a_wrong_type_is_refused_before_anything_is_written(world):
+def test_evidence_of_a_wrong_type_is_refused_before_anything_is_written(pme_world):
     fake = SimpleUploadedFile("acta.pdf", b"MZ not a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError) as caught:
-        services.record_progress(by=world.utp_a1, action=world.action_a1, progress=20, files=[fake])
+        services.record_progress(
+            by=pme_world.utp_a1, action=pme_world.action_a1, progress=20, files=[fake]
+        )
     assert "no corresponde" in caught.value.message_dict["evidence"][0]
-    assert world.action_a1.updates.count() == 0
+    assert pme_world.action_a1.updates.count() == 0
 
 
-def test_delayed_is_computed_and_never_stored(world):
-    late = ActionFactory(plan=world.plan_a1, start_date=day(3, 1), end_date=day(4, 30), progress=60)
+def test_delayed_is_computed_and_never_stored(pme_world):
+    late = ActionFactory(
+        plan=pme_world.plan_a1, start_date=day(3, 1), end_date=day(4, 30), progress=60
+    )
     done = ActionFactory(
-        plan=world.plan_a1, end_date=day(4, 30), progress=100, status=ActionStatus.DONE
+        plan=pme_world.plan_a1, end_date=day(4, 30), progress=100, status=ActionStatus.DONE
     )
     cancelled = ActionFactory(
-        plan=world.plan_a1, end_date=day(4, 30), progress=10, status=ActionStatus.CANCELLED
+        plan=pme_world.plan_a1, end_date=day(4, 30), progress=10, status=ActionStatus.CANCELLED
     )
     today = datetime.date(2025, 6, 1)
     states = dict(
-        Action.objects.filter(plan=world.plan_a1).with_state(today).values_list("pk", "state")
+        Action.objects.filter(plan=pme_world.plan_a1).with_state(today).values_list("pk", "state")
     )
     assert states[late.pk] == ActionStatus.DELAYED
     assert states[done.pk] == ActionStatus.DONE
@@ -180,14 +188,14 @@ def test_delayed_is_computed_and_never_stored(world):
     assert set(Action.objects.in_state("delayed", today).values_list("pk", flat=True)) >= {late.pk}
 
 
-def test_copy_last_years_plan_as_next_years_draft(world):
+def test_copy_last_years_plan_as_next_years_draft(pme_world):
     provider = ATEProviderFactory()
-    action = world.action_a1
+    action = pme_world.action_a1
     action.progress, action.status, action.ate_provider = 80, ActionStatus.IN_PROGRESS, provider
     action.save()
     FundingLineFactory(action=action, source="pie", amount=250_000)
-    services.record_progress(by=world.director_a1, action=action, progress=90, date=day(5, 1))
-    new = services.copy_plan_to_next_year(by=world.director_a1, plan=world.plan_a1)
+    services.record_progress(by=pme_world.director_a, action=action, progress=90, date=day(5, 1))
+    new = services.copy_plan_to_next_year(by=pme_world.director_a, plan=pme_world.plan_a1)
     assert (new.year, new.phase, new.shared_with_network) == (2026, Phase.DIAGNOSIS, False)
     (copy,) = new.actions.all()
     assert copy.name == action.name and copy.ate_provider == provider
@@ -201,67 +209,67 @@ def test_copy_last_years_plan_as_next_years_draft(world):
     # The original is untouched; a second copy is refused.
     assert Action.objects.get(pk=action.pk).progress == 90
     with pytest.raises(ValidationError, match="ya tiene un plan anual 2026"):
-        services.copy_plan_to_next_year(by=world.director_a1, plan=world.plan_a1)
+        services.copy_plan_to_next_year(by=pme_world.director_a, plan=pme_world.plan_a1)
 
 
-def test_copy_needs_a_cycle_covering_next_year(world):
-    plan_2026 = services.copy_plan_to_next_year(by=world.director_a1, plan=world.plan_a1)
+def test_copy_needs_a_cycle_covering_next_year(pme_world):
+    plan_2026 = services.copy_plan_to_next_year(by=pme_world.director_a, plan=pme_world.plan_a1)
     with pytest.raises(ValidationError, match="Ningún ciclo"):
-        services.copy_plan_to_next_year(by=world.director_a1, plan=plan_2026)
+        services.copy_plan_to_next_year(by=pme_world.director_a, plan=plan_2026)
 
 
-def test_cycles_and_plans(world):
-    cycle = world.plan_a1.cycle
+def test_cycles_and_plans(pme_world):
+    cycle = pme_world.plan_a1.cycle
     with pytest.raises(ValidationError, match="a lo más cuatro años"):
         services.create_cycle(
-            by=world.director_a1, school=world.a1, first_year=2027, last_year=2031
+            by=pme_world.director_a, school=pme_world.a1, first_year=2027, last_year=2031
         )
     with pytest.raises(ValidationError, match="se superpone"):
         services.create_cycle(
-            by=world.director_a1, school=world.a1, first_year=2026, last_year=2029
+            by=pme_world.director_a, school=pme_world.a1, first_year=2026, last_year=2029
         )
     with pytest.raises(ValidationError, match="no pertenece al ciclo"):
-        services.create_plan(by=world.director_a1, cycle=cycle, year=2027)
+        services.create_plan(by=pme_world.director_a, cycle=cycle, year=2027)
     with pytest.raises(ValidationError, match="ya tiene un plan anual 2025"):
-        services.create_plan(by=world.director_a1, cycle=cycle, year=2025)
+        services.create_plan(by=pme_world.director_a, cycle=cycle, year=2025)
     with pytest.raises(ValidationError, match="quedaría fuera"):
-        services.update_cycle(by=world.director_a1, cycle=cycle, first_year=2026)
+        services.update_cycle(by=pme_world.director_a, cycle=cycle, first_year=2026)
     nxt = services.create_cycle(
-        by=world.director_a1, school=world.a1, first_year=2027, last_year=2030
+        by=pme_world.director_a, school=pme_world.a1, first_year=2027, last_year=2030
     )
     assert nxt.years == range(2027, 2031)
-    plan = services.create_plan(by=world.utp_a1, cycle=nxt, year=2027)
-    assert plan.school == world.a1 and plan.phase == Phase.DIAGNOSIS
+    plan = services.create_plan(by=pme_world.utp_a1, cycle=nxt, year=2027)
+    assert plan.school == pme_world.a1 and plan.phase == Phase.DIAGNOSIS
 
 
-def test_approval_records_who_and_when_once(world):
-    services.approve_plan(by=world.rep_a1, plan=world.plan_a1)
-    plan = AnnualPlan.objects.get(pk=world.plan_a1.pk)
-    assert plan.approved_by == world.rep_a1
+def test_approval_records_who_and_when_once(pme_world):
+    services.approve_plan(by=pme_world.rep_a, plan=pme_world.plan_a1)
+    plan = AnnualPlan.objects.get(pk=pme_world.plan_a1.pk)
+    assert plan.approved_by == pme_world.rep_a
     assert plan.approved_at > timezone.now() - datetime.timedelta(minutes=1)
     with pytest.raises(ValidationError, match="ya fue aprobado"):
-        services.approve_plan(by=world.rep_a1, plan=world.plan_a1)
+        services.approve_plan(by=pme_world.rep_a, plan=pme_world.plan_a1)
     with pytest.raises(PermissionDenied):
-        services.approve_plan(by=world.rep_b1, plan=world.plan_a1)
+        services.approve_plan(by=pme_world.rep_b, plan=pme_world.plan_a1)
     # An unshared plan is not even readable by the sostenedor.
     with pytest.raises(PermissionDenied):
-        services.approve_plan(by=world.rep_a1, plan=world.plan_a2)
+        services.approve_plan(by=pme_world.rep_a, plan=pme_world.plan_a2)
 
 
-def test_a_readers_comment_is_emailed_to_the_school(world, django_capture_on_commit_callbacks):
+def test_a_readers_comment_is_emailed_to_the_school(pme_world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.add_comment(
-            by=world.supervisor_a,
-            plan=world.plan_a1,
-            action=world.action_a1,
+            by=pme_world.supervisor_a,
+            plan=pme_world.plan_a1,
+            action=pme_world.action_a1,
             body="¿Podemos revisar esta acción en la próxima reunión?",
         )
     recipients = sorted(address for message in mail.outbox for address in message.to)
-    assert recipients == sorted([world.director_a1.email, world.utp_a1.email])
+    assert recipients == sorted([pme_world.director_a.email, pme_world.utp_a1.email])
     message = mail.outbox[0]
     assert "PME 2025" in message.subject and "Escuela Talca Uno" in message.subject
     assert "revisar esta acción" in message.body
-    assert f"/pme/actions/{world.action_a1.pk}/" in message.body
+    assert f"/pme/actions/{pme_world.action_a1.pk}/" in message.body
     assert Comment.objects.get(pk=comment.pk).notified_at is not None
     # The task is idempotent: running it again sends nothing.
     from pme.tasks import notify_comment
@@ -270,32 +278,35 @@ def test_a_readers_comment_is_emailed_to_the_school(world, django_capture_on_com
     assert len(mail.outbox) == 2
 
 
-def test_the_schools_own_comment_notifies_nobody(world, django_capture_on_commit_callbacks):
+def test_the_schools_own_comment_notifies_nobody(pme_world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.add_comment(by=world.director_a1, plan=world.plan_a1, body="Respondemos.")
+        services.add_comment(by=pme_world.director_a, plan=pme_world.plan_a1, body="Respondemos.")
     assert mail.outbox == []
 
 
-def test_comments_need_a_body_and_a_matching_action(world):
+def test_comments_need_a_body_and_a_matching_action(pme_world):
     with pytest.raises(ValidationError) as caught:
-        services.add_comment(by=world.supervisor_a, plan=world.plan_a1, body="  ")
+        services.add_comment(by=pme_world.supervisor_a, plan=pme_world.plan_a1, body="  ")
     assert "body" in caught.value.message_dict
     with pytest.raises(ValidationError):
         services.add_comment(
-            by=world.supervisor_a, plan=world.plan_a1, action=world.action_b1, body="Hola"
+            by=pme_world.supervisor_a,
+            plan=pme_world.plan_a1,
+            action=pme_world.action_b1,
+            body="Hola",
         )
     with pytest.raises(PermissionDenied):
-        services.add_comment(by=world.supervisor_b, plan=world.plan_a1, body="Hola")
+        services.add_comment(by=pme_world.supervisor_b, plan=pme_world.plan_a1, body="Hola")
     assert Comment.objects.count() == 0
 
 
-def test_sharing_opens_the_plan_to_its_readers(world):
+def test_sharing_opens_the_plan_to_its_readers(pme_world):
     from pme.permissions import can_view_plan
 
-    assert not can_view_plan(world.supervisor_a, world.plan_a2)
-    services.set_plan_sharing(by=world.director_a2, plan=world.plan_a2, shared=True)
-    assert can_view_plan(world.supervisor_a, world.plan_a2)
-    assert can_view_plan(world.director_a2, world.plan_a2)
-    assert not can_view_plan(world.director_a1, world.plan_a2)  # peers read rollups only
+    assert not can_view_plan(pme_world.supervisor_a, pme_world.plan_a2)
+    services.set_plan_sharing(by=pme_world.utp_a2, plan=pme_world.plan_a2, shared=True)
+    assert can_view_plan(pme_world.supervisor_a, pme_world.plan_a2)
+    assert can_view_plan(pme_world.utp_a2, pme_world.plan_a2)
+    assert not can_view_plan(pme_world.director_a, pme_world.plan_a2)  # peers read rollups only
     with pytest.raises(PermissionDenied):
-        services.set_plan_sharing(by=world.supervisor_a, plan=world.plan_a2, shared=False)
+        services.set_plan_sharing(by=pme_world.supervisor_a, plan=pme_world.plan_a2, shared=False)

@@ -23,9 +23,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("state", "role", "sees"), CASES)
-def test_practice_page(world, practice_of, login, state, role, sees):
+def test_practice_page(practice_world, practice_of, login, state, role, sees):
     practice = practice_of(state, title="Lectura compartida diaria")
-    response = login(getattr(world, role)).get(f"/practices/{practice.pk}/")
+    response = login(getattr(practice_world, role)).get(f"/practices/{practice.pk}/")
     if role == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         return
@@ -34,9 +34,11 @@ def test_practice_page(world, practice_of, login, state, role, sees):
 
 
 @pytest.mark.parametrize(("state", "role", "sees"), CASES)
-def test_library_and_api_list_only_what_one_sees(world, practice_of, login, state, role, sees):
+def test_library_and_api_list_only_what_one_sees(
+    practice_world, practice_of, login, state, role, sees
+):
     practice = practice_of(state)
-    client = login(getattr(world, role))
+    client = login(getattr(practice_world, role))
     page = client.get("/practices/")
     api = client.get("/api/v1/practices/")
     if role == "anonymous":
@@ -48,12 +50,12 @@ def test_library_and_api_list_only_what_one_sees(world, practice_of, login, stat
     assert (practice.pk in [row["id"] for row in api.json()["results"]]) == listed
     detail = client.get(f"/api/v1/practices/{practice.pk}/")
     assert detail.status_code == (200 if sees else 404)
-    assert perms.can_view_practice(getattr(world, role), practice) == sees
+    assert perms.can_view_practice(getattr(practice_world, role), practice) == sees
 
 
-def test_a_hidden_practice_answers_like_a_missing_one(world, practice_of, login):
+def test_a_hidden_practice_answers_like_a_missing_one(practice_world, practice_of, login):
     practice = practice_of("network")
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     hidden, missing = client.get(f"/practices/{practice.pk}/"), client.get("/practices/999999/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.templates[0].name == missing.templates[0].name
@@ -61,14 +63,16 @@ def test_a_hidden_practice_answers_like_a_missing_one(world, practice_of, login)
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
-def test_files_are_served_only_to_who_sees_the_practice(world, practice_of, login, state, role):
+def test_files_are_served_only_to_who_sees_the_practice(
+    practice_world, practice_of, login, state, role
+):
     practice = practice_of(state)
     attachment = services.add_attachment(
-        by=world.director_a,
+        by=practice_world.director_a,
         practice=practice,
         file=SimpleUploadedFile("pauta.pdf", pdf_bytes(), content_type="application/pdf"),
     )
-    response = login(getattr(world, role)).get(f"/practices/files/{attachment.pk}/")
+    response = login(getattr(practice_world, role)).get(f"/practices/files/{attachment.pk}/")
     assert response.status_code == (200 if role in SEES[state] else 404)
     if response.status_code == 200:
         assert b"".join(response.streaming_content).startswith(b"%PDF")
@@ -78,28 +82,30 @@ EDITORS = {"director_a", "admin"}
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
-def test_only_authors_and_the_schools_director_edit(world, practice_of, login, role):
+def test_only_authors_and_the_schools_director_edit(practice_world, practice_of, login, role):
     practice = practice_of("all")
-    response = login(getattr(world, role)).get(f"/practices/{practice.pk}/edit/")
+    response = login(getattr(practice_world, role)).get(f"/practices/{practice.pk}/edit/")
     assert response.status_code == (200 if role in EDITORS else 403)
-    posted = login(getattr(world, role)).post(f"/practices/{practice.pk}/unpublish/")
+    posted = login(getattr(practice_world, role)).post(f"/practices/{practice.pk}/unpublish/")
     practice.refresh_from_db()
     assert practice.is_published == (role not in EDITORS)
     assert posted.status_code == (302 if role in EDITORS else 403)
 
 
-def test_the_schools_current_director_edits_a_practice_of_a_former_colleague(world, login):
+def test_the_schools_current_director_edits_a_practice_of_a_former_colleague(practice_world, login):
     from tests.factories import PracticeFactory, UserFactory
 
     former = UserFactory(role="utp")
-    practice = PracticeFactory(school=world.a1, authors=[former])
-    assert login(world.director_a).get(f"/practices/{practice.pk}/edit/").status_code == 200
+    practice = PracticeFactory(school=practice_world.a1, authors=[former])
+    assert (
+        login(practice_world.director_a).get(f"/practices/{practice.pk}/edit/").status_code == 200
+    )
     # The head of UTP of the same school sees it but does not edit it.
-    assert login(world.utp_a1).get(f"/practices/{practice.pk}/edit/").status_code == 403
+    assert login(practice_world.utp_a1).get(f"/practices/{practice.pk}/edit/").status_code == 403
 
 
-def test_only_directivos_write_practices(world, login):
+def test_only_directivos_write_practices(practice_world, login):
     for role in ("director_a", "utp_a2"):
-        assert login(getattr(world, role)).get("/practices/new/").status_code == 200
+        assert login(getattr(practice_world, role)).get("/practices/new/").status_code == 200
     for role in ("supervisor_a", "rep_a", "analyst", "admin"):
-        assert login(getattr(world, role)).get("/practices/new/").status_code == 403
+        assert login(getattr(practice_world, role)).get("/practices/new/").status_code == 403

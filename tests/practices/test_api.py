@@ -18,16 +18,16 @@ NEW = {
 }
 
 
-def test_a_directivo_writes_publishes_and_comments_through_the_api(world, login):
-    client = login(world.director_a)
+def test_a_directivo_writes_publishes_and_comments_through_the_api(practice_world, login):
+    client = login(practice_world.director_a)
     created = client.post(
         "/api/v1/practices/",
-        {**NEW, "school": world.a1.pk, "coauthors": [world.utp_a1.pk]},
+        {**NEW, "school": practice_world.a1.pk, "coauthors": [practice_world.utp_a1.pk]},
         content_type="application/json",
     )
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert body["status"] == "draft" and body["school"] == world.a1.pk
+    assert body["status"] == "draft" and body["school"] == practice_world.a1.pk
     assert body["levels"] == [10, 110] and body["rural"] is True  # from the school
     assert sorted(body["tags"]) == ["convivencia", "tutorias"]
     pk = body["id"]
@@ -38,7 +38,7 @@ def test_a_directivo_writes_publishes_and_comments_through_the_api(world, login)
     )
     assert edited.json()["title"] == "Tutorías de lectura"
     assert client.post(f"/api/v1/practices/{pk}/publish/").json()["status"] == "published"
-    other = login(world.director_c)
+    other = login(practice_world.director_c)
     comment = other.post(
         f"/api/v1/practices/{pk}/comments/",
         {"body": "¡Buena idea!"},
@@ -59,26 +59,28 @@ def test_a_directivo_writes_publishes_and_comments_through_the_api(world, login)
         ({"visibility": "planeta"}, "visibility"),
     ],
 )
-def test_bad_input_through_the_api_stores_nothing(world, login, change, field):
-    response = login(world.director_a).post(
+def test_bad_input_through_the_api_stores_nothing(practice_world, login, change, field):
+    response = login(practice_world.director_a).post(
         "/api/v1/practices/",
-        {**NEW, "school": world.a1.pk, **change},
+        {**NEW, "school": practice_world.a1.pk, **change},
         content_type="application/json",
     )
     assert response.status_code == 400 and field in response.json()
     assert not Practice.objects.exists()
 
 
-def test_writing_for_another_school_is_forbidden(world, login):
-    response = login(world.director_a).post(
-        "/api/v1/practices/", {**NEW, "school": world.b1.pk}, content_type="application/json"
+def test_writing_for_another_school_is_forbidden(practice_world, login):
+    response = login(practice_world.director_a).post(
+        "/api/v1/practices/",
+        {**NEW, "school": practice_world.b1.pk},
+        content_type="application/json",
     )
     assert response.status_code == 403 and not Practice.objects.exists()
 
 
-def test_an_outsider_cannot_edit_or_comment_a_hidden_practice(world, practice_of, login):
+def test_an_outsider_cannot_edit_or_comment_a_hidden_practice(practice_world, practice_of, login):
     practice = practice_of("network")
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     assert (
         client.patch(
             f"/api/v1/practices/{practice.pk}/", {"title": "x"}, content_type="application/json"
@@ -95,7 +97,7 @@ def test_an_outsider_cannot_edit_or_comment_a_hidden_practice(world, practice_of
     )
     assert not PracticeComment.objects.exists()
     # Seeing it is not editing it.
-    reader = login(world.utp_a2)
+    reader = login(practice_world.utp_a2)
     assert (
         reader.patch(
             f"/api/v1/practices/{practice.pk}/", {"title": "x"}, content_type="application/json"
@@ -104,16 +106,16 @@ def test_an_outsider_cannot_edit_or_comment_a_hidden_practice(world, practice_of
     )
 
 
-def test_adoptions_through_the_api(world, practice_of, login):
+def test_adoptions_through_the_api(practice_world, practice_of, login):
     practice = practice_of("all")
-    plan = AnnualPlanFactory(cycle=PMECycleFactory(school=world.b1))
+    plan = AnnualPlanFactory(cycle=PMECycleFactory(school=practice_world.b1))
     action = ActionFactory(plan=plan)
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     created = client.post(
         "/api/v1/practice-adoptions/",
         {
             "practice": practice.pk,
-            "school": world.b1.pk,
+            "school": practice_world.b1.pk,
             "stage": "trying",
             "pme_action": action.pk,
         },
@@ -123,7 +125,7 @@ def test_adoptions_through_the_api(world, practice_of, login):
     assert created.json()["pme_action"] == action.pk
     again = client.post(
         "/api/v1/practice-adoptions/",
-        {"practice": practice.pk, "school": world.b1.pk},
+        {"practice": practice.pk, "school": practice_world.b1.pk},
         content_type="application/json",
     )
     assert again.status_code == 400 and "school" in again.json()
@@ -135,11 +137,13 @@ def test_adoptions_through_the_api(world, practice_of, login):
     )
     assert noted.json()["stage"] == "adopted" and len(noted.json()["notes"]) == 2
     # The author reads it; someone who cannot see the practice does not.
-    listed = login(world.director_a).get(f"/api/v1/practice-adoptions/?practice={practice.pk}")
-    assert [row["school"] for row in listed.json()["results"]] == [world.b1.pk]
-    own = login(world.director_a).post(
+    listed = login(practice_world.director_a).get(
+        f"/api/v1/practice-adoptions/?practice={practice.pk}"
+    )
+    assert [row["school"] for row in listed.json()["results"]] == [practice_world.b1.pk]
+    own = login(practice_world.director_a).post(
         "/api/v1/practice-adoptions/",
-        {"practice": practice.pk, "school": world.a1.pk},
+        {"practice": practice.pk, "school": practice_world.a1.pk},
         content_type="application/json",
     )
     assert own.status_code == 400
@@ -147,31 +151,31 @@ def test_adoptions_through_the_api(world, practice_of, login):
     assert PracticeAdoption.objects.count() == 1
 
 
-def test_adoptions_of_hidden_practices_are_not_listed(world, practice_of, login):
+def test_adoptions_of_hidden_practices_are_not_listed(practice_world, practice_of, login):
     practice = practice_of("network")
     from tests.factories import PracticeAdoptionFactory
 
-    PracticeAdoptionFactory(practice=practice, school=world.a2)
-    assert login(world.director_b).get("/api/v1/practice-adoptions/").json()["count"] == 0
-    assert login(world.utp_a2).get("/api/v1/practice-adoptions/").json()["count"] == 1
+    PracticeAdoptionFactory(practice=practice, school=practice_world.a2)
+    assert login(practice_world.director_b).get("/api/v1/practice-adoptions/").json()["count"] == 0
+    assert login(practice_world.utp_a2).get("/api/v1/practice-adoptions/").json()["count"] == 1
 
 
-def test_coauthor_errors_name_no_one_and_do_not_tell_which_ids_exist(world, login):
+def test_coauthor_errors_name_no_one_and_do_not_tell_which_ids_exist(practice_world, login):
     """A director of Talca offering a Santiago director (outside their reach)
     as co-author, or an id of no one, gets the same answer, naming nobody."""
     from tests.factories import UserFactory
 
-    stranger = world.director_b
+    stranger = practice_world.director_b
     stranger.first_name, stranger.last_name = "Ernestina", "Forastera"
     stranger.save()
     # Someone of no school at all, too.
     nobody_like = UserFactory(first_name="Teodoro", last_name="Lejano", email="lejano@x.cl")
-    client = login(world.director_a)
+    client = login(practice_world.director_a)
 
     def post(ids):
         return client.post(
             "/api/v1/practices/",
-            {**NEW, "school": world.a1.pk, "coauthors": ids},
+            {**NEW, "school": practice_world.a1.pk, "coauthors": ids},
             content_type="application/json",
         )
 
@@ -186,4 +190,4 @@ def test_coauthor_errors_name_no_one_and_do_not_tell_which_ids_exist(world, logi
     assert outside.json() == missing.json() == other.json()
     assert not Practice.objects.exists()
     # A colleague of the same school is still accepted.
-    assert post([world.utp_a1.pk]).status_code == 201
+    assert post([practice_world.utp_a1.pk]).status_code == 201

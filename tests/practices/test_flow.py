@@ -33,28 +33,28 @@ FORM = {
 }
 
 
-def test_the_form_starts_with_the_schools_context(world, login):
-    response = login(world.director_a).get("/practices/new/")
+def test_the_form_starts_with_the_schools_context(practice_world, login):
+    response = login(practice_world.director_a).get("/practices/new/")
     form = response.context["form"]
     assert form.initial["levels"] == [10, 110]
     assert form.initial["rural"] is True and form.initial["enrollment"] == 120
     # Co-authors are offered among the school's other directivos only.
-    assert list(form.fields["coauthors"].queryset) == [world.utp_a1]
+    assert list(form.fields["coauthors"].queryset) == [practice_world.utp_a1]
 
 
-def test_subdimensions_are_offered_under_their_dimension(world, login):
-    html = login(world.director_a).get("/practices/new/").content.decode()
+def test_subdimensions_are_offered_under_their_dimension(practice_world, login):
+    html = login(practice_world.director_a).get("/practices/new/").content.decode()
     group = html.index('<optgroup label="Liderazgo">')
     assert group < html.index("Liderazgo del director") < html.index('<optgroup label="Formación')
 
 
-def test_a_directivo_shares_and_publishes_a_practice(world, login):
-    client = login(world.director_a)
-    response = client.post("/practices/new/", {**FORM, "coauthors": [world.utp_a1.pk]})
+def test_a_directivo_shares_and_publishes_a_practice(practice_world, login):
+    client = login(practice_world.director_a)
+    response = client.post("/practices/new/", {**FORM, "coauthors": [practice_world.utp_a1.pk]})
     practice = Practice.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/practices/{practice.pk}/"
-    assert practice.status == "draft" and practice.school == world.a1
-    assert set(practice.authors.all()) == {world.director_a, world.utp_a1}
+    assert practice.status == "draft" and practice.school == practice_world.a1
+    assert set(practice.authors.all()) == {practice_world.director_a, practice_world.utp_a1}
     assert sorted(t.slug for t in practice.tags.all()) == ["lectura", "primer-ciclo"]
     assert practice.levels == [10, 110] and practice.rural
     assert [p.pk for p in search(Practice.objects.all(), "lectura compartida")] == [practice.pk]
@@ -64,16 +64,16 @@ def test_a_directivo_shares_and_publishes_a_practice(world, login):
     practice.refresh_from_db()
     assert practice.status == "published" and practice.published_at is not None
     # The co-author edits it too.
-    form = login(world.utp_a1).get(f"/practices/{practice.pk}/edit/").context["form"]
-    assert form.initial["coauthors"] and world.utp_a1 in form.fields["coauthors"].queryset
-    edit = login(world.utp_a1).post(
+    form = login(practice_world.utp_a1).get(f"/practices/{practice.pk}/edit/").context["form"]
+    assert form.initial["coauthors"] and practice_world.utp_a1 in form.fields["coauthors"].queryset
+    edit = login(practice_world.utp_a1).post(
         f"/practices/{practice.pk}/edit/",
-        {**FORM, "title": "Lectura compartida diaria", "coauthors": [world.utp_a1.pk]},
+        {**FORM, "title": "Lectura compartida diaria", "coauthors": [practice_world.utp_a1.pk]},
     )
     assert edit.status_code == 302
     practice.refresh_from_db()
     assert practice.title == "Lectura compartida diaria"
-    assert set(practice.authors.all()) == {world.director_a, world.utp_a1}
+    assert set(practice.authors.all()) == {practice_world.director_a, practice_world.utp_a1}
 
 
 @pytest.mark.parametrize(
@@ -86,34 +86,36 @@ def test_a_directivo_shares_and_publishes_a_practice(world, login):
         ("dimension", "", "Elija la dimensión del PME."),
     ],
 )
-def test_bad_input_stores_nothing_and_says_why(world, login, field, value, message):
-    response = login(world.director_a).post("/practices/new/", {**FORM, field: value})
+def test_bad_input_stores_nothing_and_says_why(practice_world, login, field, value, message):
+    response = login(practice_world.director_a).post("/practices/new/", {**FORM, field: value})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Practice.objects.exists()
 
 
-def test_a_co_author_must_be_of_the_same_school(world):
+def test_a_co_author_must_be_of_the_same_school(practice_world):
     from django.core.exceptions import ValidationError
 
     from networks.practices import services as services
 
     with pytest.raises(ValidationError) as raised:
         services.create_practice(
-            by=world.director_a,
-            school=world.a1,
+            by=practice_world.director_a,
+            school=practice_world.a1,
             title="Una práctica",
             summary="Resumen",
             dimension="liderazgo",
-            coauthors=[world.utp_a2],
+            coauthors=[practice_world.utp_a2],
         )
     assert "coauthors" in raised.value.message_dict
     assert not Practice.objects.exists()
 
 
-def test_publishing_needs_what_was_done(world, practice_of, login):
+def test_publishing_needs_what_was_done(practice_world, practice_of, login):
     practice = practice_of("draft", body="")
-    response = login(world.director_a).post(f"/practices/{practice.pk}/publish/", follow=True)
+    response = login(practice_world.director_a).post(
+        f"/practices/{practice.pk}/publish/", follow=True
+    )
     assert "Cuente qué se hizo antes de publicar la práctica." in response.content.decode()
     practice.refresh_from_db()
     assert practice.status == "draft"
@@ -128,18 +130,22 @@ def test_publishing_needs_what_was_done(world, practice_of, login):
         ("enorme.pdf", b"%PDF-1.4", 11 * 1024 * 1024, "el máximo es 10"),
     ],
 )
-def test_bad_attachments_are_refused(world, practice_of, login, name, content, size, message):
+def test_bad_attachments_are_refused(
+    practice_world, practice_of, login, name, content, size, message
+):
     practice = practice_of("all")
     upload = SimpleUploadedFile(name, content + b"0" * (size or 0))
-    response = login(world.director_a).post(f"/practices/{practice.pk}/files/", {"file": upload})
+    response = login(practice_world.director_a).post(
+        f"/practices/{practice.pk}/files/", {"file": upload}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not PracticeAttachment.objects.exists()
 
 
-def test_a_good_attachment_is_kept_and_listed(world, practice_of, login):
+def test_a_good_attachment_is_kept_and_listed(practice_world, practice_of, login):
     practice = practice_of("all")
-    client = login(world.director_a)
+    client = login(practice_world.director_a)
     upload = SimpleUploadedFile("pauta.pdf", pdf_bytes())
     response = client.post(f"/practices/{practice.pk}/files/", {"file": upload}, follow=True)
     assert "pauta.pdf" in response.content.decode()
@@ -151,24 +157,24 @@ def test_a_good_attachment_is_kept_and_listed(world, practice_of, login):
 # --- adoption -------------------------------------------------------------------------------
 
 
-def test_another_school_adopts_and_the_author_sees_how_it_goes(world, practice_of, login):
+def test_another_school_adopts_and_the_author_sees_how_it_goes(practice_world, practice_of, login):
     practice = practice_of("deprov", title="Recreos entretenidos")
-    cycle = PMECycleFactory(school=world.c1)
-    plan = AnnualPlanFactory(cycle=cycle, school=world.c1)
+    cycle = PMECycleFactory(school=practice_world.c1)
+    plan = AnnualPlanFactory(cycle=cycle, school=practice_world.c1)
     action = ActionFactory(plan=plan, name="Recreos con juegos guiados")
-    client = login(world.director_c)
+    client = login(practice_world.director_c)
     page = client.get(f"/practices/{practice.pk}/")
     assert "Adoptar esta práctica" in page.content.decode()
     response = client.post(
         f"/practices/{practice.pk}/adopt/",
-        {"school": world.c1.pk, "stage": "trying", "notes": "Partimos en marzo."},
+        {"school": practice_world.c1.pk, "stage": "trying", "notes": "Partimos en marzo."},
     )
     assert response.status_code == 302
     adoption = PracticeAdoption.objects.get()
     assert (adoption.school, adoption.stage, adoption.adopted_by) == (
-        world.c1,
+        practice_world.c1,
         "trying",
-        world.director_c,
+        practice_world.director_c,
     )
     # A dated note later, linking the PME action that carries it.
     client.post(
@@ -178,15 +184,17 @@ def test_another_school_adopts_and_the_author_sees_how_it_goes(world, practice_o
     adoption.refresh_from_db()
     assert adoption.stage == "adopted" and adoption.pme_action == action
     assert PracticeAdoptionNote.objects.filter(adoption=adoption).count() == 2
-    author_page = login(world.director_a).get(f"/practices/{practice.pk}/").content.decode()
+    author_page = (
+        login(practice_world.director_a).get(f"/practices/{practice.pk}/").content.decode()
+    )
     assert "Escuela Talca Norte" in author_page
     assert "Ya es parte del recreo." in author_page and "Recreos con juegos guiados" in author_page
 
 
-def test_adopting_ones_own_schools_practice_is_refused(world, practice_of, login):
+def test_adopting_ones_own_schools_practice_is_refused(practice_world, practice_of, login):
     practice = practice_of("all")
-    response = login(world.utp_a1).post(
-        f"/practices/{practice.pk}/adopt/", {"school": world.a1.pk, "stage": "exploring"}
+    response = login(practice_world.utp_a1).post(
+        f"/practices/{practice.pk}/adopt/", {"school": practice_world.a1.pk, "stage": "exploring"}
     )
     assert response.status_code == 400
     assert "No se puede adoptar una práctica del propio establecimiento." in (
@@ -195,10 +203,10 @@ def test_adopting_ones_own_schools_practice_is_refused(world, practice_of, login
     assert not PracticeAdoption.objects.exists()
 
 
-def test_adopting_twice_is_refused(world, practice_of, login):
+def test_adopting_twice_is_refused(practice_world, practice_of, login):
     practice = practice_of("all")
-    client = login(world.director_b)
-    data = {"school": world.b1.pk, "stage": "exploring"}
+    client = login(practice_world.director_b)
+    data = {"school": practice_world.b1.pk, "stage": "exploring"}
     assert client.post(f"/practices/{practice.pk}/adopt/", data).status_code == 302
     again = client.post(f"/practices/{practice.pk}/adopt/", data)
     assert again.status_code == 400
@@ -206,24 +214,31 @@ def test_adopting_twice_is_refused(world, practice_of, login):
     assert PracticeAdoption.objects.count() == 1
 
 
-def test_a_pme_action_of_another_school_cannot_carry_an_adoption(world, practice_of):
+def test_a_pme_action_of_another_school_cannot_carry_an_adoption(practice_world, practice_of):
     from django.core.exceptions import ValidationError
 
     from networks.practices import services as services
 
     practice = practice_of("all")
-    other_action = ActionFactory(plan=AnnualPlanFactory(cycle=PMECycleFactory(school=world.a2)))
+    other_action = ActionFactory(
+        plan=AnnualPlanFactory(cycle=PMECycleFactory(school=practice_world.a2))
+    )
     with pytest.raises(ValidationError) as raised:
         services.adopt_practice(
-            by=world.director_b, practice=practice, school=world.b1, pme_action=other_action
+            by=practice_world.director_b,
+            practice=practice,
+            school=practice_world.b1,
+            pme_action=other_action,
         )
     assert "pme_action" in raised.value.message_dict
     assert not PracticeAdoption.objects.exists()
 
 
-def test_a_draft_cannot_be_adopted_nor_commented(world, practice_of, login):
+def test_a_draft_cannot_be_adopted_nor_commented(practice_world, practice_of, login):
     practice = practice_of("draft")
-    response = login(world.utp_a1).post(f"/practices/{practice.pk}/comments/", {"body": "Hola"})
+    response = login(practice_world.utp_a1).post(
+        f"/practices/{practice.pk}/comments/", {"body": "Hola"}
+    )
     assert response.status_code == 403
     assert not PracticeComment.objects.exists()
 
@@ -231,9 +246,9 @@ def test_a_draft_cannot_be_adopted_nor_commented(world, practice_of, login):
 # --- comments ---------------------------------------------------------------------------------
 
 
-def test_comments_are_markdown_and_sanitized(world, practice_of, login):
+def test_comments_are_markdown_and_sanitized(practice_world, practice_of, login):
     practice = practice_of("all")
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     client.post(f"/practices/{practice.pk}/comments/", {"body": "Nos sirvió **mucho**."})
     bad = client.post(f"/practices/{practice.pk}/comments/", {"body": "<script>x()</script>"})
     assert bad.status_code == 400 and PracticeComment.objects.count() == 1

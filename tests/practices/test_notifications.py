@@ -16,21 +16,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def practice(world, practice_of):
+def practice(practice_world, practice_of):
     practice = practice_of("all", title="Lectura compartida")
-    practice.authors.add(world.utp_a1)
+    practice.authors.add(practice_world.utp_a1)
     return practice
 
 
 def test_a_comment_emails_each_author_once(
-    world, practice, mailoutbox, django_capture_on_commit_callbacks
+    practice_world, practice, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.add_comment(
-            by=world.director_b, practice=practice, body="¿Cómo eligen los **textos**?"
+            by=practice_world.director_b, practice=practice, body="¿Cómo eligen los **textos**?"
         )
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
-        [world.director_a.email, world.utp_a1.email]
+        [practice_world.director_a.email, practice_world.utp_a1.email]
     )
     message = mailoutbox[0]
     assert "Lectura compartida" in message.subject
@@ -43,28 +43,32 @@ def test_a_comment_emails_each_author_once(
 
 
 def test_the_commenter_is_not_told_of_their_own_comment(
-    world, practice, mailoutbox, django_capture_on_commit_callbacks
+    practice_world, practice, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.add_comment(by=world.utp_a1, practice=practice, body="Sumamos la pauta.")
-    assert [m.to[0] for m in mailoutbox] == [world.director_a.email]
+        services.add_comment(by=practice_world.utp_a1, practice=practice, body="Sumamos la pauta.")
+    assert [m.to[0] for m in mailoutbox] == [practice_world.director_a.email]
 
 
 def test_authors_who_chose_the_digest_get_one_email_a_day(
-    world, practice, mailoutbox, django_capture_on_commit_callbacks
+    practice_world, practice, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.set_digest_preference(user=world.director_a, daily_digest=True)
+    services.set_digest_preference(user=practice_world.director_a, daily_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.add_comment(by=world.director_b, practice=practice, body="Primera pregunta.")
-        services.add_comment(by=world.director_c, practice=practice, body="Segunda pregunta.")
+        services.add_comment(
+            by=practice_world.director_b, practice=practice, body="Primera pregunta."
+        )
+        services.add_comment(
+            by=practice_world.director_c, practice=practice, body="Segunda pregunta."
+        )
     # Immediate emails go only to the co-author, who did not choose the digest.
-    assert {m.to[0] for m in mailoutbox} == {world.utp_a1.email}
+    assert {m.to[0] for m in mailoutbox} == {practice_world.utp_a1.email}
     mailoutbox.clear()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     PracticeComment.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
     assert send_practice_digests.delay().get() == 1
     (digest,) = mailoutbox
-    assert digest.to == [world.director_a.email]
+    assert digest.to == [practice_world.director_a.email]
     assert "2 comentarios nuevos" in digest.subject
     assert "Primera pregunta." in digest.body and "Segunda pregunta." in digest.body
     assert PracticeDigest.objects.get().day == yesterday
@@ -73,13 +77,13 @@ def test_authors_who_chose_the_digest_get_one_email_a_day(
     assert len(mailoutbox) == 1
 
 
-def test_the_digest_preference_is_set_on_the_library_page(world, login):
-    client = login(world.director_a)
+def test_the_digest_preference_is_set_on_the_library_page(practice_world, login):
+    client = login(practice_world.director_a)
     client.post("/practices/preferences/", {"daily_digest": "1"})
-    assert services.wants_digest(world.director_a)
+    assert services.wants_digest(practice_world.director_a)
     assert 'id="digest-1" checked' in client.get("/practices/").content.decode()
     client.post("/practices/preferences/", {"daily_digest": "0"})
-    assert not services.wants_digest(world.director_a)
+    assert not services.wants_digest(practice_world.director_a)
 
 
 def test_the_digest_is_scheduled_daily():

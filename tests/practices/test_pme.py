@@ -10,17 +10,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(world):
-    return AnnualPlanFactory(cycle=PMECycleFactory(school=world.b1), year=2025)
+def plan(practice_world):
+    return AnnualPlanFactory(cycle=PMECycleFactory(school=practice_world.b1), year=2025)
 
 
-def test_an_action_is_prefilled_from_a_practice(world, practice_of, login, plan):
+def test_an_action_is_prefilled_from_a_practice(practice_world, practice_of, login, plan):
     practice = practice_of(
         "all", title="Recreos entretenidos", dimension_id="formacion_convivencia"
     )
     practice.subdimension_id = "convivencia"
     practice.save()
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     page = client.get(f"/practices/{practice.pk}/").content.decode()
     assert "Crear una acción a partir de esta práctica" in page
     url = f"/pme/practices/{practice.pk}/action/?plan={plan.pk}"
@@ -48,12 +48,14 @@ def test_an_action_is_prefilled_from_a_practice(world, practice_of, login, plan)
     assert "Ver la práctica compartida" in client.get(response["Location"]).content.decode()
 
 
-def test_the_copy_needs_a_practice_one_sees_and_a_plan_one_edits(world, practice_of, login, plan):
+def test_the_copy_needs_a_practice_one_sees_and_a_plan_one_edits(
+    practice_world, practice_of, login, plan
+):
     hidden = practice_of("network")
-    client = login(world.director_b)
+    client = login(practice_world.director_b)
     assert client.get(f"/pme/practices/{hidden.pk}/action/?plan={plan.pk}").status_code == 404
     visible = practice_of("all")
-    other_plan = AnnualPlanFactory(cycle=PMECycleFactory(school=world.c1))
+    other_plan = AnnualPlanFactory(cycle=PMECycleFactory(school=practice_world.c1))
     assert (
         client.get(f"/pme/practices/{visible.pk}/action/?plan={other_plan.pk}").status_code == 404
     )

@@ -35,11 +35,11 @@ def grow(w, n):
 
 
 @pytest.mark.parametrize("query", ["", "q=practica&level=110&rural=false&tag=lectura"])
-def test_library_runs_constant_queries(world, login, query):
-    grow(world, 1)
-    client = login(world.utp_a2)
+def test_library_runs_constant_queries(practice_world, login, query):
+    grow(practice_world, 1)
+    client = login(practice_world.utp_a2)
     small, small_count = count(client, f"/practices/?{query}")
-    grow(world, 8)
+    grow(practice_world, 8)
     large, large_count = count(client, f"/practices/?{query}")
     assert large.context["page"].paginator.count == 9
     assert small_count == large_count
@@ -51,26 +51,26 @@ def test_library_runs_constant_queries(world, login, query):
     assert large_count == 11
 
 
-def test_practice_page_runs_constant_queries(world, practice_of, login):
+def test_practice_page_runs_constant_queries(practice_world, practice_of, login):
     practice = practice_of("network")
-    PracticeCommentFactory(practice=practice, author=world.utp_a2)
-    PracticeAdoptionFactory(practice=practice, school=world.a2)
-    client = login(world.utp_a2)
+    PracticeCommentFactory(practice=practice, author=practice_world.utp_a2)
+    PracticeAdoptionFactory(practice=practice, school=practice_world.a2)
+    client = login(practice_world.utp_a2)
     _r, small_count = count(client, f"/practices/{practice.pk}/")
     for _i in range(5):
-        PracticeCommentFactory(practice=practice, author=world.director_b)
+        PracticeCommentFactory(practice=practice, author=practice_world.director_b)
         PracticeAdoptionFactory(practice=practice, school=SchoolFactory())
     large, large_count = count(client, f"/practices/{practice.pk}/")
     assert len(large.context["comments"]) == 6 and len(large.context["adoptions"]) == 6
     assert small_count == large_count
 
 
-def test_api_lists_run_constant_queries(world, login):
-    grow(world, 1)
-    client = login(world.utp_a2)
+def test_api_lists_run_constant_queries(practice_world, login):
+    grow(practice_world, 1)
+    client = login(practice_world.utp_a2)
     _r, practices_small = count(client, "/api/v1/practices/")
     _r, adoptions_small = count(client, "/api/v1/practice-adoptions/")
-    grow(world, 6)
+    grow(practice_world, 6)
     large, practices_large = count(client, "/api/v1/practices/")
     assert large.json()["count"] == 7
     large, adoptions_large = count(client, "/api/v1/practice-adoptions/")
@@ -81,11 +81,11 @@ def test_api_lists_run_constant_queries(world, login):
     assert adoptions_small == adoptions_large
 
 
-def test_network_panel_runs_constant_queries(world, login):
-    grow(world, 1)
-    client = login(world.supervisor_a)
+def test_network_panel_runs_constant_queries(practice_world, login):
+    grow(practice_world, 1)
+    client = login(practice_world.supervisor_a)
     small, small_count = count(client, "/networks/RME-07-901/practices-panel/")
-    grow(world, 8)
+    grow(practice_world, 8)
     large, large_count = count(client, "/networks/RME-07-901/practices-panel/")
     assert large.context["practices_n_shared"] == 9
     assert len(large.context["practices_adoptions"]) == 9

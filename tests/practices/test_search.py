@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def library(world):
+def library(practice_world):
     now = timezone.now()
     return {
         "evaluacion": PracticeFactory(
-            school=world.a1,
+            school=practice_world.a1,
             visibility="all",
             title="Evaluación formativa en matemática",
             summary="Retroalimentación semanal a cada curso.",
@@ -30,7 +30,7 @@ def library(world):
             published_at=now - datetime.timedelta(days=10),
         ),
         "convivencia": PracticeFactory(
-            school=world.b1,
+            school=practice_world.b1,
             visibility="all",
             title="Recreos con juegos guiados",
             summary="Menos conflictos en el patio gracias a la evaluación de los recreos.",
@@ -42,7 +42,7 @@ def library(world):
             published_at=now - datetime.timedelta(days=1),
         ),
         "lectura": PracticeFactory(
-            school=world.c1,
+            school=practice_world.c1,
             visibility="all",
             title="Lectura compartida",
             summary="Quince minutos diarios de lectura.",
@@ -61,8 +61,8 @@ def titles(client, query):
 
 
 @pytest.mark.parametrize("word", ["evaluación", "evaluacion", "EVALUACION", "Evaluación"])
-def test_search_ignores_accents_and_case(world, library, login, word):
-    found = titles(login(world.director_b), f"q={word}")
+def test_search_ignores_accents_and_case(practice_world, library, login, word):
+    found = titles(login(practice_world.director_b), f"q={word}")
     assert set(found) == {
         "Evaluación formativa en matemática",
         "Recreos con juegos guiados",
@@ -70,9 +70,11 @@ def test_search_ignores_accents_and_case(world, library, login, word):
     }
 
 
-def test_every_word_must_match(world, library, login):
-    assert titles(login(world.director_b), "q=lectura+compartida") == ["Lectura compartida"]
-    assert titles(login(world.director_b), "q=ajedrez") == []
+def test_every_word_must_match(practice_world, library, login):
+    assert titles(login(practice_world.director_b), "q=lectura+compartida") == [
+        "Lectura compartida"
+    ]
+    assert titles(login(practice_world.director_b), "q=ajedrez") == []
 
 
 @pytest.mark.parametrize(
@@ -103,12 +105,12 @@ def test_every_word_must_match(world, library, login):
         ),
     ],
 )
-def test_filters_and_recency(world, library, login, query, expected):
-    assert titles(login(world.director_b), query) == expected
+def test_filters_and_recency(practice_world, library, login, query, expected):
+    assert titles(login(practice_world.director_b), query) == expected
 
 
-def test_the_api_searches_and_filters_like_the_page(world, library, login):
-    client = login(world.director_b)
+def test_the_api_searches_and_filters_like_the_page(practice_world, library, login):
+    client = login(practice_world.director_b)
     rows = client.get("/api/v1/practices/?q=evaluacion&dimension=gestion_pedagogica").json()
     assert {row["title"] for row in rows["results"]} == {
         "Evaluación formativa en matemática",
@@ -119,8 +121,8 @@ def test_the_api_searches_and_filters_like_the_page(world, library, login):
 
 
 @pytest.mark.postgres
-def test_postgres_ranks_the_title_first_and_stems_spanish(world, library, login):
-    client = login(world.director_b)
+def test_postgres_ranks_the_title_first_and_stems_spanish(practice_world, library, login):
+    client = login(practice_world.director_b)
     # Title (weight A) ranks above the summary (B) and the body (C).
     assert titles(client, "q=evaluacion") == [
         "Evaluación formativa en matemática",
@@ -136,12 +138,14 @@ def test_postgres_ranks_the_title_first_and_stems_spanish(world, library, login)
 
 
 @pytest.mark.postgres
-def test_postgres_vector_follows_edits(world, library):
+def test_postgres_vector_follows_edits(practice_world, library):
     from networks.practices import services as services
     from networks.practices.filters import search
     from networks.practices.models import Practice
 
     practice = library["lectura"]
-    services.update_practice(by=world.director_c, practice=practice, title="Club de ajedrez")
+    services.update_practice(
+        by=practice_world.director_c, practice=practice, title="Club de ajedrez"
+    )
     found = search(Practice.objects.all(), "ajedrez")
     assert list(found) == [practice]

@@ -19,26 +19,34 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_a_supervisor_features_a_practice_for_a_network(world, practice_of, login):
+def test_a_supervisor_features_a_practice_for_a_network(practice_world, practice_of, login):
     practice = practice_of("deprov")
-    MembershipFactory(network=world.network_c, user=world.supervisor_a, role="supervisor")
-    client = login(world.supervisor_a)
+    MembershipFactory(
+        network=practice_world.network_c, user=practice_world.supervisor_a, role="supervisor"
+    )
+    client = login(practice_world.supervisor_a)
     page = client.get(f"/practices/{practice.pk}/").content.decode()
     assert "Destacar en la red" in page and "RME-07-902" in page
     client.post(f"/practices/{practice.pk}/feature/", {"network": "RME-07-902"})
-    assert PracticeFeature.objects.filter(practice=practice, network=world.network_c).exists()
-    panel = login(world.director_c).get("/networks/RME-07-902/practices-panel/").content.decode()
+    assert PracticeFeature.objects.filter(
+        practice=practice, network=practice_world.network_c
+    ).exists()
+    panel = (
+        login(practice_world.director_c)
+        .get("/networks/RME-07-902/practices-panel/")
+        .content.decode()
+    )
     assert "Destacadas por la supervisión" in panel and practice.title in panel
-    client = login(world.supervisor_a)
+    client = login(practice_world.supervisor_a)
     client.post(f"/practices/{practice.pk}/feature/", {"network": "RME-07-902", "remove": "1"})
     assert not PracticeFeature.objects.exists()
 
 
 def test_a_supervisor_does_not_feature_for_a_network_of_their_deprov_they_do_not_supervise(
-    world, practice_of, login
+    practice_world, practice_of, login
 ):
     practice = practice_of("deprov")
-    client = login(world.supervisor_a)  # of Talca, assigned to A only
+    client = login(practice_world.supervisor_a)  # of Talca, assigned to A only
     page = client.get(f"/practices/{practice.pk}/").content.decode()
     assert "Destacar en la red" in page and "RME-07-902" not in page
     response = client.post(f"/practices/{practice.pk}/feature/", {"network": "RME-07-902"})
@@ -46,30 +54,34 @@ def test_a_supervisor_does_not_feature_for_a_network_of_their_deprov_they_do_not
     assert not PracticeFeature.objects.exists()
 
 
-def test_a_practice_is_not_featured_where_its_visibility_does_not_reach(world, practice_of, login):
+def test_a_practice_is_not_featured_where_its_visibility_does_not_reach(
+    practice_world, practice_of, login
+):
     practice = practice_of("network")
-    MembershipFactory(network=world.network_c, user=world.supervisor_a, role="supervisor")
-    response = login(world.supervisor_a).post(
+    MembershipFactory(
+        network=practice_world.network_c, user=practice_world.supervisor_a, role="supervisor"
+    )
+    response = login(practice_world.supervisor_a).post(
         f"/practices/{practice.pk}/feature/", {"network": "RME-07-902"}, follow=True
     )
     assert "no pueden ver esta práctica" in response.content.decode()
     assert not PracticeFeature.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["director_a", "rep_a", "supervisor_other", "analyst"])
-def test_others_cannot_feature(world, practice_of, login, role):
+@pytest.mark.parametrize("role", ["director_a", "rep_a", "supervisor_b", "analyst"])
+def test_others_cannot_feature(practice_world, practice_of, login, role):
     practice = practice_of("all")
-    response = login(getattr(world, role)).post(
+    response = login(getattr(practice_world, role)).post(
         f"/practices/{practice.pk}/feature/", {"network": "RME-07-901"}
     )
     assert response.status_code == 404
     assert not PracticeFeature.objects.exists()
 
 
-def test_a_supervisor_puts_a_practice_on_a_meetings_agenda(world, practice_of, login):
+def test_a_supervisor_puts_a_practice_on_a_meetings_agenda(practice_world, practice_of, login):
     practice = practice_of("network", title="Recreos entretenidos")
-    meeting = MeetingFactory(network=world.network_a, title="Reunión de abril")
-    client = login(world.supervisor_a)
+    meeting = MeetingFactory(network=practice_world.network_a, title="Reunión de abril")
+    client = login(practice_world.supervisor_a)
     response = client.post(
         f"/practices/{practice.pk}/agenda/", {"meeting": meeting.pk, "duration_minutes": 25}
     )
@@ -80,25 +92,25 @@ def test_a_supervisor_puts_a_practice_on_a_meetings_agenda(world, practice_of, l
         25,
         "Escuela Talca Uno",
     )
-    page = login(world.director_a).get(f"/meetings/{meeting.pk}/").content.decode()
+    page = login(practice_world.director_a).get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Práctica: Recreos entretenidos" in page
     assert f'href="/practices/{practice.pk}/"' in page
-    client = login(world.supervisor_a)
+    client = login(practice_world.supervisor_a)
     again = client.post(f"/practices/{practice.pk}/agenda/", {"meeting": meeting.pk}, follow=True)
     assert "ya está en la tabla" in again.content.decode()
     assert AgendaItem.objects.count() == 1
 
 
-def test_a_past_meeting_or_a_foreign_one_takes_no_practice(world, practice_of, login):
+def test_a_past_meeting_or_a_foreign_one_takes_no_practice(practice_world, practice_of, login):
     practice = practice_of("all")
     past = MeetingFactory(
-        network=world.network_a,
+        network=practice_world.network_a,
         starts_at=timezone.now() - datetime.timedelta(days=3),
         ends_at=timezone.now() - datetime.timedelta(days=3, hours=-2),
         proposals_close_at=timezone.now() - datetime.timedelta(days=5),
     )
-    foreign = MeetingFactory(network=world.network_b)
-    client = login(world.supervisor_a)
+    foreign = MeetingFactory(network=practice_world.network_b)
+    client = login(practice_world.supervisor_a)
     client.post(f"/practices/{practice.pk}/agenda/", {"meeting": past.pk})
     assert (
         client.post(f"/practices/{practice.pk}/agenda/", {"meeting": foreign.pk}).status_code == 404
@@ -107,16 +119,16 @@ def test_a_past_meeting_or_a_foreign_one_takes_no_practice(world, practice_of, l
 
 
 def test_the_network_panel_shows_what_its_schools_shared_and_adopted_this_year(
-    world, practice_of, login
+    practice_world, practice_of, login
 ):
     shared = practice_of("network", title="Tutorías entre pares")
-    PracticeAdoptionFactory(practice=shared, school=world.a2, stage="trying")
-    outside = PracticeFactory(school=world.c1, visibility="all", title="Huerto escolar")
-    PracticeAdoptionFactory(practice=outside, school=world.a2)  # not between A's schools
+    PracticeAdoptionFactory(practice=shared, school=practice_world.a2, stage="trying")
+    outside = PracticeFactory(school=practice_world.c1, visibility="all", title="Huerto escolar")
+    PracticeAdoptionFactory(practice=outside, school=practice_world.a2)  # not between A's schools
     last_year = practice_of("network", title="Práctica antigua")
     last_year.published_at = timezone.now().replace(year=timezone.now().year - 1)
     last_year.save()
-    panel = login(world.utp_a2).get("/networks/RME-07-901/practices-panel/")
+    panel = login(practice_world.utp_a2).get("/networks/RME-07-901/practices-panel/")
     html = panel.content.decode()
     assert panel.status_code == 200
     assert "Tutorías entre pares" in html and "Práctica antigua" not in html
@@ -124,9 +136,12 @@ def test_the_network_panel_shows_what_its_schools_shared_and_adopted_this_year(
     assert [a.practice for a in panel.context["practices_adoptions"]] == [shared]
     assert "Liceo Talca Dos" in html
     # Outsiders get 404, like for the network page.
-    assert login(world.director_b).get("/networks/RME-07-901/practices-panel/").status_code == 404
+    assert (
+        login(practice_world.director_b).get("/networks/RME-07-901/practices-panel/").status_code
+        == 404
+    )
 
 
-def test_the_network_page_loads_the_panel(world, login):
-    page = login(world.director_a).get("/networks/RME-07-901/").content.decode()
+def test_the_network_page_loads_the_panel(practice_world, login):
+    page = login(practice_world.director_a).get("/networks/RME-07-901/").content.decode()
     assert "/networks/RME-07-901/practices-panel/" in page

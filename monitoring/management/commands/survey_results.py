@@ -48,11 +48,6 @@ class Command(BaseCommand):
         try:
             results = campaign_results(found, by_role=by_role, use_cache=False)
             datas = [results.for_scope(s) for s in scopes]
-            # The printed shape is a contract (README): a question an imported
-            # wave did not ask is printed as suppressed, as before.
-            for data in datas:
-                for question in data["questions"]:
-                    question.pop("not_asked", None)
             several = len(scope) > 1 or any(text.endswith(":*") for text in scope)
             if format == "json":
                 payload = datas if several else datas[0]
