@@ -26,7 +26,15 @@ from networks.permissions import analyst_networks, is_active_user, is_admin, vis
 from rme_platform.accounts.models import Role
 from schools.models import AnalystScope, Region
 
-from .models import Campaign, CampaignStatus, Instrument, Invitation
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Instrument,
+    Invitation,
+    Report,
+    ReportScope,
+    ReportStatus,
+)
 
 
 def analyst_scope(user):
@@ -228,8 +236,6 @@ def visible_reports(user, campaign=None):
     Network members (directivos, supervisors, sostenedor representatives):
     the built reports of their networks, once the campaign is published.
     """
-    from .models import Report, ReportScope, ReportStatus
-
     reports = Report.objects.all()
     if campaign is not None:
         if campaign.status == CampaignStatus.DRAFT:

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rme_platform.accounts.models import Role
+
 from .models import MembershipRole, Network, PartnerKind
 
 
@@ -75,8 +77,6 @@ class InvitePersonForm(forms.Form):
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        from rme_platform.accounts.models import Role
-
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 # Extension -> the file's first bytes ("magic"), or None when text-like.
 DOCUMENT_TYPES = {
@@ -76,8 +77,6 @@ def _parses_as_pdf(uploaded_file):
     """Whether the file reads as a PDF (pypdf finds its cross-reference
     table, trailer and at least one page, or it is encrypted), not merely
     starts with %PDF. The file is left at the position it had."""
-    from pypdf import PdfReader
-
     position = uploaded_file.tell() if hasattr(uploaded_file, "tell") else 0
     uploaded_file.seek(0)
     try:

@@ -92,6 +92,7 @@ def _aware(value):
 def _notify(meeting, kind):
     """Queue the emails of `kind` for this version of the meeting, once the
     transaction commits."""
+    # Lazy: networks.meetings.tasks imports this module (Celery task cycle).
     from .tasks import send_meeting_notice
 
     outbox.send(send_meeting_notice, [meeting.pk, kind, meeting.sequence])

@@ -18,6 +18,7 @@ alike. Built on networks.permissions (and re-exported there).
 
 from django.db.models import Q
 
+from networks.meetings.permissions import runnable_networks
 from networks.models import Network, NetworkSchool, NetworkStatus
 from networks.permissions import (
     directivo_school_ids,
@@ -153,8 +154,6 @@ def can_follow_adoption(user, adoption):
 
 def featurable_networks(user):
     """Networks for which the user features practices and sets agendas."""
-    from networks.meetings.permissions import runnable_networks
-
     return runnable_networks(user).filter(status=NetworkStatus.ACTIVE)
 
 

@@ -25,7 +25,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from networks.meetings import permissions as meeting_perms
+from networks.meetings import services as meeting_services
 from networks.meetings.models import MeetingStatus
+from pme import services as pme_services
+from pme.models import Action, Dimension, Subdimension
 from rme_platform import outbox
 from rme_platform.accounts.models import User
 from rme_platform.files import validate_upload
@@ -183,8 +186,6 @@ def coauthors_error(school):
 
 def _clean(school, data, *, publishing=False):
     """Validate the fields of a practice; returns them cleaned."""
-    from pme.models import Dimension, Subdimension
-
     errors = {}
     title = " ".join((data.get("title") or "").split())
     if not title:
@@ -399,6 +400,7 @@ def add_comment(*, by, practice, body):
     check_markdown(body, "body")
     with transaction.atomic():
         comment = PracticeComment.objects.create(practice=practice, author=by, body=body)
+        # Lazy: networks.practices.tasks imports this module (Celery task cycle).
         from .tasks import send_comment_notice
 
         outbox.send(send_comment_notice, [comment.pk])
@@ -518,8 +520,6 @@ def send_daily_digests(*, day=None):
 def _clean_pme_action(pme_action, school):
     if pme_action is None:
         return None
-    from pme.models import Action
-
     if isinstance(pme_action, int | str):
         pme_action = Action.objects.select_related("plan").filter(pk=pme_action).first()
     if pme_action is None or pme_action.plan.school_id != school.pk:
@@ -656,8 +656,6 @@ def unfeature_practice(*, by, practice, network):
 def add_practice_to_agenda(*, by, practice, meeting, duration_minutes=20, presenter=""):
     """Put the practice on the agenda of a convened meeting the user runs,
     presented by its school unless told."""
-    from networks.meetings import services as meeting_services
-
     _require(perms.can_view_practice(by, practice))
     _require(meeting_perms.can_run(by, meeting))
     if meeting.status != MeetingStatus.CONVENED or meeting.starts_at <= timezone.now():
@@ -701,8 +699,6 @@ def pme_action_initial(practice):
 def create_action_from_practice(*, by, plan, practice, funding=None, **fields):
     """Add to the plan an action copied from a practice the user may see,
     remembering where it came from. Same rules as pme.services.create_action."""
-    from pme import services as pme_services
-
     _require(perms.can_view_practice(by, practice))
     with transaction.atomic():
         action = pme_services.create_action(by=by, plan=plan, funding=funding, **fields)

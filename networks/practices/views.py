@@ -18,7 +18,7 @@ from networks.permissions import visible_networks
 from pme import permissions as pme_permissions
 from pme import selectors as pme_selectors
 from pme.forms import ActionForm
-from pme.models import ActionStatus
+from pme.models import Action, ActionStatus
 from rme_platform.files import protected_download
 from rme_platform.forms import add_service_errors
 
@@ -295,8 +295,6 @@ def adoption_note(request, pk):
     )
     if not perms.can_follow_adoption(request.user, adoption):
         raise PermissionDenied
-    from pme.models import Action
-
     actions = Action.objects.filter(plan__school=adoption.school).select_related("plan")
     form = AdoptionNoteForm(request.POST, actions=actions)
     if form.is_valid():

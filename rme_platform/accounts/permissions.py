@@ -1,5 +1,8 @@
 """Who may do what with accounts."""
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+
 from .models import Role
 
 
@@ -23,8 +26,6 @@ def can_invite(user):
 def has_second_factor(user):
     """The user has enrolled a TOTP authenticator. (The signed-in user is
     loaded with the answer: accounts.backends.)"""
-    from allauth.mfa.models import Authenticator
-
     known = getattr(user, "has_totp_authenticator", None)
     if known is not None:
         return known
@@ -37,8 +38,6 @@ def session_used_second_factor(request, user):
     methods a session was authenticated with, for that user only; a
     password-only sign-in (Django's own login form, `Client.login`) has no
     "mfa" record."""
-    from allauth.account.authentication import get_authentication_records
-
     return any(
         record.get("method") == "mfa" for record in get_authentication_records(request, user)
     )
