@@ -565,17 +565,10 @@ def create_action(*, by, plan, funding=None, **fields):
     return action
 
 
-def update_action(*, by, action, funding=None, **fields):
-    """Change some fields of an action (funding, when given, replaces all
-    its lines). Same rules as create_action."""
-    plan = action.plan
-    _require_plan_editor(by, plan)
-    unknown = set(fields) - ACTION_FIELDS
-    if unknown:
-        raise ValidationError(
-            _("Campos no modificables: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
-    current = {
+def action_values(action):
+    """The action's editable fields but funding, in a new dict: what update_action
+    starts from and the edit form shows."""
+    return {
         "name": action.name,
         "description": action.description,
         "dimension": action.dimension,
@@ -590,6 +583,19 @@ def update_action(*, by, action, funding=None, **fields):
         "status": action.status,
         "progress": action.progress,
     }
+
+
+def update_action(*, by, action, funding=None, **fields):
+    """Change some fields of an action (funding, when given, replaces all
+    its lines). Same rules as create_action."""
+    plan = action.plan
+    _require_plan_editor(by, plan)
+    unknown = set(fields) - ACTION_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("Campos no modificables: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    current = action_values(action)
     if "dimension" in fields and "subdimension" not in fields:
         new_dimension = fields["dimension"]
         code = (

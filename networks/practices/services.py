@@ -31,7 +31,7 @@ from pme import services as pme_services
 from pme.models import Action, Dimension, Subdimension
 from rme_platform import outbox
 from rme_platform.accounts.models import User
-from rme_platform.files import validate_upload
+from rme_platform.files import validate_attachment
 from schools.models import TEACHING_LABELS, Position
 
 from . import permissions as perms
@@ -296,6 +296,22 @@ def create_practice(*, by, school, visibility=PracticeVisibility.NETWORK, **fiel
     return practice
 
 
+def _values(practice, *, tags):
+    """The practice's fields as _clean takes them, with these tags and no co-author added."""
+    return {
+        "title": practice.title,
+        **{field: getattr(practice, field) for field in TEXT_FIELDS},
+        "levels": practice.levels,
+        "rural": practice.rural,
+        "enrollment": practice.enrollment,
+        "dimension": practice.dimension,
+        "subdimension": practice.subdimension,
+        "tags": tags,
+        "coauthors": [],
+        "visibility": practice.visibility,
+    }
+
+
 def update_practice(*, by, practice, **fields):
     """Change some fields of a practice (same rules as create_practice)."""
     _require(perms.can_edit_practice(by, practice))
@@ -304,18 +320,7 @@ def update_practice(*, by, practice, **fields):
         raise ValidationError(
             _("Campos desconocidos: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    current = {
-        "title": practice.title,
-        **{field: getattr(practice, field) for field in TEXT_FIELDS},
-        "levels": practice.levels,
-        "rural": practice.rural,
-        "enrollment": practice.enrollment,
-        "dimension": practice.dimension,
-        "subdimension": practice.subdimension,
-        "tags": [t.name for t in practice.tags.all()],
-        "coauthors": [],
-        "visibility": practice.visibility,
-    }
+    current = _values(practice, tags=[t.name for t in practice.tags.all()])
     with transaction.atomic():
         data = _clean(practice.school, {**current, **fields}, publishing=practice.is_published)
         if "coauthors" in fields:
@@ -331,18 +336,7 @@ def publish_practice(*, by, practice):
     _require(perms.can_edit_practice(by, practice))
     if practice.is_published:
         raise ValidationError({"status": _("La práctica ya está publicada.")})
-    data = {
-        "title": practice.title,
-        **{field: getattr(practice, field) for field in TEXT_FIELDS},
-        "levels": practice.levels,
-        "rural": practice.rural,
-        "enrollment": practice.enrollment,
-        "dimension": practice.dimension,
-        "subdimension": practice.subdimension,
-        "tags": [],
-        "coauthors": [],
-        "visibility": practice.visibility,
-    }
+    data = _values(practice, tags=[])
     _clean(practice.school, data, publishing=True)
     with transaction.atomic():
         practice.status = PracticeStatus.PUBLISHED
@@ -367,12 +361,7 @@ def add_attachment(*, by, practice, file):
     """Attach a file (documents and images up to 10 MB; content checked
     against the extension; at most 10 per practice)."""
     _require(perms.can_edit_practice(by, practice))
-    if file is None:
-        raise ValidationError({"file": _("Elija un archivo.")})
-    try:
-        validate_upload(file, max_bytes=MAX_ATTACHMENT_BYTES)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
+    validate_attachment(file, max_bytes=MAX_ATTACHMENT_BYTES)
     with transaction.atomic():
         Practice.objects.select_for_update().filter(pk=practice.pk).first()
         if practice.attachments.count() >= MAX_ATTACHMENTS:
