@@ -28,13 +28,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchlib import machine, manage, setup_django
+from benchlib import ensure_national_networks, machine, record, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_meetings"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_P95_MS = 200.0
 
 
@@ -153,9 +152,7 @@ def run(args, tmp):
     from networks.meetings.models import Meeting
     from networks.models import Network
 
-    if not Network.objects.filter(code__startswith="RME-N").exists():
-        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
-        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+    ensure_national_networks(env)
     seed_seconds = None
     if args.reseed or not Meeting.objects.filter(network__code__startswith="RME-N").exists():
         print("Seeding a year of monthly meetings for every national network...", flush=True)
@@ -278,11 +275,7 @@ def run(args, tmp):
     for label, (ms, groups) in timings.items():
         report.append(f"| {label} | {groups:,} | {ms:.0f} |")
     report += ["", f"Result: {'within target' if passed else 'OVER TARGET'}.", ""]
-    print("\n".join(report))
-    if not args.no_record:
-        header = "\n" if RESULTS.exists() else "# Benchmark results\n\n"
-        with RESULTS.open("a", encoding="utf-8") as out:
-            out.write(header + "\n".join(report))
+    record(report, no_record=args.no_record)
     return 0 if passed else 1
 
 

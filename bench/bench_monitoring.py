@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import benchlib
 from benchlib import ensure_database, machine, manage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,26 +59,6 @@ SUBMITS, DOUBLES, SEQUENTIAL, WARMUP = 200, 20, 20, 8
 SPREAD_SECONDS = 5.0
 WORKERS = 4
 TARGET_RESULTS_S, TARGET_RATIO, TARGET_ALL_SCOPES_S, TARGET_P95_MS = 2.0, 2.0, 0.5, 300.0
-
-
-# The vendored Bootstrap files name source maps that are not shipped, so the
-# production static storage fails in collectstatic; gunicorn serves through
-# a copy of it that leaves sourceMappingURL comments alone (as bench_web.py).
-BENCH_SETTINGS = """
-from rme_platform.settings import *  # noqa: F403
-
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "bench_storage.StaticStorage"}}  # noqa: F405
-"""
-BENCH_STORAGE = """
-from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-
-class StaticStorage(CompressedManifestStaticFilesStorage):
-    patterns = tuple(
-        (files, tuple(p for p in found if "sourceMappingURL" not in str(p)))
-        for files, found in CompressedManifestStaticFilesStorage.patterns
-    )
-"""
 
 
 def measure_results(campaign):
@@ -310,8 +291,8 @@ def run_submits(env, tmp):
         return Response.objects.filter(campaign=campaign).count() + held
 
     connection.close()
-    (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
-    (tmp / "bench_storage.py").write_text(BENCH_STORAGE)
+    (tmp / "bench_settings.py").write_text(benchlib.MANIFEST_SETTINGS)
+    (tmp / "bench_storage.py").write_text(benchlib.MANIFEST_STORAGE)
     env = {
         **env,
         "STATIC_ROOT": str(tmp / "static"),
@@ -410,32 +391,15 @@ def main():
 def run(args, tmp):
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     ensure_database(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "rme_platform.settings",
-    }
-    manage("migrate", "--verbosity", "0", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.db import connection
+    env = benchlib.production_env(
+        url, ALLOWED_HOSTS=HOST, DJANGO_SETTINGS_MODULE="rme_platform.settings"
+    )
+    benchlib.start_django(env)
 
     from monitoring.demo import seed_national_monitoring
     from monitoring.models import Answer, Campaign, Response
-    from networks.models import Network
 
-    if not Network.objects.filter(code__startswith="RME-N").exists():
-        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
-        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+    benchlib.ensure_national_networks(env)
     seeded = None
     if args.reseed or not Campaign.objects.filter(slug=CAMPAIGN).exists():
         print("Seeding the national survey campaign...", flush=True)
@@ -443,10 +407,7 @@ def run(args, tmp):
         seeded = seed_national_monitoring(slug=CAMPAIGN)
         seeded["seconds"] = time.perf_counter() - started
         print(seeded, flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0].split()[0]
+    version = benchlib.analyze()
     campaign = Campaign.objects.select_related("instrument").get(slug=CAMPAIGN)
     responses = Response.objects.filter(campaign=campaign).count()
     answers = Answer.objects.filter(response__campaign=campaign).count()

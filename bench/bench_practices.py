@@ -28,13 +28,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench_meetings import percentiles, time_requests
-from benchlib import machine, manage, setup_django, signed_in_client
+from benchlib import (
+    ensure_national_networks,
+    machine,
+    record,
+    setup_django,
+    signed_in_client,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_practices"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 TARGET_P95_MS = 200.0
 PRACTICES = 20_000
 
@@ -101,13 +106,10 @@ def main():
 def run(args, tmp):
     url = os.environ.get("PRACTICES_BENCH_DATABASE_URL") or DEFAULT_URL
     env = setup_django(url, tmp, "bench_practices_settings", PAGE_CACHE_SECONDS="0")
-    from networks.models import Network
     from networks.practices.demo import seed_national_practices
     from networks.practices.models import Practice
 
-    if not Network.objects.filter(code__startswith="RME-N").exists():
-        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
-        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+    ensure_national_networks(env)
     seed_seconds = None
     if args.reseed or Practice.objects.count() < PRACTICES:
         print(f"Seeding {PRACTICES:,} practices across the national schools...", flush=True)
@@ -188,11 +190,7 @@ def run(args, tmp):
             f"| {'pass' if ok else 'FAIL'} |"
         )
     report += ["", f"Result: {'within target' if passed else 'OVER TARGET'}.", ""]
-    print("\n".join(report))
-    if not args.no_record:
-        header = "\n" if RESULTS.exists() else "# Benchmark results\n\n"
-        with RESULTS.open("a", encoding="utf-8") as out:
-            out.write(header + "\n".join(report))
+    record(report, no_record=args.no_record)
     return 0 if passed else 1
 
 

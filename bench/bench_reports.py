@@ -35,7 +35,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchlib import ensure_database, machine, manage
+from benchlib import analyze, ensure_database, ensure_national_networks, machine, start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -129,12 +129,7 @@ def run(args, tmp):
         "PAGE_CACHE_SECONDS": "0",
         "DJANGO_SETTINGS_MODULE": "rme_platform.settings",
     }
-    manage("migrate", "--verbosity", "0", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.db import connection
+    start_django(env)
     from django.db.models import Count
 
     from monitoring.demo import seed_national_monitoring
@@ -143,16 +138,11 @@ def run(args, tmp):
     from monitoring.reports.services import request_reports
     from networks.models import Network
 
-    if not Network.objects.filter(code__startswith="RME-N").exists():
-        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
-        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+    ensure_national_networks(env)
     if not Campaign.objects.filter(slug=CAMPAIGN).exists():
         print("Seeding the national survey campaign...", flush=True)
         print(seed_national_monitoring(slug=CAMPAIGN), flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0].split()[0]
+    version = analyze()
     campaign = Campaign.objects.select_related("instrument").get(slug=CAMPAIGN)
     responses = Response.objects.filter(campaign=campaign).count()
     Report.objects.filter(campaign=campaign).delete()

@@ -19,12 +19,12 @@ import datetime
 import hashlib
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import benchlib
 from benchlib import machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,18 +53,8 @@ def recreate_database(url):
 def manage(*args, env):
     """Run a management command in a fresh process; return (seconds, stdout)."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed, done.stdout
+    stdout = benchlib.manage(*args, env=env)
+    return time.perf_counter() - started, stdout
 
 
 def figures():

@@ -19,7 +19,6 @@ import datetime
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import benchlib
 from benchlib import ensure_database, machine, manage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,26 +60,6 @@ function done(summary, latency, requests)
     summary.requests, bad + summary.errors.connect + summary.errors.read
       + summary.errors.write + summary.errors.timeout))
 end
-"""
-
-
-# The vendored Bootstrap files name source maps that are not shipped, so the
-# production static storage fails in collectstatic; the benchmark serves
-# through a copy of it that leaves sourceMappingURL comments alone.
-BENCH_SETTINGS = """
-from rme_platform.settings import *  # noqa: F403
-
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "bench_storage.StaticStorage"}}  # noqa: F405
-"""
-BENCH_STORAGE = """
-from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-
-class StaticStorage(CompressedManifestStaticFilesStorage):
-    patterns = tuple(
-        (files, tuple(p for p in found if "sourceMappingURL" not in str(p)))
-        for files, found in CompressedManifestStaticFilesStorage.patterns
-    )
 """
 
 
@@ -249,33 +229,19 @@ def main():
 def run(args, tmp):
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     ensure_database(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": str(tmp / "static"),
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
-    }
-    (tmp / "bench_settings.py").write_text(BENCH_SETTINGS)
-    (tmp / "bench_storage.py").write_text(BENCH_STORAGE)
+    env = benchlib.production_env(
+        url,
+        ALLOWED_HOSTS=HOST,
+        STATIC_ROOT=str(tmp / "static"),
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
+    )
+    (tmp / "bench_settings.py").write_text(benchlib.MANIFEST_SETTINGS)
+    (tmp / "bench_storage.py").write_text(benchlib.MANIFEST_STORAGE)
     sys.path.insert(0, str(tmp))
-    manage("migrate", "--verbosity", "0", env=env)
-    os.environ.update(env)
-    import django
+    benchlib.start_django(env)
 
-    django.setup()
-    from networks.models import Network
-
-    if not Network.objects.filter(code__startswith="RME-N").exists():
-        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
-        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+    benchlib.ensure_national_networks(env)
     manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
     deprov, supervisor, network = pick_targets()
     data = data_figures()

@@ -3,6 +3,7 @@ management commands run in a fresh process."""
 
 import os
 import platform
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ def machine():
 
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
 def ensure_database(url):
@@ -66,16 +68,30 @@ STORAGES = {  # noqa: F405
 """
 
 
-def setup_django(url, tmp, name, **extra_env):
-    """Create and migrate the database at `url`, then set Django up in this
-    process as production would run it (DEBUG=0, plain static storage, the
-    settings module `name` written under `tmp`). Returns the environment,
-    for management commands run beside it."""
-    import secrets
+# The vendored Bootstrap files name source maps that are not shipped, so the
+# production static storage fails in collectstatic; the benchmarks that serve
+# through gunicorn use a copy of it that leaves sourceMappingURL comments alone.
+MANIFEST_SETTINGS = """
+from rme_platform.settings import *  # noqa: F403
 
-    ensure_database(url)
-    (tmp / f"{name}.py").write_text(BENCH_SETTINGS)
-    env = {
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "bench_storage.StaticStorage"}}  # noqa: F405
+"""
+MANIFEST_STORAGE = """
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    patterns = tuple(
+        (files, tuple(p for p in found if "sourceMappingURL" not in str(p)))
+        for files, found in CompressedManifestStaticFilesStorage.patterns
+    )
+"""
+
+
+def production_env(url, **extra_env):
+    """This process's environment with production's settings (DEBUG=0, a
+    fresh SECRET_KEY, plain HTTP) on the database at `url`, plus `extra_env`."""
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "0",
@@ -85,16 +101,62 @@ def setup_django(url, tmp, name, **extra_env):
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": name,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
         **extra_env,
     }
-    sys.path.insert(0, str(tmp))
+
+
+def start_django(env):
+    """Migrate the database of `env`, then set Django up in this process with it."""
     manage("migrate", "--verbosity", "0", env=env)
     os.environ.update(env)
     import django
 
     django.setup()
+
+
+def ensure_national_networks(env):
+    """Seed the national scale (seed_demo --scale national) unless it is there."""
+    from networks.models import Network
+
+    if not Network.objects.filter(code__startswith="RME-N").exists():
+        print("No national networks: seeding them (seed_demo --scale national)...", flush=True)
+        print(manage("seed_demo", "--scale", "national", "--quiet-logins", env=env).strip())
+
+
+def analyze():
+    """ANALYZE the database (fresh planner statistics); returns PostgreSQL's version."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]
+
+
+def record(report, *, no_record):
+    """Print the report's lines and, unless `no_record`, append them to RESULTS."""
+    print("\n".join(report))
+    if not no_record:
+        header = "\n" if RESULTS.exists() else "# Benchmark results\n\n"
+        with RESULTS.open("a", encoding="utf-8") as out:
+            out.write(header + "\n".join(report))
+
+
+def setup_django(url, tmp, name, **extra_env):
+    """Create and migrate the database at `url`, then set Django up in this
+    process as production would run it (DEBUG=0, plain static storage, the
+    settings module `name` written under `tmp`). Returns the environment,
+    for management commands run beside it."""
+    ensure_database(url)
+    (tmp / f"{name}.py").write_text(BENCH_SETTINGS)
+    env = production_env(
+        url,
+        DJANGO_SETTINGS_MODULE=name,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
+        **extra_env,
+    )
+    sys.path.insert(0, str(tmp))
+    start_django(env)
     return env
 
 

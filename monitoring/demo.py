@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from networks.models import Network
+from networks.models import Membership, Network
+from rme_platform.accounts.models import User
 
 from . import services
 from .default_instrument import load_default_instrument
@@ -190,8 +191,6 @@ def _answer_some(campaign, networks, counts, rng, submitted_on, skip_users=(), t
 @transaction.atomic
 def seed_demo_monitoring(stdout=None):
     """See the module docstring. Needs networks.demo.seed_small() first."""
-    from rme_platform.accounts.models import User
-
     instrument = load_default_instrument()
     networks = list(
         Network.objects.filter(code__in=DEMO_NETWORKS).select_related("deprov").order_by("code")
@@ -275,8 +274,6 @@ def seed_national_monitoring(*, seed=2025, year=2025, slug=NATIONAL_SLUG, stdout
     """One closed campaign with about 70 % of the national directivos
     answering (~15,000 responses × 40 questions). A few networks get under
     MIN_CELL_SIZE responses, so suppression has work to do. Returns figures."""
-    from networks.models import Membership
-
     instrument = load_default_instrument()
     rng = random.Random(seed)
     _delete_campaign(slug)

@@ -11,6 +11,8 @@ import random
 from collections import defaultdict
 
 from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from rme_platform.spreadsheets import append_row, csv_dict_row, csv_row
 
@@ -91,9 +93,6 @@ def results_csv(datas):
 
 def results_xlsx(datas, *, title, texts):
     """An XLSX workbook: a sheet of results per scope with the question text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     workbook.remove(workbook.active)
     for data in datas:

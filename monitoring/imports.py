@@ -13,6 +13,7 @@ from rme_platform.spreadsheets import decode_upload, read_csv_rows, sniff_delimi
 from schools.directory import RowProblems
 from schools.models import Region
 
+from .default_instrument import SLUG as DEFAULT_SLUG
 from .models import (
     Answer,
     Campaign,
@@ -87,8 +88,6 @@ def import_responses(*, path_or_file, campaign_slug, year=None, instrument_slug=
     the responses are stored in one transaction. When the campaign does not
     exist, `year` is required and a closed campaign is created on the
     instrument (default rme-monitoreo)."""
-    from .default_instrument import SLUG as DEFAULT_SLUG
-
     campaign = Campaign.objects.select_related("instrument").filter(slug=campaign_slug).first()
     if campaign is not None:
         instrument = campaign.instrument

@@ -36,7 +36,15 @@ from rme_platform.accounts.permissions import (
 from schools.models import Region
 from schools.permissions import analyst_scope
 
-from .models import Campaign, CampaignStatus, Instrument, Invitation
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Instrument,
+    Invitation,
+    Report,
+    ReportScope,
+    ReportStatus,
+)
 
 
 def followed_networks(user):
@@ -251,8 +259,6 @@ def visible_reports(user, campaign=None):
     for the networks they supervise): the built reports of their networks,
     once the campaign is published.
     """
-    from .models import Report, ReportScope, ReportStatus
-
     reports = Report.objects.all()
     if campaign is not None:
         if campaign.status == CampaignStatus.DRAFT:

@@ -5,8 +5,20 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
+from schools.models import Region
+
 from . import permissions
-from .models import Campaign, CampaignStatus, Draft, Invitation, Question, participated
+from .default_instrument import CONTRACT_CODES
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Draft,
+    Invitation,
+    Question,
+    ReportScope,
+    ReportStatus,
+    participated,
+)
 from .permissions import Scope
 from .results import campaign_results, half_up, rate, results_for_scope  # noqa: F401 - re-exported
 
@@ -103,8 +115,6 @@ def response_rates(user, campaign):
 
 def scope_choices(user, campaign):
     """[(value, label)] of the scopes whose results the user may read."""
-    from schools.models import Region
-
     if not permissions.can_view_results(user, campaign):
         return []
     choices = [("national", None)]
@@ -243,8 +253,6 @@ def network_panel(user, network):
     contract questions with the network's, region's and national % of
     agreement (None where suppressed), the number of responses and a link
     to the full results. None when there is nothing the user may read."""
-    from .default_instrument import CONTRACT_CODES
-
     campaign = (
         Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
         .select_related("instrument")
@@ -290,8 +298,6 @@ def network_panel(user, network):
 def _network_report_urls(user, campaign, networks):
     """{network id: download URL} of the networks' built PDF reports the user
     may download, in their language where there is one. One query."""
-    from .models import ReportScope, ReportStatus
-
     language = (getattr(user, "language", "") or "es")[:2]
     rows = (
         permissions.visible_reports(user, campaign)
@@ -309,8 +315,6 @@ def _network_report_urls(user, campaign, networks):
 def network_report(user, campaign, network):
     """The network's built PDF report of the campaign the user may download
     (in their language if there is one), or None. One query."""
-    from .models import ReportScope, ReportStatus
-
     language = (getattr(user, "language", "") or "es")[:2]
     report = (
         permissions.visible_reports(user, campaign)

@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool, NetworkStatus
-from rme_platform import audit
+from rme_platform import audit, outbox
 from schools.models import Position
 
 from . import permissions
@@ -583,8 +583,7 @@ def open_campaign(*, by, campaign, send=True):
         audit.record(by, "campaign.opened", campaign)
         unsent = _create_invitations(campaign)
         if send and unsent:
-            from rme_platform import outbox
-
+            # Lazy: monitoring.tasks imports this module (Celery task cycle).
             from .tasks import send_campaign_invitations
 
             outbox.send(send_campaign_invitations, [campaign.pk])
@@ -602,8 +601,7 @@ def invite_new_directivos(*, by, campaign, send=True):
         before = Invitation.objects.filter(campaign=campaign).count()
         unsent = _create_invitations(campaign)
         if send and unsent:
-            from rme_platform import outbox
-
+            # Lazy: monitoring.tasks imports this module (Celery task cycle).
             from .tasks import send_campaign_invitations
 
             outbox.send(send_campaign_invitations, [campaign.pk])
@@ -628,8 +626,7 @@ def close_campaign(*, by, campaign):
         move_submitted(campaign, final=True)
         Draft.objects.filter(invitation__campaign=campaign).delete()
         if reports_on_close():
-            from rme_platform import outbox
-
+            # Lazy: monitoring.tasks imports this module (Celery task cycle).
             from .tasks import queue_campaign_reports
 
             outbox.send(queue_campaign_reports, [campaign.pk])
@@ -641,8 +638,6 @@ def reports_on_close():
     configured (MONITORING_REPORTS_ON_CLOSE, default on); in the embedded
     set-up, where tasks run in the request, analysts ask for them on the
     reports page instead."""
-    from django.conf import settings
-
     return settings.MONITORING_REPORTS_ON_CLOSE and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
@@ -700,8 +695,7 @@ def send_reminders(*, campaign, by=None, today=None, due_only=False):
         campaign.last_reminder_on = today
         campaign.save(update_fields=["last_reminder_on"])
         if ids:
-            from rme_platform import outbox
-
+            # Lazy: monitoring.tasks imports this module (Celery task cycle).
             from .tasks import BATCH_SIZE, send_invitation_batch
 
             for i in range(0, len(ids), BATCH_SIZE):

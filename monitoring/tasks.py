@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from rme_platform import outbox
+
 from . import services
 from .models import Invitation
 from .reports import building as report_building
@@ -30,8 +32,6 @@ def send_campaign_invitations(campaign_id):
     through the outbox: a broker that fails here loses no batch (the relay
     sends it later). Running it again queues only those still unsent, and a
     batch queued twice is emailed once."""
-    from rme_platform import outbox
-
     ids = list(
         Invitation.objects.filter(campaign_id=campaign_id, sent_at__isnull=True)
         .order_by("pk")

@@ -44,6 +44,7 @@ from schools.models import (
     SostenedorRepresentative,
     SupervisorProfile,
 )
+from schools.services import import_categories, import_directory
 
 from .models import ExternalPartner, Membership, MembershipRole, Network, NetworkSchool, PartnerKind
 
@@ -142,8 +143,6 @@ def ensure_registry(stdout=None, *, national=False):
     directory and a categories workbook generated in the official layouts
     (invented schools in the Maule region; see schools.demo). The national
     scale needs the real directory and raises OfficialFileMissing without it."""
-    from schools.services import import_categories, import_directory
-
     directory = official_file(DIRECTORY_FILE)
     if national and directory is None:
         raise OfficialFileMissing(DIRECTORY_FILE)

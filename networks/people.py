@@ -29,6 +29,7 @@ from schools.models import (
 )
 from schools.validators import RUT_PATTERN, modulo11_check_digit
 
+from . import permissions
 from .models import Membership, MembershipRole, Network, NetworkSchool
 
 COLUMNS = [
@@ -276,8 +277,6 @@ def _scope_errors(granter, person):
     """What of this row lies outside what `granter` may give (see
     permissions.grant_scope_errors); rows with an unknown role are already
     refused by read_people."""
-    from . import permissions
-
     if person.role not in ROLES:
         return {}
     return permissions.grant_scope_errors(
@@ -329,9 +328,7 @@ def _apply_role(user, person, result, granter=None):
     if person.sostenedor is not None:
         SostenedorRepresentative.objects.get_or_create(user=user, sostenedor=person.sostenedor)
     if person.role == Role.ANALYST:
-        from .permissions import analyst_scope_to_grant
-
-        national, regions = analyst_scope_to_grant(granter)
+        national, regions = permissions.analyst_scope_to_grant(granter)
         scope, created = AnalystScope.objects.get_or_create(
             user=user, defaults={"national": national}
         )
@@ -397,8 +394,6 @@ def invite_person(
     if problems.error_count:
         raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
     person.language = language
-    from . import permissions
-
     if not permissions.is_admin(by):
         errors = _scope_errors(by, person)
         if errors:

@@ -8,7 +8,7 @@ outside the user's scope answers 404, like a missing one.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from rme_platform.accounts.models import Role
+from rme_platform.accounts.models import Role, User
 from rme_platform.accounts.permissions import (
     invitable_roles,
     is_active_user,
@@ -165,8 +165,6 @@ def member_candidates(user):
     representatives of sostenedores with schools in it; nobody else. Someone
     outside answers exactly like someone unknown, so adding a member reveals
     no account."""
-    from rme_platform.accounts.models import User
-
     if not is_active_user(user):
         return User.objects.none()
     active = User.objects.filter(is_active=True)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from schools.validators import format_rut
+
 STALE_DAYS = 60
 
 
@@ -88,8 +90,6 @@ class ATEProvider(models.Model):
 
     @property
     def formatted_rut(self):
-        from schools.validators import format_rut
-
         return format_rut(self.rut, self.check_digit)
 
 

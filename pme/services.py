@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rme_platform import audit
+from rme_platform import audit, outbox
+from rme_platform.files import validate_upload
 
+from . import permissions
 from .models import (
     SETTABLE_STATUSES,
     Action,
@@ -32,6 +34,7 @@ from .models import (
     Strategy,
     Subdimension,
 )
+from .tasks import notify_comment
 
 MIN_YEAR, MAX_YEAR = 2008, 2100  # the SEP law dates from 2008
 MAX_CYCLE_YEARS = 4
@@ -58,8 +61,6 @@ ACTION_FIELDS = {
 
 
 def _require_school_editor(by, school_id):
-    from . import permissions
-
     if by is not None and not permissions.can_edit_school(by, school_id):
         raise PermissionDenied(
             _("Solo los directivos del establecimiento pueden modificar su PME.")
@@ -365,8 +366,6 @@ def set_plan_sharing(*, by, plan, shared):
 def approve_plan(*, by, plan):
     """Record that the sostenedor approves the plan (who and when). Only a
     representative of the school's sostenedor may; approving twice is refused."""
-    from . import permissions
-
     if not permissions.can_approve(by, plan):
         raise PermissionDenied(
             _("Solo un representante del sostenedor del establecimiento puede aprobar el plan.")
@@ -566,17 +565,10 @@ def create_action(*, by, plan, funding=None, **fields):
     return action
 
 
-def update_action(*, by, action, funding=None, **fields):
-    """Change some fields of an action (funding, when given, replaces all
-    its lines). Same rules as create_action."""
-    plan = action.plan
-    _require_plan_editor(by, plan)
-    unknown = set(fields) - ACTION_FIELDS
-    if unknown:
-        raise ValidationError(
-            _("Campos no modificables: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
-    current = {
+def action_values(action):
+    """The action's editable fields but funding, in a new dict: what update_action
+    starts from and the edit form shows."""
+    return {
         "name": action.name,
         "description": action.description,
         "dimension": action.dimension,
@@ -591,6 +583,19 @@ def update_action(*, by, action, funding=None, **fields):
         "status": action.status,
         "progress": action.progress,
     }
+
+
+def update_action(*, by, action, funding=None, **fields):
+    """Change some fields of an action (funding, when given, replaces all
+    its lines). Same rules as create_action."""
+    plan = action.plan
+    _require_plan_editor(by, plan)
+    unknown = set(fields) - ACTION_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("Campos no modificables: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    current = action_values(action)
     if "dimension" in fields and "subdimension" not in fields:
         new_dimension = fields["dimension"]
         code = (
@@ -641,8 +646,6 @@ def record_progress(*, by, action, progress, date=None, note="", files=()):
         )
     files = list(files or [])
     if files:
-        from rme_platform.files import validate_upload
-
         for upload in files:
             try:
                 validate_upload(upload)
@@ -678,8 +681,6 @@ def add_comment(*, by, plan, body, action=None):
     """Comment on a plan (or one of its actions). Everyone who may read the
     plan may comment; a comment by someone outside the school is emailed to
     its directivos once the transaction commits."""
-    from . import permissions
-
     if not permissions.can_comment(by, plan):
         raise PermissionDenied(_("No puede comentar este plan."))
     body = (body or "").strip()
@@ -694,9 +695,5 @@ def add_comment(*, by, plan, body, action=None):
     with transaction.atomic():
         comment = Comment.objects.create(plan=plan, action=action, author=by, body=body)
         if not permissions.own_school_ids(by).filter(school_id=plan.school_id).exists():
-            from rme_platform import outbox
-
-            from .tasks import notify_comment
-
             outbox.send(notify_comment, [comment.pk])
     return comment

@@ -7,5 +7,6 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Plataforma RME")
 
     def ready(self):
-        # Connect the signals that invalidate cached pages on every write.
+        # Lazy: models can be imported only once the app registry is ready; this
+        # connects the signals that invalidate cached pages on every write.
         from . import pagecache  # noqa: F401

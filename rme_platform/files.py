@@ -4,10 +4,13 @@ check access first (never straight from MEDIA_URL)."""
 import mimetypes
 from pathlib import Path
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from pypdf import PdfReader
 
 # Extension -> the file's first bytes ("magic"), or None when text-like.
 DOCUMENT_TYPES = {
@@ -72,12 +75,21 @@ def validate_upload(uploaded_file, *, max_bytes=DEFAULT_MAX_BYTES, allowed=None)
     return uploaded_file
 
 
+def validate_attachment(uploaded_file, *, max_bytes):
+    """validate_upload for a form's "file" field: a missing or refused file
+    raises ValidationError on that field."""
+    if uploaded_file is None:
+        raise ValidationError({"file": _("Elija un archivo.")})
+    try:
+        validate_upload(uploaded_file, max_bytes=max_bytes)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+
+
 def _parses_as_pdf(uploaded_file):
     """Whether the file reads as a PDF (pypdf finds its cross-reference
     table, trailer and at least one page, or it is encrypted), not merely
     starts with %PDF. The file is left at the position it had."""
-    from pypdf import PdfReader
-
     position = uploaded_file.tell() if hasattr(uploaded_file, "tell") else 0
     uploaded_file.seek(0)
     try:
@@ -100,3 +112,16 @@ def protected_download(request, field_file, *, filename=None):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def attachment_download_view(find):
+    """A view serving, to a signed-in user, the Attachment `find(user, pk)`
+    returns; `find` raises Http404 for one the user may not read."""
+
+    @login_required
+    @require_GET
+    def attachment_download(request, pk):
+        attachment = find(request.user, pk)
+        return protected_download(request, attachment.file, filename=attachment.original_name)
+
+    return attachment_download

@@ -9,6 +9,7 @@ ALLOWED_HOSTS (and DEBUG=0, the default).
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -179,8 +180,6 @@ REDIS_URL = env("REDIS_URL", "")
 
 def _redis_db(url, db):
     """The same Redis server as `url`, database number `db`."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 

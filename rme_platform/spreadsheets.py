@@ -30,6 +30,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,8 +55,6 @@ def csv_dict_row(row):
 
 
 def _illegal_characters():
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return ILLEGAL_CHARACTERS_RE
 
 
@@ -201,8 +201,6 @@ def open_xlsx(path_or_file):
     IMPORT_XLSX_MAX_PART_BYTES and all of them past twice that. Raises
     ValidationError for a file that is too large once expanded or that is
     not a workbook."""
-    from openpyxl import load_workbook
-
     max_part, _rows, _columns = _xlsx_limits()
     start = path_or_file.tell() if hasattr(path_or_file, "tell") else None
     try:

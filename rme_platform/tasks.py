@@ -3,6 +3,9 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.contrib.auth import get_user_model
+from django.db import connections
+
+from . import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +25,6 @@ def count_users():
 @shared_task(ignore_result=True, writes_content=False)
 def relay_outbox():
     """Publish the work waiting in the outbox (Celery beat, every 30 seconds)."""
-    from . import outbox
-
     return outbox.relay()
 
 
@@ -31,10 +32,6 @@ def relay_outbox():
 def relay_outbox_at_start(sender=None, **kwargs):
     """A worker that starts (the broker is reachable: it just connected)
     publishes what waited while it, or the broker, was down."""
-    from django.db import connections
-
-    from . import outbox
-
     try:
         sent = outbox.relay()
         if sent:

@@ -8,14 +8,13 @@ from django.views.decorators.cache import never_cache
 
 from rme_platform.celery import app
 
+from .home import home_context
 from .models import Outbox
 
 
 @login_required
 def home(request):
     """Each role's starting page."""
-    from .home import home_context
-
     context = home_context(request.user)
     return render(request, "home.html", context)
 

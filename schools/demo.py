@@ -18,6 +18,9 @@ import io
 import random
 from pathlib import Path
 
+from django.conf import settings
+from openpyxl import Workbook
+
 from .validators import modulo11_check_digit
 
 REGION = 7
@@ -293,8 +296,6 @@ CATEGORIES_HEADER = (
 def categories_workbook(header, rows, *, seed=2025):
     """The Agencia de Calidad's "Categoría de Desempeño" workbook for the
     generated schools that teach básica (sheet Hoja1, its seven columns)."""
-    from openpyxl import Workbook
-
     rng = random.Random(f"rme-demo-categories:{seed}")
     col = header.index
     workbook = Workbook()
@@ -337,8 +338,6 @@ CATEGORIES_FILE = "categoria_desempeno_basica_2019.xlsx"
 def official_file(name):
     """The path of an official file in settings.RME_DATA_DIR, or None when
     RME_DATA_DIR is unset or does not hold it."""
-    from django.conf import settings
-
     if not settings.RME_DATA_DIR:
         return None
     path = Path(settings.RME_DATA_DIR) / name

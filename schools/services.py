@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rme_platform import outbox
+from rme_platform.spreadsheets import open_xlsx, xlsx_rows
 
 from .cache import bump_registry_version
 from .directory import (
@@ -346,6 +347,7 @@ def _upsert(model, objects, unique_fields, update_fields):
 def start_directory_import(*, file, year=None, dry_run=False, user):
     """Save an uploaded directory file under MEDIA_ROOT/imports/ and queue its
     import; the task starts once this transaction commits."""
+    # Lazy: schools.tasks imports this module (Celery task cycle).
     from .tasks import import_directory_task
 
     job = ImportJob.objects.create(
@@ -445,8 +447,6 @@ def import_categories(*, path_or_file, year, level=CategoryLevel.BASICA):
     Upserts one PerformanceCategory per school for `year` and `level`; running
     it twice changes nothing. All or nothing: an unknown RBD or label raises
     ValidationError with "fila N, columna COL: ..." messages."""
-    from rme_platform.spreadsheets import open_xlsx, xlsx_rows
-
     # Expanded size, rows and columns are capped before anything is read.
     workbook = open_xlsx(path_or_file)
     try:

@@ -68,8 +68,7 @@ def _queue_name():
 def enqueue(report_ids, *, force=False, token=None):
     """Queue the builds through the outbox: recorded in this transaction,
     sent on commit or, while the broker is down, by its relay."""
-    # Imported here, not at the top: monitoring.tasks imports this module (the
-    # tasks' limits and what they run), so a top-level import would be a cycle.
+    # Lazy: monitoring.tasks imports this module (Celery task cycle).
     from ..tasks import build_report
 
     token = token or uuid.uuid4().hex

@@ -131,9 +131,7 @@ _FONT_CONFIG = None
 def render_pdf(data, *, generated_at=None):
     """PDF bytes of a report (tagged for accessibility, fonts embedded)."""
     global _FONT_CONFIG
-    # WeasyPrint (about 35 MB of modules and native libraries) loads only in
-    # the processes that render, workers and `build_reports --sync`, not in
-    # every web process that imports this package for its formats and views.
+    # Lazy: WeasyPrint (~35 MB, ~0.5 s to import) loads only where reports are rendered.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from networks.models import NetworkSchool, NetworkStatus
 from rme_platform import outbox
 from rme_platform.accounts.models import User
-from rme_platform.files import validate_upload
+from rme_platform.files import validate_attachment
 
 from . import permissions as perms
 from . import selectors
@@ -92,6 +92,7 @@ def _aware(value):
 def _notify(meeting, kind):
     """Queue the emails of `kind` for this version of the meeting, once the
     transaction commits."""
+    # Lazy: networks.meetings.tasks imports this module (Celery task cycle).
     from .tasks import send_meeting_notice
 
     outbox.send(send_meeting_notice, [meeting.pk, kind, meeting.sequence])
@@ -557,12 +558,7 @@ def add_minutes_attachment(*, by, meeting, file):
     content checked against the extension)."""
     _require(perms.can_run(by, meeting))
     _require_meeting_day(meeting, _("Los archivos del acta se suben desde el día de la reunión."))
-    if file is None:
-        raise ValidationError({"file": _("Elija un archivo.")})
-    try:
-        validate_upload(file, max_bytes=MAX_ATTACHMENT_BYTES)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
+    validate_attachment(file, max_bytes=MAX_ATTACHMENT_BYTES)
     with transaction.atomic():
         minutes, _created = Minutes.objects.get_or_create(
             meeting=meeting, defaults={"written_by": by}

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from networks.permissions import visible_networks
-from rme_platform.files import protected_download
+from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 
 from . import permissions as perms
@@ -455,26 +455,27 @@ def _agenda_item(user, pk):
 @require_POST
 def agenda_move(request, pk):
     item = _agenda_item(request.user, pk)
-    error = None
-    try:
-        offset = -1 if request.POST.get("direction") == "up" else 1
-        services.move_agenda_item(by=request.user, item=item, offset=offset)
-    except ValidationError as exc:
-        error = " ".join(_messages(exc))
-    if _htmx(request):
-        return _agenda_response(request, item.meeting, error=error)
-    if error:
-        messages.error(request, error)
-    return redirect("meetings:agenda", pk=item.meeting_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    return _agenda_change(
+        request, item, lambda: services.move_agenda_item(by=request.user, item=item, offset=offset)
+    )
 
 
 @login_required
 @require_POST
 def agenda_remove(request, pk):
     item = _agenda_item(request.user, pk)
+    return _agenda_change(
+        request, item, lambda: services.remove_agenda_item(by=request.user, item=item)
+    )
+
+
+def _agenda_change(request, item, change):
+    """Run `change()`; answer with the agenda (htmx) or go back to it, with
+    the error if it was refused."""
     error = None
     try:
-        services.remove_agenda_item(by=request.user, item=item)
+        change()
     except ValidationError as exc:
         error = " ".join(_messages(exc))
     if _htmx(request):
@@ -606,11 +607,7 @@ def _attachment(user, pk):
     return attachment
 
 
-@login_required
-@require_GET
-def attachment_download(request, pk):
-    attachment = _attachment(request.user, pk)
-    return protected_download(request, attachment.file, filename=attachment.original_name)
+attachment_download = attachment_download_view(_attachment)
 
 
 @login_required

@@ -389,15 +389,7 @@ class PracticeAdoptionViewSet(
         adoption = self.get_object()
         body = AdoptionNoteCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        services.follow_up_adoption(
-            by=request.user,
-            adoption=adoption,
-            stage=data["stage"],
-            text=data["text"],
-            date=data["date"],
-            pme_action=data.get("pme_action", False),
-        )
+        services.follow_up_adoption(by=request.user, adoption=adoption, **body.validated_data)
         return Response(
             AdoptionSerializer(self.get_queryset().get(pk=adoption.pk)).data,
             status=status.HTTP_201_CREATED,

@@ -8,12 +8,13 @@ Repeatable: everything is found or created by natural keys, so running it
 twice leaves the database as after the first run. No email is sent."""
 
 import datetime
+import random
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from networks.models import Membership, MembershipRole, Network
+from networks.models import Membership, MembershipRole, Network, NetworkSchool
 from rme_platform.accounts.models import User
 from schools.models import Position
 
@@ -28,7 +29,7 @@ from .models import (
     PracticeVisibility,
     Tag,
 )
-from .services import refresh_search, school_context
+from .services import normalize, refresh_search, school_context, search_vector
 
 DIRECTORA, UTP, SUPERVISORA = (
     "directora@demo.rme.cl",
@@ -278,14 +279,6 @@ def seed_national_practices(*, n=20_000, seed=2025, stdout=None):
     tags, authors, adoptions and comments, built with bulk_create and one
     UPDATE for the search vectors. Repeatable: it first removes the
     practices of those schools."""
-    import random
-
-    from django.db import connection
-
-    from networks.models import NetworkSchool
-
-    from .services import normalize, search_vector
-
     rng = random.Random(seed)
     links = list(
         NetworkSchool.objects.filter(

@@ -12,10 +12,12 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rme_platform.models import Attachment
+from schools.models import teaching_label
 
 
 class PracticeStatus(models.TextChoices):
@@ -145,8 +147,6 @@ class Practice(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("practices:detail", args=[self.pk])
 
     @property
@@ -155,8 +155,6 @@ class Practice(models.Model):
 
     @property
     def level_labels(self):
-        from schools.models import teaching_label
-
         return [(code, teaching_label(code)) for code in self.levels]
 
 

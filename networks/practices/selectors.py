@@ -10,6 +10,8 @@ from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
 from networks.meetings.permissions import visible_meetings
 from networks.models import NetworkSchool, NetworkStatus
 from networks.permissions import visible_networks
+from pme.models import Action
+from pme.permissions import editable_plans
 from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
@@ -99,9 +101,6 @@ def practice_page(user, practice):
     """Context for the practice page: its authors, files, comments,
     adoptions with their notes, the networks it is featured for, and what
     the user may do. A fixed number of queries."""
-    from pme.models import Action
-    from pme.permissions import editable_plans
-
     can_edit = perms.can_edit_practice(user, practice)
     adoptions = list(
         PracticeAdoption.objects.filter(practice=practice)

@@ -25,10 +25,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from networks.meetings import permissions as meeting_perms
+from networks.meetings import services as meeting_services
 from networks.meetings.models import MeetingStatus
+from pme import services as pme_services
+from pme.models import Action, Dimension, Subdimension
 from rme_platform import outbox
 from rme_platform.accounts.models import User
-from rme_platform.files import validate_upload
+from rme_platform.files import validate_attachment
 from schools.models import TEACHING_LABELS, Position
 
 from . import permissions as perms
@@ -183,8 +186,6 @@ def coauthors_error(school):
 
 def _clean(school, data, *, publishing=False):
     """Validate the fields of a practice; returns them cleaned."""
-    from pme.models import Dimension, Subdimension
-
     errors = {}
     title = " ".join((data.get("title") or "").split())
     if not title:
@@ -295,6 +296,22 @@ def create_practice(*, by, school, visibility=PracticeVisibility.NETWORK, **fiel
     return practice
 
 
+def _values(practice, *, tags):
+    """The practice's fields as _clean takes them, with these tags and no co-author added."""
+    return {
+        "title": practice.title,
+        **{field: getattr(practice, field) for field in TEXT_FIELDS},
+        "levels": practice.levels,
+        "rural": practice.rural,
+        "enrollment": practice.enrollment,
+        "dimension": practice.dimension,
+        "subdimension": practice.subdimension,
+        "tags": tags,
+        "coauthors": [],
+        "visibility": practice.visibility,
+    }
+
+
 def update_practice(*, by, practice, **fields):
     """Change some fields of a practice (same rules as create_practice)."""
     _require(perms.can_edit_practice(by, practice))
@@ -303,18 +320,7 @@ def update_practice(*, by, practice, **fields):
         raise ValidationError(
             _("Campos desconocidos: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    current = {
-        "title": practice.title,
-        **{field: getattr(practice, field) for field in TEXT_FIELDS},
-        "levels": practice.levels,
-        "rural": practice.rural,
-        "enrollment": practice.enrollment,
-        "dimension": practice.dimension,
-        "subdimension": practice.subdimension,
-        "tags": [t.name for t in practice.tags.all()],
-        "coauthors": [],
-        "visibility": practice.visibility,
-    }
+    current = _values(practice, tags=[t.name for t in practice.tags.all()])
     with transaction.atomic():
         data = _clean(practice.school, {**current, **fields}, publishing=practice.is_published)
         if "coauthors" in fields:
@@ -330,18 +336,7 @@ def publish_practice(*, by, practice):
     _require(perms.can_edit_practice(by, practice))
     if practice.is_published:
         raise ValidationError({"status": _("La práctica ya está publicada.")})
-    data = {
-        "title": practice.title,
-        **{field: getattr(practice, field) for field in TEXT_FIELDS},
-        "levels": practice.levels,
-        "rural": practice.rural,
-        "enrollment": practice.enrollment,
-        "dimension": practice.dimension,
-        "subdimension": practice.subdimension,
-        "tags": [],
-        "coauthors": [],
-        "visibility": practice.visibility,
-    }
+    data = _values(practice, tags=[])
     _clean(practice.school, data, publishing=True)
     with transaction.atomic():
         practice.status = PracticeStatus.PUBLISHED
@@ -366,12 +361,7 @@ def add_attachment(*, by, practice, file):
     """Attach a file (documents and images up to 10 MB; content checked
     against the extension; at most 10 per practice)."""
     _require(perms.can_edit_practice(by, practice))
-    if file is None:
-        raise ValidationError({"file": _("Elija un archivo.")})
-    try:
-        validate_upload(file, max_bytes=MAX_ATTACHMENT_BYTES)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
+    validate_attachment(file, max_bytes=MAX_ATTACHMENT_BYTES)
     with transaction.atomic():
         Practice.objects.select_for_update().filter(pk=practice.pk).first()
         if practice.attachments.count() >= MAX_ATTACHMENTS:
@@ -399,6 +389,7 @@ def add_comment(*, by, practice, body):
     check_markdown(body, "body")
     with transaction.atomic():
         comment = PracticeComment.objects.create(practice=practice, author=by, body=body)
+        # Lazy: networks.practices.tasks imports this module (Celery task cycle).
         from .tasks import send_comment_notice
 
         outbox.send(send_comment_notice, [comment.pk])
@@ -518,8 +509,6 @@ def send_daily_digests(*, day=None):
 def _clean_pme_action(pme_action, school):
     if pme_action is None:
         return None
-    from pme.models import Action
-
     if isinstance(pme_action, int | str):
         pme_action = Action.objects.select_related("plan").filter(pk=pme_action).first()
     if pme_action is None or pme_action.plan.school_id != school.pk:
@@ -656,8 +645,6 @@ def unfeature_practice(*, by, practice, network):
 def add_practice_to_agenda(*, by, practice, meeting, duration_minutes=20, presenter=""):
     """Put the practice on the agenda of a convened meeting the user runs,
     presented by its school unless told."""
-    from networks.meetings import services as meeting_services
-
     _require(perms.can_view_practice(by, practice))
     _require(meeting_perms.can_run(by, meeting))
     if meeting.status != MeetingStatus.CONVENED or meeting.starts_at <= timezone.now():
@@ -701,8 +688,6 @@ def pme_action_initial(practice):
 def create_action_from_practice(*, by, plan, practice, funding=None, **fields):
     """Add to the plan an action copied from a practice the user may see,
     remembering where it came from. Same rules as pme.services.create_action."""
-    from pme import services as pme_services
-
     _require(perms.can_view_practice(by, practice))
     with transaction.atomic():
         action = pme_services.create_action(by=by, plan=plan, funding=funding, **fields)

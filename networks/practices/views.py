@@ -18,8 +18,8 @@ from networks.permissions import visible_networks
 from pme import permissions as pme_permissions
 from pme import selectors as pme_selectors
 from pme.forms import ActionForm
-from pme.models import ActionStatus
-from rme_platform.files import protected_download
+from pme.models import Action, ActionStatus
+from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 
 from . import permissions as perms
@@ -229,11 +229,7 @@ def _attachment(user, pk):
     )
 
 
-@login_required
-@require_GET
-def attachment_download(request, pk):
-    attachment = _attachment(request.user, pk)
-    return protected_download(request, attachment.file, filename=attachment.original_name)
+attachment_download = attachment_download_view(_attachment)
 
 
 @login_required
@@ -295,21 +291,11 @@ def adoption_note(request, pk):
     )
     if not perms.can_follow_adoption(request.user, adoption):
         raise PermissionDenied
-    from pme.models import Action
-
     actions = Action.objects.filter(plan__school=adoption.school).select_related("plan")
     form = AdoptionNoteForm(request.POST, actions=actions)
     if form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.follow_up_adoption(
-                by=request.user,
-                adoption=adoption,
-                stage=data["stage"],
-                text=data["text"],
-                date=data["date"],
-                pme_action=data["pme_action"],
-            )
+            services.follow_up_adoption(by=request.user, adoption=adoption, **form.cleaned_data)
         except ValidationError as exc:
             _error_messages(request, exc)
         else:

@@ -2,6 +2,7 @@ from django import template
 from django.utils.formats import number_format
 
 from pme.formatting import format_clp
+from pme.models import ActionStatus
 
 register = template.Library()
 
@@ -49,6 +50,4 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def action_status_choices():
-    from pme.models import ActionStatus
-
     return ActionStatus.choices

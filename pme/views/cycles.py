@@ -31,6 +31,14 @@ from .common import (
 )
 
 
+def _cycle_fields(data):
+    """The cycle's own fields from a valid CycleForm, for create_cycle and update_cycle."""
+    return {
+        name: data[name]
+        for name in ("first_year", "last_year", "pei_vision", "pei_mission", "pei_sellos")
+    }
+
+
 @login_required
 def cycle_create(request):
     user = request.user
@@ -48,11 +56,7 @@ def cycle_create(request):
             cycle = services.create_cycle(
                 by=user,
                 school=school,
-                first_year=data["first_year"],
-                last_year=data["last_year"],
-                pei_vision=data["pei_vision"],
-                pei_mission=data["pei_mission"],
-                pei_sellos=data["pei_sellos"],
+                **_cycle_fields(data),
             )
             services.save_assessments(by=user, cycle=cycle, texts=form.assessment_texts())
         except ValidationError as exc:
@@ -127,11 +131,7 @@ def cycle_edit(request, pk):
             services.update_cycle(
                 by=user,
                 cycle=cycle,
-                first_year=data["first_year"],
-                last_year=data["last_year"],
-                pei_vision=data["pei_vision"],
-                pei_mission=data["pei_mission"],
-                pei_sellos=data["pei_sellos"],
+                **_cycle_fields(data),
             )
             services.save_assessments(by=user, cycle=cycle, texts=form.assessment_texts())
         except ValidationError as exc:

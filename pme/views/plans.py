@@ -282,21 +282,7 @@ def action_detail(request, pk, progress_form=None, comment_form=None):
 def action_edit(request, pk):
     action = _editable_action(request.user, pk)
     plan = action.plan
-    initial = {
-        "name": action.name,
-        "description": action.description,
-        "dimension": action.dimension,
-        "subdimension": action.subdimension,
-        "strategy": action.strategy,
-        "start_date": action.start_date,
-        "end_date": action.end_date,
-        "responsible": action.responsible,
-        "resources": action.resources,
-        "ate_provider": action.ate_provider,
-        "verification_means": action.verification_means,
-        "status": action.status,
-        "progress": action.progress,
-    }
+    initial = services.action_values(action)
     for line in action.funding.all():
         initial[f"funding_{line.source}"] = line.amount
     form = ActionForm(request.POST or None, plan=plan, initial=initial)

@@ -1,6 +1,7 @@
 # allauth's record of how this session was authenticated (the one its own
 # second-factor step writes); allauth is pinned to 65.x.
 from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
@@ -28,8 +29,6 @@ class UserLanguageMiddleware:
 
 def enrolled_totp(user):
     """The user's TOTP authenticator, read now (not as loaded with the user)."""
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
 
 

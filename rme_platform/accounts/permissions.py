@@ -3,6 +3,9 @@ the user alone. Every app builds on these (README, "Who sees what"); the
 ones that need a school, a DEPROV or a network live in schools.permissions
 and networks.permissions."""
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+
 from .models import DIRECTIVO_ROLES, Role
 
 
@@ -65,8 +68,6 @@ def can_invite(user):
 def has_second_factor(user):
     """The user has enrolled a TOTP authenticator. (The signed-in user is
     loaded with the answer: accounts.backends.)"""
-    from allauth.mfa.models import Authenticator
-
     known = getattr(user, "has_totp_authenticator", None)
     if known is not None:
         return known
@@ -79,8 +80,6 @@ def session_used_second_factor(request, user):
     methods a session was authenticated with, for that user only; a
     password-only sign-in (Django's own login form, `Client.login`) has no
     "mfa" record."""
-    from allauth.account.authentication import get_authentication_records
-
     return any(
         record.get("method") == "mfa" for record in get_authentication_records(request, user)
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rme_platform import audit
+from rme_platform import audit, outbox
 
 from .models import ApiToken, Invitation, Role, User, hash_secret
 from .permissions import invitable_roles, is_admin
@@ -141,8 +141,7 @@ def invite_user(
         )
         audit.record(invited_by, "invitation.sent", invitation, role=role)
         if send:
-            from rme_platform import outbox
-
+            # Lazy: accounts.tasks imports this module (Celery task cycle).
             from .tasks import send_invitation_email
 
             outbox.send(send_invitation_email, [invitation.pk])

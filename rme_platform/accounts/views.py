@@ -1,10 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -142,12 +146,6 @@ def admin_login(request, extra_context=None):
     """Stands in for the Django admin's own sign-in form, which asks only for
     the password: the admin signs in through allauth's form (password, then
     the second factor) and comes back. Installed in accounts/admin.py."""
-    from urllib.parse import urlencode
-
-    from django.contrib import admin
-    from django.urls import reverse
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

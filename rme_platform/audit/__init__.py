@@ -20,6 +20,7 @@ def record(actor, action, obj=None, **details):
     """Record one event (see `rme_platform.audit.models.Action` for the codes)
     and return it. Written in the caller's transaction: an action rolled back
     leaves no event."""
+    # Lazy: this package loads with the app registry, before its models can be imported.
     from .services import record as _record
 
     return _record(actor, action, obj, **details)

@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Auditoría")
 
     def ready(self):
+        # Lazy: models can be imported only once the app registry is ready.
         from . import registry, signals  # noqa: F401
 
         registry.register_models()

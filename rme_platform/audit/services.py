@@ -3,6 +3,8 @@
 from contextvars import ContextVar
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.utils import timezone
 
@@ -21,8 +23,6 @@ def client_ip(request):
     decides which X-Forwarded-For entry to trust), or None."""
     if request is None:
         return None
-    from allauth.account.adapter import get_adapter
-
     try:
         return get_adapter(request).get_client_ip(request)
     except Exception:  # no address, or a proxy set-up that does not match
@@ -73,8 +73,6 @@ def retention_cutoff(now=None):
 def purge_old_entries(now=None):
     """Delete audit events and model-history entries older than
     AUDIT_RETENTION_DAYS. Returns (events, history entries) deleted."""
-    from auditlog.models import LogEntry
-
     cutoff = retention_cutoff(now)
     if cutoff is None:
         return 0, 0

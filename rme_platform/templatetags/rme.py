@@ -1,4 +1,7 @@
 from django import forms, template
+from django.utils.safestring import mark_safe
+
+from rme_platform.text import render_markdown
 
 register = template.Library()
 
@@ -28,8 +31,4 @@ def bootstrap_widget(field):
 @register.filter(name="markdown")
 def markdown_filter(text):
     """Render user Markdown as sanitized HTML."""
-    from django.utils.safestring import mark_safe
-
-    from rme_platform.text import render_markdown
-
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitized by nh3

@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from monitoring.imports import import_responses
+from rme_platform.management.imports import import_errors
 
 
 class Command(BaseCommand):
@@ -20,20 +20,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, campaign, year, instrument, **options):
-        try:
-            with open(file, "rb") as handle:
-                result = import_responses(
-                    path_or_file=handle,
-                    campaign_slug=campaign,
-                    year=year,
-                    instrument_slug=instrument,
-                )
-        except FileNotFoundError as exc:
-            raise CommandError(f"No such file: {file}") from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError("Nothing was imported.") from exc
+        with (
+            import_errors(self, nothing="Nothing was imported.", missing=f"No such file: {file}"),
+            open(file, "rb") as handle,
+        ):
+            result = import_responses(
+                path_or_file=handle,
+                campaign_slug=campaign,
+                year=year,
+                instrument_slug=instrument,
+            )
         created = " (campaign created, closed)" if result.created_campaign else ""
         self.stdout.write(
             f"{result.responses} responses stored in campaign {result.campaign.slug}{created}."

@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from networks.people import import_users
+from rme_platform.management.imports import import_errors
 
 
 class Command(BaseCommand):
@@ -17,14 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file only.")
 
     def handle(self, *args, file, dry_run, **options):
-        try:
+        with import_errors(self, nothing="Nothing was imported.", missing=f"No such file: {file}"):
             result = import_users(path_or_file=file, dry_run=dry_run)
-        except FileNotFoundError as exc:
-            raise CommandError(f"No such file: {file}") from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError("Nothing was imported.") from exc
         if dry_run:
             self.stdout.write("The file is valid (dry run: nothing written).")
             return

@@ -1,8 +1,8 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pme.imports import import_ate_providers
+from rme_platform.management.imports import import_errors
 
 
 class Command(BaseCommand):
@@ -15,16 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="el archivo CSV")
 
     def handle(self, *args, file, **options):
-        try:
+        with import_errors(
+            self, nothing=_("No se importó nada: corrija el archivo y vuelva a intentarlo.")
+        ):
             result = import_ate_providers(path_or_file=file)
-        except FileNotFoundError as exc:
-            raise CommandError(exc) from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(
-                _("No se importó nada: corrija el archivo y vuelva a intentarlo.")
-            ) from exc
         self.stdout.write(
             _(
                 "Registro ATE: %(created)s nuevos, %(updated)s actualizados, "

@@ -1,8 +1,8 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pme.imports import import_actions
+from rme_platform.management.imports import import_errors
 
 
 class Command(BaseCommand):
@@ -17,16 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="año del plan anual")
 
     def handle(self, *args, file, rbd, year, **options):
-        try:
+        with import_errors(
+            self, nothing=_("No se importó nada: corrija el archivo y vuelva a intentarlo.")
+        ):
             result = import_actions(path_or_file=file, rbd=rbd, year=year)
-        except FileNotFoundError as exc:
-            raise CommandError(exc) from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(
-                _("No se importó nada: corrija el archivo y vuelva a intentarlo.")
-            ) from exc
         self.stdout.write(
             _("Acciones importadas: %(created)s nuevas, %(updated)s actualizadas.")
             % {"created": result.created, "updated": result.updated}

@@ -4,6 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from monitoring.demo import seed_demo_monitoring
+from networks.demo import seed_national, seed_small
+from networks.meetings.demo import seed_demo_meetings
+from networks.practices.demo import seed_demo_practices
+from pme.demo import seed_demo_pme
 from rme_platform.accounts.models import Role, User
 from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 from schools.demo import DIRECTORY_FILE, official_file
@@ -26,8 +31,6 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
 
     def handle(self, *args, scale, seed, if_empty, quiet_logins, **options):
-        from networks.demo import seed_national, seed_small
-
         start = time.monotonic()
         if scale == "national" and official_file(DIRECTORY_FILE) is None:
             raise CommandError(
@@ -64,11 +67,6 @@ class Command(BaseCommand):
 
     def seed_apps(self):
         """Each app's demo content, on top of the Maule networks."""
-        from monitoring.demo import seed_demo_monitoring
-        from networks.meetings.demo import seed_demo_meetings
-        from networks.practices.demo import seed_demo_practices
-        from pme.demo import seed_demo_pme
-
         seed_demo_meetings(stdout=self.stdout)
         seed_demo_pme(stdout=self.stdout)
         seed_demo_practices(stdout=self.stdout)

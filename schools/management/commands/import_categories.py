@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from rme_platform.management.imports import import_errors
 from schools.models import CategoryLevel
 from schools.services import import_categories
 
@@ -23,15 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, year, level, **options):
-        try:
+        with import_errors(
+            self, nothing=_("No se importó nada: corrija la planilla y vuelva a intentarlo.")
+        ):
             result = import_categories(path_or_file=file, year=year, level=level)
-        except FileNotFoundError as exc:
-            raise CommandError(exc) from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(
-                _("No se importó nada: corrija la planilla y vuelva a intentarlo.")
-            ) from exc
         for line in result.summary_lines():
             self.stdout.write(line)
