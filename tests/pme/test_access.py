@@ -380,22 +380,26 @@ def test_api_updates_with_evidence(pme_world, login):
     )
 
 
-def test_a_supervisor_of_the_deprov_reads_and_comments_a_schools_pme_once_assigned(world, login):
+def test_a_supervisor_of_the_deprov_reads_and_comments_a_schools_pme_once_assigned(
+    pme_world, login
+):
     """Supervising a network is being assigned to it: a supervisor of the
     DEPROV reads the plans the network's schools share only then."""
-    client = login(world.supervisor_talca)
-    assert client.get(f"/pme/plans/{world.plan_a1.pk}/").status_code == 404
-    assert client.get(f"/api/v1/pme/plans/{world.plan_a1.pk}/").status_code == 404
+    client = login(pme_world.supervisor_deprov)
+    assert client.get(f"/pme/plans/{pme_world.plan_a1.pk}/").status_code == 404
+    assert client.get(f"/api/v1/pme/plans/{pme_world.plan_a1.pk}/").status_code == 404
     comment = {"body": "¿Cómo va la lectura?"}
-    assert client.post(f"/pme/plans/{world.plan_a1.pk}/comments/", comment).status_code == 404
-    url = f"/api/v1/pme/actions/{world.action_a1.pk}/comments/"
+    assert client.post(f"/pme/plans/{pme_world.plan_a1.pk}/comments/", comment).status_code == 404
+    url = f"/api/v1/pme/actions/{pme_world.action_a1.pk}/comments/"
     assert client.post(url, comment, content_type="application/json").status_code == 404
 
-    MembershipFactory(network=world.network_a, user=world.supervisor_talca, role="supervisor")
-    client = login(world.supervisor_talca)
-    assert client.get(f"/pme/plans/{world.plan_a1.pk}/").status_code == 200
-    assert client.get(f"/api/v1/pme/plans/{world.plan_a1.pk}/").status_code == 200
-    assert client.post(f"/pme/plans/{world.plan_a1.pk}/comments/", comment).status_code == 302
+    MembershipFactory(
+        network=pme_world.network_a, user=pme_world.supervisor_deprov, role="supervisor"
+    )
+    client = login(pme_world.supervisor_deprov)
+    assert client.get(f"/pme/plans/{pme_world.plan_a1.pk}/").status_code == 200
+    assert client.get(f"/api/v1/pme/plans/{pme_world.plan_a1.pk}/").status_code == 200
+    assert client.post(f"/pme/plans/{pme_world.plan_a1.pk}/comments/", comment).status_code == 302
     assert client.post(url, comment, content_type="application/json").status_code == 201
     # The plan a school keeps to itself stays private.
-    assert client.get(f"/pme/plans/{world.plan_a2.pk}/").status_code == 404
+    assert client.get(f"/pme/plans/{pme_world.plan_a2.pk}/").status_code == 404
