@@ -17,6 +17,9 @@ help:
 	@echo "make bench   - the benchmarks in bench/"
 	@echo "make messages - refresh the translation catalogs (needs GNU gettext)"
 
+# ical.js (tests/js/package-lock.json) reads the calendar feed in the tests.
+JS_STAMP := tests/js/node_modules/.installed
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -24,6 +27,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $@
 
 run: $(STAMP)
 	mkdir -p var
@@ -38,6 +45,8 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	DEBUG=1 $(MANAGE) compilemessages_if_possible
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(JS_STAMP); \
+	else echo "npm not found: the ical.js calendar test will be skipped"; fi
 	$(BIN)/pytest
 
 worker: $(STAMP)
@@ -65,4 +74,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/screenshots .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/screenshots .pytest_cache .ruff_cache tests/js/node_modules

@@ -283,7 +283,13 @@ class CampaignReportsMixin:
             404: OpenApiResponse(description="Campaña o alcance fuera de su alcance."),
         },
     )
-    @action(detail=True, methods=["post"], url_path="reports", pagination_class=None)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reports",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def request_reports(self, request, slug=None):
         """Queue the PDF reports of the campaign (all, or one scope) in one
         language; those whose inputs did not change answer "unchanged"."""

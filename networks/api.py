@@ -89,9 +89,11 @@ class AddMemberSerializer(serializers.Serializer):
 class AddPartnerSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
-    contact_name = serializers.CharField(max_length=200, required=False, default="")
-    contact_email = serializers.EmailField(required=False, default="")
-    contact_phone = serializers.CharField(max_length=40, required=False, default="")
+    # Contacts are optional and may be blank; an omitted one is blank in the
+    # service (no default here: "" is no valid email for the schema).
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
 class NetworkViewSet(

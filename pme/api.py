@@ -471,7 +471,7 @@ class PlanViewSet(
     @extend_schema(
         methods=["POST"], request=CommentCreateSerializer, responses={201: CommentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """The plan's comments (on the plan and its actions); POST adds one on the plan."""
         return _comments_response(self, request, self.get_object())
@@ -527,13 +527,12 @@ class ActionViewSet(viewsets.ModelViewSet):
     @extend_schema(methods=["GET"], request=None, responses=UpdateSerializer(many=True))
     @extend_schema(
         methods=["POST"],
-        request={
-            "multipart/form-data": UpdateCreateSerializer,
-            "application/json": UpdateCreateSerializer,
-        },
+        # Declared as the upload it is; JSON without files is accepted too,
+        # but one content type per body keeps generated clients usable.
+        request={"multipart/form-data": UpdateCreateSerializer},
         responses={201: UpdateSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def updates(self, request, pk=None):
         """Progress updates of the action; POST records one (multipart with
         `evidence` files, or JSON without)."""
@@ -560,7 +559,7 @@ class ActionViewSet(viewsets.ModelViewSet):
     @extend_schema(
         methods=["POST"], request=CommentCreateSerializer, responses={201: CommentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """Comments on the action; POST adds one."""
         obj = self.get_object()

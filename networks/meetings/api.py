@@ -112,7 +112,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    online_url = serializers.URLField(required=False, allow_blank=True, default="")
+    # No default: "" is no valid URI for the schema; the service's is blank.
+    online_url = serializers.URLField(required=False, allow_blank=True)
     host_school = _id_field(required=False, allow_null=True, default=None, help_text="RBD")
     proposals_close_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -400,7 +401,7 @@ class MeetingViewSet(
     @extend_schema(
         methods=["post"], request=AgendaItemCreateSerializer, responses={201: AgendaItemSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def agenda(self, request, pk=None):
         meeting = self.get_object()
         if request.method == "GET":
@@ -426,7 +427,7 @@ class MeetingViewSet(
         request=AttendanceRecordSerializer,
         responses=AttendanceSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "put"])
+    @action(detail=True, methods=["get", "put"], pagination_class=None, filter_backends=[])
     def attendance(self, request, pk=None):
         """GET: invitations, answers and presence (only who runs the meeting).
         PUT: record the attendance (replaces the earlier record)."""

@@ -3,7 +3,10 @@
 The UID of a meeting never changes; SEQUENCE is the meeting's `sequence`,
 raised on each reschedule and on cancellation, so calendar programs update
 the event they already have. Times carry TZID=America/Santiago with its
-VTIMEZONE."""
+VTIMEZONE, written here from zoneinfo: one observance per offset change,
+each with its own DTSTART (the local time before the change), because
+ical.js reads only the first date of an RDATE list and skips the DTSTART
+beside it (tests/meetings/test_calendar_clients.py reads the feed with it)."""
 
 import datetime
 from email.utils import parseaddr
@@ -29,15 +32,26 @@ def meeting_url(meeting):
     return settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
 
 
+def _when(moment):
+    """The time in Santiago, or in UTC inside the hour that repeats when the
+    clocks go back: a local time there names two instants, and readers
+    differ on which one it means (ical.js takes the second)."""
+    local = moment.astimezone(SANTIAGO)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(datetime.UTC)
+    return local
+
+
 def _event(meeting, *, attendee=None):
     event = icalendar.Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now())
     event.add("created", meeting.created_at)
-    event.add("last-modified", meeting.updated_at)
-    event.add("dtstart", meeting.starts_at.astimezone(SANTIAGO))
-    event.add("dtend", meeting.ends_at.astimezone(SANTIAGO))
+    # The summary names the network: renaming it revises the event too.
+    event.add("last-modified", max(meeting.updated_at, meeting.network.updated_at))
+    event.add("dtstart", _when(meeting.starts_at))
+    event.add("dtend", _when(meeting.ends_at))
     event.add("summary", f"{meeting.title} · {meeting.network.name}")
     description = "\n\n".join(part for part in (meeting.objective, meeting_url(meeting)) if part)
     event.add("description", description)
@@ -78,11 +92,60 @@ def _calendar(meetings, *, method=None, attendee=None, name=None):
         last = day if last is None or day > last else last
     if first is not None:
         # A VTIMEZONE covering only the years in use keeps the file small.
-        calendar.add_missing_timezones(
-            first_date=first - datetime.timedelta(days=366),
-            last_date=last + datetime.timedelta(days=366),
+        calendar.add_component(
+            vtimezone(
+                SANTIAGO,
+                first - datetime.timedelta(days=366),
+                last + datetime.timedelta(days=366),
+            )
         )
     return calendar.to_ical()
+
+
+def _offset_changes(zone, start, end):
+    """The instants (UTC, whole seconds) at which `zone`'s UTC offset changes
+    between two aware datetimes: a day-by-day scan, then a bisection to the
+    second inside the day where the offset differs."""
+    day = 86400
+
+    def offset(seconds):
+        return datetime.datetime.fromtimestamp(seconds, zone).utcoffset()
+
+    moment, stop = int(start.timestamp()), int(end.timestamp())
+    while moment < stop:
+        following = moment + day
+        if offset(following) != offset(moment):
+            low, high = moment, following
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == offset(low) else (low, middle)
+            yield datetime.datetime.fromtimestamp(high, datetime.UTC)
+        moment = following
+
+
+def _observance(local, offset_from):
+    """A STANDARD or DAYLIGHT observance from `local` (aware, in zone) on."""
+    component = icalendar.TimezoneDaylight() if local.dst() else icalendar.TimezoneStandard()
+    # DTSTART is the local time before the change, read with TZOFFSETFROM.
+    component.add("dtstart", (local.astimezone(datetime.UTC) + offset_from).replace(tzinfo=None))
+    component.add("tzoffsetfrom", offset_from)
+    component.add("tzoffsetto", local.utcoffset())
+    component.add("tzname", local.tzname())
+    return component
+
+
+def vtimezone(zone, first_date, last_date):
+    """The VTIMEZONE of `zone` from first_date to last_date: the offset in
+    force on first_date, then one observance per change, without RDATE."""
+    start = datetime.datetime.combine(first_date, datetime.time(), zone)
+    end = datetime.datetime.combine(last_date, datetime.time(), zone)
+    component = icalendar.Timezone()
+    component.add("tzid", zone.key)
+    component.add_component(_observance(start, start.utcoffset()))
+    for instant in _offset_changes(zone, start, end):
+        before = (instant - datetime.timedelta(seconds=1)).astimezone(zone).utcoffset()
+        component.add_component(_observance(instant.astimezone(zone), before))
+    return component
 
 
 def meeting_invitation_ics(meeting, attendee):

@@ -738,10 +738,9 @@ def _email(meeting, user, kind):
     message.attach_alternative(html, "text/html")
     if kind in ICS_NOTICES:
         method = "CANCEL" if kind == NoticeKind.CANCELLED else "REQUEST"
+        # Django adds the charset of a text attachment itself.
         message.attach(
-            "reunion.ics",
-            meeting_invitation_ics(meeting, user),
-            f"text/calendar; charset=utf-8; method={method}",
+            "reunion.ics", meeting_invitation_ics(meeting, user), f"text/calendar; method={method}"
         )
     message.send()
 

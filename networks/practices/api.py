@@ -326,7 +326,7 @@ class PracticeViewSet(
         request=PracticeCommentCreateSerializer,
         responses={201: PracticeCommentSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         practice = self.get_object()
         if request.method == "GET":
