@@ -427,14 +427,14 @@ def test_no_rsvp_once_the_meeting_started(world, held):
     assert "answer" in errors
 
 
-def test_attendance_is_taken_on_the_day_and_marks_the_meeting_held(world, meeting):
+def test_attendance_is_taken_once_started_and_marks_the_meeting_held(world, meeting):
     errors = refused(
         services.record_attendance,
         by=world.supervisor_a,
         meeting=meeting,
         present_user_ids=[world.director_a.pk],
     )
-    assert errors["meeting"] == ["La asistencia se registra desde el día de la reunión."]
+    assert errors["meeting"][0].startswith("La asistencia se registra desde el inicio de")
     move_to_past(meeting)
     services.record_attendance(
         by=world.supervisor_a,
