@@ -72,6 +72,14 @@ class MeetingForm(forms.Form):
         self.fields["host_school"].label_from_instance = lambda school: school.display_name
 
 
+class HeldMeetingForm(MeetingForm):
+    """A meeting recorded after it took place: no cut-off for proposals."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["proposals_close_at"]
+
+
 class CancelMeetingForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo de la cancelación"),

@@ -105,6 +105,20 @@ class Meeting(models.Model):
         return self.starts_at <= timezone.now()
 
     @property
+    def has_ended(self):
+        return self.ends_at <= timezone.now()
+
+    @property
+    def day_has_come(self):
+        """Its day (in America/Santiago) has come: minutes may be drafted."""
+        return timezone.localdate() >= timezone.localdate(self.starts_at)
+
+    @property
+    def rsvp_open(self):
+        """Members answer the invitation until the meeting starts."""
+        return self.status == MeetingStatus.CONVENED and not self.has_started
+
+    @property
     def is_cancelled(self):
         return self.status == MeetingStatus.CANCELLED
 

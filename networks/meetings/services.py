@@ -53,6 +53,7 @@ from .models import (
 
 DEFAULT_PROPOSALS_WINDOW = datetime.timedelta(days=2)
 MAX_MEETING_LENGTH = datetime.timedelta(hours=12)
+MAX_RECORDED_AGE = datetime.timedelta(days=366)
 MAX_ITEM_MINUTES = 480
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_MINUTES_CHARS = 100_000
@@ -113,15 +114,25 @@ def _require_convened(meeting):
 def _require_meeting_day(meeting, message):
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError({"meeting": _("La reunión fue cancelada.")})
-    if timezone.localdate() < timezone.localdate(meeting.starts_at):
+    if not meeting.day_has_come:
         raise ValidationError({"meeting": message})
+
+
+def _require_started(meeting, message):
+    """What makes a meeting held (its attendance, its published minutes)
+    waits until it has started. `message` takes the start as %(date)s."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"meeting": _("La reunión fue cancelada.")})
+    if not meeting.has_started:
+        raise ValidationError({"meeting": message % {"date": _local(meeting.starts_at)}})
 
 
 # --- convene, edit, reschedule, cancel ----------------------------------------------
 
 
-def _clean_meeting(network, data, *, now, schedule_changed, cutoff_changed=True):
-    """Validate the fields of a meeting; returns them cleaned."""
+def _clean_meeting(network, data, *, now, schedule_changed, cutoff_changed=True, held=False):
+    """Validate the fields of a meeting; returns them cleaned. A `held`
+    meeting (recorded afterwards) must have started, within the last year."""
     errors = {}
     title = (data.get("title") or "").strip()
     if not title:
@@ -134,6 +145,12 @@ def _clean_meeting(network, data, *, now, schedule_changed, cutoff_changed=True)
     data["starts_at"], data["ends_at"] = starts_at, ends_at
     if starts_at is None:
         errors["starts_at"] = _("Indique la fecha y hora de inicio.")
+    elif held and starts_at > now:
+        errors["starts_at"] = _(
+            "Una reunión realizada ya comenzó: para una reunión futura, convóquela."
+        )
+    elif held and starts_at < now - MAX_RECORDED_AGE:
+        errors["starts_at"] = _("Solo se registran reuniones realizadas en el último año.")
     elif schedule_changed and starts_at <= now:
         errors["starts_at"] = _("La reunión no puede comenzar en el pasado.")
     if ends_at is None:
@@ -220,6 +237,53 @@ def convene_meeting(
         meeting = Meeting.objects.create(network=network, convened_by=by, **data)
         invite_members(meeting=meeting)
         _notify(meeting, NoticeKind.CONVENED)
+    return meeting
+
+
+def record_held_meeting(
+    *,
+    by,
+    network,
+    title,
+    starts_at,
+    ends_at,
+    objective="",
+    place="",
+    online_url="",
+    host_school=None,
+):
+    """Record a meeting that already took place (within the last year), to
+    take its attendance and write its minutes and agreements afterwards. It
+    is saved as held with the active members invited (so that attendance
+    can be taken); nobody is emailed and no calendar invitation (.ics) is
+    sent, since the meeting is over. Only the network's supervisors and
+    admins may."""
+    _require(perms.can_convene(by, network))
+    if network.status != NetworkStatus.ACTIVE:
+        raise ValidationError(
+            {"network": _("La red está cerrada: no se pueden registrar reuniones.")}
+        )
+    data = _clean_meeting(
+        network,
+        {
+            "title": title,
+            "objective": objective,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "place": place,
+            "online_url": online_url,
+            "host_school": host_school,
+            "proposals_close_at": None,
+        },
+        now=timezone.now(),
+        schedule_changed=False,
+        held=True,
+    )
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            network=network, convened_by=by, status=MeetingStatus.HELD, **data
+        )
+        invite_members(meeting=meeting)
     return meeting
 
 
@@ -443,7 +507,7 @@ def respond_rsvp(*, by, meeting, answer, comment=""):
     """A member answers whether they will attend, until the meeting starts."""
     _require_member(by, meeting, _("Solo los integrantes de la red responden la convocatoria."))
     _require_convened(meeting)
-    if meeting.has_started:
+    if not meeting.rsvp_open:
         raise ValidationError({"answer": _("La reunión ya comenzó: no se puede responder.")})
     if answer not in Rsvp.values:
         raise ValidationError({"answer": _("Elija si asistirá, no asistirá o tal vez.")})
@@ -460,12 +524,14 @@ def respond_rsvp(*, by, meeting, answer, comment=""):
 
 
 def record_attendance(*, by, meeting, present_user_ids, partner_ids=(), guests=()):
-    """Take the attendance, from the meeting's day on: the invited members
-    present (the others are marked absent), the network's external partners
-    present and guests by name (both replace what was recorded). The meeting
-    becomes held."""
+    """Take the attendance, once the meeting has started: the invited
+    members present (the others are marked absent), the network's external
+    partners present and guests by name (both replace what was recorded).
+    The meeting becomes held."""
     _require(perms.can_run(by, meeting))
-    _require_meeting_day(meeting, _("La asistencia se registra desde el día de la reunión."))
+    _require_started(
+        meeting, _("La asistencia se registra desde el inicio de la reunión, el %(date)s.")
+    )
     present = {int(pk) for pk in present_user_ids}
     partners = {int(pk) for pk in partner_ids}
     names = []
@@ -524,11 +590,16 @@ def record_attendance(*, by, meeting, present_user_ids, partner_ids=(), guests=(
 
 
 def save_minutes(*, by, meeting, body, publish=False):
-    """Write the minutes (Markdown; rendered sanitized). Publishing makes
-    them readable by members, emails them a notice and marks the meeting
-    held. Published minutes can still be corrected."""
+    """Write the minutes (Markdown; rendered sanitized), from the meeting's
+    day on. Publishing, once the meeting has started, makes them readable
+    by members, emails them a notice and marks the meeting held. Published
+    minutes can still be corrected."""
     _require(perms.can_run(by, meeting))
     _require_meeting_day(meeting, _("El acta se escribe desde el día de la reunión."))
+    if publish:
+        _require_started(
+            meeting, _("El acta se publica desde el inicio de la reunión, el %(date)s.")
+        )
     body = (body or "").strip()
     if len(body) > MAX_MINUTES_CHARS:
         raise ValidationError({"body": _("El acta puede tener a lo más 100.000 caracteres.")})

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/", views.meeting_create, name="create"),
+    path("new/held/", views.meeting_record, name="record"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),

@@ -33,6 +33,7 @@ from .forms import (
     AttachmentForm,
     CancelMeetingForm,
     FromProposalForm,
+    HeldMeetingForm,
     MeetingForm,
     MinutesForm,
     ProposalForm,
@@ -110,12 +111,17 @@ def meeting_list(request):
     )
 
 
-@login_required
-def meeting_create(request):
+def _convenable(request):
     code = request.GET.get("network") or request.POST.get("network") or ""
     network = get_object_or_404(perms.meeting_networks(request.user), code=code)
     if not perms.can_convene(request.user, network):
         raise PermissionDenied
+    return network
+
+
+@login_required
+def meeting_create(request):
+    network = _convenable(request)
     form = MeetingForm(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,12 +148,41 @@ def meeting_create(request):
 
 
 @login_required
+def meeting_record(request):
+    """Record a meeting already held (no emails), then take its attendance."""
+    network = _convenable(request)
+    form = HeldMeetingForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.record_held_meeting(
+                by=request.user, network=network, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Reunión registrada como realizada; no se envió ningún aviso. "
+                    "Tome la asistencia y luego escriba el acta y los acuerdos."
+                ),
+            )
+            return redirect("meetings:attendance", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "network": network, "recording": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 def meeting_detail(request, pk):
     meeting = _visible(request.user, pk)
     context = selectors.meeting_page(request.user, meeting)
     if context["member"] and meeting.proposals_open:
         context["proposal_form"] = ProposalForm()
-    if context["my_attendance"] is not None or context["member"]:
+    if context["member"] and meeting.rsvp_open:
         mine = context["my_attendance"]
         context["rsvp_form"] = RsvpForm(
             initial={"answer": mine.rsvp, "comment": mine.rsvp_comment} if mine else None
@@ -360,6 +395,7 @@ def rsvp(request, pk):
                 "my_attendance": mine,
                 "rsvp_form": form,
                 "saved": saved,
+                "summary": selectors.attendance_summary(meeting),
                 "fragment": True,
             },
         )
@@ -494,6 +530,14 @@ def attendance(request, pk):
     listed unsaved); POST records it through services.record_attendance."""
     meeting = _runnable(request.user, pk)
     errors = []
+    if meeting.is_cancelled or not meeting.has_started:
+        # Said up front, instead of a sheet that could not be saved.
+        return render(
+            request,
+            "meetings/attendance.html",
+            {"meeting": meeting, "closed": True},
+            status=400 if request.method == "POST" else 200,
+        )
     if request.method == "POST":
         guests = request.POST.get("guests", "").splitlines()
         try:

@@ -129,6 +129,9 @@ def test_last_modified_follows_edits_of_the_meeting_and_its_network():
     profile = SupervisorProfileFactory()
     supervisor = profile.user
     meeting = MeetingFactory(network=NetworkFactory(deprov=profile.deprov))
+    # Manages the network as its DEPROV's supervisor; runs its meetings as
+    # its assigned supervisor.
+    MembershipFactory(network=meeting.network, user=supervisor, role="supervisor")
     long_ago = (timezone.now() - datetime.timedelta(days=3)).replace(microsecond=0)
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=long_ago)
     Network.objects.filter(pk=meeting.network_id).update(updated_at=long_ago)

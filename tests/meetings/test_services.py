@@ -446,14 +446,14 @@ def test_no_rsvp_once_the_meeting_started(meeting_world, held):
     assert "answer" in errors
 
 
-def test_attendance_is_taken_on_the_day_and_marks_the_meeting_held(meeting_world, meeting):
+def test_attendance_is_taken_once_started_and_marks_the_meeting_held(meeting_world, meeting):
     errors = refused(
         services.record_attendance,
         by=meeting_world.supervisor_a,
         meeting=meeting,
         present_user_ids=[meeting_world.director_a.pk],
     )
-    assert errors["meeting"] == ["La asistencia se registra desde el día de la reunión."]
+    assert errors["meeting"][0].startswith("La asistencia se registra desde el inicio de")
     move_to_past(meeting)
     services.record_attendance(
         by=meeting_world.supervisor_a,
