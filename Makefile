@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks (tests/js, pinned by its lock file).
+JS_STAMP := tests/js/node_modules/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -25,6 +27,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/js --no-audit --no-fund --silent && touch $(JS_STAMP); \
+	else \
+		echo "npm not found: the browser tests skip their axe-core checks (with CI=true they fail)"; \
+	fi
+
 run: $(STAMP)
 	mkdir -p var
 	DEBUG=1 $(MANAGE) migrate --noinput
@@ -32,7 +41,7 @@ run: $(STAMP)
 	DEBUG=1 $(MANAGE) seed_demo --if-empty
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -65,4 +74,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/screenshots .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/screenshots .pytest_cache .ruff_cache tests/js/node_modules
