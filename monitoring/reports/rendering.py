@@ -75,7 +75,6 @@ def _charts(data):
                 series=[(f"P{q['number']}", q["trend"]) for q in construct["questions"]],
                 y_max=100,
                 unit=" %",
-                legend_step=64,
                 point_labels=False,
             )
     charts = {}

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms, template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from rme_platform.text import render_markdown
@@ -24,7 +27,10 @@ def bootstrap_widget(field):
         attrs["class"] = f"{css}{' is-invalid' if field.errors else ''}"
     if field.errors:
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = f"{field.id_for_label}-errors"
+        # Django points aria-describedby at "<id>_helptext" (rendered with
+        # that id by includes/form_fields.html); the errors come after it.
+        described = [f"{field.auto_id}_helptext"] if field.help_text and field.auto_id else []
+        attrs["aria-describedby"] = " ".join([*described, f"{field.id_for_label}-errors"])
     return field.as_widget(attrs=attrs)
 
 
@@ -32,3 +38,14 @@ def bootstrap_widget(field):
 def markdown_filter(text):
     """Render user Markdown as sanitized HTML."""
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitized by nh3
+
+
+@register.filter
+def datetime_attr(value):
+    """A valid HTML `datetime` attribute: local time to the second with its
+    offset. (`|date:'c'` writes microseconds, which HTML does not accept.)"""
+    if not isinstance(value, datetime.datetime):
+        return value.isoformat() if isinstance(value, datetime.date) else ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()

@@ -79,7 +79,7 @@ def test_resuming_from_another_device_shows_the_saved_answers(client, invitation
     client.logout()
     response = client.get(url(invitation))
     content = response.content.decode()
-    assert 'id="RME_META_COMUN-2" value="2" autocomplete="off" checked' in content
+    assert 'id="RME_META_COMUN-2" value="2" checked' in content
     assert "1 de 40 preguntas respondidas" in content
 
 
