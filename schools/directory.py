@@ -176,11 +176,13 @@ class RowProblems:
 
     def __init__(self):
         self.errors, self.error_count, self.warnings = [], 0, []
+        self.error_issues = []  # the same errors, unformatted, for a form to place
 
     def error(self, row, column, problem):
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(str(ImportIssue(row, column, "error", problem)))
+            self.error_issues.append(ImportIssue(row, column, "error", problem))
 
     def warn(self, row, column, kind, problem):
         self.warnings.append(ImportIssue(row, column, kind, problem))

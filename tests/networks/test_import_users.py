@@ -486,8 +486,8 @@ def test_supervisor_invites_a_director_of_their_deprov(
         ),
         pytest.param(
             {"rbd": "a2", "networks": B},
-            None,
-            "la red RME-13-901 no incluye el establecimiento RBD {a2}",
+            "networks",
+            "La red RME-13-901 no incluye el establecimiento RBD {a2}",
             id="network without the school",
         ),
         pytest.param(
@@ -498,11 +498,11 @@ def test_supervisor_invites_a_director_of_their_deprov(
         ),
         pytest.param(
             {"rbd": "99999999"},
-            None,
-            "no existe un establecimiento con RBD «99999999»",
+            "rbd",
+            "No existe un establecimiento con RBD «99999999»",
             id="unknown rbd",
         ),
-        pytest.param({}, None, "falta el RBD del establecimiento", id="missing rbd"),
+        pytest.param({}, "rbd", "Falta el RBD del establecimiento", id="missing rbd"),
     ],
 )
 def test_supervisor_invitation_with_a_problem_creates_nothing(
