@@ -331,8 +331,8 @@ def import_people(request):
                 messages.success(
                     request,
                     _(
-                        "Importación terminada: %(created)s personas nuevas, %(updated)s "
-                        "actualizadas, %(invited)s invitaciones enviadas."
+                        "Importación terminada. Personas nuevas: %(created)s; actualizadas: "
+                        "%(updated)s; invitaciones enviadas: %(invited)s."
                     )
                     % {
                         "created": result.created,

@@ -9,6 +9,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from networks.permissions import visible_networks
+from rme_platform.forms import CLPField
 
 from .models import (
     SETTABLE_STATUSES,
@@ -165,10 +166,9 @@ class ActionForm(forms.Form):
         providers = ATEProvider.objects.filter(active=True)
         self.fields["ate_provider"].queryset = providers.order_by("name")
         for source in FundingSource:
-            self.fields[f"funding_{source.value}"] = forms.IntegerField(
+            self.fields[f"funding_{source.value}"] = CLPField(
                 label=_("Financiamiento %(source)s (CLP)") % {"source": source.label},
                 required=False,
-                widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
             )
 
     def service_fields(self):

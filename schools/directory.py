@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rme_platform.spreadsheets import UTF16_BOMS, decode_upload, read_csv_rows
 
@@ -192,7 +192,9 @@ class RowProblems:
             messages = list(self.errors)
             if self.error_count > len(messages):
                 more = self.error_count - len(messages)
-                messages.append(_("… y %(n)s errores más.") % {"n": more})
+                messages.append(
+                    ngettext("… y %(n)s error más.", "… y %(n)s errores más.", more) % {"n": more}
+                )
             raise exception_class(messages)
 
 
@@ -377,7 +379,11 @@ class _Reader:
             self.error(
                 n,
                 column,
-                _("la fila tiene %(found)s campos y la cabecera %(expected)s.")
+                ngettext(
+                    "la fila tiene %(found)s campo y la cabecera %(expected)s.",
+                    "la fila tiene %(found)s campos y la cabecera %(expected)s.",
+                    len(row),
+                )
                 % {"found": len(row), "expected": width},
             )
             return

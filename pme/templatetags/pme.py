@@ -1,7 +1,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from pme.formatting import format_clp
+from rme_platform.money import format_clp
 
 register = template.Library()
 

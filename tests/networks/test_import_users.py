@@ -140,7 +140,7 @@ def test_valid_file_creates_people_roles_memberships_and_invitations(world, run_
     # One invitation email per new person.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(NEW_EMAILS)
     assert all(
-        m.subject == "Invitación a la Plataforma de Redes de Mejoramiento Escolar"
+        m.subject == "[RME] Invitación a la Plataforma de Redes de Mejoramiento Escolar"
         for m in mail.outbox
     )
     after = snapshot()
@@ -403,7 +403,7 @@ def test_staff_imports_a_file_on_the_page(world, login, django_capture_on_commit
         )
     assert response.redirect_chain == [("/people/import/", 302)]
     assert (
-        "Importación terminada: 5 personas nuevas, 0 actualizadas, 5 invitaciones enviadas."
+        "Importación terminada. Personas nuevas: 5; actualizadas: 0; invitaciones enviadas: 5."
         in response.content.decode()
     )
     assert User.objects.filter(email__in=NEW_EMAILS).count() == 5

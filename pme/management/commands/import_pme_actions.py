@@ -28,6 +28,6 @@ class Command(BaseCommand):
                 _("No se importó nada: corrija el archivo y vuelva a intentarlo.")
             ) from exc
         self.stdout.write(
-            _("Acciones importadas: %(created)s nuevas, %(updated)s actualizadas.")
+            _("Acciones importadas. Nuevas: %(created)s; actualizadas: %(updated)s.")
             % {"created": result.created, "updated": result.updated}
         )
