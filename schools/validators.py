@@ -87,3 +87,14 @@ def parse_rbd(value, published_check_digit=None):
             params={"digit": check_digit, "rbd": number},
         )
     return number
+
+
+def rbd_argument(value):
+    """An argparse `type` for a command's --rbd: with or without its check
+    digit, like the forms."""
+    import argparse
+
+    try:
+        return parse_rbd(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.messages[0]) from exc

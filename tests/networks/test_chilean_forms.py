@@ -217,3 +217,35 @@ def test_the_invitation_page_names_a_wrong_check_digit(login, supervisor):
         },
     )
     assert "no corresponde al RBD" in response.context["form"].errors["rbd"][0]
+
+
+def test_the_people_csv_takes_an_rbd_with_check_digit(tmp_path):
+    from networks.people import import_users
+
+    school = SchoolFactory()
+    path = tmp_path / "personas.csv"
+    path.write_text(
+        "email,first_name,last_name,role,rbd,deprov,sostenedor_rut,networks\n"
+        f"directora@escuela.cl,Ana,Rojas,director,{rbd_with_digit(school)},,,\n",
+        encoding="utf-8",
+    )
+    import_users(path_or_file=str(path))
+    assert Invitation.objects.get(user__email="directora@escuela.cl").user.positions.get().school
+
+
+def test_the_people_csv_names_a_wrong_check_digit_in_its_row(tmp_path):
+    from networks.people import import_users
+
+    school = SchoolFactory()
+    path = tmp_path / "personas.csv"
+    path.write_text(
+        "email,first_name,last_name,role,rbd,deprov,sostenedor_rut,networks\n"
+        f"directora@escuela.cl,Ana,Rojas,director,{school.rbd}-{wrong_digit(school.rbd)},,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_users(path_or_file=str(path))
+    assert caught.value.messages == [
+        f"fila 1, columna rbd: el dígito verificador no corresponde al RBD {school.rbd} "
+        f"(es {school.check_digit})"
+    ]

@@ -213,3 +213,14 @@ def test_funding_line_factory_amounts_show_with_dots(login, director, plan):
     line = FundingLineFactory(action=ActionFactory(plan=plan), amount=2_345_678)
     html = login(director).get(f"/pme/actions/{line.action.pk}/").content.decode()
     assert "$2.345.678" in html
+
+
+def test_the_export_command_takes_an_rbd_with_check_digit(plan, tmp_path):
+    from django.core.management import call_command
+
+    from schools.validators import modulo11_check_digit
+
+    output = tmp_path / "plan.xlsx"
+    rbd = f"{plan.school.rbd}-{modulo11_check_digit(plan.school.rbd)}"
+    call_command("export_pme", f"--rbd={rbd}", "--year=2025", "--format=xlsx", f"--output={output}")
+    assert output.exists()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from pme.imports import import_actions
+from schools.validators import rbd_argument
 
 
 class Command(BaseCommand):
@@ -13,7 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="el archivo CSV")
-        parser.add_argument("--rbd", type=int, required=True, help="RBD del establecimiento")
+        parser.add_argument(
+            "--rbd",
+            type=rbd_argument,
+            required=True,
+            help="RBD del establecimiento, con o sin dígito verificador",
+        )
         parser.add_argument("--year", type=int, required=True, help="año del plan anual")
 
     def handle(self, *args, file, rbd, year, **options):
