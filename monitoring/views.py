@@ -276,7 +276,7 @@ def campaign_open(request, slug):
             "confirm.html",
             {
                 "confirm": {
-                    "title": _("Abrir la campaña %(name)s") % {"name": campaign.name},
+                    "title": _("Abrir la campaña «%(name)s»") % {"name": campaign.name},
                     "question": _("¿Abrir la campaña e invitar a responder?"),
                     "details": [
                         ngettext(
