@@ -82,7 +82,10 @@ def write_results_csv(stream, datas):
     writer = csv.DictWriter(stream, fieldnames=result_fields(rows, with_scope=with_scope))
     writer.writeheader()
     for row in rows:
-        writer.writerow(csv_dict_row({k: _csv_value(v) for k, v in row.items()}))
+        values = {k: _csv_value(v) for k, v in row.items()}
+        if row.get("mean") is not None:
+            values["mean"] = f"{row['mean']:.2f}"  # two decimals, as everywhere a mean is shown
+        writer.writerow(csv_dict_row(values))
 
 
 def results_csv(datas):
@@ -108,8 +111,11 @@ def results_xlsx(datas, *, title, texts):
         append_row(sheet, [*fields, "text"])
         for cell in sheet[4]:
             cell.font = Font(bold=True)
+        mean_column = fields.index("mean") + 1
         for row in rows:
             append_row(sheet, [row.get(f) for f in fields] + [texts.get(row["code"], "")])
+            # Means are shown with two decimals everywhere (3.50, not 3.5).
+            sheet.cell(row=sheet.max_row, column=mean_column).number_format = "0.00"
         sheet.column_dimensions["A"].width = 30
     stream = io.BytesIO()
     workbook.save(stream)

@@ -192,6 +192,13 @@ def rate_networks(user, campaign):
     return supervised_networks(user)
 
 
+def rates_cover_whole_regions(user):
+    """Whether rate_networks holds every network of a region the user sees
+    (admins, analysts) or only some of them (a supervisor's own networks),
+    so that a region's subtotal is the region's or only theirs."""
+    return is_active_user(user) and (is_admin(user) or is_analyst(user))
+
+
 def can_view_rates(user, campaign):
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from networks.permissions import visible_networks
 from rme_platform import audit
@@ -243,6 +244,7 @@ def campaign_detail(request, slug):
             "can_raw": permissions.can_download_raw(user),
             "can_reports": permissions.can_view_reports_page(user, campaign),
             "rates": selectors.response_rates(user, campaign)["total"] if can_rates else None,
+            "rates_are_own_networks": not permissions.rates_cover_whole_regions(user),
             "n_responses": campaign.responses.count(),
             "target_regions": campaign.target_regions.all(),
             "target_networks": campaign.target_networks.all(),
@@ -262,13 +264,47 @@ def _campaign_action(request, slug, action, done_message):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_open(request, slug):
+    """GET asks for confirmation (a page: no JavaScript needed); POST opens
+    the campaign and sends the invitations."""
+    if request.method == "GET":
+        campaign = _managed_campaign(request.user, slug)
+        networks = services.targeted_networks(campaign).count()
+        return render(
+            request,
+            "confirm.html",
+            {
+                "confirm": {
+                    "title": _("Abrir la campaña «%(name)s»") % {"name": campaign.name},
+                    "question": _("¿Abrir la campaña e invitar a responder?"),
+                    "details": [
+                        ngettext(
+                            "La campaña llega a %(count)s red activa: cada uno de sus "
+                            "directivos activos recibirá un enlace personal por correo.",
+                            "La campaña llega a %(count)s redes activas: cada uno de sus "
+                            "directivos activos recibirá un enlace personal por correo.",
+                            networks,
+                        )
+                        % {"count": networks},
+                        _("El instrumento queda congelado: ya no podrá modificarse."),
+                    ],
+                    "button": _("Sí, abrir e invitar"),
+                    "button_class": "btn-success",
+                    "cancel_url": reverse("monitoring:campaign", args=[campaign.slug]),
+                }
+            },
+        )
     return _campaign_action(
         request,
         slug,
         lambda c: services.open_campaign(by=request.user, campaign=c),
-        lambda n: _("Campaña abierta: %(n)s invitaciones enviadas por correo.") % {"n": n},
+        lambda n: ngettext(
+            "Campaña abierta: %(n)s invitación enviada por correo.",
+            "Campaña abierta: %(n)s invitaciones enviadas por correo.",
+            n,
+        )
+        % {"n": n},
     )
 
 
@@ -303,7 +339,11 @@ def campaign_remind(request, slug):
                 "Nadie pendiente de recordatorio hoy: a nadie se le recuerda dos veces el "
                 "mismo día."
             )
-        return _("Recordatorio enviado a %(n)s personas que aún no responden.") % {"n": n}
+        return ngettext(
+            "Recordatorio enviado a %(n)s persona que aún no responde.",
+            "Recordatorio enviado a %(n)s personas que aún no responden.",
+            n,
+        ) % {"n": n}
 
     return _campaign_action(
         request, slug, lambda c: services.send_reminders(by=request.user, campaign=c), done
@@ -317,7 +357,7 @@ def campaign_invite_new(request, slug):
         request,
         slug,
         lambda c: services.invite_new_directivos(by=request.user, campaign=c),
-        lambda n: _("%(n)s invitaciones nuevas.") % {"n": n},
+        lambda n: ngettext("%(n)s invitación nueva.", "%(n)s invitaciones nuevas.", n) % {"n": n},
     )
 
 
@@ -329,7 +369,11 @@ def response_rates(request, slug):
     return render(
         request,
         "monitoring/rates.html",
-        {"campaign": campaign, "rates": selectors.response_rates(request.user, campaign)},
+        {
+            "campaign": campaign,
+            "rates": selectors.response_rates(request.user, campaign),
+            "rates_are_own_networks": not permissions.rates_cover_whole_regions(request.user),
+        },
     )
 
 
@@ -363,9 +407,11 @@ def scope_label(scope):
 
 
 def _suppressed_label():
-    return _("No se muestra: menos de %(n)s respuestas o protege otra cifra") % {
-        "n": settings.MIN_CELL_SIZE
-    }
+    return ngettext(
+        "No se muestra: menos de %(n)s respuesta o protege otra cifra",
+        "No se muestra: menos de %(n)s respuestas o protege otra cifra",
+        settings.MIN_CELL_SIZE,
+    ) % {"n": settings.MIN_CELL_SIZE}
 
 
 def _results_pending(request, campaign, *, status=200):

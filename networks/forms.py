@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rme_platform.accounts.models import Role
+from schools.forms import RBDField
 
 from .models import MembershipRole, Network, PartnerKind
 
@@ -17,7 +18,14 @@ class NetworkForm(forms.ModelForm):
             "work_plan": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, deprovs, **kwargs):
+    supervise = forms.BooleanField(
+        label=_("Ser supervisor/a de esta red (integrar su dupla)"),
+        required=False,
+        initial=True,
+        help_text=_("Podrá convocar y conducir sus reuniones y leer los PME que compartan."),
+    )
+
+    def __init__(self, *args, deprovs, offer_supervision=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deprov"].queryset = deprovs.select_related("region")
         self.fields["year"].initial = timezone.localdate().year
@@ -27,6 +35,8 @@ class NetworkForm(forms.ModelForm):
             del self.fields["deprov"]
         else:
             del self.fields["status"]
+        if self.instance.pk or not offer_supervision:
+            del self.fields["supervise"]
         # Uniqueness and format are checked by the services, with their messages.
         if "code" in self.fields:
             self.fields["code"].validators = []
@@ -36,7 +46,12 @@ class NetworkForm(forms.ModelForm):
 
 
 class AddSchoolForm(forms.Form):
-    rbd = forms.IntegerField(label=_("RBD del establecimiento"), min_value=1)
+    rbd = RBDField(label=_("RBD del establecimiento"))
+    add_directivos = forms.BooleanField(
+        label=_("Sumar también a sus directivos (director/a y jefe/a de UTP) como integrantes"),
+        required=False,
+        initial=True,
+    )
 
 
 class AddMemberForm(forms.Form):
@@ -61,8 +76,12 @@ class InvitePersonForm(forms.Form):
     first_name = forms.CharField(label=_("Nombres"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Apellidos"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rol"), choices=())
-    rbd = forms.IntegerField(
-        label=_("RBD"), required=False, help_text=_("Para directores y jefes de UTP.")
+    rbd = RBDField(
+        label=_("RBD"),
+        required=False,
+        help_text=_(
+            "Para directores y jefes de UTP; con o sin dígito verificador, p. ej. 16748-7."
+        ),
     )
     deprov = forms.IntegerField(
         label=_("Código del departamento provincial"),

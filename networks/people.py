@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from rme_platform.accounts.models import Role, User
@@ -27,7 +28,7 @@ from schools.models import (
     SostenedorRepresentative,
     SupervisorProfile,
 )
-from schools.validators import RUT_PATTERN, modulo11_check_digit
+from schools.validators import RBD_PATTERN, RUT_PATTERN, modulo11_check_digit, parse_rbd
 
 from . import permissions
 from .models import Membership, MembershipRole, Network, NetworkSchool
@@ -106,13 +107,19 @@ def _too_long(value, number, problems):
     return too_long
 
 
+def _rbd_number(value):
+    """The number of an RBD written with or without its check digit, or None."""
+    match = RBD_PATTERN.match(value or "")
+    if not match:
+        return None
+    return int((match.group(1) or match.group(3)).replace(".", "")) or None
+
+
 def read_people(rows, problems):
     """Check every row against the registry; return PersonRow objects."""
     rows = list(rows)
-    rbds = {(r.get("rbd") or "").strip() for r in rows}
-    schools = {
-        str(s.rbd): s for s in School.objects.filter(rbd__in=[int(x) for x in rbds if x.isdigit()])
-    }
+    rbds = {_rbd_number((r.get("rbd") or "").strip()) for r in rows}
+    schools = {s.rbd: s for s in School.objects.filter(rbd__in=rbds - {None})}
     deprovs = {str(d.code): d for d in Deprov.objects.all()}
     ruts = set()
     for r in rows:
@@ -164,14 +171,35 @@ def read_people(rows, problems):
         if role in ("director", "utp"):
             if not value["rbd"]:
                 problems.error(number, "rbd", _("falta el RBD del establecimiento"))
-            elif value["rbd"] not in schools:
+            elif _rbd_number(value["rbd"]) is None:
+                problems.error(
+                    number,
+                    "rbd",
+                    _(
+                        "«%(value)s» no es un RBD; escríbalo con o sin dígito verificador, "
+                        "p. ej. 16748-7 o 16748"
+                    )
+                    % {"value": value["rbd"]},
+                )
+            elif _rbd_number(value["rbd"]) not in schools:
                 problems.error(
                     number,
                     "rbd",
                     _("no existe un establecimiento con RBD «%(value)s»") % {"value": value["rbd"]},
                 )
             else:
-                person.school = schools[value["rbd"]]
+                school = schools[_rbd_number(value["rbd"])]
+                try:
+                    parse_rbd(value["rbd"], published_check_digit=school.check_digit)
+                except ValidationError:
+                    problems.error(
+                        number,
+                        "rbd",
+                        _("el dígito verificador no corresponde al RBD %(rbd)s (es %(digit)s)")
+                        % {"rbd": school.rbd, "digit": school.check_digit},
+                    )
+                else:
+                    person.school = school
         if role == "supervisor":
             if not value["deprov"]:
                 problems.error(number, "deprov", _("falta el código del departamento provincial"))
@@ -392,7 +420,12 @@ def invite_person(
     problems = RowProblems()
     (person,) = read_people([row], problems)
     if problems.error_count:
-        raise ValidationError([e.split(": ", 1)[-1] for e in problems.errors])
+        # The row's messages, placed on the form's fields (its columns) and
+        # begun with a capital, as a sentence on its own.
+        errors = {}
+        for issue in problems.error_issues:
+            errors.setdefault(issue.column, []).append(capfirst(issue.message))
+        raise ValidationError(errors)
     person.language = language
     if not permissions.is_admin(by):
         errors = _scope_errors(by, person)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rme_platform import audit
+from rme_platform.accounts.models import User
 from schools.models import Position, School, SupervisorProfile
 
 from . import permissions
@@ -45,9 +46,11 @@ def _clean_code(code):
     return code
 
 
-def create_network(*, by, code, name, deprov, year, description="", work_plan=""):
+def create_network(*, by, code, name, deprov, year, description="", work_plan="", supervise=False):
     """Create a network of `deprov`. Only admins and that DEPROV's
-    supervisors may. Raises ValidationError for a taken code."""
+    supervisors may. With `supervise`, a supervisor creating it becomes one
+    of its supervisors (its dupla) in the same transaction. Raises
+    ValidationError for a taken code."""
     _require(permissions.manageable_deprovs(by).filter(pk=deprov.pk).exists())
     code = _clean_code(code)
     if not (name or "").strip():
@@ -58,7 +61,7 @@ def create_network(*, by, code, name, deprov, year, description="", work_plan=""
             raise ValidationError(
                 {"code": _("Ya existe una red con el código %(code)s.") % {"code": code}}
             )
-        return Network.objects.create(
+        network = Network.objects.create(
             code=code,
             name=name.strip(),
             deprov=deprov,
@@ -66,6 +69,9 @@ def create_network(*, by, code, name, deprov, year, description="", work_plan=""
             description=description,
             work_plan=work_plan,
         )
+        if supervise and permissions.is_supervisor(by):
+            add_member(by=by, network=network, user=by, role=MembershipRole.SUPERVISOR)
+    return network
 
 
 def update_network(*, by, network, **fields):
@@ -154,6 +160,30 @@ def add_school(*, by, network, school):
             network=network, school=school, left_on=None
         )
     return link
+
+
+def add_school_directivos(*, by, network, school):
+    """Make the people holding an active directivo position at `school` (a
+    school of the network) members of the network. People already active
+    in it keep their role. Returns the users added; idempotent."""
+    _require(permissions.can_manage_network(by, network))
+    members = Membership.objects.filter(network=network, active=True).values("user_id")
+    users = (
+        User.objects.filter(
+            is_active=True,
+            pk__in=Position.objects.active().filter(school=school).values("user_id"),
+        )
+        .exclude(pk__in=members)
+        .order_by("last_name", "first_name")
+    )
+    added = []
+    with transaction.atomic():
+        for user in users:
+            add_member(
+                by=by, network=network, user=user, role=MembershipRole.DIRECTIVO, school=school
+            )
+            added.append(user)
+    return added
 
 
 def remove_school(*, by, network, school):

@@ -2,9 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rme_platform.accounts.models import Invitation, Role, User
@@ -77,10 +81,18 @@ def _network_detail(request, code, forms=None):
         "can_manage": can_manage,
     }
     if can_manage:
+        member_form = forms.get("member") or AddMemberForm()
+        # "Invítela primero" opens the invitation page with this network
+        # (and the email just tried) filled in.
+        prefill = {"networks": network.code}
+        if member_form.is_bound and member_form.data.get("email"):
+            prefill["email"] = member_form.data["email"].strip()
         context.update(
             school_form=forms.get("school") or AddSchoolForm(),
-            member_form=forms.get("member") or AddMemberForm(),
+            member_form=member_form,
             partner_form=forms.get("partner") or PartnerForm(),
+            can_invite=bool(invitable_roles(request.user)),
+            invite_url=reverse("people:invite") + "?" + urlencode(prefill),
         )
     status = 400 if forms else 200
     return render(request, "networks/network_detail.html", context, status=status)
@@ -91,7 +103,11 @@ def network_create(request):
     deprovs = permissions.manageable_deprovs(request.user)
     if not deprovs.exists():
         raise PermissionDenied
-    form = NetworkForm(request.POST or None, deprovs=deprovs)
+    form = NetworkForm(
+        request.POST or None,
+        deprovs=deprovs,
+        offer_supervision=permissions.is_supervisor(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             network = services.create_network(by=request.user, **form.cleaned_data)
@@ -129,15 +145,37 @@ def school_add(request, code):
     form = AddSchoolForm(request.POST)
     if form.is_valid():
         try:
-            link = services.add_school(
-                by=request.user, network=network, school=form.cleaned_data["rbd"]
-            )
+            with transaction.atomic():
+                link = services.add_school(
+                    by=request.user, network=network, school=form.cleaned_data["rbd"]
+                )
+                added = []
+                if form.cleaned_data["add_directivos"]:
+                    added = services.add_school_directivos(
+                        by=request.user, network=network, school=link.school
+                    )
         except ValidationError as exc:
+            if hasattr(exc, "message_dict") and "school" in exc.message_dict:
+                exc = ValidationError({"rbd": exc.message_dict["school"]})
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(school)s se sumó a la red.") % {"school": link.school.display_name}
-            )
+            school = link.school.display_name
+            if added:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(school)s se sumó a la red, con %(count)s directivo/a: %(people)s.",
+                        "%(school)s se sumó a la red, con %(count)s directivos: %(people)s.",
+                        len(added),
+                    )
+                    % {
+                        "school": school,
+                        "count": len(added),
+                        "people": ", ".join(u.get_full_name() or u.email for u in added),
+                    },
+                )
+            else:
+                messages.success(request, _("%(school)s se sumó a la red.") % {"school": school})
             return redirect("networks:detail", code=network.code)
     return network_detail(request, code, forms={"school": form})
 
@@ -240,7 +278,10 @@ def invite_person(request):
     roles = invitable_roles(request.user)
     if not roles:
         raise PermissionDenied
-    form = InvitePersonForm(request.POST or None, roles=roles)
+    # A link from elsewhere (a network's "Sumar una persona") may prefill
+    # the email and the network.
+    initial = {key: request.GET[key] for key in ("email", "networks") if key in request.GET}
+    form = InvitePersonForm(request.POST or None, roles=roles, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             user = people.invite_person(by=request.user, **form.cleaned_data)
@@ -290,8 +331,8 @@ def import_people(request):
                 messages.success(
                     request,
                     _(
-                        "Importación terminada: %(created)s personas nuevas, %(updated)s "
-                        "actualizadas, %(invited)s invitaciones enviadas."
+                        "Importación terminada. Personas nuevas: %(created)s; actualizadas: "
+                        "%(updated)s; invitaciones enviadas: %(invited)s."
                     )
                     % {
                         "created": result.created,

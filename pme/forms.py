@@ -9,6 +9,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from networks.permissions import visible_networks
+from rme_platform.forms import CLPField
 
 from .models import (
     SETTABLE_STATUSES,
@@ -164,12 +165,14 @@ class ActionForm(forms.Form):
         self.fields["strategy"].label_from_instance = lambda s: s.text[:120]
         providers = ATEProvider.objects.filter(active=True)
         self.fields["ate_provider"].queryset = providers.order_by("name")
-        for source in FundingSource:
-            self.fields[f"funding_{source.value}"] = forms.IntegerField(
+        for index, source in enumerate(FundingSource):
+            field = CLPField(
                 label=_("Financiamiento %(source)s (CLP)") % {"source": source.label},
                 required=False,
-                widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
             )
+            if index:  # the hint once, under the first amount
+                field.help_text = ""
+            self.fields[f"funding_{source.value}"] = field
 
     def service_fields(self):
         data = dict(self.cleaned_data)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rme_platform.money import parse_clp
 from rme_platform.spreadsheets import decode_upload, read_csv_rows, sniff_delimiter
 from schools.directory import RowProblems
 from schools.models import Region, School
@@ -52,7 +53,6 @@ ACTION_COLUMNS = [
     "progress",
 ]
 ATE_COLUMNS = ["rut", "name", "registry_number", "service_areas", "regions"]
-AMOUNT_RE = re.compile(r"^\d{1,3}(\.\d{3})+$")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 
 
@@ -99,13 +99,12 @@ def _parse_date(text):
 
 
 def _parse_amount(text):
-    """Whole pesos from "1500000", "1.500.000" or "$ 1.500.000"; None if invalid."""
-    text = text.replace("$", "").replace(" ", "")
-    if text.isdigit():
-        return int(text)
-    if AMOUNT_RE.match(text):
-        return int(text.replace(".", ""))
-    return None
+    """Whole pesos from "1500000", "1.500.000" or "$ 1.500.000" (the rule
+    the forms use: rme_platform.money.parse_clp); None if invalid."""
+    try:
+        return parse_clp(text)
+    except ValidationError:
+        return None
 
 
 def _parse_rut(text):

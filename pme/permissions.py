@@ -141,6 +141,17 @@ def can_approve(user, plan):
     )
 
 
+def plans_awaiting_approval(user):
+    """Plans a sostenedor representative may approve and has not yet: those
+    of their sostenedores' schools that they may read, not approved."""
+    if not is_sostenedor_rep(user):
+        return AnnualPlan.objects.none()
+    return visible_plans(user).filter(
+        school__sostenedor__in=sostenedor_ids(user),
+        approved_at__isnull=True,
+    )
+
+
 def can_import_ate(user):
     return is_admin(user)
 

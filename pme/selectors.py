@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from networks.models import Network, NetworkSchool
 from rme_platform import charts
 from rme_platform.accounts.permissions import is_directivo, is_sostenedor_rep, is_supervisor
+from rme_platform.money import format_clp
 
 from . import permissions
-from .formatting import format_clp
 from .models import (
     STALE_DAYS,
     STATUS_COLORS,
@@ -453,12 +453,16 @@ def dashboard_years(plans):
 # --- panels for the home page ----------------------------------------------------------
 
 
+AWAITING_SHOWN = 10
+
+
 def home_panel(user):
     """What the home page shows about PMEs: for a directivo, the plan of each
     of their schools (this year's, else the latest) with its phase, sharing,
     approval, figures and the delayed actions; for supervisors and
     sostenedor representatives, the shared plans they follow; for staff, a
-    link to the dashboards. Three queries at most."""
+    link to the dashboards; for a sostenedor representative also the plans
+    awaiting their approval. Four queries at most."""
     if not user.is_authenticated:
         return {}
     if is_directivo(user):
@@ -493,11 +497,20 @@ def home_panel(user):
             delayed=Count("actions", filter=delayed_condition(prefix="actions__")),
             stale=Count("pk", distinct=True, filter=Q(last_activity_at__lt=stale_cutoff())),
         )
-        return {
+        context = {
             "pme_panel": "reader",
             "pme_figures": figures,
             "pme_can_dashboard": permissions.can_view_dashboards(user),
         }
+        if is_sostenedor_rep(user):
+            awaiting = list(
+                permissions.plans_awaiting_approval(user)
+                .select_related("school")
+                .order_by("-year", "school__name")[: AWAITING_SHOWN + 1]
+            )
+            context["pme_awaiting"] = awaiting[:AWAITING_SHOWN]
+            context["pme_awaiting_more"] = len(awaiting) > AWAITING_SHOWN
+        return context
     if permissions.can_view_dashboards(user):
         return {"pme_panel": "dashboard", "pme_can_dashboard": True}
     return {}

@@ -1,5 +1,11 @@
 """Helpers shared by the apps' forms."""
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .money import group_thousands, parse_clp
+
 
 def add_service_errors(form, exc):
     """Attach a service's ValidationError to the form: to the field it names
@@ -9,3 +15,38 @@ def add_service_errors(form, exc):
             form.add_error(key if key in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class CLPInput(forms.TextInput):
+    """A peso amount shown as it is written, "1.500.000" (a text input: a
+    number input would drop or misread the thousands dots)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return group_thousands(value)
+        return super().format_value(value)
+
+
+class CLPField(forms.Field):
+    """Whole Chilean pesos, typed with or without thousands dots, "$" or
+    spaces ("$ 1.500.000"); cleans to an int, or None when blank."""
+
+    widget = CLPInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("En pesos, por ejemplo 1.500.000."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return parse_clp(value)
+
+    def prepare_value(self, value):
+        # A valid amount is shown back grouped, whatever way it was typed.
+        try:
+            number = parse_clp(value)
+        except ValidationError:
+            return value
+        return value if number is None else number

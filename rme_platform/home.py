@@ -1,5 +1,6 @@
 """What each role sees first: their schools, networks and scope."""
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from monitoring.selectors import home_panel as monitoring_home_panel
@@ -22,8 +23,13 @@ from schools.models import (
 )
 from schools.permissions import analyst_scope
 
+REP_SCHOOLS_PER_PAGE = 20
 
-def home_context(user):
+
+def home_context(user, params=None):
+    """`params` (the query string) pages the lists that page: a
+    representative's schools (`page`)."""
+    params = params or {}
     context = {"networks": network_selectors.network_list(user)[:12]}
     context.update(meetings_home_panel(user))
     context.update(pme_home_panel(user))
@@ -53,8 +59,12 @@ def home_context(user):
         schools = School.objects.filter(
             sostenedor__in=links.values("sostenedor_id"), absent=False
         ).select_related("comuna")
-        context["rep_schools"] = schools.order_by("name")[:50]
-        context["rep_school_count"] = schools.count()
+        # All of them, a page at a time (a sostenedor may hold hundreds).
+        page = Paginator(schools.order_by("name", "rbd"), REP_SCHOOLS_PER_PAGE).get_page(
+            params.get("page")
+        )
+        context["rep_schools"] = page
+        context["rep_school_count"] = page.paginator.count
     elif is_analyst_role(user):
         scope = analyst_scope(user)
         context["analyst_panel"] = True

@@ -43,6 +43,7 @@ pme_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("rme_platform.accounts.urls")),
     path("accounts/", include("allauth.urls")),

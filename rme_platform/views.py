@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from rme_platform.celery import app
@@ -15,7 +16,7 @@ from .models import Outbox
 @login_required
 def home(request):
     """Each role's starting page."""
-    context = home_context(request.user)
+    context = home_context(request.user, request.GET)
     return render(request, "home.html", context)
 
 
@@ -28,6 +29,14 @@ def _cache_status():
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         return f"down: {exc.__class__.__name__}"
     return "ok"
+
+
+def favicon(request):
+    """Browsers, feed readers and bots ask for /favicon.ico whatever the page
+    links: send them to the static file instead of a 404 per visit."""
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

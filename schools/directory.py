@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rme_platform.spreadsheets import UTF16_BOMS, decode_upload, read_csv_rows
 
@@ -176,11 +176,13 @@ class RowProblems:
 
     def __init__(self):
         self.errors, self.error_count, self.warnings = [], 0, []
+        self.error_issues = []  # the same errors, unformatted, for a form to place
 
     def error(self, row, column, problem):
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(str(ImportIssue(row, column, "error", problem)))
+            self.error_issues.append(ImportIssue(row, column, "error", problem))
 
     def warn(self, row, column, kind, problem):
         self.warnings.append(ImportIssue(row, column, kind, problem))
@@ -190,7 +192,9 @@ class RowProblems:
             messages = list(self.errors)
             if self.error_count > len(messages):
                 more = self.error_count - len(messages)
-                messages.append(_("… y %(n)s errores más.") % {"n": more})
+                messages.append(
+                    ngettext("… y %(n)s error más.", "… y %(n)s errores más.", more) % {"n": more}
+                )
             raise exception_class(messages)
 
 
@@ -375,7 +379,11 @@ class _Reader:
             self.error(
                 n,
                 column,
-                _("la fila tiene %(found)s campos y la cabecera %(expected)s.")
+                ngettext(
+                    "la fila tiene %(found)s campo y la cabecera %(expected)s.",
+                    "la fila tiene %(found)s campos y la cabecera %(expected)s.",
+                    len(row),
+                )
                 % {"found": len(row), "expected": width},
             )
             return

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Sostenedor
-from .validators import parse_rut
+from .models import School, Sostenedor
+from .validators import RBD_PATTERN, parse_rbd, parse_rut
 
 
 class RutField(forms.CharField):
@@ -19,6 +19,34 @@ class RutField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return parse_rut(value) if value else None
+
+
+class RBDField(forms.CharField):
+    """An RBD as schools write it, with or without its check digit ("16748-7",
+    "16.748-7" or "16748"); cleans to the number. A check digit given must
+    be the right one (modulo 11, or the one the directory publishes for that
+    school). A text input, not a number one: "-7" and "K" must be typable."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 14)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 12}),
+        )
+        kwargs.setdefault("help_text", _("Con o sin dígito verificador, por ejemplo 16748-7."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        match = RBD_PATTERN.match(value.strip())
+        published = None
+        if match and match.group(2):
+            number = int(match.group(1).replace(".", ""))
+            published = School.objects.filter(rbd=number).values_list("check_digit", flat=True)
+            published = published.first()
+        return parse_rbd(value, published_check_digit=published)
 
 
 class SostenedorForm(forms.ModelForm):

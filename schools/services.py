@@ -130,16 +130,16 @@ def summary_lines(counts):
     without = counts["without_sostenedor"]
     warnings = counts["warnings"]
     lines = [
-        _("Directorio %(year)s: %(rows)s filas leídas (codificación %(encoding)s).") % counts,
+        _("Directorio %(year)s. Filas leídas: %(rows)s (codificación %(encoding)s).") % counts,
         _(
-            "Establecimientos: %(created)s creados, %(updated)s actualizados, "
-            "%(unchanged)s sin cambios, %(marked_absent)s marcados como ausentes."
+            "Establecimientos creados: %(created)s; actualizados: %(updated)s; sin cambios: "
+            "%(unchanged)s; marcados como ausentes: %(marked_absent)s."
         )
         % counts,
         _(
-            "Territorio: %(comunas)s comunas (%(comunas_created)s creadas, "
-            "%(comunas_updated)s actualizadas) y %(deprovs)s DEPROV (%(deprovs_created)s "
-            "creados, %(deprovs_updated)s actualizados)."
+            "Territorio. Comunas: %(comunas)s (creadas: %(comunas_created)s; actualizadas: "
+            "%(comunas_updated)s). DEPROV: %(deprovs)s (creados: %(deprovs_created)s; "
+            "actualizados: %(deprovs_updated)s)."
         )
         % {
             "comunas": 0,
@@ -151,8 +151,8 @@ def summary_lines(counts):
             **counts,
         },
         _(
-            "Sostenedores: %(sostenedores)s en el archivo (%(sostenedores_created)s creados, "
-            "%(sostenedores_updated)s actualizados)."
+            "Sostenedores en el archivo: %(sostenedores)s (creados: %(sostenedores_created)s; "
+            "actualizados: %(sostenedores_updated)s)."
         )
         % counts,
         _(
@@ -429,8 +429,8 @@ class CategoryImportResult:
     def summary_lines(self):
         lines = [
             _(
-                "Categorías de desempeño %(year)s (%(level)s): %(rows)s filas, %(created)s "
-                "creadas, %(updated)s actualizadas, %(unchanged)s sin cambios."
+                "Categorías de desempeño %(year)s (%(level)s). Filas: %(rows)s; creadas: "
+                "%(created)s; actualizadas: %(updated)s; sin cambios: %(unchanged)s."
             )
             % {**vars(self), "level": CategoryLevel(self.level).label}
         ]

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rme_platform.charts import LIKERT_COLORS, bar_chart, diverging_bar_chart, line_chart
 
@@ -35,7 +36,9 @@ def points(value):
 
 
 def suppressed_label():
-    return _("menos de %(n)s respuestas") % {"n": settings.MIN_CELL_SIZE}
+    return ngettext(
+        "menos de %(n)s respuesta", "menos de %(n)s respuestas", settings.MIN_CELL_SIZE
+    ) % {"n": settings.MIN_CELL_SIZE}
 
 
 def not_asked_label():

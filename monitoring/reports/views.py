@@ -113,7 +113,7 @@ def report_list(request, slug):
             unchanged = sum(1 for _r, outcome in outcomes if outcome == "unchanged")
             messages.success(
                 request,
-                _("%(queued)s informes en cola; %(unchanged)s sin cambios en sus datos.")
+                _("Informes en cola: %(queued)s; sin cambios en sus datos: %(unchanged)s.")
                 % {"queued": queued, "unchanged": unchanged},
             )
         url = reverse("monitoring:reports", args=[campaign.slug])

@@ -1,8 +1,8 @@
 from django import template
 from django.utils.formats import number_format
 
-from pme.formatting import format_clp
 from pme.models import ActionStatus
+from rme_platform.money import format_clp
 
 register = template.Library()
 

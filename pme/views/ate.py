@@ -50,8 +50,8 @@ def ate_import(request):
             messages.success(
                 request,
                 _(
-                    "Registro ATE importado: %(created)s proveedores nuevos, %(updated)s "
-                    "actualizados, %(delisted)s ya no figuran."
+                    "Registro ATE importado. Proveedores nuevos: %(created)s; actualizados: "
+                    "%(updated)s; ya no figuran: %(delisted)s."
                 )
                 % {
                     "created": result.created,

@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rme_platform.files import protected_download
 from rme_platform.forms import add_service_errors
@@ -121,9 +123,35 @@ def plan_share(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_approve(request, pk):
+    """GET asks for confirmation (a page, so it works without JavaScript);
+    POST approves."""
     plan = _plan(request.user, pk)
+    if request.method == "GET":
+        if not permissions.can_approve(request.user, plan):
+            raise PermissionDenied
+        school = plan.school.display_name
+        return render(
+            request,
+            "confirm.html",
+            {
+                "confirm": {
+                    "title": _("Aprobar el plan %(year)s") % {"year": plan.year},
+                    "question": _(
+                        "¿Aprueba, en nombre del sostenedor, el plan anual %(year)s de %(school)s?"
+                    )
+                    % {"year": plan.year, "school": school},
+                    "details": [
+                        _("La aprobación queda registrada con su nombre y la fecha de hoy."),
+                        _("El establecimiento la verá en la página del plan."),
+                    ],
+                    "button": _("Sí, aprobar el plan"),
+                    "button_class": "btn-success",
+                    "cancel_url": reverse("pme:plan_detail", args=[plan.pk]),
+                }
+            },
+        )
     try:
         services.approve_plan(by=request.user, plan=plan)
     except ValidationError as exc:
@@ -138,9 +166,42 @@ def plan_approve(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_copy(request, pk):
+    """GET asks for confirmation; POST copies the plan to next year."""
     plan = _editable_plan(request.user, pk)
+    if request.method == "GET":
+        actions = plan.actions.count()
+        return render(
+            request,
+            "confirm.html",
+            {
+                "confirm": {
+                    "title": _("Copiar el plan %(year)s") % {"year": plan.year},
+                    "question": _(
+                        "¿Crear el borrador del plan %(next)s de %(school)s a partir del de "
+                        "%(year)s?"
+                    )
+                    % {
+                        "next": plan.year + 1,
+                        "year": plan.year,
+                        "school": plan.school.display_name,
+                    },
+                    "details": [
+                        ngettext(
+                            "Se copiará %(count)s acción, con sus fechas un año después, su "
+                            "financiamiento y su proveedor; su avance vuelve a cero.",
+                            "Se copiarán %(count)s acciones, con sus fechas un año después, su "
+                            "financiamiento y su proveedor; su avance vuelve a cero.",
+                            actions,
+                        )
+                        % {"count": actions},
+                    ],
+                    "button": _("Sí, crear el borrador %(next)s") % {"next": plan.year + 1},
+                    "cancel_url": reverse("pme:plan_detail", args=[plan.pk]),
+                }
+            },
+        )
     try:
         new = services.copy_plan_to_next_year(by=request.user, plan=plan)
     except ValidationError as exc:
@@ -188,7 +249,7 @@ def plan_import(request, pk):
         else:
             messages.success(
                 request,
-                _("Importación terminada: %(created)s acciones nuevas, %(updated)s actualizadas.")
+                _("Importación terminada. Acciones nuevas: %(created)s; actualizadas: %(updated)s.")
                 % {"created": result.created, "updated": result.updated},
             )
             return redirect("pme:plan_detail", pk=plan.pk)

@@ -98,7 +98,7 @@ def test_reminders_reach_those_who_have_not_answered_once_a_day(
     assert reminded == 4
     assert len(mail.outbox) == 4
     assert "director.c@escuela.cl" not in {m.to[0] for m in mail.outbox}
-    assert all(m.subject.startswith("Recordatorio") for m in mail.outbox)
+    assert all(m.subject.startswith("[RME] Recordatorio") for m in mail.outbox)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_reminders(by=monitoring_world.admin, campaign=campaign) == 0
@@ -209,7 +209,7 @@ def test_a_national_analyst_creates_and_opens_a_campaign_in_the_browser(
     assert "Abrir e invitar" in page and "Región Metropolitana" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/monitoring/campaigns/rme-2026/open/", follow=True)
-    assert "Campaña abierta: 1 invitaciones enviadas por correo." in response.content.decode()
+    assert "Campaña abierta: 1 invitación enviada por correo." in response.content.decode()
     assert [m.to for m in mail.outbox] == [["bob@escuela.cl"]]
     # A second click is refused with a message, and changes nothing.
     response = client.post("/monitoring/campaigns/rme-2026/open/", follow=True)

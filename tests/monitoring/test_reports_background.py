@@ -45,7 +45,7 @@ def test_asking_for_reports_answers_before_they_are_built(
     report = Report.objects.get(campaign=closed_campaign)
     assert report.status in (ReportStatus.PENDING, ReportStatus.RUNNING)
     page = client.get(response["Location"]).content.decode()
-    assert "1 informes en cola" in page
+    assert "Informes en cola: 1;" in page
     # ...and ends built, as the page's polling then shows.
     release.set()
     assert outbox.wait_for_background(timeout=60)

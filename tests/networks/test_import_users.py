@@ -140,7 +140,7 @@ def test_valid_file_creates_people_roles_memberships_and_invitations(world, run_
     # One invitation email per new person.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(NEW_EMAILS)
     assert all(
-        m.subject == "Invitación a la Plataforma de Redes de Mejoramiento Escolar"
+        m.subject == "[RME] Invitación a la Plataforma de Redes de Mejoramiento Escolar"
         for m in mail.outbox
     )
     after = snapshot()
@@ -401,7 +401,7 @@ def test_staff_imports_a_file_on_the_page(world, login, django_capture_on_commit
         )
     assert response.redirect_chain == [("/people/import/", 302)]
     assert (
-        "Importación terminada: 5 personas nuevas, 0 actualizadas, 5 invitaciones enviadas."
+        "Importación terminada. Personas nuevas: 5; actualizadas: 0; invitaciones enviadas: 5."
         in response.content.decode()
     )
     assert User.objects.filter(email__in=NEW_EMAILS).count() == 5
@@ -484,8 +484,8 @@ def test_supervisor_invites_a_director_of_their_deprov(
         ),
         pytest.param(
             {"rbd": "a2", "networks": B},
-            None,
-            "la red RME-13-901 no incluye el establecimiento RBD {a2}",
+            "networks",
+            "La red RME-13-901 no incluye el establecimiento RBD {a2}",
             id="network without the school",
         ),
         pytest.param(
@@ -496,11 +496,11 @@ def test_supervisor_invites_a_director_of_their_deprov(
         ),
         pytest.param(
             {"rbd": "99999999"},
-            None,
-            "no existe un establecimiento con RBD «99999999»",
+            "rbd",
+            "No existe un establecimiento con RBD «99999999»",
             id="unknown rbd",
         ),
-        pytest.param({}, None, "falta el RBD del establecimiento", id="missing rbd"),
+        pytest.param({}, "rbd", "Falta el RBD del establecimiento", id="missing rbd"),
     ],
 )
 def test_supervisor_invitation_with_a_problem_creates_nothing(

@@ -18,6 +18,7 @@ PUBLIC_PREFIXES = (
     "/accounts/password/reset/key/",
     "/accounts/inactive/",
     "/healthz",
+    "/favicon.ico",
     "/i18n/setlang/",
     "/api/v1/schema/",
     "/api/v1/docs/",

@@ -124,7 +124,7 @@ def test_import_command_creates_then_updates(pme_world, tmp_path):
     )
     out = io.StringIO()
     call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stdout=out)
-    assert "2 nuevas, 0 actualizadas" in out.getvalue()
+    assert "Nuevas: 2; actualizadas: 0." in out.getvalue()
     lector = Action.objects.get(plan=pme_world.plan_a1, name="Plan lector")
     assert lector.subdimension_id == "ensenanza_aprendizaje" and lector.progress == 40
     assert lector.ate_provider == provider
@@ -137,7 +137,7 @@ def test_import_command_creates_then_updates(pme_world, tmp_path):
     # The same file again changes nothing.
     out = io.StringIO()
     call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stdout=out)
-    assert "0 nuevas, 2 actualizadas" in out.getvalue()
+    assert "Nuevas: 0; actualizadas: 2." in out.getvalue()
     assert Action.objects.filter(plan=pme_world.plan_a1).count() == 3
 
 
@@ -234,7 +234,7 @@ def test_ate_registry_import(pme_world, tmp_path):
     )
     out = io.StringIO()
     call_command("import_ate", str(path), stdout=out)
-    assert "2 nuevos, 0 actualizados, 1 ya no figuran" in out.getvalue()
+    assert "Proveedores nuevos: 2; actualizados: 0; ya no figuran: 1" in out.getvalue()
     provider = ATEProvider.objects.get(rut=76543215)
     assert provider.check_digit == "4" and provider.registry_number == "ATE-0001"
     assert set(provider.service_areas.values_list("code", flat=True)) == {

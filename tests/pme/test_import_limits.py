@@ -35,5 +35,5 @@ def test_a_utf16_file_is_read(pme_world, tmp_path):
     )
     out = io.StringIO()
     call_command("import_pme_actions", str(path), rbd=pme_world.a1.rbd, year=2025, stdout=out)
-    assert "1 nuevas" in out.getvalue()
+    assert "Nuevas: 1;" in out.getvalue()
     assert Action.objects.filter(plan=pme_world.plan_a1, name="Lectura diaria").exists()

@@ -268,6 +268,7 @@ def test_a_readers_comment_is_emailed_to_the_school(pme_world, django_capture_on
     assert recipients == sorted([pme_world.director_a.email, pme_world.utp_a1.email])
     message = mail.outbox[0]
     assert "PME 2025" in message.subject and "Escuela Talca Uno" in message.subject
+    assert message.subject.startswith("[RME] Nuevo comentario en el PME")  # as every email
     assert "revisar esta acción" in message.body
     assert f"/pme/actions/{pme_world.action_a1.pk}/" in message.body
     assert Comment.objects.get(pk=comment.pk).notified_at is not None

@@ -109,7 +109,7 @@ def test_command(tmp_path, schools):
     path = workbook(tmp_path, [(schools[0].rbd, "INSUFICIENTE")])
     out = io.StringIO()
     call_command("import_categories", str(path), "--year", "2019", stdout=out)
-    assert "1 filas, 1 creadas" in out.getvalue()
+    assert "Filas: 1; creadas: 1;" in out.getvalue()
     assert "Insuficiente: 1" in out.getvalue()
 
     bad = workbook(tmp_path, [(99, "ALTO")])

@@ -497,18 +497,18 @@ def test_command_prints_the_summary(generated):
     out, err = io.StringIO(), io.StringIO()
     call_command("import_directory", str(generated), stdout=out, stderr=err)
     text = out.getvalue()
-    assert f"Establecimientos: {N} creados, 0 actualizados, 0 sin cambios" in text
+    assert f"Establecimientos creados: {N}; actualizados: 0; sin cambios: 0" in text
     private = sum(1 for row in ROWS if value(HEADER, row, "COD_DEPE") == "3")
     assert f"3 Particular subvencionado: {private}" in text
     assert "dígito verificador del RBD distinto del módulo 11 (se conserva): 1" in text
-    assert "Territorio: 30 comunas" in text
+    assert "Territorio. Comunas: 30" in text
     assert School.objects.count() == N
 
 
 def test_command_dry_run(generated):
     out = io.StringIO()
     call_command("import_directory", str(generated), "--dry-run", stdout=out)
-    assert f"{N} creados" in out.getvalue()
+    assert f"Establecimientos creados: {N};" in out.getvalue()
     assert School.objects.count() == 0
 
 

@@ -59,7 +59,7 @@ def test_upload_saves_the_file_and_imports_it(
 
     page = client.get(response["Location"]).content.decode()
     assert "Importación terminada." in page
-    assert f"{N} creados" in page
+    assert f"Establecimientos creados: {N};" in page
     odd_row = N + QUIRK_ROWS["check_digit"] + 1
     assert f"fila {odd_row}, columna DGV_RBD" in page  # warnings listed with row and column
     assert 'hx-trigger="every 2s"' not in page  # finished: no more polling

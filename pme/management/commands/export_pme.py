@@ -5,13 +5,19 @@ from django.utils.translation import gettext as _
 
 from pme import exports
 from pme.models import AnnualPlan
+from schools.validators import rbd_argument
 
 
 class Command(BaseCommand):
     help = "Exporta el plan anual de un establecimiento como PDF o XLSX."
 
     def add_arguments(self, parser):
-        parser.add_argument("--rbd", type=int, required=True, help="RBD del establecimiento")
+        parser.add_argument(
+            "--rbd",
+            type=rbd_argument,
+            required=True,
+            help="RBD del establecimiento, con o sin dígito verificador",
+        )
         parser.add_argument("--year", type=int, required=True, help="año del plan anual")
         parser.add_argument("--format", choices=["pdf", "xlsx"], required=True)
         parser.add_argument("--output", required=True, help="archivo de salida")

@@ -21,8 +21,8 @@ class Command(BaseCommand):
             result = import_ate_providers(path_or_file=file)
         self.stdout.write(
             _(
-                "Registro ATE: %(created)s nuevos, %(updated)s actualizados, "
-                "%(delisted)s ya no figuran."
+                "Registro ATE. Proveedores nuevos: %(created)s; actualizados: %(updated)s; "
+                "ya no figuran: %(delisted)s."
             )
             % {"created": result.created, "updated": result.updated, "delisted": result.delisted}
         )

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from pme.imports import import_actions
 from rme_platform.management.imports import import_errors
+from schools.validators import rbd_argument
 
 
 class Command(BaseCommand):
@@ -13,7 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="el archivo CSV")
-        parser.add_argument("--rbd", type=int, required=True, help="RBD del establecimiento")
+        parser.add_argument(
+            "--rbd",
+            type=rbd_argument,
+            required=True,
+            help="RBD del establecimiento, con o sin dígito verificador",
+        )
         parser.add_argument("--year", type=int, required=True, help="año del plan anual")
 
     def handle(self, *args, file, rbd, year, **options):
@@ -22,6 +28,6 @@ class Command(BaseCommand):
         ):
             result = import_actions(path_or_file=file, rbd=rbd, year=year)
         self.stdout.write(
-            _("Acciones importadas: %(created)s nuevas, %(updated)s actualizadas.")
+            _("Acciones importadas. Nuevas: %(created)s; actualizadas: %(updated)s.")
             % {"created": result.created, "updated": result.updated}
         )
