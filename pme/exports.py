@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rme_platform.pdf import html_to_pdf
 from rme_platform.spreadsheets import append_row
 
 from . import selectors
@@ -49,11 +50,8 @@ def _context(plan):
 def plan_pdf(plan):
     """The plan as PDF bytes: cover data, summary, chart, objectives and the
     actions of each dimension."""
-    # Lazy: WeasyPrint (~35 MB, ~0.5 s to import) loads only where a plan PDF is built.
-    from weasyprint import HTML
-
-    html = render_to_string("pme/plan_pdf.html", _context(plan))
-    return HTML(string=html, base_url=None).write_pdf()
+    pdf, _pages = html_to_pdf(render_to_string("pme/plan_pdf.html", _context(plan)))
+    return pdf
 
 
 def plan_xlsx(plan):

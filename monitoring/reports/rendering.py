@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rme_platform.charts import LIKERT_COLORS, bar_chart, diverging_bar_chart, line_chart
+from rme_platform.pdf import html_to_pdf
 
 from ..models import likert_labels
 
@@ -127,23 +128,10 @@ def render_html(data, *, generated_at=None):
     return render_to_string("monitoring/reports/report_pdf.html", context)
 
 
-_FONT_CONFIG = None
-
-
 def render_pdf(data, *, generated_at=None):
-    """PDF bytes of a report (tagged for accessibility, fonts embedded)."""
-    global _FONT_CONFIG
-    # Lazy: WeasyPrint (~35 MB, ~0.5 s to import) loads only where reports are rendered.
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
-    html = render_html(data, generated_at=generated_at)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        font_config=_FONT_CONFIG, pdf_tags=True
-    )
-    return document.write_pdf(pdf_tags=True), len(document.pages)
+    """PDF bytes of a report and its page count (rme_platform.pdf: tagged,
+    fonts embedded, metadata from the template's head)."""
+    return html_to_pdf(render_html(data, generated_at=generated_at))
 
 
 def download_filename(report):
