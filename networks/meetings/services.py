@@ -195,6 +195,17 @@ def invite_members(*, meeting):
     Attendance.objects.bulk_create(selectors.uninvited_members(meeting), ignore_conflicts=True)
 
 
+def _new_meeting_data(by, network, closed_message, *, schedule_changed, held=False, **fields):
+    """Who may create a meeting of `network` (its supervisors and admins),
+    that it is active, and the cleaned fields of the new meeting."""
+    _require(perms.can_convene(by, network))
+    if network.status != NetworkStatus.ACTIVE:
+        raise ValidationError({"network": closed_message})
+    return _clean_meeting(
+        network, fields, now=timezone.now(), schedule_changed=schedule_changed, held=held
+    )
+
+
 def convene_meeting(
     *,
     by,
@@ -213,24 +224,18 @@ def convene_meeting(
     `proposals_close_at` (default: two days before the start). Only the
     network's supervisors and admins may; raises ValidationError for a
     meeting in the past, ending before it starts, without place or link."""
-    _require(perms.can_convene(by, network))
-    if network.status != NetworkStatus.ACTIVE:
-        raise ValidationError(
-            {"network": _("La red está cerrada: no se pueden convocar reuniones.")}
-        )
-    data = _clean_meeting(
+    data = _new_meeting_data(
+        by,
         network,
-        {
-            "title": title,
-            "objective": objective,
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "place": place,
-            "online_url": online_url,
-            "host_school": host_school,
-            "proposals_close_at": proposals_close_at,
-        },
-        now=timezone.now(),
+        _("La red está cerrada: no se pueden convocar reuniones."),
+        title=title,
+        objective=objective,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        online_url=online_url,
+        host_school=host_school,
+        proposals_close_at=proposals_close_at,
         schedule_changed=True,
     )
     with transaction.atomic():
@@ -258,24 +263,18 @@ def record_held_meeting(
     can be taken); nobody is emailed and no calendar invitation (.ics) is
     sent, since the meeting is over. Only the network's supervisors and
     admins may."""
-    _require(perms.can_convene(by, network))
-    if network.status != NetworkStatus.ACTIVE:
-        raise ValidationError(
-            {"network": _("La red está cerrada: no se pueden registrar reuniones.")}
-        )
-    data = _clean_meeting(
+    data = _new_meeting_data(
+        by,
         network,
-        {
-            "title": title,
-            "objective": objective,
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "place": place,
-            "online_url": online_url,
-            "host_school": host_school,
-            "proposals_close_at": None,
-        },
-        now=timezone.now(),
+        _("La red está cerrada: no se pueden registrar reuniones."),
+        title=title,
+        objective=objective,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        online_url=online_url,
+        host_school=host_school,
+        proposals_close_at=None,
         schedule_changed=False,
         held=True,
     )

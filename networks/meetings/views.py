@@ -119,60 +119,52 @@ def _convenable(request):
     return network
 
 
-@login_required
-def meeting_create(request):
+def _new_meeting_page(request, *, form_class, service, done, next_page, flag):
+    """The page that creates a meeting of a network the user convenes: to
+    convene one ahead, or to record one already held."""
     network = _convenable(request)
-    form = MeetingForm(request.POST or None, network=network)
+    form = form_class(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.convene_meeting(
-                by=request.user, network=network, **form.cleaned_data
-            )
+            meeting = service(by=request.user, network=network, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _(
-                    "Reunión convocada. Los integrantes de la red recibirán la invitación "
-                    "por correo."
-                ),
-            )
-            return redirect("meetings:detail", pk=meeting.pk)
+            messages.success(request, done)
+            return redirect(next_page, pk=meeting.pk)
     return render(
         request,
         "meetings/meeting_form.html",
-        {"form": form, "network": network, "creating": True},
+        {"form": form, "network": network, flag: True},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def meeting_create(request):
+    return _new_meeting_page(
+        request,
+        form_class=MeetingForm,
+        service=services.convene_meeting,
+        done=_("Reunión convocada. Los integrantes de la red recibirán la invitación por correo."),
+        next_page="meetings:detail",
+        flag="creating",
     )
 
 
 @login_required
 def meeting_record(request):
     """Record a meeting already held (no emails), then take its attendance."""
-    network = _convenable(request)
-    form = HeldMeetingForm(request.POST or None, network=network)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.record_held_meeting(
-                by=request.user, network=network, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Reunión registrada como realizada; no se envió ningún aviso. "
-                    "Tome la asistencia y luego escriba el acta y los acuerdos."
-                ),
-            )
-            return redirect("meetings:attendance", pk=meeting.pk)
-    return render(
+    return _new_meeting_page(
         request,
-        "meetings/meeting_form.html",
-        {"form": form, "network": network, "recording": True},
-        status=400 if form.errors else 200,
+        form_class=HeldMeetingForm,
+        service=services.record_held_meeting,
+        done=_(
+            "Reunión registrada como realizada; no se envió ningún aviso. "
+            "Tome la asistencia y luego escriba el acta y los acuerdos."
+        ),
+        next_page="meetings:attendance",
+        flag="recording",
     )
 
 
