@@ -1,10 +1,14 @@
 """Demo and national-scale survey data, on top of networks.demo.
 
-- `seed_demo_monitoring()`: on the Maule demo networks, a 2023 wave loaded
-  from a file (import_responses), a closed and published 2024 campaign
-  (some networks under MIN_CELL_SIZE responses, so suppression and its
-  complement show) and an open 2025 campaign where directora@demo.rme.cl
-  has a pending invitation. Repeatable: existing campaigns are kept.
+- `seed_demo_monitoring()`: on the Maule demo networks, the wave of two
+  school years ago loaded from a file (import_responses) and published,
+  last year's campaign answered in October, closed and published (some
+  networks under MIN_CELL_SIZE responses, so suppression and its complement
+  show), and an open campaign of the current school year where
+  directora@demo.rme.cl has a pending invitation. The demo networks have
+  meetings and PME plans in each of these years, so every chapter of the
+  published waves' reports has data (and last year's a trend). Years come
+  from timezone.localdate(). Repeatable: existing campaigns are kept.
 - `seed_national_monitoring()`: one closed campaign over the national
   networks with ~15,000 responses × 40 questions (~600,000 answers),
   written with COPY on PostgreSQL. Repeatable: it replaces its campaign.
@@ -19,8 +23,10 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from networks.demo import demo_networks
 from networks.models import Membership, Network
 from rme_platform.accounts.models import User
+from rme_platform.management.demo import DEMO_SEED, demo_years, school_year
 
 from . import services
 from .default_instrument import load_default_instrument
@@ -28,9 +34,10 @@ from .imports import import_responses
 from .models import Answer, Campaign, CampaignStatus, Invitation, Question, QuestionKind, Response
 
 DEMO_NETWORKS = ["RME-07-001", "RME-07-002", "RME-07-003", "RME-07-004", "RME-07-005", "RME-07-006"]
-# Responses per network in 2024: RME-07-004 is under 5 (suppressed) and the
-# next smallest of the region, RME-07-006, is suppressed with it.
-RESPONSES_2024 = {
+# Responses per network in last year's wave: RME-07-004 is under 5
+# (suppressed) and the next smallest of the region, RME-07-006, is
+# suppressed with it.
+RESPONSES_LAST_YEAR = {
     "RME-07-001": 16,
     "RME-07-002": 11,
     "RME-07-003": 13,
@@ -38,7 +45,8 @@ RESPONSES_2024 = {
     "RME-07-005": 9,
     "RME-07-006": 7,
 }
-RESPONSES_2023 = {
+# The paper wave of two years ago.
+RESPONSES_PAPER = {
     "RME-07-001": 14,
     "RME-07-002": 9,
     "RME-07-003": 12,
@@ -117,34 +125,36 @@ def _questions(instrument):
     )
 
 
-def _import_2023(instrument, networks, rng, stdout):
+def _import_paper_wave(instrument, year, rng, stdout):
     questions = [q for q in _questions(instrument) if q.kind == QuestionKind.LIKERT5]
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(["region", "network", "role", "dependency", *[q.code for q in questions]])
-    for code, count in RESPONSES_2023.items():
+    for code, count in RESPONSES_PAPER.items():
         shift = (DEMO_NETWORKS.index(code) - 2) * 0.1
         for i in range(count):
             given = _answers(rng, questions, shift=shift, trend=-0.25)
             role = "director" if i % 2 == 0 else "utp"
             writer.writerow([7, code, role, "municipal", *[given.get(q, "") for q in questions]])
-    # Two answers from a network that no longer exists: the region counts them.
-    for _ in range(2):
+    # Answers from a network that no longer exists: the region counts them.
+    # Five, so that no network is suppressed to keep them from being deduced
+    # (every network of the next wave has a trend).
+    for _ in range(5):
         given = _answers(rng, questions, trend=-0.3)
         writer.writerow([7, "", "director", "", *[given.get(q, "") for q in questions]])
     result = import_responses(
         path_or_file=io.BytesIO(stream.getvalue().encode("utf-8")),
-        campaign_slug="rme-2023",
-        year=2023,
+        campaign_slug=f"rme-{year}",
+        year=year,
         instrument_slug=instrument.slug,
     )
     campaign = result.campaign
-    campaign.name = "Encuesta de monitoreo 2023 (ola en papel)"
+    campaign.name = f"Encuesta de monitoreo {year} (ola en papel)"
     campaign.status = CampaignStatus.PUBLISHED
     campaign.published_at = timezone.now()
     campaign.save(update_fields=["name", "status", "published_at"])
     if stdout:
-        stdout.write(f"Survey 2023: {result.responses} imported responses.")
+        stdout.write(f"Survey {year}: {result.responses} imported responses, published.")
 
 
 def _campaign_with_invitations(slug, name, year, instrument, networks, analyst, **dates):
@@ -188,44 +198,48 @@ def _answer_some(campaign, networks, counts, rng, submitted_on, skip_users=(), t
     return len(rows)
 
 
+def _networks():
+    networks = list(demo_networks().select_related("deprov").order_by("code"))
+    if len(networks) != len(DEMO_NETWORKS):
+        raise RuntimeError("Load the networks demo first (networks.demo.seed_small).")
+    return networks
+
+
 @transaction.atomic
 def seed_demo_monitoring(stdout=None):
     """See the module docstring. Needs networks.demo.seed_small() first."""
     instrument = load_default_instrument()
-    networks = list(
-        Network.objects.filter(code__in=DEMO_NETWORKS).select_related("deprov").order_by("code")
-    )
-    if len(networks) != len(DEMO_NETWORKS):
-        raise RuntimeError("Load the networks demo first (networks.demo.seed_small).")
+    today = timezone.localdate()
+    paper, last, current = demo_years(today)
     analyst = User.objects.get(email="analista@demo.rme.cl")
-    rng = random.Random(2024)
-    if not Campaign.objects.filter(slug="rme-2023").exists():
-        _import_2023(instrument, networks, rng, stdout)
-    if not Campaign.objects.filter(slug="rme-2024").exists():
+    rng = random.Random(DEMO_SEED)
+    if not Campaign.objects.filter(slug=f"rme-{paper}").exists():
+        _import_paper_wave(instrument, paper, rng, stdout)
+    if not Campaign.objects.filter(slug=f"rme-{last}").exists():
+        networks = _networks()
         campaign = _campaign_with_invitations(
-            "rme-2024", "Encuesta de monitoreo 2024", 2024, instrument, networks, analyst
+            f"rme-{last}", f"Encuesta de monitoreo {last}", last, instrument, networks, analyst
         )
-        count = _answer_some(campaign, networks, RESPONSES_2024, rng, date(2024, 10, 7))
+        opens_on, closes_on = date(last, 10, 7), date(last, 11, 8)
+        count = _answer_some(campaign, networks, RESPONSES_LAST_YEAR, rng, opens_on)
         services.close_campaign(by=analyst, campaign=campaign)
         services.publish_campaign(by=analyst, campaign=campaign)
-        Campaign.objects.filter(pk=campaign.pk).update(
-            opens_on=date(2024, 10, 7), closes_on=date(2024, 11, 8)
-        )
+        Campaign.objects.filter(pk=campaign.pk).update(opens_on=opens_on, closes_on=closes_on)
         if stdout:
-            stdout.write(f"Survey 2024: {count} responses, closed and published.")
-    if not Campaign.objects.filter(slug="rme-2025").exists():
-        today = timezone.localdate()
+            stdout.write(f"Survey {last}: {count} responses, closed and published.")
+    if not Campaign.objects.filter(slug=f"rme-{current}").exists():
+        networks = _networks()
         campaign = _campaign_with_invitations(
-            "rme-2025",
-            "Encuesta de monitoreo 2025",
-            2025,
+            f"rme-{current}",
+            f"Encuesta de monitoreo {current}",
+            current,
             instrument,
             networks,
             analyst,
             opens_on=today - timedelta(days=5),
             closes_on=today + timedelta(days=30),
         )
-        counts = {code: n // 2 for code, n in RESPONSES_2024.items()}
+        counts = {code: n // 2 for code, n in RESPONSES_LAST_YEAR.items()}
         count = _answer_some(
             campaign,
             networks,
@@ -241,9 +255,11 @@ def seed_demo_monitoring(stdout=None):
         )
         if stdout:
             stdout.write(
-                f"Survey 2025: open, {count} responses so far; directora@demo.rme.cl is invited."
+                f"Survey {current}: open, {count} responses so far; "
+                "directora@demo.rme.cl is invited."
             )
-    return {"campaigns": Campaign.objects.filter(slug__startswith="rme-20").count()}
+    slugs = [f"rme-{year}" for year in (paper, last, current)]
+    return {"campaigns": Campaign.objects.filter(slug__in=slugs).count()}
 
 
 # --- national scale ------------------------------------------------------------------
@@ -270,10 +286,14 @@ def _delete_campaign(slug):
 
 
 @transaction.atomic
-def seed_national_monitoring(*, seed=2025, year=2025, slug=NATIONAL_SLUG, stdout=None):
-    """One closed campaign with about 70 % of the national directivos
-    answering (~15,000 responses × 40 questions). A few networks get under
-    MIN_CELL_SIZE responses, so suppression has work to do. Returns figures."""
+def seed_national_monitoring(*, seed=DEMO_SEED, year=None, slug=NATIONAL_SLUG, stdout=None):
+    """One closed campaign of `year` (default: the current school year) with
+    about 70 % of the national directivos answering (~15,000 responses × 40
+    questions), submitted in October (or up to today, earlier in the year).
+    A few networks get under MIN_CELL_SIZE responses, so suppression has
+    work to do. Returns figures."""
+    today = timezone.localdate()
+    year = year or school_year(today)
     instrument = load_default_instrument()
     rng = random.Random(seed)
     _delete_campaign(slug)
@@ -308,7 +328,7 @@ def seed_national_monitoring(*, seed=2025, year=2025, slug=NATIONAL_SLUG, stdout
                     region_id=network.deprov.region_id,
                     role="director" if i % 2 == 0 else "utp",
                     dependency=rng.choice(dependencies),
-                    submitted_on=date(year, 10, 1) + timedelta(days=rng.randint(0, 30)),
+                    submitted_on=min(date(year, 10, 1) + timedelta(days=rng.randint(0, 30)), today),
                 )
             )
             plans.append(shift)

@@ -7,6 +7,9 @@ seeder twice leaves the database as after the first run.
 
 - `seed_small()`: the Maule region (4 DEPROV), 6 networks of real schools,
   a named account per role plus the other directivos of the demo schools.
+  The networks are of the current school year (March to December, from
+  timezone.localdate()); the apps' demos give them the meetings and plans
+  of that year and of the two before (their earlier survey waves).
 - `seed_national()`: the national shape of DESIGN.md section 7: the 10,777
   subsidized schools in operation, ~600 networks of 10–25 schools within a
   DEPROV, their supervisors (a dupla per network), a director and a head of
@@ -24,7 +27,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rme_platform.accounts.models import Role, User
-from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from rme_platform.management.demo import (
+    DEMO_PASSWORD,
+    DEMO_SEED,
+    DEMO_TOTP_SECRET,
+    DEMO_USERS,
+    school_year,
+)
 from schools.demo import (
     CATEGORIES_FILE,
     DIRECTORY_FILE,
@@ -46,10 +55,16 @@ from schools.models import (
 )
 from schools.services import import_categories, import_directory
 
-from .models import ExternalPartner, Membership, MembershipRole, Network, NetworkSchool, PartnerKind
+from .models import (
+    ExternalPartner,
+    Membership,
+    MembershipRole,
+    Network,
+    NetworkSchool,
+    PartnerKind,
+)
 
 SUBSIDIZED = [1, 2, 3, 5, 6]
-DEMO_YEAR = 2025
 DEMO_REGION = 7  # Maule: DEPROV Curicó, Talca, Linares, Cauquenes
 DEMO_NETWORKS = [
     # code, name, deprov, comuna CUTs the schools come from, size
@@ -127,6 +142,11 @@ LAST_NAMES = [
 ]
 
 
+def demo_networks():
+    """The six demo networks (Maule)."""
+    return Network.objects.filter(code__in=[code for code, *_rest in DEMO_NETWORKS])
+
+
 def _name(rng):
     return rng.choice(FIRST_NAMES), f"{rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}"
 
@@ -159,7 +179,7 @@ def ensure_registry(stdout=None, *, national=False):
         return
     if School.objects.exists():
         return
-    header, rows, sostenedor_names = directory_rows(seed=DEMO_YEAR)
+    header, rows, sostenedor_names = directory_rows(seed=DEMO_SEED)
     result = import_directory(path_or_file=io.BytesIO(encode_directory(header, rows)))
     # The directory names no private sostenedor; the demo invents their names,
     # as an administrator would write them in (imports keep names set by hand).
@@ -167,7 +187,7 @@ def ensure_registry(stdout=None, *, national=False):
     for sostenedor in named:
         sostenedor.name = sostenedor_names[sostenedor.rut]
     Sostenedor.objects.bulk_update(named, ["name"])
-    import_categories(path_or_file=categories_workbook(header, rows, seed=DEMO_YEAR), year=2019)
+    import_categories(path_or_file=categories_workbook(header, rows, seed=DEMO_SEED), year=2019)
     if stdout:
         stdout.write(
             f"Imported a generated directory ({result.rows} invented schools in the Maule "
@@ -216,7 +236,8 @@ def _bulk_users(rows, password_hash):
 def seed_small(stdout=None):
     """The demo of `make run`: see the module docstring."""
     ensure_registry(stdout)
-    rng = random.Random(DEMO_YEAR)
+    rng = random.Random(DEMO_SEED)
+    year = school_year()
     password_hash = make_password(DEMO_PASSWORD)
     named = _bulk_users(DEMO_USERS, password_hash)
     for email, *_rest, role in DEMO_USERS:
@@ -237,10 +258,10 @@ def seed_small(stdout=None):
             defaults={
                 "name": name,
                 "deprov_id": deprov_code,
-                "year": DEMO_YEAR,
+                "year": year,
                 "description": "Red de mejoramiento escolar de la demostración.",
                 "work_plan": (
-                    "## Foco 2025\n\n- Lectura en primer ciclo\n- Convivencia escolar\n"
+                    f"## Foco {year}\n\n- Lectura en primer ciclo\n- Convivencia escolar\n"
                     "- Vínculo con la comunidad"
                 ),
             },
@@ -337,7 +358,7 @@ def seed_small(stdout=None):
     for name, kind, index in partners:
         partner, _created = ExternalPartner.objects.get_or_create(name=name, kind=kind)
         partner.networks.add(networks[index][0])
-    return {"networks": len(networks), "schools": len(taken)}
+    return {"networks": len(networks), "schools": len(taken), "year": year}
 
 
 def _chunks(rng, items, low=10, high=25):
@@ -354,11 +375,12 @@ def _chunks(rng, items, low=10, high=25):
 
 
 @transaction.atomic
-def seed_national(*, seed=2025, stdout=None):
+def seed_national(*, seed=DEMO_SEED, stdout=None):
     """National shape on the real directory; see the module docstring.
     Repeatable: it first removes what an earlier national seeding created."""
     ensure_registry(stdout, national=True)
     rng = random.Random(seed)
+    year = school_year()
     domain = "nacional.demo.rme.cl"
     Network.objects.filter(code__startswith="RME-N").delete()
     stale = User.objects.filter(email__endswith="@" + domain)
@@ -370,7 +392,7 @@ def seed_national(*, seed=2025, stdout=None):
     schools = list(
         operating_subsidized()
         .filter(rbd__lt=FIRST_RBD)  # the real directory's schools, not generated ones
-        .exclude(network_links__left_on__isnull=True, network_links__network__year=DEMO_YEAR)
+        .exclude(network_links__left_on__isnull=True, network_links__network__year=year)
         .values_list("rbd", "deprov_id", "sostenedor_id", "deprov__region_id")
         .order_by("deprov_id", "comuna_id", "rbd")
     )
@@ -385,9 +407,7 @@ def seed_national(*, seed=2025, stdout=None):
             region = group[0][2]
             sequence[region] = sequence.get(region, 0) + 1
             code = f"RME-N{region:02d}-{sequence[region]:03d}"
-            networks.append(
-                Network(code=code, name=f"Red {code[4:]}", deprov_id=deprov, year=DEMO_YEAR)
-            )
+            networks.append(Network(code=code, name=f"Red {code[4:]}", deprov_id=deprov, year=year))
             groups.append(group)
     # bulk_create sets the primary keys on PostgreSQL and SQLite.
     Network.objects.bulk_create(networks, batch_size=1000)

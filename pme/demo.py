@@ -1,14 +1,17 @@
 """Demo and national-scale PME data, on top of networks.demo.
 
 - `seed_demo_pme()`: for each school of the Maule demo networks, a
-  2023–2026 cycle (PEI, self-assessment, an objective per dimension with
-  goals and strategies) and a 2025 annual plan with about twelve actions
-  across dimensions, funding, progress updates (some actions delayed),
-  shared with the network for most schools; an ATE registry of a few
-  providers; comments of the supervisor on the demo director's plan.
-- `seed_national_pme()`: the benchmark's shape: a cycle and a 2025 plan
-  (about fifteen actions, bulk-created) for every school of the national
-  networks (10,777 at full scale).
+  four-year cycle from two school years ago to next year (PEI,
+  self-assessment, an objective per dimension with goals and strategies)
+  and an annual plan for each school year the demo holds (the current one
+  and the two before, from timezone.localdate()), each with about twelve
+  actions across dimensions, funding, progress updates (some actions
+  delayed), shared with the network for most schools; an ATE registry of a
+  few providers; comments of the supervisor on the demo director's plan of
+  this year.
+- `seed_national_pme()`: the benchmark's shape: a cycle and a plan of the
+  current school year (about fifteen actions, bulk-created) for every
+  school of the national networks (10,777 at full scale).
 
 Both are repeatable: the same seed gives the same data; the demo keeps what
 exists, the national seeder first removes what it created before.
@@ -20,8 +23,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from networks.demo import demo_networks
 from networks.models import Network, NetworkSchool
 from rme_platform.accounts.models import User
+from rme_platform.management.demo import DEMO_SEED, demo_years, school_year
 from schools.models import Region
 from schools.validators import modulo11_check_digit
 
@@ -43,9 +48,13 @@ from .models import (
     Strategy,
 )
 
-YEAR = 2025
-CYCLE = (2023, 2026)
-DEMO_NETWORK_CODES = [f"RME-07-00{i}" for i in range(1, 7)]
+
+def cycle_years(today=None):
+    """The demo's four-year PME cycle: from the oldest school year the demo
+    holds (two years ago) to next year."""
+    first = demo_years(today)[0]
+    return first, first + 3
+
 
 ACTIONS = {
     "gestion_pedagogica": [
@@ -127,6 +136,7 @@ def _date_between(rng, start, end):
 def ensure_ate_registry():
     """The demo ATE providers (idempotent); returns them in order."""
     regions = {r.code: r for r in Region.objects.all()}
+    registered = demo_years()[0]
     providers = []
     for index, (name, areas, region_codes) in enumerate(ATE_PROVIDERS, start=1):
         rut = 65_100_000 + index * 1_117
@@ -135,7 +145,7 @@ def ensure_ate_registry():
             defaults={
                 "check_digit": modulo11_check_digit(rut),
                 "name": name,
-                "registry_number": f"ATE-{2025}-{index:04d}",
+                "registry_number": f"ATE-{registered}-{index:04d}",
             },
         )
         if created:
@@ -222,12 +232,14 @@ def _plan_actions(rng, plan, strategies, providers, today, activity_day, *, coun
     return actions, funding, updates
 
 
-def _seed_school(rng, school, today, providers, *, shared, activity_day, author, count=12):
+def _seed_school(
+    rng, school, today, providers, *, year, cycle_span, shared, activity_day, author, count=12
+):
     cycle, _created = PMECycle.objects.get_or_create(
         school=school,
-        first_year=CYCLE[0],
+        first_year=cycle_span[0],
         defaults={
-            "last_year": CYCLE[1],
+            "last_year": cycle_span[1],
             "pei_vision": "Ser una comunidad que aprende y convive con respeto.",
             "pei_mission": (
                 "Formar estudiantes críticos, solidarios y comprometidos con su entorno."
@@ -235,7 +247,7 @@ def _seed_school(rng, school, today, providers, *, shared, activity_day, author,
             "pei_sellos": "Inclusión\nVida sana\nVínculo con la comunidad",
         },
     )
-    if AnnualPlan.objects.filter(school=school, year=YEAR).exists():
+    if AnnualPlan.objects.filter(school=school, year=year).exists():
         return None
     strategies = {}
     for code, _name, _subs in DIMENSIONS:
@@ -260,8 +272,8 @@ def _seed_school(rng, school, today, providers, *, shared, activity_day, author,
     plan = AnnualPlan.objects.create(
         cycle=cycle,
         school=school,
-        year=YEAR,
-        phase=Phase.EVALUATION if today.year > YEAR else Phase.IMPLEMENTATION,
+        year=year,
+        phase=Phase.EVALUATION if today.year > year else Phase.IMPLEMENTATION,
         diagnosis=(
             "Los resultados de lectura en 4.º básico siguen bajo la meta; "
             "la asistencia mejoró. Priorizamos el acompañamiento al aula y la convivencia."
@@ -295,65 +307,95 @@ def _seed_school(rng, school, today, providers, *, shared, activity_day, author,
 @transaction.atomic
 def seed_demo_pme(stdout=None):
     """The PME of every demo school; see the module docstring. Repeatable:
-    a school that already has its 2025 plan is left as it is."""
+    a school that already has its plan of a year keeps it as it is."""
     today = timezone.localdate()
+    years = demo_years(today)
     providers = ensure_ate_registry()
-    links = (
-        NetworkSchool.objects.filter(network__code__in=DEMO_NETWORK_CODES, left_on__isnull=True)
-        .select_related("school", "network")
-        .order_by("network__code", "school_id")
-    )
     directora = User.objects.filter(email="directora@demo.rme.cl").first()
     supervisora = User.objects.filter(email="supervisora@demo.rme.cl").first()
-    first = links.first()
     created = 0
-    for link in links:
-        school = link.school
-        rng = random.Random(school.rbd)
-        is_first = first is not None and link.pk == first.pk
-        stale = rng.random() < 0.15 and not is_first
-        offset = rng.randint(75, 200) if stale else rng.randint(1, 40)
-        activity_day = max(datetime.date(YEAR, 2, 1), today - datetime.timedelta(days=offset))
-        plan = _seed_school(
-            rng,
-            school,
-            today,
-            providers,
-            shared=is_first or rng.random() < 0.85,
-            activity_day=activity_day,
-            author=directora if is_first else None,
+    for year in years:
+        links = (
+            NetworkSchool.objects.filter(network__in=demo_networks(), left_on__isnull=True)
+            .select_related("school", "network")
+            .order_by("network__code", "school_id")
         )
-        if plan is None:
-            continue
-        created += 1
-        if is_first and supervisora is not None:
-            now = timezone.now()
-            Comment.objects.create(
-                plan=plan,
-                author=supervisora,
-                body="Buen avance del plan. ¿Podemos revisar en la próxima reunión de red "
-                "las acciones atrasadas de convivencia?",
-                notified_at=now,
+        first = links.first()
+        for link in links:
+            is_first = first is not None and link.pk == first.pk
+            plan = _seed_demo_plan(
+                link.school,
+                year,
+                today,
+                providers,
+                is_first=is_first,
+                author=directora if is_first else None,
             )
-            action = plan.actions.order_by("pk").first()
-            Comment.objects.create(
-                plan=plan,
-                action=action,
-                author=supervisora,
-                body="Sería útil compartir esta experiencia como práctica con la red.",
-                notified_at=now,
-            )
+            if plan is None:
+                continue
+            created += 1
+            if is_first and year == years[-1] and supervisora is not None:
+                _comment(plan, supervisora)
     if stdout:
-        stdout.write(f"PME: {created} annual plans {YEAR} created for the demo schools.")
+        stdout.write(
+            f"PME: {created} annual plans ({years[0]}–{years[-1]}) created for the demo schools."
+        )
     return {"plans": created, "providers": len(providers)}
 
 
-def seed_national_pme(*, seed=2025, stdout=None, actions_per_plan=15):
-    """A 2025 plan of about `actions_per_plan` actions for every school of
+def _seed_demo_plan(school, year, today, providers, *, is_first, author):
+    """A school's plan of `year`: dated up to today in the current school
+    year, over the whole year (its activity in December) in an earlier one."""
+    rng = random.Random(f"rme-demo-pme:{school.rbd}:{year}")
+    stale = rng.random() < 0.15 and not is_first
+    offset = rng.randint(75, 200) if stale else rng.randint(1, 40)
+    if year < school_year(today):
+        # Seen from January after its year: the plan is in its evaluation.
+        horizon = datetime.date(year + 1, 1, 1)
+        activity_day = datetime.date(year, 12, 20) - datetime.timedelta(days=offset if stale else 0)
+    else:
+        horizon = today
+        activity_day = max(datetime.date(year, 3, 1), today - datetime.timedelta(days=offset))
+    return _seed_school(
+        rng,
+        school,
+        horizon,
+        providers,
+        year=year,
+        cycle_span=cycle_years(today),
+        shared=is_first or rng.random() < 0.85,
+        activity_day=min(activity_day, today),
+        author=author,
+    )
+
+
+def _comment(plan, supervisora):
+    """The supervisor's comments on the demo director's plan."""
+    now = timezone.now()
+    Comment.objects.create(
+        plan=plan,
+        author=supervisora,
+        body="Buen avance del plan. ¿Podemos revisar en la próxima reunión de red "
+        "las acciones atrasadas de convivencia?",
+        notified_at=now,
+    )
+    action = plan.actions.order_by("pk").first()
+    Comment.objects.create(
+        plan=plan,
+        action=action,
+        author=supervisora,
+        body="Sería útil compartir esta experiencia como práctica con la red.",
+        notified_at=now,
+    )
+
+
+def seed_national_pme(*, seed=DEMO_SEED, stdout=None, actions_per_plan=15):
+    """A plan of the current school year of about `actions_per_plan` actions for every school of
     the national networks (codes RME-N…), bulk-created; most are shared.
     Repeatable: it first removes the cycles it created before."""
     rng = random.Random(seed)
     today = timezone.localdate()
+    year, cycle_span = school_year(today), cycle_years(today)
     school_ids = list(
         NetworkSchool.objects.filter(
             network__in=Network.objects.filter(code__startswith="RME-N"), left_on__isnull=True
@@ -367,7 +409,7 @@ def seed_national_pme(*, seed=2025, stdout=None, actions_per_plan=15):
         providers = ensure_ate_registry()
         cycles = PMECycle.objects.bulk_create(
             [
-                PMECycle(school_id=rbd, first_year=CYCLE[0], last_year=CYCLE[1])
+                PMECycle(school_id=rbd, first_year=cycle_span[0], last_year=cycle_span[1])
                 for rbd in school_ids
             ],
             batch_size=5000,
@@ -381,7 +423,7 @@ def seed_national_pme(*, seed=2025, stdout=None, actions_per_plan=15):
                 AnnualPlan(
                     cycle=cycle,
                     school_id=cycle.school_id,
-                    year=YEAR,
+                    year=year,
                     phase=rng.choice([Phase.IMPLEMENTATION, Phase.EVALUATION]),
                     shared_with_network=rng.random() < 0.8,
                     last_activity_at=last,
@@ -405,10 +447,10 @@ def seed_national_pme(*, seed=2025, stdout=None, actions_per_plan=15):
             count = rng.randint(actions_per_plan - 3, actions_per_plan + 3)
             for index in range(count):
                 dim, sub, name = pool[(index * 7 + plan.school_id) % len(pool)]
-                start = datetime.date(YEAR, rng.randint(3, 8), rng.randint(1, 28))
+                start = datetime.date(year, rng.randint(3, 8), rng.randint(1, 28))
                 end = min(
                     start + datetime.timedelta(days=rng.randint(30, 200)),
-                    datetime.date(YEAR, 12, 20),
+                    datetime.date(year, 12, 20),
                 )
                 roll = rng.random()
                 progress = 100 if roll < 0.55 else 0 if roll < 0.62 else rng.randrange(10, 100, 10)

@@ -188,7 +188,7 @@ class ReportInputs:
 
     def _meetings(self):
         year = self.campaign.year
-        network_ids = list(
+        self.network_ids = network_ids = list(
             Network.objects.filter(
                 Q(pk__in=Response.objects.filter(campaign=self.campaign).values("network_id"))
                 | Q(pk__in=Invitation.objects.filter(campaign=self.campaign).values("network_id"))
@@ -200,8 +200,10 @@ class ReportInputs:
 
     def _pme(self):
         """Actions of the plans shared with networks, of the campaign's year,
-        by dimension: per network (of the school's active link that year),
-        per region and national. Three grouped queries."""
+        by dimension: per network of the campaign (its schools' active links,
+        whatever year the network is of now: a network carried into a new
+        school year keeps its earlier waves' chapter), per region and
+        national. Three grouped queries."""
         today = timezone.localdate()
         year = self.campaign.year
         self.dimensions = list(Dimension.objects.order_by("order"))
@@ -220,7 +222,7 @@ class ReportInputs:
         by_network = (
             actions.filter(
                 plan__school__network_links__left_on__isnull=True,
-                plan__school__network_links__network__year=year,
+                plan__school__network_links__network_id__in=self.network_ids,
             )
             .values(group=F("plan__school__network_links__network_id"), dim=F("dimension_id"))
             .annotate(**figures)
@@ -237,20 +239,21 @@ class ReportInputs:
                 self.pme[(kind, row["group"])][row["dim"]] = row
         for row in national:
             self.pme[("national", None)][row["dim"]] = row
-        plans = AnnualPlanCounts(year)
+        plans = AnnualPlanCounts(year, self.network_ids)
         self.pme_plans = plans.counts
 
 
 class AnnualPlanCounts:
-    """Shared plans per network, region and country (two queries)."""
+    """Shared plans per network (of `network_ids`), region and country (two
+    queries)."""
 
-    def __init__(self, year):
+    def __init__(self, year, network_ids):
         plans = AnnualPlan.objects.filter(year=year, shared_with_network=True)
         self.counts = defaultdict(int)
         for row in (
             plans.filter(
                 school__network_links__left_on__isnull=True,
-                school__network_links__network__year=year,
+                school__network_links__network_id__in=network_ids,
             )
             .values(group=F("school__network_links__network_id"))
             .annotate(n=Count("pk", distinct=True))

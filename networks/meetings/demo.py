@@ -1,20 +1,23 @@
 """Demo and benchmark data for network meetings, on top of networks.demo.
 
 - `seed_demo_meetings()`: for each Maule demo network, the meetings of the
-  past school year (one a month, March to December, none in the summer
-  holidays) with agenda, attendance, published minutes and agreements in
-  every state, plus an upcoming meeting whose proposals are still open.
+  current school year up to today and of the two school years before (one
+  a month, March to December, none in the summer holidays: the earlier
+  years' survey waves report on them) with agenda, attendance, published
+  minutes and agreements in every state, plus an upcoming meeting whose
+  proposals are still open.
 - `seed_national_meetings()`: a year of monthly meetings for every national
   network (`seed_demo --scale national`), built with bulk_create, for the
   benchmark.
 
 Both are repeatable: the same seed gives the same data, relative to today
-(the demo always has a past year and an upcoming meeting); running a seeder
+(the demo's school years come from timezone.localdate()); running a seeder
 twice leaves the database as after the first run. No email is sent.
 """
 
 import datetime
 import random
+from itertools import product
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -22,6 +25,7 @@ from django.utils import timezone
 
 from networks.models import Membership, MembershipRole, Network
 from rme_platform.accounts.models import Role
+from rme_platform.management.demo import DEMO_SEED, demo_years
 
 from .models import (
     AgendaItem,
@@ -356,11 +360,12 @@ def _partners(networks):
 
 
 @transaction.atomic
-def seed_demo_meetings(stdout=None, *, seed=2025):
+def seed_demo_meetings(stdout=None, *, seed=DEMO_SEED):
     """The demo's meetings (see the module docstring). A network that already
     has meetings is left as it is."""
     now = timezone.now()
     today = timezone.localdate(now)
+    years = demo_years(today)
     networks = [
         n
         for n in Network.objects.filter(code__in=DEMO_CODES).order_by("code")
@@ -375,9 +380,7 @@ def seed_demo_meetings(stdout=None, *, seed=2025):
     upcoming = []
     for network in networks:
         supervisor = _supervisor_of(members[network.pk])
-        for year, month in past_months(today):
-            if month not in SCHOOL_MONTHS:
-                continue
+        for year, month in product(years, sorted(SCHOOL_MONTHS)):
             day = _second_wednesday(year, month)
             if _at(day, 18) >= now:
                 continue
@@ -391,6 +394,8 @@ def seed_demo_meetings(stdout=None, *, seed=2025):
                 supervisor=supervisor,
             )
         day = today + datetime.timedelta(days=10)
+        if day.month not in SCHOOL_MONTHS:  # summer holidays: the next school year's first
+            day = _second_wednesday(day.year, 3)
         upcoming.append(
             builder.meeting(
                 network,
@@ -412,7 +417,7 @@ def seed_demo_meetings(stdout=None, *, seed=2025):
 
 
 @transaction.atomic
-def seed_national_meetings(*, seed=2025, stdout=None, months=12):
+def seed_national_meetings(*, seed=DEMO_SEED, stdout=None, months=12):
     """A year of monthly meetings (the `months` months before this one) for
     every national network, all held, with attendance, agenda, minutes and
     agreements. Repeatable: it first removes the national networks' meetings."""

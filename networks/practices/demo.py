@@ -2,7 +2,8 @@
 a few published practices of Maule schools (one by directora@demo.rme.cl's
 school, visible to all), an adoption by her school of another network's
 practice with dated notes, comments, and one practice featured by the
-supervisor for her network.
+supervisor for her network, all dated in the current school year (from
+timezone.localdate(); never before March 1).
 
 Repeatable: everything is found or created by natural keys, so running it
 twice leaves the database as after the first run. No email is sent."""
@@ -14,8 +15,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from networks.demo import demo_networks
 from networks.models import Membership, MembershipRole, Network, NetworkSchool
 from rme_platform.accounts.models import User
+from rme_platform.management.demo import DEMO_SEED, school_year
 from schools.models import Position
 
 from .models import (
@@ -95,10 +98,11 @@ def _say(stdout, message):
 
 
 def _director_elsewhere(network):
-    """A director of another demo network (Maule), for the third practice."""
+    """A director of another demo network of this year (Maule), for the
+    third practice."""
     membership = (
         Membership.objects.filter(
-            network__code__startswith="RME-07-",
+            network__in=demo_networks(),
             role=MembershipRole.DIRECTIVO,
             active=True,
             user__role="director",
@@ -150,28 +154,32 @@ def seed_demo_practices(stdout=None):
     school = position.school
     network = (
         Network.objects.filter(
-            network_schools__school=school, network_schools__left_on__isnull=True
+            network_schools__school=school,
+            network_schools__left_on__isnull=True,
+            year=school_year(),
         )
         .order_by("code")
         .first()
     )
     now = timezone.now()
+    # Days ago, but within the current school year (from March 1).
+    year_start = timezone.make_aware(datetime.datetime(school_year(), 3, 1, 9))
+
+    def ago(days):
+        return max(now - datetime.timedelta(days=days), min(year_start, now))
+
     practices = {
-        "own": _practice(PRACTICES[0], school, directora, now - datetime.timedelta(days=20)),
+        "own": _practice(PRACTICES[0], school, directora, ago(20)),
     }
     utp = User.objects.filter(email=UTP).first()
     utp_position = utp and Position.objects.active().filter(user=utp).first()
     if utp_position is not None:
-        practices["utp"] = _practice(
-            PRACTICES[1], utp_position.school, utp, now - datetime.timedelta(days=12)
-        )
+        practices["utp"] = _practice(PRACTICES[1], utp_position.school, utp, ago(12))
         if utp_position.school_id == school.pk:
             practices["own"].authors.add(utp)  # a co-author from the same school
     elsewhere = _director_elsewhere(network)
     if elsewhere is not None:
-        other = _practice(
-            PRACTICES[2], elsewhere.school, elsewhere.user, now - datetime.timedelta(days=40)
-        )
+        other = _practice(PRACTICES[2], elsewhere.school, elsewhere.user, ago(40))
         practices["other"] = other
         adoption, created = PracticeAdoption.objects.get_or_create(
             practice=other,
@@ -179,23 +187,22 @@ def seed_demo_practices(stdout=None):
             defaults={
                 "stage": AdoptionStage.TRYING,
                 "adopted_by": directora,
-                "created_at": now - datetime.timedelta(days=30),
+                "created_at": ago(30),
             },
         )
         if created:
-            today = timezone.localdate()
             PracticeAdoptionNote.objects.bulk_create(
                 [
                     PracticeAdoptionNote(
                         adoption=adoption,
-                        date=today - datetime.timedelta(days=30),
+                        date=timezone.localdate(ago(30)),
                         stage=AdoptionStage.EXPLORING,
                         text="Visitamos la escuela en un recreo y conversamos con los monitores.",
                         author=directora,
                     ),
                     PracticeAdoptionNote(
                         adoption=adoption,
-                        date=today - datetime.timedelta(days=7),
+                        date=timezone.localdate(ago(7)),
                         stage=AdoptionStage.TRYING,
                         text="Partimos con dos zonas de juego en el patio de primer ciclo.",
                         author=directora,
@@ -207,7 +214,7 @@ def seed_demo_practices(stdout=None):
             author=elsewhere.user,
             defaults={
                 "body": "¿Cómo eligen los textos para cada nivel? Nos interesa probarla.",
-                "created_at": now - datetime.timedelta(days=3),
+                "created_at": ago(3),
             },
         )
         PracticeComment.objects.get_or_create(
@@ -215,7 +222,7 @@ def seed_demo_practices(stdout=None):
             author=directora,
             defaults={
                 "body": "Gracias por recibirnos. Les contaremos cómo nos va con los monitores.",
-                "created_at": now - datetime.timedelta(days=6),
+                "created_at": ago(6),
             },
         )
     supervisora = User.objects.filter(email=SUPERVISORA).first()
@@ -274,7 +281,7 @@ ACTIONS = [
 ]
 
 
-def seed_national_practices(*, n=20_000, seed=2025, stdout=None):
+def seed_national_practices(*, n=20_000, seed=DEMO_SEED, stdout=None):
     """`n` practices spread over the schools of the national networks, with
     tags, authors, adoptions and comments, built with bulk_create and one
     UPDATE for the search vectors. Repeatable: it first removes the

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from networks.meetings.models import Meeting, MeetingStatus
 from networks.practices.models import Practice
 from pme.models import AnnualPlan
-from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, school_year
 from tests.conftest import service_missing
 from tests.helpers import current_totp
 
@@ -52,8 +52,8 @@ EVERYONE = [
 MORE = {
     "meeting": "/meetings/{meeting}/",
     "plan": "/pme/plans/{plan}/",
-    "results": "/monitoring/campaigns/rme-2024/results/",
-    "rates": "/monitoring/campaigns/rme-2025/rates/",
+    "results": "/monitoring/campaigns/rme-{last_year}/results/",  # last year's, published
+    "rates": "/monitoring/campaigns/rme-{year}/rates/",  # this school year's, open
     "pme_dashboard": "/pme/dashboard/",
     "pme_rollup": "/pme/networks/RME-07-001/",
 }
@@ -114,6 +114,8 @@ def test_main_pages_fit_the_screen_and_pass_axe(browser, live_server):
         "plan": AnnualPlan.objects.filter(school__positions__user__email="directora@demo.rme.cl")
         .order_by("-year")
         .values_list("pk", flat=True)[0],
+        "year": school_year(),
+        "last_year": school_year() - 1,
     }
     problems = []
     for email, (totp, extra) in ROLES.items():

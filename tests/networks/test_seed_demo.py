@@ -2,6 +2,7 @@
 RME_DATA_DIR holds it, else on a generated one, and running it again leaves
 the database as after the first run."""
 
+import datetime
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from django.db.models import F
 
 from networks.models import ExternalPartner, Membership, Network, NetworkSchool
 from rme_platform.accounts.models import User
+from rme_platform.management.demo import school_year
 from schools.demo import DIRECTORY_FILE, FIRST_RBD, directory_bytes
 from schools.models import (
     AnalystScope,
@@ -66,7 +68,7 @@ def test_seed_demo_builds_the_maule_networks_and_is_repeatable(client, registry)
     networks = Network.objects.order_by("code")
     assert list(networks.values_list("code", flat=True)) == [f"RME-07-{n:03d}" for n in range(1, 7)]
     assert set(networks.values_list("deprov__region", flat=True)) == {7}
-    assert set(networks.values_list("year", flat=True)) == {2025}
+    assert set(networks.values_list("year", flat=True)) == {school_year()}
     # Real schools of each network's DEPROV, each in one network only.
     links = NetworkSchool.objects.filter(left_on__isnull=True)
     assert not links.exclude(school__deprov=F("network__deprov")).exists()
@@ -100,6 +102,19 @@ def test_seed_demo_builds_the_maule_networks_and_is_repeatable(client, registry)
     first = counts()
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     assert counts() == first
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        (datetime.date(2031, 3, 1), 2031),
+        (datetime.date(2031, 12, 31), 2031),
+        (datetime.date(2032, 2, 29), 2031),  # summer holidays: still last year's
+        (datetime.date(2032, 1, 1), 2031),
+    ],
+)
+def test_the_school_year_runs_from_march_to_february(day, year):
+    assert school_year(day) == year
 
 
 def test_the_generated_directory_is_the_same_for_the_same_seed():

@@ -10,19 +10,26 @@ from networks.meetings.demo import seed_demo_meetings
 from networks.practices.demo import seed_demo_practices
 from pme.demo import seed_demo_pme
 from rme_platform.accounts.models import Role, User
-from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from rme_platform.management.demo import (
+    DEMO_PASSWORD,
+    DEMO_SEED,
+    DEMO_TOTP_SECRET,
+    DEMO_USERS,
+)
 from schools.demo import DIRECTORY_FILE, official_file
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data set (repeatable: same seed, same data). --scale national builds "
-        "the national shape (10,777 schools, ~600 networks, ~22,000 directivos)."
+        "Load the demo data set (repeatable: same seed and day, same data), dated from "
+        "today's school year (March to December, America/Santiago) and the two before it. "
+        "--scale national builds the national shape (10,777 schools, ~600 networks, "
+        "~22,000 directivos)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["demo", "national"], default="demo")
-        parser.add_argument("--seed", type=int, default=2025, help="Random seed (national).")
+        parser.add_argument("--seed", type=int, default=DEMO_SEED, help="Random seed (national).")
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -59,7 +66,8 @@ class Command(BaseCommand):
             figures = seed_small(stdout=self.stdout)
             self.seed_apps()
             self.stdout.write(
-                "Demo: {networks} networks with {schools} schools (Maule region).".format(**figures)
+                "Demo: {networks} networks with {schools} schools (Maule region), school "
+                "year {year}.".format(**figures)
             )
         self.stdout.write(f"Done in {time.monotonic() - start:.1f} s.")
         if not quiet_logins:
