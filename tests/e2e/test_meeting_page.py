@@ -166,7 +166,7 @@ def test_a_meeting_held_yesterday_is_recorded_and_a_future_one_waits(page, talca
     # Over: no RSVP card, no calendar file; the counts are of presence.
     expect(page.get_by_role("region", name="Su asistencia")).to_have_count(0)
     expect(page.get_by_role("link", name="Agregar a mi calendario (.ics)")).to_have_count(0)
-    expect(page.get_by_role("region", name="Asistencia", exact=True)).to_be_visible()
+    expect(page.locator("section[aria-labelledby=h-summary]")).to_be_visible()
     shot(page, "recorded_390")
     page.set_viewport_size(WIDE)
     shot(page, "recorded_1280")

@@ -21,6 +21,7 @@ from networks.practices.models import Practice
 from pme.models import AnnualPlan
 from rme_platform.management.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, school_year
 from tests.conftest import service_missing
+from tests.factories import default_instrument, pme_catalog
 from tests.helpers import current_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -105,6 +106,10 @@ def test_main_pages_fit_the_screen_and_pass_axe(browser, live_server):
     each of its pages at each width."""
     if not AXE.exists():
         service_missing(f"needs axe-core at {AXE}: run `npm ci --prefix tests/js` (make test does)")
+    # A transactional test run before this one flushed the rows the data
+    # migrations load (PME dimensions, the default instrument).
+    pme_catalog()
+    default_instrument()
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     ids = {
         "meeting": Meeting.objects.filter(network__code="RME-07-001", status=MeetingStatus.HELD)
