@@ -4,12 +4,12 @@
 
 Uses its own PostgreSQL database (HELP_BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/rme_bench_help): creates and migrates
-it, seeds the national shape (`seed_demo --scale national`) if it has no
-national networks, a plan of about fifteen actions for every national
-school (pme.demo.seed_national_pme) if plans are missing, and 20,000
-practices with adoptions and comments
-(networks.practices.demo.seed_national_practices) if practices are
-missing. Then, in process with DEBUG=0, it times the selector
+it, seeds the national shape (`seed_demo --scale national`, which reads the
+official directory from RME_DATA_DIR) if it has no national networks, a
+plan of about fifteen actions for every national school
+(pme.demo.seed_national_pme) if plans are missing, and 20,000 practices
+with adoptions and comments (networks.practices.demo.seed_national_practices)
+if practices are missing. Then, in process with DEBUG=0, it times the selector
 `help_suggestions` for the subdimension of a delayed action as a directivo
 and as the school's network supervisor, `--requests` times each, plus the
 action page's htmx panel, the API and the network page's needs panel, and

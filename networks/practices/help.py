@@ -26,8 +26,9 @@ tests/practices/test_help.py):
 Each suggestion carries one line saying why, in the reader's language.
 
 A fixed number of queries whatever the size: the reader's school, the
-candidate practices (ranked in Python from one row each), their adoptions
-by stage, and the completed actions by school (see bench/bench_help.py)."""
+candidate practices from the practices table alone (ranked in Python from
+one row each), their schools' context, the completed actions by school,
+and the chosen practices' adoptions by stage (see bench/bench_help.py)."""
 
 from dataclasses import dataclass, field
 
@@ -102,6 +103,7 @@ class Suggestion:
     stages: dict = field(default_factory=dict)  # practices: adoptions by stage
     n_comments: int = 0
     n_completed: int = 0  # schools: completed actions
+    plan_id: int = 0  # schools: the plan read
 
     @property
     def closeness(self):
@@ -193,13 +195,14 @@ def _in_networks_of(school_pk, school_ref):
 
 
 def _practices(user, school, subdimension, context):
-    rows = (
+    """The candidate practices from the practices table alone (visibility
+    and counts), then their schools' context in a second query: joining
+    the schools into the first one made the planner scan far more."""
+    rows = list(
         perms.published_practices(user)
         .filter(subdimension=subdimension)
         .exclude(school=school)
         .annotate(
-            in_network=_in_networks_of(school.pk, OuterRef("school")),
-            category=_latest_category(OuterRef("school")),
             n_adopted=_count(
                 PracticeAdoption.objects.filter(
                     practice=OuterRef("pk"), stage=AdoptionStage.ADOPTED
@@ -225,39 +228,55 @@ def _practices(user, school, subdimension, context):
             "enrollment",
             "published_at",
             "school_id",
-            "school__name",
-            "school__dependency",
-            "school__deprov_id",
-            "school__comuna__region_id",
-            "in_network",
-            "category",
             "n_adopted",
             "n_trying",
             "n_comments",
         )
         .order_by()
     )
+    schools = (
+        {
+            row["rbd"]: row
+            for row in School.objects.filter(rbd__in={row["school_id"] for row in rows})
+            .annotate(
+                in_network=_in_networks_of(school.pk, OuterRef("pk")),
+                category=_latest_category(OuterRef("pk")),
+            )
+            .values(
+                "rbd",
+                "name",
+                "dependency",
+                "deprov_id",
+                "comuna__region_id",
+                "in_network",
+                "category",
+            )
+        }
+        if rows
+        else {}
+    )
     for row in rows:
+        owner = schools[row["school_id"]]
         yield Suggestion(
             kind="practice",
             pk=row["pk"],
             title=row["title"],
-            school_name=row["school__name"] or str(row["school_id"]),
+            school_name=owner["name"] or str(row["school_id"]),
             school_rbd=row["school_id"],
-            url=reverse("practices:detail", args=[row["pk"]]),
+            url="",
             reach=_reach(
                 context,
-                in_network=row["in_network"],
-                deprov_id=row["school__deprov_id"],
-                region_id=row["school__comuna__region_id"],
+                in_network=owner["in_network"],
+                deprov_id=owner["deprov_id"],
+                region_id=owner["comuna__region_id"],
             ),
             traits=_traits(
                 context,
                 rural=row["rural"],
-                dependency=row["school__dependency"],
+                dependency=owner["dependency"],
                 levels=row["levels"],
                 enrollment=row["enrollment"],
-                category=row["category"],
+                category=owner["category"],
             ),
             evidence=3 * row["n_adopted"] + row["n_trying"] + row["n_comments"],
             newest=row["published_at"].timestamp() if row["published_at"] else 0,
@@ -310,7 +329,8 @@ def _schools(user, school, subdimension, context):
                 title=row["plan__school__name"] or str(rbd),
                 school_name=row["plan__school__name"] or str(rbd),
                 school_rbd=rbd,
-                url=reverse("pme:plan_detail", args=[row["plan_id"]]),
+                url="",
+                plan_id=row["plan_id"],
                 reach=_reach(
                     context,
                     in_network=row["in_network"],
@@ -386,7 +406,7 @@ def _reason(suggestion, context):
 def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_LIMIT):
     """The suggestions for `school` in `subdimension` (a Subdimension or its
     code; with `action`, the action's subdimension when none is given),
-    best first, at most `limit`. Four queries (see the module's docstring)."""
+    best first, at most `limit`. Five queries (see the module's docstring)."""
     if subdimension is None and action is not None:
         subdimension = action.subdimension_id
     if isinstance(subdimension, Subdimension):
@@ -412,6 +432,10 @@ def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_L
                 suggestion.stages = stages.get(suggestion.pk, {})
     for suggestion in chosen:
         suggestion.reason = _reason(suggestion, context)
+        if suggestion.kind == "practice":
+            suggestion.url = reverse("practices:detail", args=[suggestion.pk])
+        else:
+            suggestion.url = reverse("pme:plan_detail", args=[suggestion.plan_id])
     return chosen
 
 

@@ -139,9 +139,10 @@ def test_constant_queries(help_world, django_assert_num_queries):
             school=w.b2,
         )
         done(plan_of(school_in(7101)))
-    # The reader's school; the candidate practices with their counts; the
-    # completed actions by school; the chosen practices' adoptions by stage.
-    with django_assert_num_queries(4):
+    # The reader's school; the candidate practices with their counts; their
+    # schools' context; the completed actions by school; the chosen
+    # practices' adoptions by stage.
+    with django_assert_num_queries(5):
         help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
 
 
