@@ -20,12 +20,15 @@ handler500 = "rme_platform.views.server_error"
 # networks, a network's page its PME, survey and practices panels. Those views
 # live in the apps above and are routed here, in the namespace of the page's
 # app, so that schools and networks import none of them. Same for the PME
-# action copied from a practice, a view of the practices app.
+# action copied from a practice and the "¿Quién puede ayudarnos?" panels of
+# the PME action and plan pages, views of the practices app.
 networks_patterns = [
     *networks_urls.urlpatterns,
     path("<str:code>/pme-panel/", pme_views.network_panel, name="pme_panel"),
     path("<str:code>/survey-panel/", monitoring_views.network_panel, name="survey_panel"),
     path("<str:code>/practices-panel/", practices_views.network_panel, name="practices_panel"),
+    path("<str:code>/help-panel/", practices_views.network_help, name="help_panel"),
+    path("<str:code>/help-agenda/", practices_views.network_help_agenda, name="help_agenda"),
 ]
 schools_patterns = [
     *schools_urls.urlpatterns,
@@ -38,6 +41,8 @@ pme_patterns = [
         practices_views.pme_action,
         name="action_from_practice",
     ),
+    path("actions/<int:pk>/help/", practices_views.action_help, name="action_help"),
+    path("plans/<int:pk>/help/", practices_views.plan_help, name="plan_help"),
 ]
 
 urlpatterns = [

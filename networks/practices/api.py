@@ -18,8 +18,8 @@ from networks.meetings.api import MAX_ID, _enum_field, _id_field
 from rme_platform.accounts.models import User
 from rme_platform.text import render_markdown
 
+from . import help, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .filters import PracticeFilter
 from .models import (
     AdoptionStage,
@@ -240,6 +240,40 @@ class AdoptionFilter(django_filters.FilterSet):
         fields = ["practice", "school", "stage"]
 
 
+class HelpQuerySerializer(serializers.Serializer):
+    school = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="RBD"
+    )
+    subdimension = serializers.CharField(max_length=40, required=False)
+    action = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=help.DEFAULT_LIMIT)
+
+    def validate(self, data):
+        if "action" not in data and not ("school" in data and data.get("subdimension")):
+            raise serializers.ValidationError(_("Indique school y subdimension, o action."))
+        return data
+
+
+class HelpSuggestionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["practice", "school"])
+    id = serializers.IntegerField(source="pk", help_text="practice id, or the school's RBD")
+    title = serializers.CharField()
+    school = serializers.IntegerField(source="school_rbd", help_text="RBD")
+    school_name = serializers.CharField()
+    url = serializers.CharField()
+    reason = serializers.CharField()
+    reach = serializers.ChoiceField(
+        choices=["network", "deprov", "region", "country"], source="reach_name"
+    )
+    traits = serializers.ListField(child=serializers.CharField())
+    evidence = serializers.IntegerField()
+    adoptions = serializers.DictField(
+        child=serializers.IntegerField(), source="stages", help_text="practices: by stage"
+    )
+    n_comments = serializers.IntegerField()
+    n_completed = serializers.IntegerField(help_text="schools: completed actions this cycle")
+
+
 # --- viewsets ---------------------------------------------------------------------------------
 
 
@@ -336,6 +370,34 @@ class PracticeViewSet(
         body.is_valid(raise_exception=True)
         comment = services.add_comment(by=request.user, practice=practice, **body.validated_data)
         return Response(PracticeCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[HelpQuerySerializer],
+        responses=HelpSuggestionSerializer(many=True),
+        summary="¿Quién puede ayudarnos?",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def help(self, request):
+        """Practices and schools that may help a school in a PME subdimension
+        (or with one action), best first, each with its reason. Only schools
+        whose plan the user may read; 404 otherwise."""
+        query = HelpQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        action_obj = None
+        if "action" in data:
+            action_obj = get_object_or_404(help.help_actions(request.user), pk=data["action"])
+            school = action_obj.plan.school
+        else:
+            school = get_object_or_404(help.help_schools(request.user), pk=data["school"])
+        suggestions = help.help_suggestions(
+            request.user,
+            school=school,
+            subdimension=data.get("subdimension") or None,
+            action=action_obj,
+            limit=data["limit"],
+        )
+        return Response(HelpSuggestionSerializer(suggestions, many=True).data)
 
 
 class PracticeAdoptionViewSet(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from networks.meetings import permissions as meeting_perms
 from networks.meetings import services as meeting_services
-from networks.meetings.models import MeetingStatus
+from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
 from pme import services as pme_services
 from pme.models import Action, Dimension, Subdimension
 from rme_platform import outbox
@@ -35,6 +35,7 @@ from rme_platform.files import validate_attachment
 from schools.models import TEACHING_LABELS, Position
 
 from . import permissions as perms
+from .help import network_needs
 from .models import (
     AdoptionStage,
     Practice,
@@ -693,3 +694,45 @@ def create_action_from_practice(*, by, plan, practice, funding=None, **fields):
         action = pme_services.create_action(by=by, plan=plan, funding=funding, **fields)
         PracticeAction.objects.create(action=action, practice=practice)
     return action
+
+
+# --- ¿Quién puede ayudarnos? on the next agenda ------------------------------------------------
+
+
+def next_convened_meeting(network):
+    """The network's next convened meeting that has not started, or None."""
+    return (
+        Meeting.objects.filter(
+            network=network, status=MeetingStatus.CONVENED, starts_at__gt=timezone.now()
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def propose_help_agenda_item(*, by, network, subdimension, duration_minutes=20):
+    """Put one of the network's open needs (a subdimension with delayed
+    actions) on the agenda of its next convened meeting, with the network's
+    own strengths in it as the item's description. Only who runs the
+    network's meetings (add_agenda_item checks it again)."""
+    _require(perms.featurable_networks(by).filter(pk=network.pk).exists())
+    meeting = next_convened_meeting(network)
+    if meeting is None:
+        raise ValidationError(
+            {"meeting": _("La red no tiene una reunión convocada: convoque una primero.")}
+        )
+    code = getattr(subdimension, "pk", subdimension)
+    need = next((n for n in network_needs(by, network) if n.subdimension.pk == code), None)
+    if need is None:
+        raise ValidationError(
+            {"subdimension": _("La red no tiene acciones atrasadas en esa subdimensión.")}
+        )
+    if AgendaItem.objects.filter(meeting=meeting, title=need.agenda_title[:200]).exists():
+        raise ValidationError({"subdimension": _("Ese tema ya está en la tabla de la reunión.")})
+    return meeting_services.add_agenda_item(
+        by=by,
+        meeting=meeting,
+        duration_minutes=duration_minutes,
+        title=need.agenda_title,
+        description=need.agenda_description,
+    )

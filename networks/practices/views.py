@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,12 +18,12 @@ from networks.permissions import visible_networks
 from pme import permissions as pme_permissions
 from pme import selectors as pme_selectors
 from pme.forms import ActionForm
-from pme.models import Action, ActionStatus
+from pme.models import Action, ActionStatus, Subdimension
 from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 
+from . import help, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .filters import PracticeFilter
 from .forms import AdoptionForm, AdoptionNoteForm, AttachmentForm, CommentForm, PracticeForm
 from .models import PracticeAdoption, PracticeAttachment, Tag
@@ -421,3 +421,113 @@ def pme_action(request, practice_id):
         {"form": form, "plan": plan, "creating": True, "practice": practice},
         status=400 if form.errors else 200,
     )
+
+
+# --- ¿Quién puede ayudarnos? -------------------------------------------------------------------
+
+
+def _help_render(request, *, school, subdimension, action=None, plan=None):
+    subdimensions = list(Subdimension.objects.select_related("dimension"))
+    return render(
+        request,
+        "practices/_help_panel.html",
+        {
+            "help_school": school,
+            "help_subdimension": next((s for s in subdimensions if s.pk == subdimension), None),
+            "help_subdimensions": subdimensions,
+            "help_action": action,
+            "help_plan": plan,
+            "help_at_risk": action is not None and help.is_at_risk(action),
+            "suggestions": help.help_suggestions(
+                request.user, school=school, subdimension=subdimension, action=action
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def action_help(request, pk):
+    """Suggestions for an action's subdimension, loaded into the PME action
+    page by htmx (routed as pme:action_help by rme_platform/urls.py)."""
+    action = get_object_or_404(help.help_actions(request.user), pk=pk)
+    return _help_render(
+        request,
+        school=action.plan.school,
+        subdimension=action.subdimension_id,
+        action=action,
+        plan=action.plan,
+    )
+
+
+@login_required
+@require_GET
+def plan_help(request, pk):
+    """Suggestions for one subdimension of a plan (chosen in the panel; by
+    default that of its first delayed action), loaded into the PME plan page
+    by htmx (routed as pme:plan_help by rme_platform/urls.py)."""
+    plan = get_object_or_404(
+        pme_permissions.visible_plans(request.user).select_related("school"), pk=pk
+    )
+    subdimension = request.GET.get("subdimension", "")
+    if not subdimension:
+        first = (
+            Action.objects.in_state(ActionStatus.DELAYED)
+            .filter(plan=plan, subdimension__isnull=False)
+            .order_by("end_date", "pk")
+            .values_list("subdimension_id", flat=True)
+            .first()
+        )
+        subdimension = first or ""
+    return _help_render(request, school=plan.school, subdimension=subdimension, plan=plan)
+
+
+def _network_help_context(user, network):
+    can_propose = perms.featurable_networks(user).filter(pk=network.pk).exists()
+    meeting = services.next_convened_meeting(network) if can_propose else None
+    needs = help.network_needs(user, network) if can_propose else []
+    if meeting is not None and needs:
+        titles = set(meeting.agenda_items.values_list("title", flat=True))
+        for need in needs:
+            need.proposed = need.agenda_title[:200] in titles
+    return {
+        "help_network": network,
+        "help_needs": needs,
+        "help_meeting": meeting,
+        "can_propose_help": can_propose,
+    }
+
+
+@login_required
+@require_GET
+def network_help(request, code):
+    """The network's open needs matched with its own strengths, for those
+    who run its meetings (empty for anyone else); loaded into the network
+    page by htmx (routed as networks:help_panel by rme_platform/urls.py)."""
+    network = get_object_or_404(visible_networks(request.user), code=code)
+    context = _network_help_context(request.user, network)
+    if not context["can_propose_help"]:
+        return HttpResponse("")
+    return render(request, "practices/_network_help.html", context)
+
+
+@login_required
+@require_POST
+def network_help_agenda(request, code):
+    """Propose one of the network's needs as an item of its next convened
+    meeting (routed as networks:help_agenda by rme_platform/urls.py)."""
+    network = get_object_or_404(visible_networks(request.user), code=code)
+    if not perms.featurable_networks(request.user).filter(pk=network.pk).exists():
+        raise PermissionDenied
+    try:
+        item = services.propose_help_agenda_item(
+            by=request.user, network=network, subdimension=request.POST.get("subdimension", "")
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect("networks:detail", code=network.code)
+    messages.success(
+        request,
+        _("El tema quedó en la tabla de «%(meeting)s».") % {"meeting": item.meeting.title},
+    )
+    return redirect("meetings:detail", pk=item.meeting_id)

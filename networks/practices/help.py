@@ -1,0 +1,574 @@
+"""¿Quién puede ayudarnos? Suggestions for a school's PME subdimension (an
+action that is delayed or at risk, or any subdimension): the practices
+shared in that subdimension, and the schools that completed actions in it
+this cycle, closest first.
+
+Only what the reader may see is suggested: practices through
+`permissions.visible_practices`, and a school that completed actions only
+when the reader may read that plan (`pme.permissions.visible_plans`; never a
+private plan: a directivo reads only their own schools' plans, so others
+see only the practices).
+
+Ranking, the same for practices and schools (pinned in
+tests/practices/test_help.py):
+
+1. reach: the school's own networks first, then its DEPROV, its region,
+   the country;
+2. closeness of context: one point each for the same rural/urban setting,
+   dependency, a teaching level in common, enrollment band and latest
+   performance category (a practice's levels, setting and enrollment are
+   those written on it; dependency and category those of its school);
+3. evidence: a completed action weighs 3, an adoption that reached
+   "adoptada" 3, one explored or tried 1 (a dropped one nothing), a comment
+   1;
+4. the newest first.
+
+Each suggestion carries one line saying why, in the reader's language.
+
+A fixed number of queries whatever the size: the reader's school, the
+candidate practices from the practices table alone (ranked in Python from
+one row each), their schools' context, the completed actions by school,
+and the chosen practices' adoptions by stage (see bench/bench_help.py)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from networks.models import NetworkSchool
+from pme.models import Action, ActionStatus, Subdimension
+from pme.permissions import visible_plans
+from schools.models import PerformanceCategory, School
+
+from . import permissions as perms
+from .models import AdoptionStage, PracticeAdoption, PracticeComment
+
+DEFAULT_LIMIT = 8
+ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
+
+NETWORK, DEPROV, REGION, COUNTRY = range(4)
+
+
+def enrollment_band(enrollment):
+    return sum(1 for limit in ENROLLMENT_BANDS if (enrollment or 0) >= limit)
+
+
+def _reach_line(kind, reach):
+    if kind == "practice":
+        return {
+            NETWORK: _("Práctica de un establecimiento de su red."),
+            DEPROV: _("Práctica de un establecimiento de su departamento provincial."),
+            REGION: _("Práctica de un establecimiento de su región."),
+            COUNTRY: _("Práctica de un establecimiento de otra región."),
+        }[reach]
+    return {
+        NETWORK: _("Establecimiento de su red."),
+        DEPROV: _("Establecimiento de su departamento provincial."),
+        REGION: _("Establecimiento de su región."),
+        COUNTRY: _("Establecimiento de otra región."),
+    }[reach]
+
+
+def _trait_labels(traits, rural):
+    labels = {
+        "rural": _("zona rural") if rural else _("zona urbana"),
+        "dependency": _("la misma dependencia"),
+        "levels": _("un tipo de enseñanza"),
+        "enrollment": _("una matrícula parecida"),
+        "category": _("la misma categoría de desempeño"),
+    }
+    return [labels[t] for t in traits]
+
+
+@dataclass
+class Suggestion:
+    """One suggestion: a practice (`kind` "practice") or a school that
+    completed actions (`kind` "school")."""
+
+    kind: str
+    pk: int
+    title: str
+    school_name: str
+    school_rbd: int
+    url: str
+    reach: int
+    traits: list
+    evidence: int
+    newest: float
+    reason: str = ""
+    stages: dict = field(default_factory=dict)  # practices: adoptions by stage
+    n_comments: int = 0
+    n_completed: int = 0  # schools: completed actions
+    plan_id: int = 0  # schools: the plan read
+
+    @property
+    def closeness(self):
+        return len(self.traits)
+
+    @property
+    def rank_key(self):
+        return (self.reach, -self.closeness, -self.evidence, -self.newest, self.kind, self.pk)
+
+    @property
+    def reach_name(self):
+        return ("network", "deprov", "region", "country")[self.reach]
+
+    @property
+    def n_adoptions(self):
+        return sum(self.stages.values())
+
+
+def _latest_category(school_ref):
+    return Subquery(
+        PerformanceCategory.objects.filter(school=school_ref)
+        .order_by("-year", "level")
+        .values("category")[:1]
+    )
+
+
+def _count(queryset, key):
+    counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _school_context(school):
+    """The reader's school: setting, dependency, levels, enrollment band,
+    DEPROV, region and latest category (one query)."""
+    row = (
+        School.objects.filter(pk=school.pk)
+        .annotate(category=_latest_category(OuterRef("pk")))
+        .values(
+            "rbd",
+            "rural",
+            "dependency",
+            "levels",
+            "enrollment",
+            "deprov_id",
+            "comuna__region_id",
+            "category",
+        )
+        .get()
+    )
+    row["band"] = enrollment_band(row["enrollment"])
+    row["levels"] = set(row["levels"] or [])
+    return row
+
+
+def _traits(context, *, rural, dependency, levels, enrollment, category):
+    traits = []
+    if rural == context["rural"]:
+        traits.append("rural")
+    if dependency == context["dependency"]:
+        traits.append("dependency")
+    if context["levels"] & set(levels or []):
+        traits.append("levels")
+    if enrollment_band(enrollment) == context["band"]:
+        traits.append("enrollment")
+    if category and category == context["category"]:
+        traits.append("category")
+    return traits
+
+
+def _reach(context, *, in_network, deprov_id, region_id):
+    if in_network:
+        return NETWORK
+    if deprov_id == context["deprov_id"]:
+        return DEPROV
+    if region_id == context["comuna__region_id"]:
+        return REGION
+    return COUNTRY
+
+
+def _in_networks_of(school_pk, school_ref):
+    """Exists: the school at `school_ref` shares an active network with the
+    school `school_pk`."""
+    networks = NetworkSchool.objects.filter(school_id=school_pk, left_on__isnull=True).values(
+        "network_id"
+    )
+    return Exists(
+        NetworkSchool.objects.filter(school=school_ref, left_on__isnull=True, network__in=networks)
+    )
+
+
+def _practices(user, school, subdimension, context):
+    """The candidate practices from the practices table alone (visibility
+    and counts), then their schools' context in a second query: joining
+    the schools into the first one made the planner scan far more."""
+    rows = list(
+        perms.published_practices(user)
+        .filter(subdimension=subdimension)
+        .exclude(school=school)
+        .annotate(
+            n_adopted=_count(
+                PracticeAdoption.objects.filter(
+                    practice=OuterRef("pk"), stage=AdoptionStage.ADOPTED
+                ),
+                "practice_id",
+            ),
+            n_trying=_count(
+                PracticeAdoption.objects.filter(
+                    practice=OuterRef("pk"),
+                    stage__in=[AdoptionStage.EXPLORING, AdoptionStage.TRYING],
+                ),
+                "practice_id",
+            ),
+            n_comments=_count(
+                PracticeComment.objects.filter(practice=OuterRef("pk")), "practice_id"
+            ),
+        )
+        .values(
+            "pk",
+            "title",
+            "rural",
+            "levels",
+            "enrollment",
+            "published_at",
+            "school_id",
+            "n_adopted",
+            "n_trying",
+            "n_comments",
+        )
+        .order_by()
+    )
+    schools = (
+        {
+            row["rbd"]: row
+            for row in School.objects.filter(rbd__in={row["school_id"] for row in rows})
+            .annotate(
+                in_network=_in_networks_of(school.pk, OuterRef("pk")),
+                category=_latest_category(OuterRef("pk")),
+            )
+            .values(
+                "rbd",
+                "name",
+                "dependency",
+                "deprov_id",
+                "comuna__region_id",
+                "in_network",
+                "category",
+            )
+        }
+        if rows
+        else {}
+    )
+    for row in rows:
+        owner = schools[row["school_id"]]
+        yield Suggestion(
+            kind="practice",
+            pk=row["pk"],
+            title=row["title"],
+            school_name=owner["name"] or str(row["school_id"]),
+            school_rbd=row["school_id"],
+            url="",
+            reach=_reach(
+                context,
+                in_network=owner["in_network"],
+                deprov_id=owner["deprov_id"],
+                region_id=owner["comuna__region_id"],
+            ),
+            traits=_traits(
+                context,
+                rural=row["rural"],
+                dependency=owner["dependency"],
+                levels=row["levels"],
+                enrollment=row["enrollment"],
+                category=owner["category"],
+            ),
+            evidence=3 * row["n_adopted"] + row["n_trying"] + row["n_comments"],
+            newest=row["published_at"].timestamp() if row["published_at"] else 0,
+            n_comments=row["n_comments"],
+        )
+
+
+def completed_actions(user, *, subdimension, year=None):
+    """Completed actions (done, or at 100 %) in the subdimension, of the
+    plans of this cycle (a cycle that covers `year`) the reader may read."""
+    year = year or timezone.localdate().year
+    plans = visible_plans(user).filter(cycle__first_year__lte=year, cycle__last_year__gte=year)
+    return Action.objects.filter(
+        Q(status=ActionStatus.DONE) | Q(progress=100),
+        plan__in=plans.values("pk"),
+        subdimension=subdimension,
+    ).exclude(status=ActionStatus.CANCELLED)
+
+
+def _schools(user, school, subdimension, context):
+    rows = (
+        completed_actions(user, subdimension=subdimension)
+        .exclude(plan__school=school)
+        .values(
+            "plan_id",
+            "plan__school_id",
+            "plan__school__name",
+            "plan__school__rural",
+            "plan__school__dependency",
+            "plan__school__levels",
+            "plan__school__enrollment",
+            "plan__school__deprov_id",
+            "plan__school__comuna__region_id",
+        )
+        .annotate(
+            n=Count("pk"),
+            in_network=_in_networks_of(school.pk, OuterRef("plan__school")),
+            category=_latest_category(OuterRef("plan__school")),
+        )
+        .order_by()
+    )
+    by_school = {}
+    for row in rows:
+        rbd = row["plan__school_id"]
+        suggestion = by_school.get(rbd)
+        if suggestion is None:
+            by_school[rbd] = Suggestion(
+                kind="school",
+                pk=rbd,
+                title=row["plan__school__name"] or str(rbd),
+                school_name=row["plan__school__name"] or str(rbd),
+                school_rbd=rbd,
+                url="",
+                plan_id=row["plan_id"],
+                reach=_reach(
+                    context,
+                    in_network=row["in_network"],
+                    deprov_id=row["plan__school__deprov_id"],
+                    region_id=row["plan__school__comuna__region_id"],
+                ),
+                traits=_traits(
+                    context,
+                    rural=row["plan__school__rural"],
+                    dependency=row["plan__school__dependency"],
+                    levels=row["plan__school__levels"],
+                    enrollment=row["plan__school__enrollment"],
+                    category=row["category"],
+                ),
+                evidence=0,
+                newest=0,
+            )
+            suggestion = by_school[rbd]
+        suggestion.n_completed += row["n"]
+        suggestion.evidence = 3 * suggestion.n_completed
+    return by_school.values()
+
+
+def _reason(suggestion, context):
+    parts = [_reach_line(suggestion.kind, suggestion.reach)]
+    if suggestion.kind == "school":
+        parts.append(
+            ngettext(
+                "Completó %(n)s acción de esta subdimensión en este ciclo.",
+                "Completó %(n)s acciones de esta subdimensión en este ciclo.",
+                suggestion.n_completed,
+            )
+            % {"n": suggestion.n_completed}
+        )
+    else:
+        adopted = suggestion.stages.get(AdoptionStage.ADOPTED, 0)
+        trying = suggestion.stages.get(AdoptionStage.EXPLORING, 0) + suggestion.stages.get(
+            AdoptionStage.TRYING, 0
+        )
+        if adopted:
+            parts.append(
+                ngettext(
+                    "La adoptó %(n)s establecimiento.",
+                    "La adoptaron %(n)s establecimientos.",
+                    adopted,
+                )
+                % {"n": adopted}
+            )
+        if trying:
+            parts.append(
+                ngettext(
+                    "%(n)s establecimiento la está probando.",
+                    "%(n)s establecimientos la están probando.",
+                    trying,
+                )
+                % {"n": trying}
+            )
+        if suggestion.n_comments:
+            parts.append(
+                ngettext(
+                    "Tiene %(n)s comentario.", "Tiene %(n)s comentarios.", suggestion.n_comments
+                )
+                % {"n": suggestion.n_comments}
+            )
+    if suggestion.traits:
+        parts.append(
+            _("En común con su establecimiento: %(traits)s.")
+            % {"traits": ", ".join(_trait_labels(suggestion.traits, context["rural"]))}
+        )
+    return " ".join(parts)
+
+
+def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_LIMIT):
+    """The suggestions for `school` in `subdimension` (a Subdimension or its
+    code; with `action`, the action's subdimension when none is given),
+    best first, at most `limit`. Five queries (see the module's docstring)."""
+    if subdimension is None and action is not None:
+        subdimension = action.subdimension_id
+    if isinstance(subdimension, Subdimension):
+        subdimension = subdimension.pk
+    if not subdimension:
+        return []
+    context = _school_context(school)
+    candidates = list(_practices(user, school, subdimension, context))
+    candidates.extend(_schools(user, school, subdimension, context))
+    chosen = sorted(candidates, key=lambda s: s.rank_key)[:limit]
+    practice_ids = [s.pk for s in chosen if s.kind == "practice"]
+    if practice_ids:
+        stages = {}
+        for row in (
+            PracticeAdoption.objects.filter(practice__in=practice_ids)
+            .values("practice_id", "stage")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            stages.setdefault(row["practice_id"], {})[row["stage"]] = row["n"]
+        for suggestion in chosen:
+            if suggestion.kind == "practice":
+                suggestion.stages = stages.get(suggestion.pk, {})
+    for suggestion in chosen:
+        suggestion.reason = _reason(suggestion, context)
+        if suggestion.kind == "practice":
+            suggestion.url = reverse("practices:detail", args=[suggestion.pk])
+        else:
+            suggestion.url = reverse("pme:plan_detail", args=[suggestion.plan_id])
+    return chosen
+
+
+# --- what the reader may ask about ------------------------------------------------------------
+
+AT_RISK_POINTS = 25
+
+
+def is_at_risk(action, today=None):
+    """Not done nor delayed, but its progress trails the share of its
+    period already gone by more than AT_RISK_POINTS points."""
+    today = today or timezone.localdate()
+    if action.status in (ActionStatus.DONE, ActionStatus.CANCELLED) or action.is_delayed:
+        return False
+    if today <= action.start_date:
+        return False
+    days = (action.end_date - action.start_date).days or 1
+    elapsed = min(100, 100 * (today - action.start_date).days // days)
+    return elapsed - action.progress > AT_RISK_POINTS
+
+
+def help_schools(user):
+    """Schools the reader may ask about: those with a plan they may read."""
+    return School.objects.filter(rbd__in=visible_plans(user).values("school_id"))
+
+
+def help_actions(user):
+    """Actions the reader may ask about: those of the plans they may read."""
+    return Action.objects.filter(plan__in=visible_plans(user).values("pk")).select_related(
+        "plan__school", "subdimension"
+    )
+
+
+# --- the network's needs and strengths --------------------------------------------------------
+
+
+@dataclass
+class Need:
+    """A subdimension where the network's schools have delayed actions, with
+    the network's own strengths in it."""
+
+    subdimension: object
+    n_delayed: int = 0
+    n_schools: int = 0
+    practices: list = field(default_factory=list)
+    schools: list = field(default_factory=list)  # (school name, completed actions)
+    proposed: bool = False
+
+    @property
+    def agenda_title(self):
+        return _("¿Quién puede ayudarnos? %(subdimension)s") % {"subdimension": self.subdimension}
+
+    @property
+    def agenda_description(self):
+        lines = [
+            ngettext(
+                "%(n)s acción atrasada en %(schools)s establecimiento de la red.",
+                "%(n)s acciones atrasadas en %(schools)s establecimientos de la red.",
+                self.n_delayed,
+            )
+            % {"n": self.n_delayed, "schools": self.n_schools}
+        ]
+        for practice in self.practices:
+            lines.append(
+                _("Práctica «%(title)s» de %(school)s.")
+                % {"title": practice["title"], "school": practice["school__name"]}
+            )
+        for name, n in self.schools:
+            lines.append(
+                ngettext(
+                    "%(school)s completó %(n)s acción en esta subdimensión.",
+                    "%(school)s completó %(n)s acciones en esta subdimensión.",
+                    n,
+                )
+                % {"school": name, "n": n}
+            )
+        return "\n".join(lines)
+
+
+MAX_NEEDS = 6
+
+
+def network_needs(user, network, *, year=None):
+    """The network's open needs (delayed actions of its schools' plans the
+    reader may read, by subdimension, most first) matched with its own
+    strengths (practices of its schools the reader may see, and completed
+    actions of its schools this cycle, in those subdimensions). Three
+    queries."""
+    year = year or timezone.localdate().year
+    schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).values(
+        "school_id"
+    )
+    plans = visible_plans(user).filter(
+        school__in=schools, cycle__first_year__lte=year, cycle__last_year__gte=year
+    )
+    rows = (
+        Action.objects.in_state(ActionStatus.DELAYED)
+        .filter(plan__in=plans.values("pk"), subdimension__isnull=False)
+        .values("subdimension_id", "subdimension__name", "subdimension__order")
+        .annotate(n=Count("pk"), n_schools=Count("plan__school", distinct=True))
+        .order_by("-n", "subdimension__order")[:MAX_NEEDS]
+    )
+    needs = {}
+    for row in rows:
+        subdimension = Subdimension(
+            code=row["subdimension_id"],
+            name=row["subdimension__name"],
+            order=row["subdimension__order"],
+        )
+        needs[row["subdimension_id"]] = Need(subdimension, row["n"], row["n_schools"])
+    if not needs:
+        return []
+    for row in (
+        perms.published_practices(user)
+        .filter(school__in=schools, subdimension__in=list(needs))
+        .values("pk", "title", "school__name", "subdimension_id")
+        .order_by("-published_at", "-pk")
+    ):
+        need = needs[row["subdimension_id"]]
+        if len(need.practices) < 3:
+            need.practices.append(row)
+    for row in (
+        Action.objects.filter(
+            Q(status=ActionStatus.DONE) | Q(progress=100),
+            plan__in=plans.values("pk"),
+            subdimension__in=list(needs),
+        )
+        .exclude(status=ActionStatus.CANCELLED)
+        .values("subdimension_id", "plan__school__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "plan__school__name")
+    ):
+        need = needs[row["subdimension_id"]]
+        if len(need.schools) < 3:
+            need.schools.append((row["plan__school__name"], row["n"]))
+    return list(needs.values())

@@ -1,0 +1,207 @@
+"""¿Quién puede ayudarnos? The ranking and reasons on hand-made data, who
+is suggested to whom, the fixed number of queries, the panels of the PME
+action and plan pages and of the network page, the agenda button and the
+API.
+
+The reader's school is a2 (Talca, network A, urban, dependency 6, 300
+students, levels 10 and 110), with a delayed action in SUB."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from networks.meetings.models import AgendaItem
+from networks.practices.help import help_suggestions
+from tests.conftest import school_in
+from tests.factories import (
+    ActionFactory,
+    AnnualPlanFactory,
+    MeetingFactory,
+    PracticeAdoptionFactory,
+    PracticeCommentFactory,
+    PracticeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SUB = "gestion_curricular"
+YEAR = timezone.localdate().year
+
+
+def plan_of(school, shared=True):
+    return AnnualPlanFactory(
+        cycle__school=school,
+        cycle__first_year=YEAR - 1,
+        cycle__last_year=YEAR + 1,
+        year=YEAR,
+        shared_with_network=shared,
+    )
+
+
+def delayed(plan, name="Plan lector atrasado"):
+    return ActionFactory(
+        plan=plan,
+        subdimension_id=SUB,
+        name=name,
+        start_date=timezone.localdate().replace(month=1, day=1),
+        end_date=timezone.localdate().replace(month=1, day=2),
+        progress=10,
+    )
+
+
+def done(plan):
+    return ActionFactory(plan=plan, subdimension_id=SUB, status="done", progress=100)
+
+
+@pytest.fixture
+def help_world(practice_world):
+    w = practice_world
+    w.b2 = school_in(13101, name="Escuela Santiago Dos")
+    w.p_net = PracticeFactory(school=w.a1, subdimension_id=SUB, title="Lectura en red")
+    w.p_deprov = PracticeFactory(
+        school=w.c1, subdimension_id=SUB, visibility="deprov", title="Lectura del DEPROV"
+    )
+    w.p_country = PracticeFactory(
+        school=w.b1, subdimension_id=SUB, visibility="all", title="Lectura nacional"
+    )
+    w.p_hidden = PracticeFactory(school=w.b1, subdimension_id=SUB, title="Lectura oculta")
+    w.p_other = PracticeFactory(school=w.a1, subdimension_id="liderazgo_director", title="Otra")
+    w.p_own = PracticeFactory(school=w.a2, subdimension_id=SUB, title="Lectura propia")
+    PracticeAdoptionFactory(practice=w.p_deprov, school=w.talca_free, stage="adopted")
+    PracticeAdoptionFactory(practice=w.p_country, school=w.b2, stage="adopted")
+    PracticeAdoptionFactory(practice=w.p_country, school=w.a1, stage="trying")
+    PracticeCommentFactory(practice=w.p_country, author=w.director_b)
+    w.plan_a2 = plan_of(w.a2)
+    w.late = delayed(w.plan_a2)
+    w.plan_a1 = plan_of(w.a1)
+    done(w.plan_a1)
+    return w
+
+
+def titles(suggestions):
+    return [s.title for s in suggestions]
+
+
+def test_ranking_and_reasons_for_a_directivo(help_world):
+    w = help_world
+    got = help_suggestions(w.utp_a2, school=w.a2, subdimension=SUB)
+    # Own network, then DEPROV, then the country; the practice visible only
+    # to network B, another subdimension and a2's own practice are left out;
+    # a1's completed action is not named: a directivo reads only own plans.
+    assert titles(got) == ["Lectura en red", "Lectura del DEPROV", "Lectura nacional"]
+    common = "En común con su establecimiento: zona urbana, un tipo de enseñanza."
+    assert [s.reason for s in got] == [
+        f"Práctica de un establecimiento de su red. {common}",
+        "Práctica de un establecimiento de su departamento provincial. "
+        f"La adoptó 1 establecimiento. {common}",
+        "Práctica de un establecimiento de otra región. La adoptó 1 establecimiento. "
+        f"1 establecimiento la está probando. Tiene 1 comentario. {common}",
+    ]
+    assert got[2].stages == {"adopted": 1, "trying": 1}
+
+
+def test_closeness_then_evidence_within_a_reach(help_world):
+    w = help_world
+    # Another network practice, closer to a2 (same dependency and band).
+    close = PracticeFactory(
+        school=w.a1, subdimension_id=SUB, title="Lectura cercana", enrollment=300
+    )
+    # Same closeness as "Lectura en red", but adopted: more evidence.
+    adopted = PracticeFactory(school=w.a1, subdimension_id=SUB, title="Lectura probada")
+    PracticeAdoptionFactory(practice=adopted, school=w.c1, stage="adopted")
+    got = help_suggestions(w.utp_a2, school=w.a2, subdimension=SUB)
+    assert titles(got)[:3] == [close.title, adopted.title, "Lectura en red"]
+    assert "una matrícula parecida" in got[0].reason
+
+
+def test_a_supervisor_gets_schools_of_shared_plans_only(help_world):
+    w = help_world
+    got = help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
+    schools = [s for s in got if s.kind == "school"]
+    assert [s.school_rbd for s in schools] == [w.a1.pk]
+    assert schools[0].reason == (
+        "Establecimiento de su red. Completó 1 acción de esta subdimensión en este ciclo. "
+        "En común con su establecimiento: un tipo de enseñanza."
+    )
+    # Ranked within the network after the closer practice.
+    assert titles(got)[:2] == ["Lectura en red", w.a1.name]
+    w.plan_a1.shared_with_network = False
+    w.plan_a1.save()
+    got = help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
+    assert all(s.kind == "practice" for s in got)
+
+
+def test_constant_queries(help_world, django_assert_num_queries):
+    w = help_world
+    for _i in range(5):
+        PracticeAdoptionFactory(
+            practice=PracticeFactory(school=w.c1, subdimension_id=SUB, visibility="deprov"),
+            school=w.b2,
+        )
+        done(plan_of(school_in(7101)))
+    # The reader's school; the candidate practices with their counts; their
+    # schools' context; the completed actions by school; the chosen
+    # practices' adoptions by stage.
+    with django_assert_num_queries(5):
+        help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
+
+
+def test_action_and_plan_panels(help_world, login):
+    w = help_world
+    client = login(w.utp_a2)
+    page = client.get(reverse("pme:action_detail", args=[w.late.pk]))
+    assert reverse("pme:action_help", args=[w.late.pk]) in page.content.decode()
+    panel = client.get(reverse("pme:action_help", args=[w.late.pk]))
+    assert panel.status_code == 200
+    body = panel.content.decode()
+    assert "Esta acción está atrasada" in body and "Lectura en red" in body
+    assert "Lectura oculta" not in body
+    page = client.get(reverse("pme:plan_detail", args=[w.plan_a2.pk]))
+    assert reverse("pme:plan_help", args=[w.plan_a2.pk]) in page.content.decode()
+    panel = client.get(reverse("pme:plan_help", args=[w.plan_a2.pk]))
+    assert "Lectura del DEPROV" in panel.content.decode()
+    other = client.get(reverse("pme:plan_help", args=[w.plan_a2.pk]) + "?subdimension=x")
+    assert "Elija una subdimensión" in other.content.decode()
+    # Someone who may not read the plan: 404.
+    assert login(w.director_b).get(reverse("pme:action_help", args=[w.late.pk])).status_code == 404
+
+
+def test_network_panel_and_agenda_button(help_world, login):
+    w = help_world
+    client = login(w.supervisor_a)
+    url = reverse("networks:help_panel", args=[w.network_a.code])
+    body = client.get(url).content.decode()
+    assert "Gestión curricular" in body and "La red no tiene una reunión convocada" in body
+    assert "Proponer para la tabla" not in body
+    meeting = MeetingFactory(network=w.network_a)
+    body = client.get(url).content.decode()
+    assert "Proponer para la tabla" in body and "Lectura en red" in body
+    agenda = reverse("networks:help_agenda", args=[w.network_a.code])
+    response = client.post(agenda, {"subdimension": SUB})
+    assert response.status_code == 302
+    item = AgendaItem.objects.get(meeting=meeting)
+    assert item.title == "¿Quién puede ayudarnos? Gestión curricular"
+    assert "Lectura en red" in item.description
+    assert "En la tabla" in client.get(url).content.decode()
+    # A directivo of the network: no panel and no button.
+    member = login(w.director_a)
+    assert member.get(url).content == b""
+    assert member.post(agenda, {"subdimension": SUB}).status_code == 403
+
+
+def test_api(help_world, login):
+    w = help_world
+    client = login(w.utp_a2)
+    url = "/api/v1/practices/help/"
+    data = client.get(url, {"school": w.a2.pk, "subdimension": SUB}).json()
+    assert [row["title"] for row in data] == [
+        "Lectura en red",
+        "Lectura del DEPROV",
+        "Lectura nacional",
+    ]
+    assert data[0]["reach"] == "network" and data[0]["reason"].startswith("Práctica")
+    assert client.get(url, {"action": w.late.pk}).json()[0]["title"] == "Lectura en red"
+    assert client.get(url, {"school": w.b1.pk, "subdimension": SUB}).status_code == 404
+    assert client.get(url, {"school": w.a2.pk}).status_code == 400
+    schema = client.get("/api/v1/schema/").content.decode()
+    assert "/api/v1/practices/help/" in schema
