@@ -8,10 +8,12 @@ from networks.meetings.models import AgendaItem, Agreement, Attendance
 from tests.factories import (
     ActionFactory,
     AnnualPlanFactory,
+    CampaignFactory,
     ExternalPartnerFactory,
     MeetingFactory,
     UserFactory,
 )
+from tests.monitoring.conftest import likert_questions
 
 SANTIAGO = ZoneInfo("America/Santiago")
 YEAR = 2025
@@ -89,3 +91,19 @@ def pme_actions(school, *, delayed=0, on_track=0, shared=True):
     for _ in range(on_track):
         ActionFactory(plan=plan, status="done", progress=100)
     return plan
+
+
+def wave(year, status="closed"):
+    from monitoring.models import Campaign
+
+    found = Campaign.objects.filter(slug=f"ola-{year}").first()
+    return found or CampaignFactory(year=year, status=status, slug=f"ola-{year}")
+
+
+def answers_by_construct(interest, community):
+    codes = {q.code: q.construct for q in likert_questions()}
+    return {
+        code: (interest if construct == "Interés en las reuniones" else community)
+        for code, construct in codes.items()
+        if construct in ("Interés en las reuniones", "Vínculo con la comunidad")
+    }

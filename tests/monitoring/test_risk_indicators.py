@@ -6,11 +6,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from monitoring.risk import distribution, networks_at_risk
+from monitoring.risk.indicators import distribution, networks_at_risk
 from networks.models import Network
-from tests.factories import CampaignFactory, NetworkFactory, NetworkSchoolFactory
-from tests.monitoring.conftest import add_responses, likert_questions
-from tests.monitoring.risk_data import YEAR, agreements, held_meeting, pme_actions
+from tests.factories import NetworkFactory, NetworkSchoolFactory
+from tests.monitoring.conftest import add_responses
+from tests.monitoring.risk_data import (
+    YEAR,
+    agreements,
+    held_meeting,
+    pme_actions,
+)
+from tests.monitoring.risk_data import (
+    answers_by_construct as _answers,
+)
+from tests.monitoring.risk_data import (
+    wave as _wave,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,22 +129,6 @@ def test_share_of_delayed_pme_actions_of_shared_plans(network):
     assert risk.reason_texts == [
         "El 50 % de las acciones PME de sus establecimientos está atrasado (umbral: 30 %)."
     ]
-
-
-def _wave(year, status="closed"):
-    from monitoring.models import Campaign
-
-    found = Campaign.objects.filter(slug=f"ola-{year}").first()
-    return found or CampaignFactory(year=year, status=status, slug=f"ola-{year}")
-
-
-def _answers(interest, community):
-    codes = {q.code: q.construct for q in likert_questions()}
-    return {
-        code: (interest if construct == "Interés en las reuniones" else community)
-        for code, construct in codes.items()
-        if construct in ("Interés en las reuniones", "Vínculo con la comunidad")
-    }
 
 
 def test_survey_constructs_against_the_previous_wave(network):

@@ -32,8 +32,8 @@ from networks.meetings.selectors import (
 from networks.models import Network
 from pme.selectors import breakdown, shared_plans
 
-from .models import Campaign, CampaignStatus, Question, QuestionKind
-from .results import NETWORK, campaign_results, likert_question_dict
+from ..models import Campaign, CampaignStatus, Question, QuestionKind
+from ..results import NETWORK, campaign_results, likert_question_dict
 
 DEFAULT_THRESHOLDS = {
     # Attendance rate (%) over the year's held meetings, below which a role flags.
