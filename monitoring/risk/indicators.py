@@ -287,9 +287,10 @@ def _survey(networks, year, readable):
 # --- the flags ------------------------------------------------------------------------
 
 
-def _reasons(risk, limits):
-    """[(code, translated line)] of the thresholds the network crosses.
-    An indicator without data flags nothing."""
+def reasons_for(risk, limits=None):
+    """[(code, line in the active language)] of the thresholds the network
+    crosses. An indicator without data flags nothing."""
+    limits = limits or thresholds()
     reasons = []
     labels = {
         AttendeeRole.DIRECTOR: _("directores"),
@@ -433,7 +434,7 @@ def networks_at_risk(networks, year, *, readable=None):
             pme_delayed=delayed,
             survey=survey.get(network.pk, {}),
         )
-        risk.reasons = _reasons(risk, limits)
+        risk.reasons = reasons_for(risk, limits)
         out.append(risk)
     return out
 
