@@ -51,7 +51,11 @@ def seed(env, scale):
     timings = {}
     year = Network.objects.filter(code__startswith=prefix).order_by("-year").first().year
     steps = [
-        ("meetings", lambda: Meeting.objects.exists(), seed_national_meetings),
+        (
+            "meetings",
+            lambda: Meeting.objects.filter(network__code__startswith="RME-N").exists(),
+            seed_national_meetings,
+        ),
         ("pme", lambda: AnnualPlan.objects.filter(year=year).count() > 100, seed_national_pme),
         (
             "survey",
