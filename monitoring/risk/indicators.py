@@ -19,7 +19,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Window
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -30,10 +31,10 @@ from networks.meetings.selectors import (
     year_bounds,
 )
 from networks.models import Network
-from pme.selectors import breakdown, shared_plans
+from pme.models import Action, delayed_condition
 
-from ..models import Campaign, CampaignStatus, Question, QuestionKind
-from ..results import NETWORK, campaign_results, likert_question_dict
+from ..models import Campaign, CampaignStatus, Question, QuestionKind, Response
+from ..results import CACHE_SECONDS, NETWORK, campaign_results, likert_question_dict
 
 DEFAULT_THRESHOLDS = {
     # Attendance rate (%) over the year's held meetings, below which a role flags.
@@ -205,15 +206,22 @@ def _attendance_trends(network_ids, year):
 
 def _pme_delayed(network_ids, year):
     """{network id: (actions, delayed)} of the shared plans of the year of
-    the schools taking part (one query)."""
-    plans = shared_plans(year).filter(
-        school__network_links__left_on__isnull=True,
-        school__network_links__network__in=network_ids,
+    the schools taking part, delayed as pme.models.delayed_condition says
+    (one query)."""
+    # Straight from the actions (no plan-level figures): cheaper than
+    # pme.selectors.breakdown over every school of the country.
+    rows = (
+        Action.objects.filter(
+            plan__year=year,
+            plan__shared_with_network=True,
+            plan__school__network_links__left_on__isnull=True,
+            plan__school__network_links__network__in=network_ids,
+        )
+        .values(group=F("plan__school__network_links__network"))
+        .annotate(n=Count("pk"), delayed=Count("pk", filter=delayed_condition()))
+        .order_by()
     )
-    return {
-        row["group"]: (row["n_actions"], row["n_delayed"])
-        for row in breakdown(plans, "school__network_links__network")
-    }
+    return {row["group"]: (row["n"], row["delayed"]) for row in rows}
 
 
 def survey_waves(year):
@@ -231,21 +239,46 @@ def survey_waves(year):
     return current, previous
 
 
-def _construct_agree(results, question_ids, network):
+def _construct_agree(cells, asked, question_ids):
     """% agree of a construct in a network's figures: the mean of its
     questions' % agree, over the questions not suppressed (None if all
     are: the suppression rules of monitoring.results decide)."""
-    key = (NETWORK, network.deprov.region_id, network.pk, None)
-    cells = results.table.cells.get(key, {})
     values = []
     for question_id in question_ids:
         cell = cells.get(question_id)
-        if cell is None or question_id not in results.asked:
+        if cell is None or question_id not in asked:
             continue
         data = likert_question_dict("", cell)
         if data["pct_agree"] is not None:
             values.append(data["pct_agree"])
     return round(sum(values) / len(values), 1) if values else None
+
+
+def _wave_constructs(wave, by_instrument):
+    """{network id: {construct key: % agree}} of every network of a wave,
+    cached like monitoring.results (keyed by the wave's responses): reading
+    it back is much cheaper than unpickling the wave's whole results."""
+    stats = Response.objects.filter(campaign=wave).aggregate(n=Count("pk"), last=Max("pk"))
+    key = (
+        f"monitoring:risk-constructs:1:{wave.pk}:{wave.instrument_id}:"
+        f"{settings.MIN_CELL_SIZE}:{stats['n']}:{stats['last']}"
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    results = campaign_results(wave, use_cache=False)
+    found = {}
+    for (level, _region, network_id, role), cells in results.table.cells.items():
+        if level != NETWORK or role is not None or network_id is None:
+            continue
+        found[network_id] = {
+            name: _construct_agree(
+                cells, results.asked, by_instrument.get((wave.instrument_id, construct), [])
+            )
+            for name, construct in CONSTRUCTS.items()
+        }
+    cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _survey(networks, year, readable):
@@ -265,18 +298,17 @@ def _survey(networks, year, readable):
         by_instrument.setdefault((instrument_id, construct), []).append(pk)
     figures = {}
     for wave in waves:
-        results = campaign_results(wave)
+        by_network = _wave_constructs(wave, by_instrument)
         allowed = readable(wave)
         for network in networks:
             if allowed is not None and network.pk not in allowed:
                 continue
-            for key, construct in CONSTRUCTS.items():
-                ids = by_instrument.get((wave.instrument_id, construct), [])
-                value = _construct_agree(results, ids, network)
+            values = by_network.get(network.pk, {})
+            for key in CONSTRUCTS:
                 slot = figures.setdefault(network.pk, {}).setdefault(
                     key, {"current": None, "previous": None, "change": None}
                 )
-                slot["current" if wave is current else "previous"] = value
+                slot["current" if wave is current else "previous"] = values.get(key)
     for by_key in figures.values():
         for slot in by_key.values():
             if slot["current"] is not None and slot["previous"] is not None:
