@@ -22,6 +22,9 @@ from .permissions import ScopeError, parse_scope
 from .reports import services as report_services
 from .reports.rendering import download_filename
 from .results import campaign_results
+from .risk import indicators as risk_indicators
+from .risk import selectors as risk_selectors
+from .risk import views as risk_views
 
 SCOPE_PATTERN = r"^(national|region:\d{1,2}|network:[A-Za-z0-9-]{1,30})$"
 
@@ -444,7 +447,102 @@ class CampaignViewSet(CampaignReportsMixin, viewsets.ReadOnlyModelViewSet):
         return Response(selectors.response_rates(request.user, campaign))
 
 
+class ConstructChangeSerializer(serializers.Serializer):
+    current = serializers.FloatField(allow_null=True, help_text="% de acuerdo en esta ola.")
+    previous = serializers.FloatField(allow_null=True, help_text="% de acuerdo en la ola anterior.")
+    change = serializers.FloatField(allow_null=True, help_text="Diferencia en puntos.")
+
+
+class RiskReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=risk_indicators.REASON_CODES)
+    text = serializers.CharField(help_text="La razón, en el idioma de la solicitud.")
+
+
+class RoleFiguresSerializer(serializers.Serializer):
+    director = serializers.FloatField(allow_null=True)
+    utp = serializers.FloatField(allow_null=True)
+    sostenedor_rep = serializers.FloatField(allow_null=True)
+
+
+class NetworkRiskSerializer(serializers.Serializer):
+    network = serializers.CharField(help_text="Código de la red.")
+    name = serializers.CharField()
+    deprov = serializers.IntegerField()
+    region = serializers.IntegerField()
+    year = serializers.IntegerField()
+    meetings_held = serializers.IntegerField()
+    attendance = RoleFiguresSerializer(help_text="Asistencia por rol en el año (%).")
+    attendance_change = RoleFiguresSerializer(
+        help_text="Cambio de la asistencia en las últimas tres reuniones realizadas (puntos)."
+    )
+    agenda_from_members = serializers.FloatField(allow_null=True)
+    agreements_on_time = serializers.FloatField(allow_null=True)
+    meetings_with_partners = serializers.IntegerField()
+    pme_actions = serializers.IntegerField()
+    pme_delayed = serializers.FloatField(allow_null=True, help_text="% de acciones atrasadas.")
+    survey = serializers.DictField(
+        child=ConstructChangeSerializer(),
+        help_text='Constructos "interest" y "community"; null donde la celda se suprime.',
+    )
+    flagged = serializers.BooleanField()
+    reasons = RiskReasonSerializer(many=True)
+
+
+class NetworksAtRiskSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    year = serializers.IntegerField()
+    networks_total = serializers.IntegerField()
+    networks_flagged = serializers.IntegerField()
+    thresholds = serializers.DictField(child=serializers.FloatField())
+    networks = NetworkRiskSerializer(many=True)
+
+
+class NetworksAtRiskViewSet(viewsets.ViewSet):
+    """Networks at risk of a DEPROV, a region or the country, scoped like the page."""
+
+    @extend_schema(
+        summary="Redes en riesgo",
+        parameters=[
+            OpenApiParameter(
+                "scope",
+                OpenApiTypes.STR,
+                description="national, region:<código> o deprov:<código> (por defecto, el "
+                "departamento del supervisor o la región del analista).",
+                pattern=r"^(national|region:\d{1,2}|deprov:\d{1,4})$",
+            ),
+            OpenApiParameter("year", OpenApiTypes.INT, description="Año de las redes."),
+            OpenApiParameter(
+                "sort", OpenApiTypes.STR, enum=list(risk_selectors.SORTS), description="Orden."
+            ),
+            OpenApiParameter(
+                "all", OpenApiTypes.INT, enum=[1], description="1: también las redes sin señales."
+            ),
+        ],
+        responses={
+            200: NetworksAtRiskSerializer,
+            403: OpenApiResponse(description="El usuario no lee redes en riesgo."),
+            404: OpenApiResponse(description="Alcance inexistente o fuera del suyo."),
+        },
+    )
+    def list(self, request):
+        scope, year, sort, flagged_only = risk_views.risk_request(request)
+        risks = risk_selectors.risks_for(request.user, scope, year)
+        rows = risk_selectors.sorted_risks(risks, sort, flagged_only=flagged_only)
+        data = {
+            "scope": str(scope),
+            "year": year,
+            "networks_total": len(risks),
+            "networks_flagged": sum(1 for r in risks if r.flagged),
+            "thresholds": risk_indicators.thresholds(),
+            "networks": [risk.as_dict() for risk in rows],
+        }
+        return Response(NetworksAtRiskSerializer(data).data)
+
+
 def register(router):
+    router.register(
+        "monitoring/networks-at-risk", NetworksAtRiskViewSet, basename="monitoring-risk"
+    )
     router.register("monitoring/reports", ReportViewSet, basename="monitoring-report")
     router.register("monitoring/campaigns", CampaignViewSet, basename="monitoring-campaign")
     router.register("monitoring/instruments", InstrumentViewSet, basename="monitoring-instrument")

@@ -34,7 +34,7 @@ from rme_platform.accounts.permissions import (
     is_supervisor,
 )
 from schools.models import Region
-from schools.permissions import analyst_scope
+from schools.permissions import analyst_scope, supervisor_deprov_ids
 
 from .models import (
     Campaign,
@@ -312,3 +312,34 @@ def can_view_reports_page(user, campaign):
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
         return False
     return is_admin(user) or is_analyst(user) or campaign.status == CampaignStatus.PUBLISHED
+
+
+# --- networks at risk ---------------------------------------------------------------
+
+
+def can_view_risk(user):
+    """The networks-at-risk page and API: admins, analysts and supervisors."""
+    return is_active_user(user) and (is_admin(user) or is_analyst(user) or is_supervisor(user))
+
+
+def risk_networks(user):
+    """Networks whose risk signals the user reads: admins all, analysts
+    those of their scope, supervisors those they supervise and those of
+    their DEPROV (whose meeting measures and PME rollups they already see:
+    networks.permissions.visible_networks, pme.permissions.rollup_deprovs)."""
+    if not can_view_risk(user):
+        return Network.objects.none()
+    if is_admin(user):
+        return Network.objects.all()
+    if is_analyst(user):
+        return analyst_networks(user)
+    return Network.objects.filter(
+        Q(pk__in=supervised_networks(user).values("pk")) | Q(deprov__in=supervisor_deprov_ids(user))
+    )
+
+
+def risk_survey_network_ids(user, campaign):
+    """Ids of the networks whose survey figures in `campaign` the user reads
+    on the risk page: those of its results (result_networks), so the survey
+    signals follow the same rules as the results pages."""
+    return set(result_networks(user, campaign).values_list("pk", flat=True))

@@ -2,11 +2,15 @@ from django.urls import path
 
 from . import views
 from .reports import views as report_views
+from .risk import views as risk_views
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("networks-at-risk/", risk_views.risk_page, name="risk"),
+    path("networks-at-risk.csv", risk_views.risk_csv, name="risk_csv"),
+    path("networks-at-risk.xlsx", risk_views.risk_xlsx, name="risk_xlsx"),
     path("respond/<str:token>/", views.respond, name="respond"),
     path("respond/<str:token>/save/", views.autosave, name="autosave"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),

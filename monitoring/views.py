@@ -61,6 +61,7 @@ def index(request):
             "panel": selectors.home_panel(user),
             "can_manage": permissions.can_manage_campaigns(user),
             "can_edit_instruments": permissions.can_edit_instruments(user),
+            "can_view_risk": permissions.can_view_risk(user),
             "can_view_counts": permissions.can_view_campaign_counts(user),
             "reads_unpublished": permissions.reads_unpublished_results(user),
         },

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
+from monitoring.risk.selectors import home_panel as risk_home_panel
 from monitoring.selectors import home_panel as monitoring_home_panel
 from networks import selectors as network_selectors
 from networks.meetings.selectors import home_panel as meetings_home_panel
@@ -35,6 +36,7 @@ def home_context(user, params=None):
     context.update(pme_home_panel(user))
     context.update(practices_home_panel(user))
     context["monitoring_panel"] = monitoring_home_panel(user)
+    context["risk_panel"] = risk_home_panel(user)
     if is_directivo(user):
         context["positions"] = (
             Position.objects.active()

@@ -42,9 +42,10 @@ from ..models import (
 )
 from ..permissions import Scope, parse_scope
 from ..results import campaign_results, rate
+from ..risk import indicators as risk
 
 # Bump when the template or what it prints changes: every report is rebuilt.
-REPORT_VERSION = "2025.1"
+REPORT_VERSION = "2026.1"
 # Waves the trend shows (this one and up to five earlier published ones).
 TREND_WAVES = 6
 # Questions listed among the key findings (highest, lowest; twice as many changes).
@@ -155,6 +156,7 @@ class ReportInputs:
         self._rates()
         self._meetings()
         self._pme()
+        self._risk()
 
     # response rates: invitations (and responses) by scope and role
     def _rates(self):
@@ -241,6 +243,11 @@ class ReportInputs:
             self.pme[("national", None)][row["dim"]] = row
         plans = AnnualPlanCounts(year, self.network_ids)
         self.pme_plans = plans.counts
+
+    def _risk(self):
+        """The risk signals of every network of the campaign's year
+        (monitoring.risk, a fixed number of grouped queries)."""
+        self.risks = risk.networks_at_risk(Network.objects.all(), self.campaign.year)
 
 
 class AnnualPlanCounts:
@@ -430,8 +437,40 @@ def scope_data(inputs, scope, language):
         },
         "meetings": _meetings_data(inputs, scope),
         "pme": _pme_data(inputs, key),
+        "risk": _risk_data(inputs, scope),
     }
     return data
+
+
+def _risk_data(inputs, scope):
+    """The networks-at-risk chapter: a network's own signals against their
+    thresholds and its reasons; for a region or the country, the
+    distribution of the signals and the count of flagged networks."""
+    if scope.kind == "network":
+        found = [r for r in inputs.risks if r.network.pk == scope.network.pk]
+        if not found:
+            return None
+        network_risk = found[0]
+        limits = risk.thresholds()
+        labels = risk.indicator_labels()
+        rows = [
+            {"label": str(labels[key]), "value": get(network_risk), "limit": limits[key]}
+            for key, get in risk.INDICATORS
+        ]
+        return {
+            "kind": "network",
+            "rows": rows,
+            "meetings_held": network_risk.meetings_held,
+            "meetings_with_partners": network_risk.meetings_with_partners,
+            "survey": network_risk.survey,
+            "reasons": [text for _code, text in risk.reasons_for(network_risk, limits)],
+        }
+    risks = inputs.risks
+    if scope.kind == "region":
+        risks = [r for r in risks if r.network.deprov.region_id == scope.region.code]
+    if not risks:
+        return None
+    return {"kind": "area", **risk.distribution(risks)}
 
 
 def _meetings_data(inputs, scope):

@@ -1,0 +1,555 @@
+"""Networks at risk: per network of a year, the signals that a network is
+not working (members stop coming, the agenda is not theirs, agreements are
+not kept, no partners, the schools' PME actions are late, interest and
+community ties falling in the survey), each against a threshold, and the
+reasons a network is flagged.
+
+Everything is computed for all the networks of a scope at once, in a fixed
+number of grouped queries whatever their number: the meeting measures
+(networks.meetings.selectors, five queries), the attendance of the last
+meetings (one), the PME delayed actions (pme.selectors.breakdown, one), the
+survey waves (one, then monitoring.results for each wave, which applies the
+suppression rules) and the construct questions (one).
+
+Thresholds (RISK_THRESHOLDS, overridable in settings) were set from the
+national distribution of the benchmark data: roughly its bottom decile.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
+from networks.meetings.models import Attendance, AttendeeRole, Meeting, MeetingStatus
+from networks.meetings.selectors import (
+    MEASURED_ROLES,
+    network_meeting_measures,
+    year_bounds,
+)
+from networks.models import Network
+from pme.models import Action, delayed_condition
+
+from ..models import Campaign, CampaignStatus, Question, QuestionKind, Response
+from ..results import CACHE_SECONDS, NETWORK, campaign_results, likert_question_dict
+
+DEFAULT_THRESHOLDS = {
+    # Attendance rate (%) over the year's held meetings, below which a role flags.
+    "attendance_director": 60.0,
+    "attendance_utp": 50.0,
+    "attendance_sostenedor_rep": 30.0,
+    # A fall of this many points between the first and the last of the last
+    # TREND_MEETINGS held meetings.
+    "attendance_fall": 15.0,
+    # Share (%) of agenda items that came from members' proposals.
+    "agenda_from_members": 20.0,
+    # Share (%) of agreements due that were done on time.
+    "agreements_on_time": 50.0,
+    # Held meetings after which a network with no external partner flags.
+    "meetings_without_partners": 3,
+    # Share (%) of the schools' PME actions that are delayed, above which it flags.
+    "pme_delayed": 30.0,
+    # A fall of this many points of % agree against the previous wave.
+    "survey_fall": 10.0,
+}
+TREND_MEETINGS = 3
+# Survey constructs followed, by key: the construct name of the instrument.
+CONSTRUCTS = {
+    "interest": "Interés en las reuniones",
+    "community": "Vínculo con la comunidad",
+}
+ROLE_KEYS = {
+    AttendeeRole.DIRECTOR: "attendance_director",
+    AttendeeRole.UTP: "attendance_utp",
+    AttendeeRole.SOSTENEDOR_REP: "attendance_sostenedor_rep",
+}
+REASON_CODES = (
+    "attendance_director",
+    "attendance_utp",
+    "attendance_sostenedor_rep",
+    "attendance_fall_director",
+    "attendance_fall_utp",
+    "attendance_fall_sostenedor_rep",
+    "agenda_from_members",
+    "agreements_on_time",
+    "no_partners",
+    "pme_delayed",
+    "survey_interest",
+    "survey_community",
+)
+
+
+def thresholds():
+    return {**DEFAULT_THRESHOLDS, **getattr(settings, "RISK_THRESHOLDS", {})}
+
+
+def _pct(part, whole):
+    return round(part * 100 / whole, 1) if whole else None
+
+
+@dataclass
+class NetworkRisk:
+    """The indicators of one network over one year, and why it is flagged."""
+
+    network: Network
+    year: int
+    meetings_held: int = 0
+    attendance: dict = field(default_factory=dict)  # role -> rate or None
+    attendance_trend: dict = field(default_factory=dict)  # role -> [rates, oldest first]
+    agenda_from_members: float | None = None
+    agreements_on_time: float | None = None
+    agreements_due: int = 0
+    meetings_with_partners: int = 0
+    pme_actions: int = 0
+    pme_delayed: int = 0
+    survey: dict = field(default_factory=dict)  # construct key -> {current, previous, change}
+    reasons: list = field(default_factory=list)  # [(code, text)]
+
+    @property
+    def flagged(self):
+        return bool(self.reasons)
+
+    @property
+    def pme_delayed_rate(self):
+        return _pct(self.pme_delayed, self.pme_actions)
+
+    def attendance_change(self, role):
+        trend = self.attendance_trend.get(role) or []
+        rates = [r for r in trend if r is not None]
+        if len(rates) < TREND_MEETINGS:
+            return None
+        return round(rates[-1] - rates[0], 1)
+
+    @property
+    def reason_codes(self):
+        return [code for code, _text in self.reasons]
+
+    @property
+    def reason_texts(self):
+        return [text for _code, text in self.reasons]
+
+    def as_dict(self):
+        """The JSON of the API and the rows of the exports."""
+        network = self.network
+        return {
+            "network": network.code,
+            "name": network.name,
+            "deprov": network.deprov_id,
+            "region": network.deprov.region_id,
+            "year": self.year,
+            "meetings_held": self.meetings_held,
+            "attendance": {str(role): self.attendance.get(role) for role in MEASURED_ROLES},
+            "attendance_change": {
+                str(role): self.attendance_change(role) for role in MEASURED_ROLES
+            },
+            "agenda_from_members": self.agenda_from_members,
+            "agreements_on_time": self.agreements_on_time,
+            "meetings_with_partners": self.meetings_with_partners,
+            "pme_actions": self.pme_actions,
+            "pme_delayed": self.pme_delayed_rate,
+            "survey": {
+                key: self.survey.get(key, {"current": None, "previous": None, "change": None})
+                for key in CONSTRUCTS
+            },
+            "flagged": self.flagged,
+            "reasons": [{"code": code, "text": text} for code, text in self.reasons],
+        }
+
+
+# --- the grouped reads --------------------------------------------------------------
+
+
+def _attendance_trends(network_ids, year):
+    """{network id: {role: [rate of each of the last TREND_MEETINGS held
+    meetings, oldest first]}} (one query: a window ranks each network's
+    meetings in a subquery)."""
+    start, end = year_bounds(year)
+    last_meetings = (
+        Meeting.objects.filter(
+            network_id__in=network_ids,
+            status=MeetingStatus.HELD,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("network_id")],
+                order_by=[F("starts_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=TREND_MEETINGS)
+        .values("pk")
+    )
+    rows = (
+        Attendance.objects.filter(
+            meeting__in=last_meetings, user__isnull=False, role__in=MEASURED_ROLES
+        )
+        .values("meeting_id", "role", "meeting__starts_at", network_id=F("meeting__network_id"))
+        .annotate(invited=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
+        .order_by()
+    )
+    trends = {}
+    for row in rows:
+        by_role = trends.setdefault(row["network_id"], {})
+        by_role.setdefault(row["role"], []).append(
+            (row["meeting__starts_at"], row["meeting_id"], _pct(row["attended"], row["invited"]))
+        )
+    return {
+        network_id: {role: [rate for *_key, rate in sorted(items)] for role, items in by.items()}
+        for network_id, by in trends.items()
+    }
+
+
+def _pme_delayed(network_ids, year):
+    """{network id: (actions, delayed)} of the shared plans of the year of
+    the schools taking part, delayed as pme.models.delayed_condition says
+    (one query)."""
+    # Straight from the actions (no plan-level figures): cheaper than
+    # pme.selectors.breakdown over every school of the country.
+    rows = (
+        Action.objects.filter(
+            plan__year=year,
+            plan__shared_with_network=True,
+            plan__school__network_links__left_on__isnull=True,
+            plan__school__network_links__network__in=network_ids,
+        )
+        .values(group=F("plan__school__network_links__network"))
+        .annotate(n=Count("pk"), delayed=Count("pk", filter=delayed_condition()))
+        .order_by()
+    )
+    return {row["group"]: (row["n"], row["delayed"]) for row in rows}
+
+
+def survey_waves(year):
+    """(this year's wave, the previous wave): the latest released campaign
+    of the year and the latest released one before it (one query)."""
+    released = list(
+        Campaign.objects.filter(
+            year__lte=year, status__in=(CampaignStatus.CLOSED, CampaignStatus.PUBLISHED)
+        )
+        .select_related("instrument")
+        .order_by("-year", "-pk")[:20]
+    )
+    current = next((c for c in released if c.year == year), None)
+    previous = next((c for c in released if c.year < year), None)
+    return current, previous
+
+
+def _construct_agree(cells, asked, question_ids):
+    """% agree of a construct in a network's figures: the mean of its
+    questions' % agree, over the questions not suppressed (None if all
+    are: the suppression rules of monitoring.results decide)."""
+    values = []
+    for question_id in question_ids:
+        cell = cells.get(question_id)
+        if cell is None or question_id not in asked:
+            continue
+        data = likert_question_dict("", cell)
+        if data["pct_agree"] is not None:
+            values.append(data["pct_agree"])
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _wave_constructs(wave, by_instrument):
+    """{network id: {construct key: % agree}} of every network of a wave,
+    cached like monitoring.results (keyed by the wave's responses): reading
+    it back is much cheaper than unpickling the wave's whole results."""
+    stats = Response.objects.filter(campaign=wave).aggregate(n=Count("pk"), last=Max("pk"))
+    key = (
+        f"monitoring:risk-constructs:1:{wave.pk}:{wave.instrument_id}:"
+        f"{settings.MIN_CELL_SIZE}:{stats['n']}:{stats['last']}"
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    results = campaign_results(wave, use_cache=False)
+    found = {}
+    for (level, _region, network_id, role), cells in results.table.cells.items():
+        if level != NETWORK or role is not None or network_id is None:
+            continue
+        found[network_id] = {
+            name: _construct_agree(
+                cells, results.asked, by_instrument.get((wave.instrument_id, construct), [])
+            )
+            for name, construct in CONSTRUCTS.items()
+        }
+    cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _survey(networks, year, readable):
+    """{network id: {construct key: {current, previous, change}}} for the
+    networks in `readable(campaign)` (ids whose results the reader may
+    read in that wave)."""
+    current, previous = survey_waves(year)
+    if current is None:
+        return {}
+    waves = [c for c in (current, previous) if c is not None]
+    by_instrument = {}
+    for pk, instrument_id, construct in Question.objects.filter(
+        instrument_id__in={c.instrument_id for c in waves},
+        kind=QuestionKind.LIKERT5,
+        construct__in=CONSTRUCTS.values(),
+    ).values_list("pk", "instrument_id", "construct"):
+        by_instrument.setdefault((instrument_id, construct), []).append(pk)
+    figures = {}
+    for wave in waves:
+        by_network = _wave_constructs(wave, by_instrument)
+        allowed = readable(wave)
+        for network in networks:
+            if allowed is not None and network.pk not in allowed:
+                continue
+            values = by_network.get(network.pk, {})
+            for key in CONSTRUCTS:
+                slot = figures.setdefault(network.pk, {}).setdefault(
+                    key, {"current": None, "previous": None, "change": None}
+                )
+                slot["current" if wave is current else "previous"] = values.get(key)
+    for by_key in figures.values():
+        for slot in by_key.values():
+            if slot["current"] is not None and slot["previous"] is not None:
+                slot["change"] = round(slot["current"] - slot["previous"], 1)
+    return figures
+
+
+# --- the flags ------------------------------------------------------------------------
+
+
+def reasons_for(risk, limits=None):
+    """[(code, line in the active language)] of the thresholds the network
+    crosses. An indicator without data flags nothing."""
+    limits = limits or thresholds()
+    reasons = []
+    labels = {
+        AttendeeRole.DIRECTOR: _("directores"),
+        AttendeeRole.UTP: _("jefes de UTP"),
+        AttendeeRole.SOSTENEDOR_REP: _("representantes del sostenedor"),
+    }
+    for role, key in ROLE_KEYS.items():
+        rate = risk.attendance.get(role)
+        if rate is not None and rate < limits[key]:
+            reasons.append(
+                (
+                    key,
+                    _("Asistencia de %(role)s de %(rate)s %% (umbral: %(limit)s %%).")
+                    % {"role": labels[role], "rate": _num(rate), "limit": _num(limits[key])},
+                )
+            )
+    for role in MEASURED_ROLES:
+        change = risk.attendance_change(role)
+        if change is not None and change <= -limits["attendance_fall"]:
+            reasons.append(
+                (
+                    f"attendance_fall_{ROLE_KEYS[role].removeprefix('attendance_')}",
+                    _(
+                        "La asistencia de %(role)s cayó %(points)s puntos en las últimas "
+                        "%(meetings)s reuniones."
+                    )
+                    % {"role": labels[role], "points": _num(-change), "meetings": TREND_MEETINGS},
+                )
+            )
+    if (
+        risk.agenda_from_members is not None
+        and risk.agenda_from_members < limits["agenda_from_members"]
+    ):
+        reasons.append(
+            (
+                "agenda_from_members",
+                _(
+                    "Solo el %(rate)s %% de los temas de la tabla vino de propuestas de los "
+                    "integrantes (umbral: %(limit)s %%)."
+                )
+                % {
+                    "rate": _num(risk.agenda_from_members),
+                    "limit": _num(limits["agenda_from_members"]),
+                },
+            )
+        )
+    if (
+        risk.agreements_on_time is not None
+        and risk.agreements_on_time < limits["agreements_on_time"]
+    ):
+        reasons.append(
+            (
+                "agreements_on_time",
+                _("Solo el %(rate)s %% de los acuerdos se cumplió a tiempo (umbral: %(limit)s %%).")
+                % {
+                    "rate": _num(risk.agreements_on_time),
+                    "limit": _num(limits["agreements_on_time"]),
+                },
+            )
+        )
+    if (
+        risk.meetings_held >= limits["meetings_without_partners"]
+        and not risk.meetings_with_partners
+    ):
+        reasons.append(
+            (
+                "no_partners",
+                _("Ninguna de sus %(held)s reuniones realizadas contó con socios externos.")
+                % {"held": risk.meetings_held},
+            )
+        )
+    delayed = risk.pme_delayed_rate
+    if delayed is not None and delayed > limits["pme_delayed"]:
+        reasons.append(
+            (
+                "pme_delayed",
+                _(
+                    "El %(rate)s %% de las acciones PME de sus establecimientos está atrasado "
+                    "(umbral: %(limit)s %%)."
+                )
+                % {"rate": _num(delayed), "limit": _num(limits["pme_delayed"])},
+            )
+        )
+    construct_texts = {
+        "interest": _(
+            "El interés en las reuniones bajó %(points)s puntos respecto de la encuesta anterior."
+        ),
+        "community": _(
+            "El vínculo con la comunidad bajó %(points)s puntos respecto de la encuesta anterior."
+        ),
+    }
+    for key in CONSTRUCTS:
+        change = risk.survey.get(key, {}).get("change")
+        if change is not None and change <= -limits["survey_fall"]:
+            reasons.append((f"survey_{key}", construct_texts[key] % {"points": _num(-change)}))
+    return reasons
+
+
+def _num(value):
+    """A figure written the language's way (62,4 in Spanish)."""
+    from django.utils.formats import number_format
+
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return number_format(value, use_l10n=True)
+
+
+def networks_at_risk(networks, year, *, readable=None):
+    """[NetworkRisk] for the networks of `networks` (a queryset) of `year`,
+    ordered by region, DEPROV and code. `readable(campaign)` gives the ids of
+    the networks whose survey results the reader may read in a wave (None:
+    all). A fixed number of queries whatever the number of networks."""
+    networks = list(
+        networks.filter(year=year)
+        .select_related("deprov__region")
+        .order_by("deprov__region__order", "deprov_id", "code")
+    )
+    ids = [n.pk for n in networks]
+    if not ids:
+        return []
+    limits = thresholds()
+    measures = network_meeting_measures(ids, year)
+    trends = _attendance_trends(ids, year)
+    pme = _pme_delayed(ids, year)
+    survey = _survey(networks, year, readable or (lambda _campaign: None))
+    out = []
+    for network in networks:
+        m = measures[network.pk]
+        actions, delayed = pme.get(network.pk, (0, 0))
+        risk = NetworkRisk(
+            network=network,
+            year=year,
+            meetings_held=m.meetings_held,
+            attendance={role: m.attendance_rate(role) for role in MEASURED_ROLES},
+            attendance_trend=trends.get(network.pk, {}),
+            agenda_from_members=m.agenda_from_members_rate,
+            agreements_on_time=m.agreements_on_time_rate,
+            agreements_due=m.agreements_due,
+            meetings_with_partners=m.meetings_with_partners,
+            pme_actions=actions,
+            pme_delayed=delayed,
+            survey=survey.get(network.pk, {}),
+        )
+        risk.reasons = reasons_for(risk, limits)
+        out.append(risk)
+    return out
+
+
+# --- distributions (region and country) ---------------------------------------------------
+
+INDICATORS = (
+    ("attendance_director", lambda r: r.attendance.get(AttendeeRole.DIRECTOR)),
+    ("attendance_utp", lambda r: r.attendance.get(AttendeeRole.UTP)),
+    ("attendance_sostenedor_rep", lambda r: r.attendance.get(AttendeeRole.SOSTENEDOR_REP)),
+    ("agenda_from_members", lambda r: r.agenda_from_members),
+    ("agreements_on_time", lambda r: r.agreements_on_time),
+    ("pme_delayed", lambda r: r.pme_delayed_rate),
+)
+
+
+def indicator_labels():
+    return {
+        "attendance_director": _("Asistencia de directores"),
+        "attendance_utp": _("Asistencia de jefes de UTP"),
+        "attendance_sostenedor_rep": _("Asistencia de representantes del sostenedor"),
+        "agenda_from_members": _("Temas propuestos por los integrantes"),
+        "agreements_on_time": _("Acuerdos cumplidos a tiempo"),
+        "pme_delayed": _("Acciones PME atrasadas"),
+    }
+
+
+def reason_labels():
+    """A short label per reason code (the distribution tables)."""
+    return {
+        "attendance_director": _("Baja asistencia de directores"),
+        "attendance_utp": _("Baja asistencia de jefes de UTP"),
+        "attendance_sostenedor_rep": _("Baja asistencia de representantes del sostenedor"),
+        "attendance_fall_director": _("Caída de la asistencia de directores"),
+        "attendance_fall_utp": _("Caída de la asistencia de jefes de UTP"),
+        "attendance_fall_sostenedor_rep": _(
+            "Caída de la asistencia de representantes del sostenedor"
+        ),
+        "agenda_from_members": _("Pocos temas propuestos por los integrantes"),
+        "agreements_on_time": _("Pocos acuerdos cumplidos a tiempo"),
+        "no_partners": _("Sin socios externos"),
+        "pme_delayed": _("Muchas acciones PME atrasadas"),
+        "survey_interest": _("Cae el interés en las reuniones"),
+        "survey_community": _("Cae el vínculo con la comunidad"),
+    }
+
+
+def _decile(values, which):
+    if len(values) < 2:
+        return values[0] if values else None
+    cuts = statistics.quantiles(values, n=10, method="inclusive")
+    return round(cuts[0] if which == "low" else cuts[-1], 1)
+
+
+def distribution(risks):
+    """The figures of a region or the country: networks, flagged networks,
+    flagged per reason and, per indicator, networks with data, p10, median
+    and p90."""
+    labels = indicator_labels()
+    rows = []
+    for key, get in INDICATORS:
+        values = sorted(v for v in (get(r) for r in risks) if v is not None)
+        rows.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "n": len(values),
+                "p10": _decile(values, "low"),
+                "median": round(statistics.median(values), 1) if values else None,
+                "p90": _decile(values, "high"),
+            }
+        )
+    by_reason = {}
+    for risk in risks:
+        for code in risk.reason_codes:
+            by_reason[code] = by_reason.get(code, 0) + 1
+    return {
+        "networks": len(risks),
+        "flagged": sum(1 for r in risks if r.flagged),
+        "by_reason": [
+            {"code": code, "label": reason_labels()[code], "count": by_reason[code]}
+            for code in REASON_CODES
+            if code in by_reason
+        ],
+        "indicators": rows,
+    }

@@ -1,0 +1,224 @@
+"""Each indicator of "networks at risk" on small hand-made data, its
+threshold, the reasons (one translated line each) and the query count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from monitoring.risk.indicators import distribution, networks_at_risk
+from networks.models import Network
+from tests.factories import NetworkFactory, NetworkSchoolFactory
+from tests.monitoring.conftest import add_responses
+from tests.monitoring.risk_data import (
+    YEAR,
+    agreements,
+    held_meeting,
+    pme_actions,
+)
+from tests.monitoring.risk_data import (
+    answers_by_construct as _answers,
+)
+from tests.monitoring.risk_data import (
+    wave as _wave,
+)
+
+pytestmark = pytest.mark.django_db
+
+D, U, S = "director", "utp", "sostenedor_rep"
+
+
+def risk_of(network, **kwargs):
+    with translation.override("es"):
+        (risk,) = networks_at_risk(Network.objects.filter(pk=network.pk), YEAR, **kwargs)
+    return risk
+
+
+@pytest.fixture
+def network():
+    return NetworkFactory(year=YEAR)
+
+
+def test_a_network_without_data_has_no_indicator_and_no_flag(network):
+    risk = risk_of(network)
+    assert risk.attendance == {D: None, U: None, S: None}
+    assert risk.agenda_from_members is None
+    assert risk.agreements_on_time is None
+    assert risk.pme_delayed_rate is None
+    assert risk.survey == {}
+    assert not risk.flagged
+
+
+def test_attendance_by_role_over_the_year_and_its_thresholds(network):
+    # Directors 5/10 = 50 % (< 60), UTP 6/10 = 60 % (>= 50), reps 1/4 = 25 % (< 30).
+    held_meeting(network, 3, attendance={D: (2, 5), U: (3, 5), S: (1, 2)})
+    held_meeting(network, 4, attendance={D: (3, 5), U: (3, 5), S: (0, 2)})
+    risk = risk_of(network)
+    assert risk.attendance == {D: 50.0, U: 60.0, S: 25.0}
+    assert risk.reason_codes == ["attendance_director", "attendance_sostenedor_rep"]
+    assert risk.reason_texts[0] == "Asistencia de directores de 50 % (umbral: 60 %)."
+    assert risk.reason_texts[1] == (
+        "Asistencia de representantes del sostenedor de 25 % (umbral: 30 %)."
+    )
+
+
+def test_a_fall_in_attendance_over_the_last_three_meetings(network):
+    # Four meetings: the first is outside the window; 100 → 90 → 80 over the
+    # last three is a fall of 20 points (>= 15). UTP 80 → 80 → 70 is only 10.
+    held_meeting(network, 3, attendance={D: (2, 10), U: (10, 10)})
+    held_meeting(network, 4, attendance={D: (10, 10), U: (8, 10)})
+    held_meeting(network, 5, attendance={D: (9, 10), U: (8, 10)})
+    held_meeting(network, 6, attendance={D: (8, 10), U: (7, 10)})
+    risk = risk_of(network)
+    assert risk.attendance_trend[D] == [100.0, 90.0, 80.0]
+    assert risk.attendance_change(D) == -20.0
+    assert risk.attendance_change(U) == -10.0
+    assert "attendance_fall_director" in risk.reason_codes
+    assert "attendance_fall_utp" not in risk.reason_codes
+    assert (
+        "La asistencia de directores cayó 20 puntos en las últimas 3 reuniones."
+        in risk.reason_texts
+    )
+
+
+def test_two_meetings_make_no_trend(network):
+    held_meeting(network, 3, attendance={D: (10, 10)})
+    held_meeting(network, 4, attendance={D: (6, 10)})
+    assert risk_of(network).attendance_change(D) is None
+
+
+def test_agenda_from_members_share(network):
+    held_meeting(network, 3, agenda=(1, 4))  # 1 of 5 = 20 %: not below 20
+    assert risk_of(network).agenda_from_members == 20.0
+    assert "agenda_from_members" not in risk_of(network).reason_codes
+    held_meeting(network, 4, agenda=(0, 5))  # 1 of 10 = 10 %
+    risk = risk_of(network)
+    assert risk.agenda_from_members == 10.0
+    assert "agenda_from_members" in risk.reason_codes
+
+
+def test_agreements_done_on_time_among_those_due(network):
+    meeting = held_meeting(network, 3)
+    agreements(meeting, on_time=1, late=1, open_overdue=2)  # 1 of 4 = 25 %
+    risk = risk_of(network)
+    assert risk.agreements_on_time == 25.0
+    assert "Solo el 25 % de los acuerdos se cumplió a tiempo (umbral: 50 %)." in (risk.reason_texts)
+
+
+def test_no_external_partner_after_three_meetings(network):
+    for month in (3, 4):
+        held_meeting(network, month)
+    assert "no_partners" not in risk_of(network).reason_codes  # only two held
+    held_meeting(network, 5)
+    risk = risk_of(network)
+    assert risk.meetings_with_partners == 0
+    assert "Ninguna de sus 3 reuniones realizadas contó con socios externos." in (risk.reason_texts)
+    held_meeting(network, 6, partners=2)
+    risk = risk_of(network)
+    assert risk.meetings_with_partners == 1
+    assert "no_partners" not in risk.reason_codes
+
+
+def test_share_of_delayed_pme_actions_of_shared_plans(network):
+    school = NetworkSchoolFactory(network=network).school
+    other = NetworkSchoolFactory(network=network).school
+    pme_actions(school, delayed=3, on_track=3)
+    pme_actions(other, delayed=5, shared=False)  # not shared: not counted
+    risk = risk_of(network)
+    assert (risk.pme_actions, risk.pme_delayed, risk.pme_delayed_rate) == (6, 3, 50.0)
+    assert risk.reason_texts == [
+        "El 50 % de las acciones PME de sus establecimientos está atrasado (umbral: 30 %)."
+    ]
+
+
+def test_survey_constructs_against_the_previous_wave(network):
+    # Previous wave: all agree (5); this wave: 3 of 6 agree on interest
+    # (50 %, a fall of 50 points), community unchanged.
+    add_responses(_wave(YEAR - 1), network, [_answers(5, 5)] * 6)
+    add_responses(_wave(YEAR), network, [_answers(5, 5)] * 3 + [_answers(1, 5)] * 3)
+    risk = risk_of(network)
+    assert risk.survey["interest"] == {"current": 50.0, "previous": 100.0, "change": -50.0}
+    assert risk.survey["community"] == {"current": 100.0, "previous": 100.0, "change": 0.0}
+    assert risk.reason_texts == [
+        "El interés en las reuniones bajó 50 puntos respecto de la encuesta anterior."
+    ]
+
+
+def test_a_suppressed_survey_cell_flags_nothing(network):
+    add_responses(_wave(YEAR - 1), network, [_answers(5, 5)] * 6)
+    add_responses(_wave(YEAR), network, [_answers(1, 1)] * 4)  # 4 < MIN_CELL_SIZE
+    risk = risk_of(network)
+    assert risk.survey["interest"]["current"] is None
+    assert risk.survey["interest"]["change"] is None
+    assert not risk.flagged
+
+
+def test_an_open_wave_is_not_read(network):
+    add_responses(_wave(YEAR - 1), network, [_answers(5, 5)] * 6)
+    add_responses(_wave(YEAR, status="open"), network, [_answers(1, 1)] * 6)
+    risk = risk_of(network)
+    # The open wave is skipped: the year has no released wave.
+    assert risk.survey == {}
+
+
+def test_survey_figures_only_for_readable_networks(network):
+    add_responses(_wave(YEAR - 1), network, [_answers(5, 5)] * 6)
+    add_responses(_wave(YEAR), network, [_answers(1, 1)] * 6)
+    assert risk_of(network, readable=lambda campaign: set()).survey == {}
+    assert risk_of(network, readable=lambda campaign: {network.pk}).flagged
+
+
+def test_thresholds_come_from_settings(network, settings):
+    held_meeting(network, 3, attendance={D: (7, 10)})
+    assert "attendance_director" not in risk_of(network).reason_codes
+    settings.RISK_THRESHOLDS = {"attendance_director": 80}
+    assert "attendance_director" in risk_of(network).reason_codes
+
+
+def test_distribution_counts_flagged_networks_and_deciles():
+    networks = [NetworkFactory(year=YEAR) for _ in range(3)]
+    for network, attended in zip(networks, (2, 7, 9), strict=True):
+        held_meeting(network, 3, attendance={D: (attended, 10)})
+    risks = networks_at_risk(Network.objects.all(), YEAR)
+    with translation.override("es"):
+        data = distribution(risks)
+    assert (data["networks"], data["flagged"]) == (3, 1)
+    assert data["by_reason"] == [
+        {"code": "attendance_director", "label": "Baja asistencia de directores", "count": 1}
+    ]
+    row = data["indicators"][0]
+    assert (row["n"], row["median"]) == (3, 70.0)
+    assert row["p10"] == 30.0 and row["p90"] == 86.0
+
+
+def _scenario(n_networks):
+    """n networks, each with meetings, agreements, partners, PME and two waves."""
+    previous, current = _wave(YEAR - 1), _wave(YEAR)
+    for _ in range(n_networks):
+        network = NetworkFactory(year=YEAR)
+        meeting = held_meeting(network, 3, attendance={D: (1, 2)}, partners=1, agenda=(1, 1))
+        held_meeting(network, 4, attendance={D: (1, 2)})
+        agreements(meeting, on_time=1)
+        pme_actions(NetworkSchoolFactory(network=network).school, delayed=1)
+        add_responses(previous, network, [_answers(5, 5)] * 5)
+        add_responses(current, network, [_answers(1, 5)] * 5)
+
+
+def _queries():
+    with CaptureQueriesContext(connection) as ctx:
+        risks = networks_at_risk(Network.objects.all(), YEAR)
+    return len(ctx.captured_queries), risks
+
+
+def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
+    _scenario(2)
+    _queries()  # fill the results cache, as in steady use
+    few, risks = _queries()
+    assert len(risks) == 2 and all(r.flagged for r in risks)
+    _scenario(3)
+    _queries()
+    many, risks = _queries()
+    assert len(risks) == 5
+    # 1 networks, 5 meeting measures, 1 attendance window, 1 PME breakdown,
+    # 1 waves, 1 construct questions, 2 results cache keys (one per wave).
+    assert few == many == 12
