@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from networks.meetings.models import Attendance, AttendeeRole, Meeting, MeetingStatus
@@ -423,8 +424,6 @@ def reasons_for(risk, limits=None):
 
 def _num(value):
     """A figure written the language's way (62,4 in Spanish)."""
-    from django.utils.formats import number_format
-
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return number_format(value, use_l10n=True)
