@@ -37,7 +37,7 @@ def _columns():
         (_("Acciones PME"), lambda r: r.pme_actions),
         (_("Acciones PME atrasadas (%)"), lambda r: r.pme_delayed_rate),
         (
-            _("Interés en las reuniones (% de acuerdo)"),
+            _("Interés en las reuniones (porcentaje de acuerdo)"),
             lambda r: r.survey.get("interest", {}).get("current"),
         ),
         (
@@ -45,7 +45,7 @@ def _columns():
             lambda r: r.survey.get("interest", {}).get("change"),
         ),
         (
-            _("Vínculo con la comunidad (% de acuerdo)"),
+            _("Vínculo con la comunidad (porcentaje de acuerdo)"),
             lambda r: r.survey.get("community", {}).get("current"),
         ),
         (
