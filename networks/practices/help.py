@@ -25,15 +25,37 @@ tests/practices/test_help.py):
 
 Each suggestion carries one line saying why, in the reader's language.
 
-A fixed number of queries whatever the size: the reader's school, the
-candidate practices from the practices table alone (ranked in Python from
-one row each), their schools' context, the completed actions by school,
-and the chosen practices' adoptions by stage (see bench/bench_help.py)."""
+A fixed number of queries whatever the size: the reader's school; the best
+`limit` practices, ranked and cut in SQL by the whole key above (reach,
+closeness, evidence, newest) with their schools' context, so that the
+practices left out all rank below the ones loaded (pinned by
+test_the_cut_in_sql_keeps_the_closest_practice), and their reasons then
+written in Python from those rows; the completed actions by school; and the
+chosen practices' adoptions by stage. The ranking query keeps its plan
+cheap: the reader's networks' schools and the schools of the reader's
+category are sets computed once, the counts joins, not subqueries per row,
+whose estimate at national scale (about 1,600 practices in a subdimension)
+crossed PostgreSQL's jit_above_cost and spent more time compiling the query
+than running it (see bench/bench_help.py)."""
 
+import json
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +67,7 @@ from pme.permissions import visible_plans
 from schools.models import PerformanceCategory, School
 
 from . import permissions as perms
-from .models import AdoptionStage, PracticeAdoption, PracticeComment
+from .models import AdoptionStage, PracticeAdoption
 
 DEFAULT_LIMIT = 8
 ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
@@ -130,9 +152,18 @@ def _latest_category(school_ref):
     )
 
 
-def _count(queryset, key):
-    counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _schools_whose_latest_category_is(category):
+    """The schools whose latest category (as `_latest_category` picks it:
+    the newest year, then the first level) is `category`: one set for the
+    whole query, where a subquery per row would weigh on the plan."""
+    newer = PerformanceCategory.objects.filter(school=OuterRef("school")).filter(
+        Q(year__gt=OuterRef("year")) | Q(year=OuterRef("year"), level__lt=OuterRef("level"))
+    )
+    return (
+        PerformanceCategory.objects.filter(category=category)
+        .exclude(Exists(newer))
+        .values("school_id")
+    )
 
 
 def _school_context(school):
@@ -183,6 +214,16 @@ def _reach(context, *, in_network, deprov_id, region_id):
     return COUNTRY
 
 
+def _network_schools_of(school_pk):
+    """The schools that share an active network with the school `school_pk`."""
+    networks = NetworkSchool.objects.filter(school_id=school_pk, left_on__isnull=True).values(
+        "network_id"
+    )
+    return NetworkSchool.objects.filter(left_on__isnull=True, network__in=networks).values(
+        "school_id"
+    )
+
+
 def _in_networks_of(school_pk, school_ref):
     """Exists: the school at `school_ref` shares an active network with the
     school `school_pk`."""
@@ -194,31 +235,112 @@ def _in_networks_of(school_pk, school_ref):
     )
 
 
-def _practices(user, school, subdimension, context):
-    """The candidate practices from the practices table alone (visibility
-    and counts), then their schools' context in a second query: joining
-    the schools into the first one made the planner scan far more."""
-    rows = list(
+class _SharesALevel(Func):
+    """True when the JSON list of teaching levels at `expression` holds one
+    of `codes` (the Python test is `set(codes) & set(levels)`). Django has
+    no portable lookup for it: on SQLite `contains` is not supported on
+    JSON fields."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, codes):
+        self.codes = sorted(codes)
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # PostgreSQL: the list contains [code] for one of the codes.
+        sql, params = compiler.compile(self.source_expressions[0])
+        marks = ", ".join(["%s"] * len(self.codes))
+        return (
+            f"({sql} @> ANY (ARRAY[{marks}]::jsonb[]))",
+            (*params, *(json.dumps([code]) for code in self.codes)),
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        marks = ", ".join(["%s"] * len(self.codes))
+        return (
+            # Only placeholders and the compiled column go into the text.
+            f"EXISTS (SELECT 1 FROM json_each({sql}) WHERE json_each.value IN ({marks}))",  # noqa: S608
+            (*params, *self.codes),
+        )
+
+
+def _one_if(condition):
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _band_q(band, field):
+    """`field` (a non-null enrollment) is in the enrollment band `band`."""
+    bounds = (0, *ENROLLMENT_BANDS, None)
+    q = Q(**{f"{field}__gte": bounds[band]})
+    if bounds[band + 1] is not None:
+        q &= Q(**{f"{field}__lt": bounds[band + 1]})
+    return q
+
+
+def _practices(user, school, subdimension, context, limit):
+    """The best `limit` practices, ranked in SQL by the same key as
+    `Suggestion.rank_key` (reach, closeness, evidence, newest, pk) over
+    every visible practice of the subdimension, with their schools' context
+    in one query; then their traits and reasons in Python from the rows.
+    Ranking in SQL keeps the national subdimensions (about 1,600 visible
+    practices) off the Python pass, and the cut is exact: the practices
+    left out rank below the `limit` loaded ones, whatever their context."""
+    codes = context["levels"]
+    closeness = (
+        _one_if(Q(rural=context["rural"]))
+        + _one_if(Q(school__dependency=context["dependency"]))
+        + (_one_if(Q(shares_level=True)) if codes else Value(0))
+        + _one_if(_band_q(context["band"], "enrollment"))
+        + (
+            _one_if(Q(school__in=_schools_whose_latest_category_is(context["category"])))
+            if context["category"]
+            else Value(0)
+        )
+    )
+    queryset = (
         perms.published_practices(user)
         .filter(subdimension=subdimension)
         .exclude(school=school)
         .annotate(
-            n_adopted=_count(
-                PracticeAdoption.objects.filter(
-                    practice=OuterRef("pk"), stage=AdoptionStage.ADOPTED
+            # A set computed once (a subquery per row, as for the schools
+            # below, would weigh on the plan of the ranking).
+            in_network=ExpressionWrapper(
+                Q(school__in=_network_schools_of(school.pk)), output_field=BooleanField()
+            ),
+            category=_latest_category(OuterRef("school")),
+            # Counted over joins rather than in a subquery per row: the
+            # planner's estimate of one subquery per practice of a national
+            # subdimension crossed jit_above_cost, and compiling the query
+            # took longer than running it.
+            n_adopted=Count(
+                "adoptions", filter=Q(adoptions__stage=AdoptionStage.ADOPTED), distinct=True
+            ),
+            n_trying=Count(
+                "adoptions",
+                filter=Q(adoptions__stage__in=[AdoptionStage.EXPLORING, AdoptionStage.TRYING]),
+                distinct=True,
+            ),
+            n_comments=Count("comments", distinct=True),
+        )
+    )
+    if codes:
+        queryset = queryset.annotate(shares_level=_SharesALevel("levels", codes))
+    rows = (
+        queryset.annotate(
+            reach=Case(
+                When(in_network=True, then=Value(NETWORK)),
+                When(Q(school__deprov_id=context["deprov_id"]), then=Value(DEPROV)),
+                When(
+                    Q(school__comuna__region_id=context["comuna__region_id"]),
+                    then=Value(REGION),
                 ),
-                "practice_id",
+                default=Value(COUNTRY),
+                output_field=IntegerField(),
             ),
-            n_trying=_count(
-                PracticeAdoption.objects.filter(
-                    practice=OuterRef("pk"),
-                    stage__in=[AdoptionStage.EXPLORING, AdoptionStage.TRYING],
-                ),
-                "practice_id",
-            ),
-            n_comments=_count(
-                PracticeComment.objects.filter(practice=OuterRef("pk")), "practice_id"
-            ),
+            closeness=closeness,
+            evidence=3 * F("n_adopted") + F("n_trying") + F("n_comments"),
         )
         .values(
             "pk",
@@ -228,55 +350,45 @@ def _practices(user, school, subdimension, context):
             "enrollment",
             "published_at",
             "school_id",
+            "school__name",
+            "school__dependency",
+            "school__deprov_id",
+            "school__comuna__region_id",
+            "in_network",
+            "category",
             "n_adopted",
             "n_trying",
             "n_comments",
         )
-        .order_by()
-    )
-    schools = (
-        {
-            row["rbd"]: row
-            for row in School.objects.filter(rbd__in={row["school_id"] for row in rows})
-            .annotate(
-                in_network=_in_networks_of(school.pk, OuterRef("pk")),
-                category=_latest_category(OuterRef("pk")),
-            )
-            .values(
-                "rbd",
-                "name",
-                "dependency",
-                "deprov_id",
-                "comuna__region_id",
-                "in_network",
-                "category",
-            )
-        }
-        if rows
-        else {}
+        .order_by(
+            "reach",
+            "-closeness",
+            "-evidence",
+            F("published_at").desc(nulls_last=True),
+            "pk",
+        )[:limit]
     )
     for row in rows:
-        owner = schools[row["school_id"]]
         yield Suggestion(
             kind="practice",
             pk=row["pk"],
             title=row["title"],
-            school_name=owner["name"] or str(row["school_id"]),
+            school_name=row["school__name"] or str(row["school_id"]),
             school_rbd=row["school_id"],
             url="",
             reach=_reach(
                 context,
-                in_network=owner["in_network"],
-                deprov_id=owner["deprov_id"],
-                region_id=owner["comuna__region_id"],
+                in_network=row["in_network"],
+                deprov_id=row["school__deprov_id"],
+                region_id=row["school__comuna__region_id"],
             ),
             traits=_traits(
                 context,
                 rural=row["rural"],
-                dependency=owner["dependency"],
+                dependency=row["school__dependency"],
                 levels=row["levels"],
                 enrollment=row["enrollment"],
-                category=owner["category"],
+                category=row["category"],
             ),
             evidence=3 * row["n_adopted"] + row["n_trying"] + row["n_comments"],
             newest=row["published_at"].timestamp() if row["published_at"] else 0,
@@ -406,7 +518,7 @@ def _reason(suggestion, context):
 def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_LIMIT):
     """The suggestions for `school` in `subdimension` (a Subdimension or its
     code; with `action`, the action's subdimension when none is given),
-    best first, at most `limit`. Five queries (see the module's docstring)."""
+    best first, at most `limit`. Four queries (see the module's docstring)."""
     if subdimension is None and action is not None:
         subdimension = action.subdimension_id
     if isinstance(subdimension, Subdimension):
@@ -414,7 +526,7 @@ def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_L
     if not subdimension:
         return []
     context = _school_context(school)
-    candidates = list(_practices(user, school, subdimension, context))
+    candidates = list(_practices(user, school, subdimension, context, limit))
     candidates.extend(_schools(user, school, subdimension, context))
     chosen = sorted(candidates, key=lambda s: s.rank_key)[:limit]
     practice_ids = [s.pk for s in chosen if s.kind == "practice"]

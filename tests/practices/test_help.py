@@ -17,6 +17,7 @@ from tests.factories import (
     ActionFactory,
     AnnualPlanFactory,
     MeetingFactory,
+    PerformanceCategoryFactory,
     PracticeAdoptionFactory,
     PracticeCommentFactory,
     PracticeFactory,
@@ -139,11 +140,55 @@ def test_constant_queries(help_world, django_assert_num_queries):
             school=w.b2,
         )
         done(plan_of(school_in(7101)))
-    # The reader's school; the candidate practices with their counts; their
-    # schools' context; the completed actions by school; the chosen
-    # practices' adoptions by stage.
-    with django_assert_num_queries(5):
+    # The reader's school; the best practices, ranked in SQL with their
+    # counts and schools' context; the completed actions by school; the
+    # chosen practices' adoptions by stage.
+    with django_assert_num_queries(4):
         help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
+
+
+def test_the_cut_in_sql_keeps_the_closest_practice(help_world):
+    """The practices are ranked and cut in SQL, closeness of context
+    included (a shared teaching level, the school's latest category): an
+    old practice without evidence that is closer than a crowd of newer,
+    adopted ones comes first, and every shorter list is the start of the
+    longer one."""
+    w = help_world
+    old = timezone.now() - timezone.timedelta(days=400)
+    same = {"subdimension_id": SUB, "rural": False, "enrollment": 300}
+    # a2's latest category is "alto" (2020); d's too; c1's is "medio" (the
+    # first level of 2020), though it had "alto" in 2019 and in media.
+    d = school_in(7101, name="Escuela Talca Cuatro", dependency=w.c1.dependency)
+    for school, rows in (
+        (w.a2, [(2019, "basica", "medio"), (2020, "basica", "alto")]),
+        (d, [(2019, "basica", "medio"), (2020, "media", "alto")]),
+        (w.c1, [(2019, "basica", "alto"), (2020, "basica", "medio"), (2020, "media", "alto")]),
+    ):
+        for year, level, category in rows:
+            PerformanceCategoryFactory(school=school, year=year, level=level, category=category)
+    w.p_net.levels = [310]
+    w.p_net.save()
+    for i in range(6):
+        crowd = PracticeFactory(school=w.a1, levels=[310], title=f"Red {i}", **same)
+        PracticeAdoptionFactory(practice=crowd, school=w.c1, stage="adopted")
+        crowd = PracticeFactory(school=w.c1, levels=[10], visibility="deprov", **same)
+        PracticeAdoptionFactory(practice=crowd, school=w.b2, stage="adopted")
+    by_level = PracticeFactory(
+        school=w.a1, levels=[110], published_at=old, title="Por nivel", **same
+    )
+    by_category = PracticeFactory(
+        school=d, levels=[10], visibility="all", published_at=old, title="Por categoría", **same
+    )
+    full = help_suggestions(w.utp_a2, school=w.a2, subdimension=SUB, limit=100)
+    assert full[0].title == by_level.title
+    assert "un tipo de enseñanza" in full[0].reason
+    deprov = [s for s in full if s.reach_name == "deprov"]
+    assert deprov[0].title == by_category.title
+    assert "la misma categoría de desempeño" in deprov[0].reason
+    assert all("categoría" not in s.reason for s in deprov[1:])
+    for limit in range(1, len(full)):
+        got = help_suggestions(w.utp_a2, school=w.a2, subdimension=SUB, limit=limit)
+        assert [(s.kind, s.pk) for s in got] == [(s.kind, s.pk) for s in full[:limit]]
 
 
 def test_action_and_plan_panels(help_world, login):
