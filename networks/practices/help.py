@@ -224,17 +224,6 @@ def _network_schools_of(school_pk):
     )
 
 
-def _in_networks_of(school_pk, school_ref):
-    """Exists: the school at `school_ref` shares an active network with the
-    school `school_pk`."""
-    networks = NetworkSchool.objects.filter(school_id=school_pk, left_on__isnull=True).values(
-        "network_id"
-    )
-    return Exists(
-        NetworkSchool.objects.filter(school=school_ref, left_on__isnull=True, network__in=networks)
-    )
-
-
 class _SharesALevel(Func):
     """True when the JSON list of teaching levels at `expression` holds one
     of `codes` (the Python test is `set(codes) & set(levels)`). Django has
@@ -425,8 +414,17 @@ def _schools(user, school, subdimension, context):
         )
         .annotate(
             n=Count("pk"),
-            in_network=_in_networks_of(school.pk, OuterRef("plan__school")),
-            category=_latest_category(OuterRef("plan__school")),
+            # Sets computed once, as for the practices: a subquery per
+            # school weighs when the reader reads every plan (an analyst).
+            in_network=ExpressionWrapper(
+                Q(plan__school__in=_network_schools_of(school.pk)), output_field=BooleanField()
+            ),
+            same_category=ExpressionWrapper(
+                Q(plan__school__in=_schools_whose_latest_category_is(context["category"]))
+                if context["category"]
+                else Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .order_by()
     )
@@ -455,7 +453,7 @@ def _schools(user, school, subdimension, context):
                     dependency=row["plan__school__dependency"],
                     levels=row["plan__school__levels"],
                     enrollment=row["plan__school__enrollment"],
-                    category=row["category"],
+                    category=context["category"] if row["same_category"] else None,
                 ),
                 evidence=0,
                 newest=0,
