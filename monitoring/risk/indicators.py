@@ -443,6 +443,7 @@ def _reason_texts():
         "community": _(
             "El vínculo con la comunidad bajó %(points)s puntos respecto de la encuesta anterior."
         ),
+        "numbers": _Numbers().__getitem__,
     }
 
 
@@ -452,6 +453,7 @@ def reasons_for(risk, limits=None, texts=None):
     when called for many networks."""
     limits = limits or thresholds()
     texts = texts or _reason_texts()
+    num = texts.get("numbers") or _Numbers().__getitem__
     reasons = []
     labels = texts["roles"]
     for role, key in ROLE_KEYS.items():
@@ -461,7 +463,7 @@ def reasons_for(risk, limits=None, texts=None):
                 (
                     key,
                     texts["attendance"]
-                    % {"role": labels[role], "rate": _num(rate), "limit": _num(limits[key])},
+                    % {"role": labels[role], "rate": num(rate), "limit": num(limits[key])},
                 )
             )
     for role in MEASURED_ROLES:
@@ -471,7 +473,7 @@ def reasons_for(risk, limits=None, texts=None):
                 (
                     f"attendance_fall_{ROLE_KEYS[role].removeprefix('attendance_')}",
                     texts["attendance_fall"]
-                    % {"role": labels[role], "points": _num(-change), "meetings": TREND_MEETINGS},
+                    % {"role": labels[role], "points": num(-change), "meetings": TREND_MEETINGS},
                 )
             )
     if (
@@ -483,8 +485,8 @@ def reasons_for(risk, limits=None, texts=None):
                 "agenda_from_members",
                 texts["agenda_from_members"]
                 % {
-                    "rate": _num(risk.agenda_from_members),
-                    "limit": _num(limits["agenda_from_members"]),
+                    "rate": num(risk.agenda_from_members),
+                    "limit": num(limits["agenda_from_members"]),
                 },
             )
         )
@@ -497,8 +499,8 @@ def reasons_for(risk, limits=None, texts=None):
                 "agreements_on_time",
                 texts["agreements_on_time"]
                 % {
-                    "rate": _num(risk.agreements_on_time),
-                    "limit": _num(limits["agreements_on_time"]),
+                    "rate": num(risk.agreements_on_time),
+                    "limit": num(limits["agreements_on_time"]),
                 },
             )
         )
@@ -517,14 +519,13 @@ def reasons_for(risk, limits=None, texts=None):
         reasons.append(
             (
                 "pme_delayed",
-                texts["pme_delayed"]
-                % {"rate": _num(delayed), "limit": _num(limits["pme_delayed"])},
+                texts["pme_delayed"] % {"rate": num(delayed), "limit": num(limits["pme_delayed"])},
             )
         )
     for key in CONSTRUCTS:
         change = risk.survey.get(key, {}).get("change")
         if change is not None and change <= -limits["survey_fall"]:
-            reasons.append((f"survey_{key}", texts[key] % {"points": _num(-change)}))
+            reasons.append((f"survey_{key}", texts[key] % {"points": num(-change)}))
     return reasons
 
 
@@ -533,6 +534,15 @@ def _num(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return number_format(value, use_l10n=True)
+
+
+class _Numbers(dict):
+    """_num of each figure once per computation (hundreds of networks share
+    the thresholds and many rates)."""
+
+    def __missing__(self, value):
+        self[value] = text = _num(value)
+        return text
 
 
 def networks_at_risk(networks, year, *, readable=None):
