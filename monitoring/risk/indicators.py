@@ -5,11 +5,14 @@ community ties falling in the survey), each against a threshold, and the
 reasons a network is flagged.
 
 Everything is computed for all the networks of a scope at once, in a fixed
-number of grouped queries whatever their number: the meeting measures
-(networks.meetings.selectors, five queries), the attendance of the last
-meetings (one), the PME delayed actions (pme.selectors.breakdown, one), the
-survey waves (one, then monitoring.results for each wave, which applies the
-suppression rules) and the construct questions (one).
+number of grouped queries whatever their number (QUERIES, with the networks
+themselves): the meeting signals (four narrow aggregates, with the same
+definitions as networks.meetings.selectors.network_meeting_measures but only
+the figures read here), the attendance of the last meetings (one), the PME
+delayed actions (one), the survey waves (one, then monitoring.results for
+each wave, which applies the suppression rules, cached), the construct
+questions (one) and each wave's response count (one per wave). The
+networks reach the grouped queries as a subquery, not as a list of ids.
 
 Thresholds (RISK_THRESHOLDS, overridable in settings) were set from the
 national distribution of the benchmark data: roughly its bottom decile.
@@ -22,15 +25,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from networks.meetings.models import Attendance, AttendeeRole, Meeting, MeetingStatus
-from networks.meetings.selectors import (
-    MEASURED_ROLES,
-    network_meeting_measures,
-    year_bounds,
+from networks.meetings.models import (
+    AgendaItem,
+    Agreement,
+    AgreementStatus,
+    Attendance,
+    AttendeeRole,
+    Meeting,
+    MeetingStatus,
 )
+from networks.meetings.selectors import MEASURED_ROLES, year_bounds
 from networks.models import Network
 from pme.models import Action, delayed_condition
 
@@ -57,6 +65,8 @@ DEFAULT_THRESHOLDS = {
     "survey_fall": 10.0,
 }
 TREND_MEETINGS = 3
+# Queries of networks_at_risk with two survey waves (tests assert it).
+QUERIES = 11
 # Survey constructs followed, by key: the construct name of the instrument.
 CONSTRUCTS = {
     "interest": "Interés en las reuniones",
@@ -161,6 +171,87 @@ class NetworkRisk:
 
 
 # --- the grouped reads --------------------------------------------------------------
+
+
+@dataclass
+class MeetingSignals:
+    """The meeting figures of one network and year that the risk signals read."""
+
+    meetings_held: int = 0
+    attendance: dict = field(default_factory=dict)  # role -> rate or None
+    meetings_with_partners: int = 0
+    agenda_items: int = 0
+    agenda_from_members: int = 0
+    agreements_due: int = 0
+    agreements_on_time: int = 0
+
+
+def _meeting_signals(network_ids, year):
+    """{network id: MeetingSignals} (four grouped queries): held meetings;
+    attendance by role and meetings with partners present (one query over
+    the attendance of held meetings); agenda items from members; agreements
+    due and done on time. `network_ids` is a subquery of network ids."""
+    start, end = year_bounds(year)
+    meetings = Meeting.objects.filter(
+        network_id__in=network_ids, starts_at__gte=start, starts_at__lt=end
+    )
+    held = meetings.filter(status=MeetingStatus.HELD)
+    found = {}
+
+    def get(pk):
+        return found.setdefault(pk, MeetingSignals())
+
+    for row in held.values("network_id").annotate(n=Count("pk")).order_by():
+        get(row["network_id"]).meetings_held = row["n"]
+
+    measured = Q(user__isnull=False)
+    per_role = {}
+    for index, role in enumerate(MEASURED_ROLES):
+        per_role[f"invited_{index}"] = Count("pk", filter=measured & Q(role=role))
+        per_role[f"attended_{index}"] = Count("pk", filter=measured & Q(role=role, attended=True))
+    for row in (
+        Attendance.objects.filter(meeting__in=held.values("pk"))
+        .filter(Q(user__isnull=False, role__in=MEASURED_ROLES) | Q(partner__isnull=False))
+        .values(network_id=F("meeting__network_id"))
+        .annotate(
+            **per_role,
+            with_partners=Count(
+                "meeting", distinct=True, filter=Q(partner__isnull=False, attended=True)
+            ),
+        )
+        .order_by()
+    ):
+        m = get(row["network_id"])
+        for index, role in enumerate(MEASURED_ROLES):
+            if row[f"invited_{index}"]:
+                m.attendance[role] = _pct(row[f"attended_{index}"], row[f"invited_{index}"])
+        m.meetings_with_partners = row["with_partners"]
+
+    for row in (
+        AgendaItem.objects.filter(meeting__in=held.values("pk"))
+        .values(network_id=F("meeting__network_id"))
+        .annotate(total=Count("pk"), from_members=Count("pk", filter=Q(proposal__isnull=False)))
+        .order_by()
+    ):
+        m = get(row["network_id"])
+        m.agenda_items, m.agenda_from_members = row["total"], row["from_members"]
+
+    closed = (AgreementStatus.DONE, AgreementStatus.DROPPED)
+    today = timezone.localdate()
+    for row in (
+        Agreement.objects.filter(
+            meeting__in=meetings.exclude(status=MeetingStatus.CANCELLED).values("pk")
+        )
+        .values(network_id=F("meeting__network_id"))
+        .annotate(
+            due=Count("pk", filter=Q(due_on__lt=today) | Q(status__in=closed)),
+            on_time=Count("pk", filter=Q(status=AgreementStatus.DONE, closed_on__lte=F("due_on"))),
+        )
+        .order_by()
+    ):
+        m = get(row["network_id"])
+        m.agreements_due, m.agreements_on_time = row["due"], row["on_time"]
+    return found
 
 
 def _attendance_trends(network_ids, year):
@@ -320,24 +411,59 @@ def _survey(networks, year, readable):
 # --- the flags ------------------------------------------------------------------------
 
 
-def reasons_for(risk, limits=None):
-    """[(code, line in the active language)] of the thresholds the network
-    crosses. An indicator without data flags nothing."""
-    limits = limits or thresholds()
-    reasons = []
-    labels = {
-        AttendeeRole.DIRECTOR: _("directores"),
-        AttendeeRole.UTP: _("jefes de UTP"),
-        AttendeeRole.SOSTENEDOR_REP: _("representantes del sostenedor"),
+def _reason_texts():
+    """The lines of the reasons in the active language (looked up once per
+    computation, not once per network)."""
+    return {
+        "roles": {
+            AttendeeRole.DIRECTOR: _("directores"),
+            AttendeeRole.UTP: _("jefes de UTP"),
+            AttendeeRole.SOSTENEDOR_REP: _("representantes del sostenedor"),
+        },
+        "attendance": _("Asistencia de %(role)s de %(rate)s %% (umbral: %(limit)s %%)."),
+        "attendance_fall": _(
+            "La asistencia de %(role)s cayó %(points)s puntos en las últimas "
+            "%(meetings)s reuniones."
+        ),
+        "agenda_from_members": _(
+            "Solo el %(rate)s %% de los temas de la tabla vino de propuestas de los "
+            "integrantes (umbral: %(limit)s %%)."
+        ),
+        "agreements_on_time": _(
+            "Solo el %(rate)s %% de los acuerdos se cumplió a tiempo (umbral: %(limit)s %%)."
+        ),
+        "no_partners": _("Ninguna de sus %(held)s reuniones realizadas contó con socios externos."),
+        "pme_delayed": _(
+            "El %(rate)s %% de las acciones PME de sus establecimientos está atrasado "
+            "(umbral: %(limit)s %%)."
+        ),
+        "interest": _(
+            "El interés en las reuniones bajó %(points)s puntos respecto de la encuesta anterior."
+        ),
+        "community": _(
+            "El vínculo con la comunidad bajó %(points)s puntos respecto de la encuesta anterior."
+        ),
+        "numbers": _Numbers().__getitem__,
     }
+
+
+def reasons_for(risk, limits=None, texts=None):
+    """[(code, line in the active language)] of the thresholds the network
+    crosses. An indicator without data flags nothing. `texts`: _reason_texts()
+    when called for many networks."""
+    limits = limits or thresholds()
+    texts = texts or _reason_texts()
+    num = texts.get("numbers") or _Numbers().__getitem__
+    reasons = []
+    labels = texts["roles"]
     for role, key in ROLE_KEYS.items():
         rate = risk.attendance.get(role)
         if rate is not None and rate < limits[key]:
             reasons.append(
                 (
                     key,
-                    _("Asistencia de %(role)s de %(rate)s %% (umbral: %(limit)s %%).")
-                    % {"role": labels[role], "rate": _num(rate), "limit": _num(limits[key])},
+                    texts["attendance"]
+                    % {"role": labels[role], "rate": num(rate), "limit": num(limits[key])},
                 )
             )
     for role in MEASURED_ROLES:
@@ -346,11 +472,8 @@ def reasons_for(risk, limits=None):
             reasons.append(
                 (
                     f"attendance_fall_{ROLE_KEYS[role].removeprefix('attendance_')}",
-                    _(
-                        "La asistencia de %(role)s cayó %(points)s puntos en las últimas "
-                        "%(meetings)s reuniones."
-                    )
-                    % {"role": labels[role], "points": _num(-change), "meetings": TREND_MEETINGS},
+                    texts["attendance_fall"]
+                    % {"role": labels[role], "points": num(-change), "meetings": TREND_MEETINGS},
                 )
             )
     if (
@@ -360,13 +483,10 @@ def reasons_for(risk, limits=None):
         reasons.append(
             (
                 "agenda_from_members",
-                _(
-                    "Solo el %(rate)s %% de los temas de la tabla vino de propuestas de los "
-                    "integrantes (umbral: %(limit)s %%)."
-                )
+                texts["agenda_from_members"]
                 % {
-                    "rate": _num(risk.agenda_from_members),
-                    "limit": _num(limits["agenda_from_members"]),
+                    "rate": num(risk.agenda_from_members),
+                    "limit": num(limits["agenda_from_members"]),
                 },
             )
         )
@@ -377,10 +497,10 @@ def reasons_for(risk, limits=None):
         reasons.append(
             (
                 "agreements_on_time",
-                _("Solo el %(rate)s %% de los acuerdos se cumplió a tiempo (umbral: %(limit)s %%).")
+                texts["agreements_on_time"]
                 % {
-                    "rate": _num(risk.agreements_on_time),
-                    "limit": _num(limits["agreements_on_time"]),
+                    "rate": num(risk.agreements_on_time),
+                    "limit": num(limits["agreements_on_time"]),
                 },
             )
         )
@@ -391,8 +511,7 @@ def reasons_for(risk, limits=None):
         reasons.append(
             (
                 "no_partners",
-                _("Ninguna de sus %(held)s reuniones realizadas contó con socios externos.")
-                % {"held": risk.meetings_held},
+                texts["no_partners"] % {"held": risk.meetings_held},
             )
         )
     delayed = risk.pme_delayed_rate
@@ -400,25 +519,13 @@ def reasons_for(risk, limits=None):
         reasons.append(
             (
                 "pme_delayed",
-                _(
-                    "El %(rate)s %% de las acciones PME de sus establecimientos está atrasado "
-                    "(umbral: %(limit)s %%)."
-                )
-                % {"rate": _num(delayed), "limit": _num(limits["pme_delayed"])},
+                texts["pme_delayed"] % {"rate": num(delayed), "limit": num(limits["pme_delayed"])},
             )
         )
-    construct_texts = {
-        "interest": _(
-            "El interés en las reuniones bajó %(points)s puntos respecto de la encuesta anterior."
-        ),
-        "community": _(
-            "El vínculo con la comunidad bajó %(points)s puntos respecto de la encuesta anterior."
-        ),
-    }
     for key in CONSTRUCTS:
         change = risk.survey.get(key, {}).get("change")
         if change is not None and change <= -limits["survey_fall"]:
-            reasons.append((f"survey_{key}", construct_texts[key] % {"points": _num(-change)}))
+            reasons.append((f"survey_{key}", texts[key] % {"points": num(-change)}))
     return reasons
 
 
@@ -429,43 +536,56 @@ def _num(value):
     return number_format(value, use_l10n=True)
 
 
+class _Numbers(dict):
+    """_num of each figure once per computation (hundreds of networks share
+    the thresholds and many rates)."""
+
+    def __missing__(self, value):
+        self[value] = text = _num(value)
+        return text
+
+
 def networks_at_risk(networks, year, *, readable=None):
     """[NetworkRisk] for the networks of `networks` (a queryset) of `year`,
     ordered by region, DEPROV and code. `readable(campaign)` gives the ids of
     the networks whose survey results the reader may read in a wave (None:
     all). A fixed number of queries whatever the number of networks."""
+    networks_qs = networks
     networks = list(
         networks.filter(year=year)
         .select_related("deprov__region")
         .order_by("deprov__region__order", "deprov_id", "code")
     )
-    ids = [n.pk for n in networks]
-    if not ids:
+    if not networks:
         return []
-    limits = thresholds()
-    measures = network_meeting_measures(ids, year)
+    # The grouped queries take the networks as a subquery: a list of hundreds
+    # of ids costs more to compile in each of them than the subquery to run.
+    ids = networks_qs.filter(year=year).values("pk")
+    limits, texts = thresholds(), _reason_texts()
+    signals = _meeting_signals(ids, year)
     trends = _attendance_trends(ids, year)
     pme = _pme_delayed(ids, year)
     survey = _survey(networks, year, readable or (lambda _campaign: None))
+    empty = MeetingSignals()
     out = []
     for network in networks:
-        m = measures[network.pk]
+        m = signals.get(network.pk, empty)
         actions, delayed = pme.get(network.pk, (0, 0))
         risk = NetworkRisk(
             network=network,
             year=year,
             meetings_held=m.meetings_held,
-            attendance={role: m.attendance_rate(role) for role in MEASURED_ROLES},
+            attendance={role: m.attendance.get(role) for role in MEASURED_ROLES},
             attendance_trend=trends.get(network.pk, {}),
-            agenda_from_members=m.agenda_from_members_rate,
-            agreements_on_time=m.agreements_on_time_rate,
+            agenda_from_members=_pct(m.agenda_from_members, m.agenda_items),
+            agreements_on_time=_pct(m.agreements_on_time, m.agreements_due),
             agreements_due=m.agreements_due,
             meetings_with_partners=m.meetings_with_partners,
             pme_actions=actions,
             pme_delayed=delayed,
             survey=survey.get(network.pk, {}),
         )
-        risk.reasons = reasons_for(risk, limits)
+        risk.reasons = reasons_for(risk, limits, texts)
         out.append(risk)
     return out
 

@@ -4,6 +4,7 @@ anyone else); a scope outside the reader's answers 404."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from . import exports, selectors
 from .indicators import CONSTRUCTS, thresholds
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows a page of the list shows; the CSV/XLSX downloads and the API keep every row.
+PAGE_SIZE = 50
 
 
 def _year(request, user):
@@ -55,8 +58,13 @@ def risk_page(request):
     scope, year, sort, flagged_only = risk_request(request)
     risks = selectors.risks_for(request.user, scope, year)
     rows = selectors.sorted_risks(risks, sort, flagged_only=flagged_only)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The sort links start again at page 1; the page links keep the sort.
     query = request.GET.copy()
     query.pop("sort", None)
+    query.pop("page", None)
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     return render(
         request,
         "monitoring/risk/list.html",
@@ -65,14 +73,16 @@ def risk_page(request):
             "year": year,
             "sort": sort,
             "flagged_only": flagged_only,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "n_networks": len(risks),
             "n_flagged": sum(1 for r in risks if r.flagged),
             "limits": thresholds(),
             "roles": [AttendeeRole.DIRECTOR, AttendeeRole.UTP, AttendeeRole.SOSTENEDOR_REP],
             "constructs": CONSTRUCTS,
             "query": query.urlencode(),
-            "download_query": request.GET.urlencode(),
+            "page_query": page_query.urlencode(),
+            "download_query": page_query.urlencode(),
             "can_download": True,
         },
     )

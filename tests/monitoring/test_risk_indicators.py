@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from monitoring.risk.indicators import distribution, networks_at_risk
+from monitoring.risk.indicators import QUERIES, distribution, networks_at_risk
+from networks.meetings.selectors import MEASURED_ROLES, network_meeting_measures
 from networks.models import Network
 from tests.factories import NetworkFactory, NetworkSchoolFactory
 from tests.monitoring.conftest import add_responses
@@ -219,6 +220,24 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
     _queries()
     many, risks = _queries()
     assert len(risks) == 5
-    # 1 networks, 5 meeting measures, 1 attendance window, 1 PME breakdown,
+    # 1 networks, 4 meeting signals, 1 attendance window, 1 PME delayed,
     # 1 waves, 1 construct questions, 2 results cache keys (one per wave).
-    assert few == many == 12
+    assert few == many == QUERIES == 11
+
+
+def test_the_meeting_signals_keep_the_meeting_measures_definitions():
+    """The narrow meeting queries of the risk page give the figures of
+    networks.meetings.selectors.network_meeting_measures."""
+    _scenario(2)
+    network = NetworkFactory(year=YEAR)
+    held_meeting(network, 5, attendance={D: (3, 4)}, partners=2, agenda=(4, 1))
+    agreements(held_meeting(network, 6, attendance={D: (0, 3)}), on_time=2, late=1)
+    measures = network_meeting_measures(Network.objects.values_list("pk", flat=True), YEAR)
+    for risk in networks_at_risk(Network.objects.all(), YEAR):
+        m = measures[risk.network.pk]
+        assert risk.meetings_held == m.meetings_held
+        assert risk.attendance == {role: m.attendance_rate(role) for role in MEASURED_ROLES}
+        assert risk.meetings_with_partners == m.meetings_with_partners
+        assert risk.agenda_from_members == m.agenda_from_members_rate
+        assert risk.agreements_on_time == m.agreements_on_time_rate
+        assert risk.agreements_due == m.agreements_due

@@ -183,3 +183,27 @@ def test_the_page_runs_a_fixed_number_of_queries(risky, login):
         network = NetworkFactory(code=f"RME-07-96{i}", deprov_id=TALCA, year=YEAR)
         held_meeting(network, 3, attendance={"director": (1, 10)})
     assert _page_queries(client) == few
+
+
+def test_the_page_is_paginated_keeping_the_sort_and_the_downloads_keep_every_row(
+    risky, login, monkeypatch
+):
+    monkeypatch.setattr("monitoring.risk.views.PAGE_SIZE", 2)
+    for i, attended in enumerate((1, 3, 5)):
+        network = NetworkFactory(code=f"RME-07-97{i}", deprov_id=TALCA, year=YEAR)
+        held_meeting(network, 3, attendance={"director": (attended, 10)})
+    client = login(risky.nora)
+    query = f"scope=national&year={YEAR}&sort=attendance_director"
+    first = client.get(f"{PAGE}?{query}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    second = client.get(f"{PAGE}?{query}&page=2", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    third = client.get(f"{PAGE}?{query}&page=3", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # Sorted by directors' attendance (10 %, 20 % | 30 %, 40 % | 50 %) across the pages.
+    assert "RME-07-970" in first and risky.network_a.code in first
+    assert "RME-07-971" in second and risky.network_b.code in second
+    assert "RME-07-972" in third and "RME-07-970" not in third
+    assert "5 de 5 redes con señales de riesgo." in second
+    assert "Página 2 de 3" in second
+    assert "sort=attendance_director&amp;page=3" in second  # the page links keep the sort
+    assert "page=2&amp;sort" not in second  # the sort links start again at page 1
+    csv = client.get(f"/monitoring/networks-at-risk.csv?{query}&page=2")
+    assert len(csv.content.decode().splitlines()) == 6  # header and every network
