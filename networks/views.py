@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from rme_platform.accounts.models import Invitation, Role, User
+from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
 from rme_platform.pagecache import cache_page_per_session
@@ -295,17 +295,13 @@ def invite_person(request):
             )
             return redirect("people:invite")
     sent = Invitation.objects.select_related("user").order_by("-created_at")
-    if not permissions.is_admin(request.user):
+    is_admin = permissions.is_admin(request.user)
+    if not is_admin:
         sent = sent.filter(invited_by=request.user)
     return render(
         request,
         "networks/invite_person.html",
-        {
-            "form": form,
-            "invitations": sent[:50],
-            "can_import": permissions.is_admin(request.user),
-            "roles": Role,
-        },
+        {"form": form, "invitations": sent[:50], "can_import": is_admin},
     )
 
 
