@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
-from rme_platform.pagecache import cache_page_per_session
 from schools.models import School
 from schools.permissions import visible_schools
 
@@ -43,7 +42,6 @@ def _manageable_network(user, code):
 
 
 @login_required
-@cache_page_per_session()
 def network_list(request):
     filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
@@ -58,20 +56,8 @@ def network_list(request):
     )
 
 
+@login_required
 def network_detail(request, code, forms=None):
-    if forms is None and request.method == "GET":
-        return _cached_network_detail(request, code)
-    return _network_detail(request, code, forms)
-
-
-@login_required
-@cache_page_per_session()
-def _cached_network_detail(request, code):
-    return _network_detail(request, code)
-
-
-@login_required
-def _network_detail(request, code, forms=None):
     network = _visible_network(request.user, code)
     can_manage = permissions.can_manage_network(request.user, network)
     forms = forms or {}

@@ -14,8 +14,8 @@ kept (their version bumps were lost), so once it answers again the cached
 content is invalidated: not by emptying Redis, which would also reset the
 sign-in rate-limit counters kept there (an attacker who can slow the server
 down must not reset brute-force limits), but by bumping the version counters
-that cached content is stored under (`invalidate_on_recovery`: the page
-cache's and the registry's). Many processes see the same outage; the bump
+that cached content is stored under (`invalidate_on_recovery`: the
+registry's). Many processes see the same outage; the bump
 happens once per outage: a Redis key records when content was last
 invalidated, and a process that comes back only bumps when it missed calls
 after that moment (one atomic script). Errors that are not about reaching

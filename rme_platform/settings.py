@@ -123,7 +123,6 @@ MIDDLEWARE = [
     "rme_platform.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "rme_platform.accounts.middleware.RequireMFAMiddleware",
-    "rme_platform.pagecache.WriteInvalidatesPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -409,9 +408,6 @@ X_FRAME_OPTIONS = "DENY"
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 
 # --- Platform rules ---------------------------------------------------------
-# Rendered list and network pages are kept per session until the next write
-# (see rme_platform/pagecache.py); 0 turns the page cache off.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
 # No aggregate built on fewer answers than this is shown or exported.
 MIN_CELL_SIZE = env_int("MIN_CELL_SIZE", 5)
 # Audit trail (rme_platform.audit: sign-ins, second factor, tokens, invitations,

@@ -22,7 +22,7 @@ def count_users():
     return get_user_model().objects.count()
 
 
-@shared_task(ignore_result=True, writes_content=False)
+@shared_task(ignore_result=True)
 def relay_outbox():
     """Publish the work waiting in the outbox (Celery beat, every 30 seconds)."""
     return outbox.relay()

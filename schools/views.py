@@ -7,8 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from rme_platform.pagecache import cache_page_per_session
-
 from . import services
 from .cache import TIMEOUT, registry_key
 from .filters import SchoolFilter
@@ -29,7 +27,6 @@ def _style(form):
 
 @login_required
 @require_GET
-@cache_page_per_session()
 def school_list(request):
     """Search schools by name, RBD, comuna, region, dependency..."""
     nameless_last = ExpressionWrapper(Q(name=""), output_field=BooleanField())

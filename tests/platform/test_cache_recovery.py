@@ -1,5 +1,5 @@
 """The cache on a private Redis that stops answering and answers again:
-once it is back the cached pages are invalidated once per outage (not once
+once it is back the cached registry reads are invalidated once per outage (not once
 per process), without emptying Redis, so the sign-in rate limits kept there
 survive; and one slow answer under load is not an outage."""
 
@@ -11,8 +11,8 @@ from django.core.cache import cache, caches
 
 from rme_platform import cache as resilient
 from rme_platform.cache import ResilientRedisCache
-from rme_platform.pagecache import content_version
 from rme_platform.settings import redis_cache
+from schools.cache import registry_version as content_version
 from tests.factories import PASSWORD
 
 from .private_redis import private_redis  # noqa: F401
