@@ -31,7 +31,7 @@ def test_an_analyst_sees_and_downloads_the_flagged_networks_of_her_region(page):
     )
     table = page.get_by_test_id("risk-table")
     expect(table).to_contain_text("RME-07-801")
-    expect(table).to_contain_text("Asistencia de directores de 30 % (umbral: 60 %).")
+    expect(table).to_contain_text("Asistencia de directores de 30 % (umbral: 80 %).")
     expect(table).not_to_contain_text("RME-07-802")
 
     with page.expect_download() as info:
