@@ -156,9 +156,9 @@ def run(args, tmp):
         f"{Action.objects.count():,} PME actions, two closed survey waves; ANALYZE before"
         + "".join(f"; {k} seeded in {v:.0f} s" for k, v in seeded.items()),
         f"- method: Django test client in process, DEBUG=0, {args.requests} timed requests "
-        "after 5 warm-up ones (survey results cached as in steady use)",
-        "",
-        f"- load average before the run: {load_before}",
+        "after 5 warm-up ones (survey results cached as in steady use), then as many "
+        "for the CPU time of this process per request (its median)",
+        f"- load average (1/5/15 min) before the run: {load_before}",
         "",
         "| measure | bytes | queries | p50 (ms) | p95 (ms) | CPU p50 (ms) | target p95 (ms) "
         "| result |",

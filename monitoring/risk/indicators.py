@@ -23,6 +23,8 @@ about its worst 5 % of the networks.
 
 import statistics
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
@@ -291,31 +293,29 @@ def _attendance(network_ids, start, end):
             partners=Count("pk", filter=Q(partner__isnull=False)),
             **per_role,
         )
-        .values_list("meeting_id", "network", "starts_at", "partners", *per_role)
-        .order_by()
+        .values_list("network", "partners", *per_role)
+        # Each network's meetings together, oldest first: no dates to read
+        # back nor to sort here.
+        .order_by("network", "starts_at", "meeting_id")
     )
-    by_network = {}
-    for meeting_id, network_id, starts_at, partners, *counts in rows:
-        by_network.setdefault(network_id, []).append((starts_at, meeting_id, partners, counts))
     roles = list(enumerate(MEASURED_ROLES))
     found, trends = {}, {}
-    for network_id, meetings in by_network.items():
-        totals = [0] * (2 * len(roles))
-        with_partners = 0
-        for _starts, _pk, partners, counts in meetings:
-            with_partners += partners > 0
-            for i, count in enumerate(counts):
-                totals[i] += count
+    for network_id, group in groupby(rows, key=itemgetter(0)):
+        meetings = [row[1:] for row in group]
+        totals = [sum(column) for column in zip(*meetings, strict=True)]
         found[network_id] = (
-            {role: _pct(totals[2 * i + 1], totals[2 * i]) for i, role in roles if totals[2 * i]},
-            with_partners,
+            {
+                role: _pct(totals[2 + 2 * i], totals[1 + 2 * i])
+                for i, role in roles
+                if totals[1 + 2 * i]
+            },
+            sum(1 for meeting in meetings if meeting[0]),
         )
-        meetings.sort()
         trend = {}
-        for _starts, _pk, _partners, counts in meetings[-TREND_MEETINGS:]:
+        for meeting in meetings[-TREND_MEETINGS:]:
             for i, role in roles:
-                if counts[2 * i]:
-                    trend.setdefault(role, []).append(_pct(counts[2 * i + 1], counts[2 * i]))
+                if meeting[1 + 2 * i]:
+                    trend.setdefault(role, []).append(_pct(meeting[2 + 2 * i], meeting[1 + 2 * i]))
         trends[network_id] = trend
     return found, trends
 
