@@ -19,7 +19,7 @@ from networks.models import Network
 def _fmt(value):
     if value is None:
         return "—"
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
+    return f"{value + 0.0:.1f}" if isinstance(value, float) else str(value)
 
 
 class Command(BaseCommand):
