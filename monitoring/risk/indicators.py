@@ -8,23 +8,27 @@ Everything is computed for all the networks of a scope at once, in a fixed
 number of grouped queries whatever their number (QUERIES, with the networks
 themselves): the meeting signals (four narrow aggregates, with the same
 definitions as networks.meetings.selectors.network_meeting_measures but only
-the figures read here), the attendance of the last meetings (one), the PME
-delayed actions (one), the survey waves (one, then monitoring.results for
+the figures read here; attendance by role, its trend over the last
+meetings and the meetings with partners come from one query grouped by
+meeting), the PME delayed actions (one), the survey waves (one, then monitoring.results for
 each wave, which applies the suppression rules, cached), the construct
 questions (one) and each wave's response count (one per wave). The
 networks reach the grouped queries as a subquery, not as a list of ids.
 
-Thresholds (RISK_THRESHOLDS, overridable in settings) were set from the
-national distribution of the benchmark data: roughly its bottom decile.
+Thresholds (DEFAULT_THRESHOLDS; the setting RISK_THRESHOLDS overrides any)
+were set from the national distribution of the benchmark's national seed by
+`manage.py risk_thresholds` (monitoring.risk.calibration): each signal flags
+about its worst 5 % of the networks.
 """
 
 import statistics
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -45,28 +49,36 @@ from pme.models import Action, delayed_condition
 from ..models import Campaign, CampaignStatus, Question, QuestionKind, Response
 from ..results import CACHE_SECONDS, NETWORK, campaign_results, likert_question_dict
 
+# Set from the national distribution of the benchmark's national seed by
+# `manage.py risk_thresholds` (monitoring.risk.calibration): each flags about
+# the worst 5 % of the networks with data; see the README and bench/RESULTS.md.
 DEFAULT_THRESHOLDS = {
     # Attendance rate (%) over the year's held meetings, below which a role flags.
-    "attendance_director": 60.0,
-    "attendance_utp": 50.0,
-    "attendance_sostenedor_rep": 30.0,
-    # A fall of this many points between the first and the last of the last
-    # TREND_MEETINGS held meetings.
-    "attendance_fall": 15.0,
-    # Share (%) of agenda items that came from members' proposals.
+    "attendance_director": 80.0,
+    "attendance_utp": 70.0,
+    "attendance_sostenedor_rep": 27.0,
+    # A fall of at least this many points of a role's attendance between the
+    # first and the last of the last TREND_MEETINGS held meetings (a setting
+    # "attendance_fall" sets the three at once). The representatives' is off
+    # (no fall reaches 101): with one or two a meeting, a single absence is a
+    # fall of 50 or 100 points, which a fifth of the networks show.
+    "attendance_fall_director": 21.0,
+    "attendance_fall_utp": 24.0,
+    "attendance_fall_sostenedor_rep": 101.0,
+    # Share (%) of agenda items that came from members' proposals, below which it flags.
     "agenda_from_members": 20.0,
-    # Share (%) of agreements due that were done on time.
-    "agreements_on_time": 50.0,
-    # Held meetings after which a network with no external partner flags.
-    "meetings_without_partners": 3,
+    # Share (%) of agreements due that were done on time, below which it flags.
+    "agreements_on_time": 40.0,
+    # Held meetings, none with an external partner present, from which it flags.
+    "meetings_without_partners": 12,
     # Share (%) of the schools' PME actions that are delayed, above which it flags.
-    "pme_delayed": 30.0,
+    "pme_delayed": 40.0,
     # A fall of this many points of % agree against the previous wave.
     "survey_fall": 10.0,
 }
 TREND_MEETINGS = 3
 # Queries of networks_at_risk with two survey waves (tests assert it).
-QUERIES = 11
+QUERIES = 10
 # Survey constructs followed, by key: the construct name of the instrument.
 CONSTRUCTS = {
     "interest": "Interés en las reuniones",
@@ -93,8 +105,20 @@ REASON_CODES = (
 )
 
 
+FALL_KEYS = {
+    AttendeeRole.DIRECTOR: "attendance_fall_director",
+    AttendeeRole.UTP: "attendance_fall_utp",
+    AttendeeRole.SOSTENEDOR_REP: "attendance_fall_sostenedor_rep",
+}
+
+
 def thresholds():
-    return {**DEFAULT_THRESHOLDS, **getattr(settings, "RISK_THRESHOLDS", {})}
+    overrides = dict(getattr(settings, "RISK_THRESHOLDS", {}))
+    every_fall = overrides.pop("attendance_fall", None)
+    limits = dict(DEFAULT_THRESHOLDS)
+    if every_fall is not None:
+        limits.update(dict.fromkeys(FALL_KEYS.values(), every_fall))
+    return {**limits, **overrides}
 
 
 def _pct(part, whole):
@@ -184,13 +208,14 @@ class MeetingSignals:
     agenda_from_members: int = 0
     agreements_due: int = 0
     agreements_on_time: int = 0
+    attendance_trend: dict = field(default_factory=dict)  # role -> [rates, oldest first]
 
 
 def _meeting_signals(network_ids, year):
     """{network id: MeetingSignals} (four grouped queries): held meetings;
-    attendance by role and meetings with partners present (one query over
-    the attendance of held meetings); agenda items from members; agreements
-    due and done on time. `network_ids` is a subquery of network ids."""
+    attendance by role, its trend and meetings with partners present (one
+    query, _attendance); agenda items from members; agreements due and done
+    on time. `network_ids` is a subquery of network ids."""
     start, end = year_bounds(year)
     meetings = Meeting.objects.filter(
         network_id__in=network_ids, starts_at__gte=start, starts_at__lt=end
@@ -204,28 +229,11 @@ def _meeting_signals(network_ids, year):
     for row in held.values("network_id").annotate(n=Count("pk")).order_by():
         get(row["network_id"]).meetings_held = row["n"]
 
-    measured = Q(user__isnull=False)
-    per_role = {}
-    for index, role in enumerate(MEASURED_ROLES):
-        per_role[f"invited_{index}"] = Count("pk", filter=measured & Q(role=role))
-        per_role[f"attended_{index}"] = Count("pk", filter=measured & Q(role=role, attended=True))
-    for row in (
-        Attendance.objects.filter(meeting__in=held.values("pk"))
-        .filter(Q(user__isnull=False, role__in=MEASURED_ROLES) | Q(partner__isnull=False))
-        .values(network_id=F("meeting__network_id"))
-        .annotate(
-            **per_role,
-            with_partners=Count(
-                "meeting", distinct=True, filter=Q(partner__isnull=False, attended=True)
-            ),
-        )
-        .order_by()
-    ):
-        m = get(row["network_id"])
-        for index, role in enumerate(MEASURED_ROLES):
-            if row[f"invited_{index}"]:
-                m.attendance[role] = _pct(row[f"attended_{index}"], row[f"invited_{index}"])
-        m.meetings_with_partners = row["with_partners"]
+    attendance, trends = _attendance(network_ids, start, end)
+    for network_id, (rates, with_partners) in attendance.items():
+        m = get(network_id)
+        m.attendance, m.meetings_with_partners = rates, with_partners
+        m.attendance_trend = trends.get(network_id, {})
 
     for row in (
         AgendaItem.objects.filter(meeting__in=held.values("pk"))
@@ -254,46 +262,62 @@ def _meeting_signals(network_ids, year):
     return found
 
 
-def _attendance_trends(network_ids, year):
-    """{network id: {role: [rate of each of the last TREND_MEETINGS held
-    meetings, oldest first]}} (one query: a window ranks each network's
-    meetings in a subquery)."""
-    start, end = year_bounds(year)
-    last_meetings = (
-        Meeting.objects.filter(
-            network_id__in=network_ids,
-            status=MeetingStatus.HELD,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("network_id")],
-                order_by=[F("starts_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=TREND_MEETINGS)
-        .values("pk")
-    )
+def _attendance(network_ids, start, end):
+    """({network id: ({role: rate over the held meetings}, meetings with a
+    partner present)}, {network id: {role: [rate of each of the last
+    TREND_MEETINGS held meetings with attendance taken, oldest first]}})
+    from one query grouping the attendance of the held meetings by meeting
+    (a few thousand rows: grouping by network in SQL needed a DISTINCT over
+    meetings, sorted on disk, and the trend a second pass over the rows)."""
+    people = Q(user__isnull=False)
+    per_role = {}
+    for index, role in enumerate(MEASURED_ROLES):
+        per_role[f"i{index}"] = Count("pk", filter=people & Q(role=role))
+        per_role[f"a{index}"] = Count("pk", filter=people & Q(role=role, attended=True))
     rows = (
         Attendance.objects.filter(
-            meeting__in=last_meetings, user__isnull=False, role__in=MEASURED_ROLES
+            meeting__network_id__in=network_ids,
+            meeting__status=MeetingStatus.HELD,
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
         )
-        .values("meeting_id", "role", "meeting__starts_at", network_id=F("meeting__network_id"))
-        .annotate(invited=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
-        .order_by()
+        .filter((people & Q(role__in=MEASURED_ROLES)) | Q(partner__isnull=False, attended=True))
+        .values("meeting_id")
+        .annotate(
+            # Aggregates, not grouping keys: grouped by the meeting alone,
+            # PostgreSQL estimates its few thousand groups and hashes them
+            # (with the meeting's columns as keys it expected a group per
+            # row and sorted the 250,000 rows).
+            network=Max("meeting__network_id"),
+            starts_at=Max("meeting__starts_at"),
+            partners=Count("pk", filter=Q(partner__isnull=False)),
+            **per_role,
+        )
+        .values_list("network", "partners", *per_role)
+        # Each network's meetings together, oldest first: no dates to read
+        # back nor to sort here.
+        .order_by("network", "starts_at", "meeting_id")
     )
-    trends = {}
-    for row in rows:
-        by_role = trends.setdefault(row["network_id"], {})
-        by_role.setdefault(row["role"], []).append(
-            (row["meeting__starts_at"], row["meeting_id"], _pct(row["attended"], row["invited"]))
+    roles = list(enumerate(MEASURED_ROLES))
+    found, trends = {}, {}
+    for network_id, group in groupby(rows, key=itemgetter(0)):
+        meetings = [row[1:] for row in group]
+        totals = [sum(column) for column in zip(*meetings, strict=True)]
+        found[network_id] = (
+            {
+                role: _pct(totals[2 + 2 * i], totals[1 + 2 * i])
+                for i, role in roles
+                if totals[1 + 2 * i]
+            },
+            sum(1 for meeting in meetings if meeting[0]),
         )
-    return {
-        network_id: {role: [rate for *_key, rate in sorted(items)] for role, items in by.items()}
-        for network_id, by in trends.items()
-    }
+        trend = {}
+        for meeting in meetings[-TREND_MEETINGS:]:
+            for i, role in roles:
+                if meeting[1 + 2 * i]:
+                    trend.setdefault(role, []).append(_pct(meeting[2 + 2 * i], meeting[1 + 2 * i]))
+        trends[network_id] = trend
+    return found, trends
 
 
 def _pme_delayed(network_ids, year):
@@ -468,10 +492,10 @@ def reasons_for(risk, limits=None, texts=None):
             )
     for role in MEASURED_ROLES:
         change = risk.attendance_change(role)
-        if change is not None and change <= -limits["attendance_fall"]:
+        if change is not None and change <= -limits[FALL_KEYS[role]]:
             reasons.append(
                 (
-                    f"attendance_fall_{ROLE_KEYS[role].removeprefix('attendance_')}",
+                    FALL_KEYS[role],
                     texts["attendance_fall"]
                     % {"role": labels[role], "points": num(-change), "meetings": TREND_MEETINGS},
                 )
@@ -563,7 +587,6 @@ def networks_at_risk(networks, year, *, readable=None):
     ids = networks_qs.filter(year=year).values("pk")
     limits, texts = thresholds(), _reason_texts()
     signals = _meeting_signals(ids, year)
-    trends = _attendance_trends(ids, year)
     pme = _pme_delayed(ids, year)
     survey = _survey(networks, year, readable or (lambda _campaign: None))
     empty = MeetingSignals()
@@ -576,7 +599,7 @@ def networks_at_risk(networks, year, *, readable=None):
             year=year,
             meetings_held=m.meetings_held,
             attendance={role: m.attendance.get(role) for role in MEASURED_ROLES},
-            attendance_trend=trends.get(network.pk, {}),
+            attendance_trend=m.attendance_trend,
             agenda_from_members=_pct(m.agenda_from_members, m.agenda_items),
             agreements_on_time=_pct(m.agreements_on_time, m.agreements_due),
             agreements_due=m.agreements_due,
@@ -630,6 +653,25 @@ def reason_labels():
         "pme_delayed": _("Muchas acciones PME atrasadas"),
         "survey_interest": _("Cae el interés en las reuniones"),
         "survey_community": _("Cae el vínculo con la comunidad"),
+    }
+
+
+def reason_chips():
+    """A label of two or three words per reason code: the chips of the page's
+    rows (the full sentence goes with each chip)."""
+    return {
+        "attendance_director": _("Asistencia: directores"),
+        "attendance_utp": _("Asistencia: UTP"),
+        "attendance_sostenedor_rep": _("Asistencia: sostenedor"),
+        "attendance_fall_director": _("Caída: directores"),
+        "attendance_fall_utp": _("Caída: UTP"),
+        "attendance_fall_sostenedor_rep": _("Caída: sostenedor"),
+        "agenda_from_members": _("Temas de integrantes"),
+        "agreements_on_time": _("Acuerdos a tiempo"),
+        "no_partners": _("Sin socios"),
+        "pme_delayed": _("PME atrasado"),
+        "survey_interest": _("Encuesta: interés"),
+        "survey_community": _("Encuesta: comunidad"),
     }
 
 

@@ -4,7 +4,7 @@ the home page. Every read starts from permissions.risk_networks."""
 
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,38 @@ def can_view_scope(user, scope):
     if analyst_regions(user).filter(code=scope.region.code).exists():
         return True
     return scope_networks(user, scope).exists()
+
+
+def scope_choices(user):
+    """The scopes the user may read, for the scope picker of the page: the
+    country, then per region (north to south) the region and its DEPROV that
+    can_view_scope allows — every one for admins, an analyst's regions with
+    all their DEPROV, and the regions and DEPROV of the networks a
+    supervisor reads. [(group label, [(value, label)])] (one query)."""
+    deprovs = Deprov.objects.select_related("region").order_by("region__order", "name")
+    if not is_admin(user):
+        deprovs = deprovs.filter(
+            Q(region__in=analyst_regions(user).values("pk"))
+            | Q(pk__in=permissions.risk_networks(user).values("deprov_id"))
+        )
+    regions, by_region = [], {}
+    for deprov in deprovs:
+        if deprov.region_id not in by_region:
+            regions.append(deprov.region)
+            by_region[deprov.region_id] = []
+        by_region[deprov.region_id].append(deprov)
+    groups = [(_("País"), [(NATIONAL, _("Nacional"))])]
+    for region in regions:
+        options = [(str(RiskScope(REGION, region=region)), region.name)]
+        options += [
+            (
+                str(RiskScope(DEPROV, region=region, deprov=deprov)),
+                _("Departamento provincial %(name)s") % {"name": deprov.name.title()},
+            )
+            for deprov in by_region[region.pk]
+        ]
+        groups.append((region.name, options))
+    return groups
 
 
 def default_scope(user):

@@ -14,7 +14,7 @@ from networks.meetings.models import AttendeeRole
 from .. import permissions
 from ..permissions import ScopeError
 from . import exports, selectors
-from .indicators import CONSTRUCTS, thresholds
+from .indicators import CONSTRUCTS, reason_chips, thresholds
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows a page of the list shows; the CSV/XLSX downloads and the API keep every row.
@@ -59,6 +59,7 @@ def risk_page(request):
     risks = selectors.risks_for(request.user, scope, year)
     rows = selectors.sorted_risks(risks, sort, flagged_only=flagged_only)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    chips = reason_chips()
     # The sort links start again at page 1; the page links keep the sort.
     query = request.GET.copy()
     query.pop("sort", None)
@@ -70,10 +71,16 @@ def risk_page(request):
         "monitoring/risk/list.html",
         {
             "scope": scope,
+            "scope_value": str(scope),
+            "scope_choices": selectors.scope_choices(request.user),
             "year": year,
             "sort": sort,
             "flagged_only": flagged_only,
-            "rows": page.object_list,
+            # Each row with its reasons as chips: (code, short label, sentence).
+            "rows": [
+                (risk, [(code, chips[code], text) for code, text in risk.reasons])
+                for risk in page.object_list
+            ],
             "page": page,
             "n_networks": len(risks),
             "n_flagged": sum(1 for r in risks if r.flagged),

@@ -1,7 +1,9 @@
 """Networks at risk in Chromium: an analyst of the Maule region opens the
 page from the survey, sees the flagged network of her region with its
-reason, and downloads the list as CSV."""
+reason as a chip, picks a DEPROV of her region in the scope picker, and
+downloads the list as CSV."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from tests.factories import AnalystScopeFactory, NetworkFactory
 from tests.monitoring.risk_data import held_meeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+REASON = "Asistencia de directores de 30 % (umbral: 80 %)."
 
 
 def test_an_analyst_sees_and_downloads_the_flagged_networks_of_her_region(page):
@@ -31,12 +34,28 @@ def test_an_analyst_sees_and_downloads_the_flagged_networks_of_her_region(page):
     )
     table = page.get_by_test_id("risk-table")
     expect(table).to_contain_text("RME-07-801")
-    expect(table).to_contain_text("Asistencia de directores de 30 % (umbral: 60 %).")
+    expect(table).to_contain_text(REASON)
     expect(table).not_to_contain_text("RME-07-802")
+    chip = table.locator('[data-reason="attendance_director"]')
+    expect(chip).to_be_visible()
+    expect(chip).to_have_text("Asistencia: directores" + REASON)  # the sentence for readers
+    expect(chip).to_have_attribute("title", REASON)
+
+    # The scope picker offers what she reads: the country, her region and its DEPROV.
+    picker = page.get_by_label("Alcance")
+    expect(picker).to_have_value("region:7")
+    expect(picker.locator('option[value="region:13"]')).to_have_count(0)
+    picker.select_option("deprov:72")
+    page.get_by_role("button", name="Ver").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Redes en riesgo · Departamento provincial Talca · 2025"
+    )
+    expect(page).to_have_url(re.compile(r"scope=deprov%3A72"))
+    expect(page.get_by_test_id("risk-table")).to_contain_text("RME-07-801")
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Descargar CSV").click()
     download = info.value
-    assert download.suggested_filename == "redes-en-riesgo_region-7_2025.csv"
+    assert download.suggested_filename == "redes-en-riesgo_deprov-72_2025.csv"
     content = Path(download.path()).read_text(encoding="utf-8")
     assert "RME-07-801" in content and "RME-07-802" not in content

@@ -51,33 +51,33 @@ def test_a_network_without_data_has_no_indicator_and_no_flag(network):
 
 
 def test_attendance_by_role_over_the_year_and_its_thresholds(network):
-    # Directors 5/10 = 50 % (< 60), UTP 6/10 = 60 % (>= 50), reps 1/4 = 25 % (< 30).
-    held_meeting(network, 3, attendance={D: (2, 5), U: (3, 5), S: (1, 2)})
-    held_meeting(network, 4, attendance={D: (3, 5), U: (3, 5), S: (0, 2)})
+    # Directors 5/10 = 50 % (< 80), UTP 8/10 = 80 % (>= 70), reps 1/4 = 25 % (< 27).
+    held_meeting(network, 3, attendance={D: (2, 5), U: (4, 5), S: (1, 2)})
+    held_meeting(network, 4, attendance={D: (3, 5), U: (4, 5), S: (0, 2)})
     risk = risk_of(network)
-    assert risk.attendance == {D: 50.0, U: 60.0, S: 25.0}
+    assert risk.attendance == {D: 50.0, U: 80.0, S: 25.0}
     assert risk.reason_codes == ["attendance_director", "attendance_sostenedor_rep"]
-    assert risk.reason_texts[0] == "Asistencia de directores de 50 % (umbral: 60 %)."
+    assert risk.reason_texts[0] == "Asistencia de directores de 50 % (umbral: 80 %)."
     assert risk.reason_texts[1] == (
-        "Asistencia de representantes del sostenedor de 25 % (umbral: 30 %)."
+        "Asistencia de representantes del sostenedor de 25 % (umbral: 27 %)."
     )
 
 
 def test_a_fall_in_attendance_over_the_last_three_meetings(network):
-    # Four meetings: the first is outside the window; 100 → 90 → 80 over the
-    # last three is a fall of 20 points (>= 15). UTP 80 → 80 → 70 is only 10.
+    # Four meetings: the first is outside the window; 100 → 90 → 70 over the
+    # last three is a fall of 30 points (>= 21). UTP 80 → 80 → 70 is only 10 (< 24).
     held_meeting(network, 3, attendance={D: (2, 10), U: (10, 10)})
     held_meeting(network, 4, attendance={D: (10, 10), U: (8, 10)})
     held_meeting(network, 5, attendance={D: (9, 10), U: (8, 10)})
-    held_meeting(network, 6, attendance={D: (8, 10), U: (7, 10)})
+    held_meeting(network, 6, attendance={D: (7, 10), U: (7, 10)})
     risk = risk_of(network)
-    assert risk.attendance_trend[D] == [100.0, 90.0, 80.0]
-    assert risk.attendance_change(D) == -20.0
+    assert risk.attendance_trend[D] == [100.0, 90.0, 70.0]
+    assert risk.attendance_change(D) == -30.0
     assert risk.attendance_change(U) == -10.0
     assert "attendance_fall_director" in risk.reason_codes
     assert "attendance_fall_utp" not in risk.reason_codes
     assert (
-        "La asistencia de directores cayó 20 puntos en las últimas 3 reuniones."
+        "La asistencia de directores cayó 30 puntos en las últimas 3 reuniones."
         in risk.reason_texts
     )
 
@@ -103,10 +103,11 @@ def test_agreements_done_on_time_among_those_due(network):
     agreements(meeting, on_time=1, late=1, open_overdue=2)  # 1 of 4 = 25 %
     risk = risk_of(network)
     assert risk.agreements_on_time == 25.0
-    assert "Solo el 25 % de los acuerdos se cumplió a tiempo (umbral: 50 %)." in (risk.reason_texts)
+    assert "Solo el 25 % de los acuerdos se cumplió a tiempo (umbral: 40 %)." in (risk.reason_texts)
 
 
-def test_no_external_partner_after_three_meetings(network):
+def test_no_external_partner_after_three_meetings(network, settings):
+    settings.RISK_THRESHOLDS = {"meetings_without_partners": 3}  # the default is 12
     for month in (3, 4):
         held_meeting(network, month)
     assert "no_partners" not in risk_of(network).reason_codes  # only two held
@@ -128,7 +129,7 @@ def test_share_of_delayed_pme_actions_of_shared_plans(network):
     risk = risk_of(network)
     assert (risk.pme_actions, risk.pme_delayed, risk.pme_delayed_rate) == (6, 3, 50.0)
     assert risk.reason_texts == [
-        "El 50 % de las acciones PME de sus establecimientos está atrasado (umbral: 30 %)."
+        "El 50 % de las acciones PME de sus establecimientos está atrasado (umbral: 40 %)."
     ]
 
 
@@ -170,15 +171,15 @@ def test_survey_figures_only_for_readable_networks(network):
 
 
 def test_thresholds_come_from_settings(network, settings):
-    held_meeting(network, 3, attendance={D: (7, 10)})
+    held_meeting(network, 3, attendance={D: (9, 10)})
     assert "attendance_director" not in risk_of(network).reason_codes
-    settings.RISK_THRESHOLDS = {"attendance_director": 80}
+    settings.RISK_THRESHOLDS = {"attendance_director": 95}
     assert "attendance_director" in risk_of(network).reason_codes
 
 
 def test_distribution_counts_flagged_networks_and_deciles():
     networks = [NetworkFactory(year=YEAR) for _ in range(3)]
-    for network, attended in zip(networks, (2, 7, 9), strict=True):
+    for network, attended in zip(networks, (2, 8, 9), strict=True):
         held_meeting(network, 3, attendance={D: (attended, 10)})
     risks = networks_at_risk(Network.objects.all(), YEAR)
     with translation.override("es"):
@@ -188,8 +189,8 @@ def test_distribution_counts_flagged_networks_and_deciles():
         {"code": "attendance_director", "label": "Baja asistencia de directores", "count": 1}
     ]
     row = data["indicators"][0]
-    assert (row["n"], row["median"]) == (3, 70.0)
-    assert row["p10"] == 30.0 and row["p90"] == 86.0
+    assert (row["n"], row["median"]) == (3, 80.0)
+    assert row["p10"] == 32.0 and row["p90"] == 88.0
 
 
 def _scenario(n_networks):
@@ -220,9 +221,9 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
     _queries()
     many, risks = _queries()
     assert len(risks) == 5
-    # 1 networks, 4 meeting signals, 1 attendance window, 1 PME delayed,
+    # 1 networks, 4 meeting signals (attendance and its trend in one), 1 PME delayed,
     # 1 waves, 1 construct questions, 2 results cache keys (one per wave).
-    assert few == many == QUERIES == 11
+    assert few == many == QUERIES == 10
 
 
 def test_the_meeting_signals_keep_the_meeting_measures_definitions():

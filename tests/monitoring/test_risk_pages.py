@@ -3,13 +3,14 @@ home panel: who reads which scope (403 for roles without the page, 404 for
 a scope outside one's own), what they see, and a fixed number of queries."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from tests.conftest import TALCA
+from tests.conftest import SANTIAGO_CENTRO, TALCA
 from tests.factories import NetworkFactory
 from tests.monitoring.conftest import add_responses
 from tests.monitoring.risk_data import YEAR, held_meeting
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/monitoring/networks-at-risk/"
 API = "/api/v1/monitoring/networks-at-risk/"
-REASON_A = "Asistencia de directores de 20 % (umbral: 60 %)."
-REASON_B = "Asistencia de directores de 40 % (umbral: 60 %)."
+REASON_A = "Asistencia de directores de 20 % (umbral: 80 %)."
+REASON_B = "Asistencia de directores de 40 % (umbral: 80 %)."
 
 
 @pytest.fixture
@@ -77,6 +78,59 @@ def test_a_scope_outside_ones_own_answers_404(risky, login, who, scope):
     assert _get(login, user, f"/monitoring/networks-at-risk.csv?scope={scope}").status_code == 404
 
 
+def _scope_options(login, user, query=""):
+    """(values offered by the scope picker, the one selected)."""
+    html = _get(login, user, f"{PAGE}?year={YEAR}{query}").content.decode()
+    picker = html[html.index('<select class="form-select" id="risk-scope"') :]
+    picker = picker[: picker.index("</select>")]
+    values = re.findall(r'<option value="([^"]+)"', picker)
+    selected = re.findall(r'<option value="([^"]+)" selected', picker)
+    return values, selected
+
+
+@pytest.mark.parametrize(
+    ("who", "offered", "not_offered", "default"),
+    [
+        ("nora", ["national", "region:7", "region:13", "deprov:72"], [], "national"),
+        (
+            "regina",
+            ["national", "region:13", f"deprov:{SANTIAGO_CENTRO}"],
+            ["region:7", "deprov:72"],
+            "region:13",
+        ),
+        (
+            "sofia",
+            ["national", "region:7", "deprov:72"],
+            ["region:13", f"deprov:{SANTIAGO_CENTRO}", "deprov:71"],
+            "deprov:72",
+        ),
+        (
+            "oscar",
+            ["national", "region:13", f"deprov:{SANTIAGO_CENTRO}"],
+            ["region:7", "deprov:72"],
+            f"deprov:{SANTIAGO_CENTRO}",
+        ),
+    ],
+)
+def test_the_scope_picker_offers_the_scopes_one_may_read(
+    risky, login, who, offered, not_offered, default
+):
+    user = getattr(risky, who)
+    values, selected = _scope_options(login, user)
+    assert set(offered) <= set(values)
+    assert not set(not_offered) & set(values)
+    assert selected == [default]
+    if who != "nora":  # every scope offered opens (the country's 56 are too many to walk)
+        for value in values:
+            assert _get(login, user, f"{PAGE}?scope={value}&year={YEAR}").status_code == 200
+
+
+def test_the_scope_picker_keeps_the_scope_of_the_url(risky, login):
+    values, selected = _scope_options(login, risky.nora, "&scope=deprov:72")
+    assert selected == ["deprov:72"]
+    assert values[0] == "national" and values.index("region:7") < values.index("deprov:72")
+
+
 @pytest.mark.parametrize("who", ["alice", "rita", "uma"])
 def test_roles_without_the_page_get_403(risky, login, who):
     user = getattr(risky, who)
@@ -89,6 +143,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(risky, client):
     response = client.get(PAGE)
     assert response.status_code == 302 and "login" in response["Location"]
     assert client.get(API).status_code in (401, 403)
+
+
+def test_each_reason_is_a_chip_carrying_its_sentence(risky, login):
+    html = _get(login, risky.tomas, f"{PAGE}?scope=deprov:72&year={YEAR}").content.decode()
+    assert f'data-reason="attendance_director" title="{REASON_A}"' in html
+    assert '<span aria-hidden="true">Asistencia: directores</span>' in html
+    assert f'<span class="visually-hidden">{REASON_A}</span>' in html
 
 
 def test_flagged_only_by_default_and_all_on_request(risky, login):
@@ -138,7 +199,7 @@ def test_the_api_gives_indicators_flags_and_reasons(risky, login):
     assert row["attendance"] == {"director": 20.0, "utp": None, "sostenedor_rep": None}
     assert row["flagged"] is True
     assert row["reasons"] == [{"code": "attendance_director", "text": REASON_A}]
-    assert data["thresholds"]["attendance_director"] == 60.0
+    assert data["thresholds"]["attendance_director"] == 80.0
 
 
 def test_the_api_is_in_the_schema(risky, login):

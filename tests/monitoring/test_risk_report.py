@@ -42,8 +42,8 @@ def test_a_network_report_lists_its_own_signals_and_reasons(inputs):
     text = _text(inputs, "network:RME-07-901")
     assert "Señales de riesgo" in text
     assert "La red cruza estos umbrales:" in text
-    assert "Asistencia de directores de 20 % (umbral: 60 %)." in text
-    assert "Asistencia de directores 20,0 % 60,0 %" in text
+    assert "Asistencia de directores de 20 % (umbral: 80 %)." in text
+    assert "Asistencia de directores 20,0 % 80,0 %" in text
 
 
 def test_a_network_below_no_threshold_says_so(inputs):
