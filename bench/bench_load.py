@@ -702,7 +702,9 @@ def report_lines(args, url, data, runs, cache_url):
             f"(Locust itself {run['locust_cpu'] / (run['window'] + run['ramp']) * 100:.0f} %); "
             f"machine load average {run['loadavg'][0]:.1f} → {run['loadavg'][1]:.1f}. "
             f"{run['summary']['invitations']} survey links, {run['summary']['meetings']} upcoming "
-            "meetings.",
+            f"meetings. At this CPU per request the {cpus} CPUs, if the server had them to "
+            f"itself, would serve at most ~{cpus * 1000 / max(0.1, server_ms + pg_ms):.0f} "
+            "req/s of this mix.",
             "",
             "| page | requests | failures | p50 (ms) | p95 (ms) | p99 (ms) |",
             "|---|---|---|---|---|---|",
