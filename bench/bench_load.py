@@ -26,7 +26,9 @@ published survey wave when those are missing). Then:
    (statistics reset once every user runs);
 5. measures the server's CPU per request: utime+stime from /proc of the
    gunicorn master and workers and of this database's PostgreSQL backends,
-   before and after the measured window;
+   before and after the measured window; and each request's CPU in its worker,
+   by view (gunicorn serves the project's WSGI application through a
+   bench-only wrapper that logs it);
 6. does it with PAGE_CACHE_SECONDS=0 and with the default (120), prints the
    tables and appends a dated section to bench/RESULTS.md.
 
@@ -42,6 +44,7 @@ import json
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -437,6 +440,47 @@ def data_figures():
 
 # --- server and CPU ----------------------------------------------------------------------
 
+# Served instead of rme_platform.wsgi (bench only): the same application,
+# which also writes the CPU time each request took in its worker, by view.
+CPU_WSGI = """
+import os
+import time
+
+from django.core.wsgi import get_wsgi_application
+from django.urls import Resolver404, resolve
+
+django_application = get_wsgi_application()
+LOG = os.environ["RME_LOAD_CPU_LOG"]
+out = None
+
+
+def application(environ, start_response):
+    global out
+    started = time.thread_time()
+    try:
+        return django_application(environ, start_response)
+    finally:
+        used = time.thread_time() - started
+        try:
+            name = resolve(environ.get("PATH_INFO", "/")).view_name
+        except Resolver404:
+            name = "(not found)"
+        if out is None:
+            out = open(f"{LOG}.{os.getpid()}", "a", buffering=1)
+        out.write(f"{time.time():.3f} {environ['REQUEST_METHOD']} {name} {used * 1000:.3f}\\n")
+"""
+
+
+def cpu_by_view(log_prefix, start, end):
+    """{(method, view): [CPU ms]} of the requests that ended in [start, end]."""
+    found = {}
+    for path in log_prefix.parent.glob(log_prefix.name + ".*"):
+        for line in path.read_text().splitlines():
+            at, method, view, ms = line.split()
+            if start <= float(at) <= end:
+                found.setdefault((method, view), []).append(float(ms))
+    return found
+
 
 def proc_cpu(pid):
     """utime + stime of a process in seconds (0 if it is gone)."""
@@ -554,11 +598,17 @@ def run_once(args, env, tmp, page_cache, cache_url):
     connection.close()
     flush_cache(cache_url)
 
-    server_env = {**env, "PAGE_CACHE_SECONDS": str(page_cache)}
+    (tmp / "bench_cpu_wsgi.py").write_text(CPU_WSGI)
+    cpu_log = tmp / f"cpu-{page_cache}.log"
+    server_env = {
+        **env,
+        "PAGE_CACHE_SECONDS": str(page_cache),
+        "RME_LOAD_CPU_LOG": str(cpu_log),
+    }
     log = (tmp / f"gunicorn-{page_cache}.log").open("w")
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "rme_platform.wsgi:application",
+        "bench_cpu_wsgi:application",
         "-b",
         f"{HOST}:{PORT}",
         "-w",
@@ -609,13 +659,14 @@ def run_once(args, env, tmp, page_cache, cache_url):
         time.sleep(ramp + 1)
         load_before = os.getloadavg()[0]
         before = cpu_snapshot(server, env["DATABASE_URL"])
-        started = time.monotonic()
+        started, wall_start = time.monotonic(), time.time()
         locust_cpu = 0.0
         while locust.poll() is None:  # its CPU, read while it runs
             locust_cpu = max(locust_cpu, proc_cpu(locust.pid))
             time.sleep(0.5)
         window = time.monotonic() - started
         after = cpu_snapshot(server, env["DATABASE_URL"])
+        wall_end = time.time()
         if locust.returncode:
             print((tmp / f"locust-{page_cache}.log").read_text()[-4000:], file=sys.stderr)
             raise RuntimeError(f"locust exited with code {locust.returncode}")
@@ -643,6 +694,7 @@ def run_once(args, env, tmp, page_cache, cache_url):
         "locust_cpu": locust_cpu,
         "ramp": ramp,
         "loadavg": (load_before, load),
+        "by_view": cpu_by_view(cpu_log, wall_start, wall_end),
     }
 
 
@@ -718,6 +770,21 @@ def report_lines(args, url, data, runs, cache_url):
             f"| **total** | {total['requests']:,} | {total['failures']} | {total['p50']:.0f} "
             f"| {total['p95']:.0f} | {total['p99']:.0f} |"
         )
+        views = sorted(run["by_view"].items(), key=lambda item: -sum(item[1]))
+        spent = sum(sum(times) for _key, times in views) or 1.0
+        lines += [
+            "",
+            "Server CPU by view (the worker thread's CPU time for each request: waiting for "
+            "PostgreSQL excluded, and PostgreSQL's own CPU is not in it):",
+            "",
+            "| view | requests | CPU median (ms) | CPU mean (ms) | share of the CPU |",
+            "|---|---|---|---|---|",
+        ]
+        for (method, view), times in views:
+            lines.append(
+                f"| {method} `{view}` | {len(times)} | {statistics.median(times):.1f} "
+                f"| {statistics.fmean(times):.1f} | {sum(times) / spent * 100:.0f} % |"
+            )
         if run["failures"]:
             lines += ["", "Failures:"]
             lines += [f"- {n} × {name}: {error}" for name, error, n in run["failures"][:10]]
