@@ -569,17 +569,27 @@ def redis_answers(url):
 # --- one run -----------------------------------------------------------------------------
 
 
+def number(text):
+    """A figure of Locust's CSV ('N/A' where a row has no requests: 0)."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def read_stats(prefix):
     rows = {}
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
+            if row["Request Count"] == "0":  # asked for during the ramp-up only
+                continue
             rows[row["Name"]] = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "p50": float(row["50%"] or 0),
-                "p95": float(row["95%"] or 0),
-                "p99": float(row["99%"] or 0),
-                "rate": float(row["Requests/s"] or 0),
+                "p50": number(row["50%"]),
+                "p95": number(row["95%"]),
+                "p99": number(row["99%"]),
+                "rate": number(row["Requests/s"]),
             }
     failures = []
     with contextlib.suppress(OSError), open(f"{prefix}_failures.csv", newline="") as handle:
