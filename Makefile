@@ -59,7 +59,14 @@ beat: $(STAMP)
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
 	$(BIN)/celery -A rme_platform beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-bench: $(STAMP)
+# The benchmarks also need the `bench` extra (Locust, for bench/load/).
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
