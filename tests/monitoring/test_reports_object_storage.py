@@ -8,9 +8,12 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from monitoring.models import Report, ReportStatus
+from monitoring.reports.data import ReportInputs, campaign_scopes, report_checksum
 from monitoring.reports.services import request_reports
 from monitoring.tasks import build_report
 
@@ -57,6 +60,39 @@ def test_a_report_built_by_the_task_is_stored_in_the_bucket_and_downloaded(
     out = io.StringIO()
     call_command("build_reports", "--campaign", published.slug, "--scope", A, "--sync", stdout=out)
     assert out.getvalue().split() == [A, "unchanged", report.file.name]
+
+
+def test_asking_again_for_unchanged_reports_lists_their_folder_once(object_storage, published):
+    """Whether each report's file is still there is one listing of the
+    campaign's folder, not a request per report (hundreds nationally)."""
+    request_reports(by=None, campaign=published, scope="all", enqueue_builds=False)
+    inputs = ReportInputs(published)
+    reports = list(Report.objects.filter(campaign=published))
+    assert len(reports) >= 5
+    for report in reports:
+        scope = campaign_scopes(published, report.scope_text)[0]
+        report.file.save(report.file_name(), ContentFile(b"%PDF-1.7 prueba"), save=False)
+        report.status = ReportStatus.DONE
+        report.checksum = report_checksum(inputs, scope, "es")
+        report.save()
+    # A report whose file is gone is built again.
+    object_storage.Object(reports[0].file.name).delete()
+
+    client = default_storage.connection.meta.client
+    calls = []
+
+    def count(model, **kwargs):
+        calls.append(model.name)
+
+    client.meta.events.register("before-call.s3", count)
+    try:
+        outcomes = request_reports(by=None, campaign=published, scope="all", enqueue_builds=False)
+    finally:
+        client.meta.events.unregister("before-call.s3", count)
+    assert {r.pk: outcome for r, outcome in outcomes} == {
+        r.pk: "queued" if r.pk == reports[0].pk else "unchanged" for r in reports
+    }
+    assert len(calls) == 1 and calls[0].startswith("ListObjects"), calls
 
 
 def test_nothing_asks_a_stored_file_for_a_path_on_this_host():
