@@ -6,6 +6,7 @@ it fails the test, so CI can never pass by skipping. So does the fixture
 `object_storage` (moto's S3 server, from the dev dependencies).
 """
 
+import logging
 import os
 import runpy
 import shutil
@@ -87,6 +88,8 @@ def s3_server():
         service_missing(
             f"needs moto's S3 server ({exc}): pip install -c constraints.txt -e '.[dev]'"
         )
+    # Its request log would fill a failing test's report.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
