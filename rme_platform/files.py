@@ -103,7 +103,10 @@ def _parses_as_pdf(uploaded_file):
 
 def protected_download(request, field_file, *, filename=None):
     """Stream a stored file as an attachment. Call it only after checking
-    that request.user may see the object the file belongs to."""
+    that request.user may see the object the file belongs to. The file is
+    read through its storage (a folder under MEDIA_ROOT, or a private bucket
+    on several hosts) and sent by this response: never a redirect to the
+    storage's own URL, which would skip the check."""
     filename = filename or Path(field_file.name).name
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(

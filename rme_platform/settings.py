@@ -3,7 +3,9 @@
 The defaults are the embedded set-up a newcomer gets from `make run`: SQLite
 under var/, Celery tasks run eagerly in process, email printed to the console,
 media under var/media. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY,
-ALLOWED_HOSTS (and DEBUG=0, the default).
+ALLOWED_HOSTS (and DEBUG=0, the default); on several hosts also object
+storage (AWS_STORAGE_BUCKET_NAME and AWS_S3_ENDPOINT_URL, see "Static and
+media files" below, and README, "Several hosts").
 """
 
 import os
@@ -355,8 +357,56 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files (attachments, PME evidence, directory imports) and built PDF
+# reports go through Django's storage API only, never a path on one host. On
+# one host they may live under MEDIA_ROOT ("filesystem", the default); web and
+# workers on several hosts share S3-compatible object storage ("s3", the
+# default once AWS_STORAGE_BUCKET_NAME is set): MinIO, AWS S3 or another.
+# The bucket stays private: files are served only by views that check access
+# first and stream them from the storage (rme_platform/files.py), never by a
+# redirect to a public or signed URL, so no URL of a file is ever handed out.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+STORAGE_BACKEND = env("STORAGE_BACKEND", "") or ("s3" if AWS_STORAGE_BUCKET_NAME else "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", "") or None
+    AWS_DEFAULT_ACL = env("AWS_DEFAULT_ACL") or "private"
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty: AWS itself; MinIO or another service: its URL.
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": env("AWS_S3_REGION_NAME", "") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", "") or None,
+            # Keys under this prefix of the bucket ("" for its root).
+            "location": env("AWS_LOCATION") or "",
+            # Objects are private; AWS_DEFAULT_ACL=none sends no ACL at all
+            # (a bucket whose ACLs are disabled refuses one).
+            "default_acl": None if AWS_DEFAULT_ACL == "none" else AWS_DEFAULT_ACL,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # Bucket in the path (http://minio:9000/bucket/key): what MinIO
+            # and most S3-compatible services expect; AWS takes either.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE")
+            or ("path" if AWS_S3_ENDPOINT_URL else None),
+            "signature_version": "s3v4",
+            # A file read for a download is kept in memory up to this size,
+            # then in a temporary file of the web process.
+            "max_memory_size": env_int("AWS_S3_MAX_MEMORY_SIZE", 2 * 1024 * 1024),
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,13 +2,17 @@
 
 Markers postgres, redis, worker and e2e need a real service. Under plain
 `make test` a missing service skips the test with the reason; with CI=true
-it fails the test, so CI can never pass by skipping.
+it fails the test, so CI can never pass by skipping. So does the fixture
+`object_storage` (moto's S3 server, from the dev dependencies).
 """
 
+import logging
 import os
+import runpy
 import shutil
 import socket
 import sys
+import uuid
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -72,6 +76,61 @@ def pytest_runtest_setup(item):
         service_missing("needs the celery command in the virtualenv")
     if "e2e" in markers and not os.path.exists(CHROMIUM):
         service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The URL of an S3-compatible server speaking HTTP on 127.0.0.1 (moto's
+    standalone server, in a thread of the test process), for the session."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:
+        service_missing(
+            f"needs moto's S3 server ({exc}): pip install -c constraints.txt -e '.[dev]'"
+        )
+    # Its request log would fill a failing test's report.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings, monkeypatch):
+    """Files stored in a new, empty bucket of the S3 server, configured as
+    production configures it: STORAGES["default"] is what
+    rme_platform/settings.py makes of the environment a deployment sets
+    (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, keys). Yields the bucket
+    (a boto3 Bucket) to look into."""
+    import boto3
+
+    bucket_name = f"rme-test-{uuid.uuid4().hex[:12]}"
+    environ = {
+        "AWS_STORAGE_BUCKET_NAME": bucket_name,
+        "AWS_S3_ENDPOINT_URL": s3_server,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "rme-test",
+        "AWS_SECRET_ACCESS_KEY": "rme-test-secret",
+    }
+    for name in ("STORAGE_BACKEND", "AWS_LOCATION", "AWS_DEFAULT_ACL", "AWS_S3_ADDRESSING_STYLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    produced = runpy.run_path(str(settings.BASE_DIR / "rme_platform" / "settings.py"))
+    assert produced["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    bucket = boto3.resource(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="rme-test",
+        aws_secret_access_key="rme-test-secret",
+    ).Bucket(bucket_name)
+    bucket.create()
+    # Resets the storages (django.test.signals): FileFields use the bucket.
+    settings.STORAGES = {**settings.STORAGES, "default": produced["STORAGES"]["default"]}
+    return bucket
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ the `build_reports` command and the campaign-close task call. They check
 who asks, write the Report rows and queue the builds (building.enqueue), or
 build them here for `build_reports --sync`."""
 
+import posixpath
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -59,6 +61,7 @@ def request_reports(*, by, campaign, scope="all", language="es", force=False, en
         to_queue, changed = [], []
         busy_after = now - STALE_AFTER
         created = {r.pk for r in new}
+        stored = StoredFiles()
         for s in scopes:
             report = existing[str(s)]
             report.campaign = campaign
@@ -67,7 +70,7 @@ def request_reports(*, by, campaign, scope="all", language="es", force=False, en
                 and report.status == ReportStatus.DONE
                 and report.checksum == sums[str(s)]
                 and report.file
-                and report.file.storage.exists(report.file.name)
+                and stored.has(report.file)
             ):
                 outcomes.append((report, "unchanged"))
                 continue
@@ -89,6 +92,25 @@ def request_reports(*, by, campaign, scope="all", language="es", force=False, en
         if enqueue_builds and to_queue:
             enqueue(to_queue, force=force)
     return outcomes
+
+
+class StoredFiles:
+    """Whether stored files exist, asked of the storage once per folder (one
+    listing) instead of once per file: on object storage each question is a
+    request, and a campaign has hundreds of reports in one folder."""
+
+    def __init__(self):
+        self._listed = {}
+
+    def has(self, field_file):
+        folder, name = posixpath.split(field_file.name)
+        key = (id(field_file.storage), folder)
+        if key not in self._listed:
+            try:
+                self._listed[key] = set(field_file.storage.listdir(folder)[1])
+            except FileNotFoundError:  # a folder of the file system not made yet
+                self._listed[key] = set()
+        return name in self._listed[key]
 
 
 def retry_report(*, by, report):

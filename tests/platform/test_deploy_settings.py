@@ -92,3 +92,53 @@ def test_the_old_compose_placeholder_secret_is_refused():
     result = run_manage("check", "--deploy", env={"DEBUG": "0", "SECRET_KEY": placeholder})
     assert result.returncode != 0
     assert "placeholder" in result.stderr
+
+
+def default_storage_under(env):
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))"
+    )
+    storage_env = (
+        "STORAGE_BACKEND",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_S3_REGION_NAME",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_LOCATION",
+        "AWS_DEFAULT_ACL",
+        "AWS_S3_ADDRESSING_STYLE",
+    )
+    base = {"DEBUG": "0", "SECRET_KEY": SECRET, **dict.fromkeys(storage_env, "")}
+    result = run_manage("shell", "-c", code, env={**base, **env})
+    return result, (result.returncode == 0 and json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_compose_keeps_files_in_minios_private_bucket():
+    env = compose_environment({"SECRET_KEY": SECRET})
+    env = {k: v for k, v in env.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    result, storage = default_storage_under(env)
+    assert result.returncode == 0, result.stderr
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "rme"
+    assert options["endpoint_url"] == "http://minio:9000"
+    assert options["addressing_style"] == "path"
+    # Private objects, no URL handed out (signed or not), nothing overwritten.
+    assert options["default_acl"] == "private"
+    assert options["querystring_auth"] is False
+    assert options["file_overwrite"] is False
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "minio" in compose["services"] and "minio-bucket" in compose["services"]
+    for service in ("web", "worker", "beat"):
+        assert "volumes" not in compose["services"][service]
+
+
+def test_without_a_bucket_files_stay_on_the_filesystem_and_a_wrong_backend_is_refused():
+    result, storage = default_storage_under({})
+    assert storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    result, _storage = default_storage_under({"STORAGE_BACKEND": "s3"})
+    assert result.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in result.stderr
+    result, _storage = default_storage_under({"STORAGE_BACKEND": "ftp"})
+    assert result.returncode != 0 and "STORAGE_BACKEND" in result.stderr

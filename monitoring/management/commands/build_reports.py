@@ -4,8 +4,11 @@
         [--scope all|national|region:<code>|network:<code>]
         [--language es|en] [--sync] [--force]
 
-With --sync it prints one line per report: `<scope> <status> <file path>`,
+With --sync it prints one line per report: `<scope> <status> <stored name>`,
 status done, unchanged (same inputs: not rebuilt) or failed (then the error).
+The stored name is the file's name in the storage (STORAGES["default"]: a
+folder under MEDIA_ROOT, or an object storage bucket), never a path on this
+host: the report may have been built, and be read, on another one.
 """
 
 from django.core.exceptions import ValidationError
@@ -50,12 +53,7 @@ class Command(BaseCommand):
                 first_line = (report.error or "").splitlines()[0] if report.error else ""
                 self.stdout.write(f"{report.scope_text} failed {first_line}")
                 continue
-            path = ""
-            if report.file and outcome in {"done", "unchanged"}:
-                try:
-                    path = report.file.path
-                except NotImplementedError:
-                    path = report.file.name
-            self.stdout.write(f"{report.scope_text} {outcome} {path}".rstrip())
+            name = report.file.name if report.file and outcome in {"done", "unchanged"} else ""
+            self.stdout.write(f"{report.scope_text} {outcome} {name}".rstrip())
         if failed:
             raise CommandError(f"{failed} report(s) failed.")
