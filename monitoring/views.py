@@ -135,8 +135,10 @@ def respond(request, token):
     """The respondent's form, reached by the personal link (no sign-in
     needed): answers saved as they go, resumed from any device, submitted once."""
     try:
-        invitation = services.invitation_for_token(token)
-        services.check_answerable(invitation)
+        invitation = services.invitation_for_token(token, with_network=request.method != "POST")
+        if request.method != "POST":
+            # A submit checks it under the invitation's lock, in its transaction.
+            services.check_answerable(invitation)
     except services.SurveyUnavailable as exc:
         status = 404 if exc.reason == "invalid" else None
         return _unavailable(request, exc.reason, exc.campaign, status=status)
@@ -169,7 +171,7 @@ def respond(request, token):
 def autosave(request, token):
     """htmx: keep the answers given so far; answers with the progress."""
     try:
-        invitation = services.invitation_for_token(token)
+        invitation = services.invitation_for_token(token, with_network=False)
         questions = services.instrument_questions(invitation.campaign.instrument)
         draft = services.save_draft(
             invitation=invitation, answers=answers_from_post(questions, request.POST)
