@@ -948,38 +948,46 @@ def _as_date(value):
 
 def _lock_answerable(invitation, today=None):
     """Lock the invitation row (FOR UPDATE) and check, in the same query, that
-    it can still be answered: not answered, its draft not submitted, its
-    campaign (read afresh, as a close may just have committed) open. Raises
-    SurveyUnavailable otherwise."""
+    it is not answered (moved) and that its campaign is open (read afresh:
+    the campaign's share lock, taken before, waited for any close in
+    flight). Raises SurveyUnavailable otherwise. Whether its draft was
+    submitted is left to `_write_draft`: a query that waited for the lock
+    sees the locked row as it is now but the rows it joins as they were
+    when it began, so the draft of a submit that just committed would be
+    missed here."""
     lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
     sql = (
-        "SELECT i.answered, d.submitted, c.status, c.opens_on, c.closes_on "  # noqa: S608
+        "SELECT i.answered, c.status, c.opens_on, c.closes_on "  # noqa: S608
         f"FROM {_table(Invitation)} i JOIN {_table(Campaign)} c ON c.id = i.campaign_id "
-        f"LEFT JOIN {_table(Draft)} d ON d.invitation_id = i.id WHERE i.id = %s{lock}"
+        f"WHERE i.id = %s{lock}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [invitation.pk])
-        answered, submitted, status, opens_on, closes_on = cursor.fetchone()
+        answered, status, opens_on, closes_on = cursor.fetchone()
     campaign = invitation.campaign
     campaign.status, campaign.opens_on, campaign.closes_on = (
         status,
         _as_date(opens_on),
         _as_date(closes_on),
     )
-    _refuse_unanswerable(campaign, bool(answered) or bool(submitted), today)
+    _refuse_unanswerable(campaign, bool(answered), today)
 
 
 def _write_draft(invitation, answers, *, submitted):
-    """Insert or update the invitation's draft in one statement (the caller
-    holds the invitation's lock). Returns the draft."""
+    """Insert or update the invitation's draft in one statement, unless it
+    is already submitted (SurveyUnavailable "answered"; the statement reads
+    the draft as it is now, after any submit that held the invitation's
+    lock). The caller holds that lock. Returns the draft."""
     now = timezone.now()
     field = Draft._meta.get_field
+    table = _table(Draft)
     update = "answers = excluded.answers, updated_at = excluded.updated_at"
     if submitted:
         update += ", submitted = excluded.submitted"
     sql = (
-        f"INSERT INTO {_table(Draft)} (invitation_id, answers, updated_at, submitted) "  # noqa: S608
-        f"VALUES (%s, %s, %s, %s) ON CONFLICT (invitation_id) DO UPDATE SET {update}"
+        f"INSERT INTO {table} (invitation_id, answers, updated_at, submitted) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s) ON CONFLICT (invitation_id) DO UPDATE SET {update} "
+        f"WHERE NOT {table}.submitted"
     )
     params = [
         invitation.pk,
@@ -989,6 +997,9 @@ def _write_draft(invitation, answers, *, submitted):
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        written = cursor.rowcount
+    if written != 1:
+        raise SurveyUnavailable("answered", invitation.campaign)
     return Draft(invitation=invitation, answers=answers, updated_at=now, submitted=submitted)
 
 
