@@ -7,7 +7,8 @@ files)."""
 import logging
 import random
 import re
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool, NetworkStatus
 from rme_platform import audit, outbox
-from schools.models import Position
+from schools.models import Position, School
 
 from . import permissions
 from .models import (
@@ -724,30 +725,92 @@ class SurveyUnavailable(Exception):
         self.campaign = campaign
 
 
-def invitation_for_token(token):
-    """The invitation of a personal link, or SurveyUnavailable("invalid")."""
+_READERS = {}
+
+
+def _reader(model, alias):
+    """(select list, reader) for every column of `model` under the table
+    alias `alias` in a raw query: the reader turns its slice of a row into
+    an instance, through the database's converters, as a queryset would."""
+    key = (model, alias, connection.vendor)
+    if key not in _READERS:
+        fields = model._meta.concrete_fields
+        columns = [field.get_col(alias) for field in fields]
+        converters = [
+            (
+                index,
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+            for index, column in enumerate(columns)
+        ]
+        converters = [(index, column, found) for index, column, found in converters if found]
+        names = [field.attname for field in fields]
+
+        def read(values):
+            values = list(values)
+            for index, column, found in converters:
+                for convert in found:
+                    values[index] = convert(values[index], column, connection)
+            return model.from_db(connection.alias, names, values)
+
+        select = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
+        _READERS[key] = (select, len(fields), read)
+    return _READERS[key]
+
+
+def invitation_for_token(token, *, with_network=True):
+    """The invitation of a personal link, or SurveyUnavailable("invalid"),
+    read with its campaign and instrument (and its network, which the form
+    names, unless `with_network` is false: a submit or an autosave only
+    needs the campaign) in one query, written in SQL: every request of the
+    personal link starts here, and the ORM's select_related of three tables
+    cost more CPU than the rest of a submit's queries together."""
     pk, _sep, _digest = (token or "").partition("-")
-    invitation = None
-    if pk.isdigit():
-        invitation = (
-            Invitation.objects.select_related("campaign__instrument", "network__deprov")
-            .filter(pk=int(pk))
-            .first()
-        )
-    if invitation is None or not invitation.token_matches(token):
+    if not (pk.isdigit() and len(pk) < 19):
         raise SurveyUnavailable("invalid")
+    models = [(Invitation, "i"), (Campaign, "c"), (Instrument, "m")]
+    if with_network:
+        models.append((Network, "n"))
+    readers = [_reader(model, alias) for model, alias in models]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(select for select, _n, _read in readers)} "  # noqa: S608
+        f"FROM {_table(Invitation)} i JOIN {_table(Campaign)} c ON c.id = i.campaign_id "
+        f"JOIN {_table(Instrument)} m ON m.id = c.instrument_id "
+    )
+    if with_network:
+        sql += f"JOIN {_table(Network)} n ON n.{quote(Network._meta.pk.column)} = i.network_id "
+    sql += "WHERE i.id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(pk)])
+        row = cursor.fetchone()
+    if row is None:
+        raise SurveyUnavailable("invalid")
+    objects, start = [], 0
+    for _select, n, read in readers:
+        objects.append(read(row[start : start + n]))
+        start += n
+    invitation, campaign, instrument = objects[:3]
+    if not invitation.token_matches(token):
+        raise SurveyUnavailable("invalid")
+    campaign.instrument = instrument
+    invitation.campaign = campaign
+    if with_network:
+        invitation.network = objects[3]
     return invitation
 
 
 def check_answerable(invitation, today=None):
     """Raise SurveyUnavailable when the invitation can no longer be answered:
     "answered" once its draft is submitted (waiting for its batch) or moved."""
-    campaign = invitation.campaign
+    submitted = Draft.objects.filter(invitation_id=invitation.pk, submitted=True).exists()
+    _refuse_unanswerable(invitation.campaign, invitation.answered or submitted, today)
+
+
+def _refuse_unanswerable(campaign, answered, today=None):
     today = today or timezone.localdate()
-    if (
-        invitation.answered
-        or Draft.objects.filter(invitation_id=invitation.pk, submitted=True).exists()
-    ):
+    if answered:
         raise SurveyUnavailable("answered", campaign)
     if campaign.status == CampaignStatus.DRAFT or (campaign.opens_on and today < campaign.opens_on):
         raise SurveyUnavailable("not_open", campaign)
@@ -851,12 +914,8 @@ def save_draft(*, invitation, answers):
         _share_lock_campaign(invitation.campaign_id)
         # The invitation's lock orders this against a simultaneous submit,
         # whose answers an autosave must never overwrite.
-        locked = _locked_invitation(invitation)
-        check_answerable(locked)
-        draft, _created = Draft.objects.update_or_create(
-            invitation=locked, defaults={"answers": cleaned}
-        )
-    return draft
+        _lock_answerable(invitation)
+        return _write_draft(invitation, cleaned, submitted=False)
 
 
 def _share_lock_campaign(campaign_id):
@@ -874,12 +933,74 @@ def _share_lock_campaign(campaign_id):
         cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [campaign_id])  # noqa: S608
 
 
-def _locked_invitation(invitation):
-    return (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("campaign")
-        .get(pk=invitation.pk)
+# The statements of a submit and an autosave are written in SQL: each runs
+# on every request of a campaign's busiest moments (hundreds of directivos
+# submitting in the same minutes), and building them through the ORM cost
+# more CPU than everything else a submit does.
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _as_date(value):
+    """A date column read by a raw query (SQLite returns it as text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _lock_answerable(invitation, today=None):
+    """Lock the invitation row (FOR UPDATE) and check, in the same query, that
+    it is not answered (moved) and that its campaign is open (read afresh:
+    the campaign's share lock, taken before, waited for any close in
+    flight). Raises SurveyUnavailable otherwise. Whether its draft was
+    submitted is left to `_write_draft`: a query that waited for the lock
+    sees the locked row as it is now but the rows it joins as they were
+    when it began, so the draft of a submit that just committed would be
+    missed here."""
+    lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
+    sql = (
+        "SELECT i.answered, c.status, c.opens_on, c.closes_on "  # noqa: S608
+        f"FROM {_table(Invitation)} i JOIN {_table(Campaign)} c ON c.id = i.campaign_id "
+        f"WHERE i.id = %s{lock}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [invitation.pk])
+        answered, status, opens_on, closes_on = cursor.fetchone()
+    campaign = invitation.campaign
+    campaign.status, campaign.opens_on, campaign.closes_on = (
+        status,
+        _as_date(opens_on),
+        _as_date(closes_on),
+    )
+    _refuse_unanswerable(campaign, bool(answered), today)
+
+
+def _write_draft(invitation, answers, *, submitted):
+    """Insert or update the invitation's draft in one statement, unless it
+    is already submitted (SurveyUnavailable "answered"; the statement reads
+    the draft as it is now, after any submit that held the invitation's
+    lock). The caller holds that lock. Returns the draft."""
+    now = timezone.now()
+    field = Draft._meta.get_field
+    table = _table(Draft)
+    update = "answers = excluded.answers, updated_at = excluded.updated_at"
+    if submitted:
+        update += ", submitted = excluded.submitted"
+    sql = (
+        f"INSERT INTO {table} (invitation_id, answers, updated_at, submitted) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s) ON CONFLICT (invitation_id) DO UPDATE SET {update} "
+        f"WHERE NOT {table}.submitted"
+    )
+    params = [
+        invitation.pk,
+        field("answers").get_db_prep_save(answers, connection),
+        field("updated_at").get_db_prep_save(now, connection),
+        submitted,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    if written != 1:
+        raise SurveyUnavailable("answered", invitation.campaign)
+    return Draft(invitation=invitation, answers=answers, updated_at=now, submitted=submitted)
 
 
 def _answer_rows(response, questions, answers):
@@ -917,16 +1038,12 @@ def submit_response(*, invitation, answers, questions=None):
     cleaned, errors = clean_answers(questions, answers, complete=True)
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
     with transaction.atomic():
         _share_lock_campaign(invitation.campaign_id)
-        locked = _locked_invitation(invitation)
-        check_answerable(locked, today)
-        draft, _created = Draft.objects.update_or_create(
-            invitation=locked, defaults={"answers": cleaned, "submitted": True}
-        )
+        _lock_answerable(invitation)
+        draft = _write_draft(invitation, cleaned, submitted=True)
     try:
-        move_submitted(campaign, network_id=locked.network_id, role=locked.role)
+        move_submitted(campaign, network_id=invitation.network_id, role=invitation.role)
     except DatabaseError:
         # Stored and counted; the next submit, the periodic sweep or the
         # close moves it (a move commits whole or not at all).
@@ -959,6 +1076,31 @@ def _cell(invitation):
     follows from its network): a response can only be one of the
     invitations of its cell, so batches are formed within cells."""
     return (invitation.network_id, invitation.role, response_dependency(invitation.school))
+
+
+def _waiting_per_cell(campaign_id, network_id=None, role=None):
+    """How many submitted drafts wait in each cell (of one network and role
+    when given), counted without reading them: a move locks the campaign FOR
+    UPDATE, which holds back every submit of the campaign, so it is tried
+    only when a cell is due (a count of the whole network and role would try
+    it when their drafts are split among dependencies, none of them due)."""
+    where, params = "", [campaign_id]
+    if network_id is not None:
+        where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
+    school_pk = connection.ops.quote_name(School._meta.pk.column)
+    sql = (
+        "SELECT i.network_id, i.role, s.dependency, COUNT(*) "  # noqa: S608
+        f"FROM {_table(Invitation)} i JOIN {_table(Draft)} d ON d.invitation_id = i.id "
+        f"LEFT JOIN {_table(School)} s ON s.{school_pk} = i.school_id "
+        f"WHERE i.campaign_id = %s AND NOT i.answered AND d.submitted{where} "
+        "GROUP BY i.network_id, i.role, s.dependency"
+    )
+    waiting = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for network, invitation_role, dependency, count in cursor.fetchall():
+            waiting[network, invitation_role, DEPENDENCY_OF_SCHOOL.get(dependency, "")] += count
+    return waiting
 
 
 def move_submitted(campaign, *, final=False, network_id=None, role=None):
@@ -1003,7 +1145,10 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
     slice_filter = Q(campaign_id=campaign.pk, answered=False, draft__submitted=True)
     if network_id is not None:
         slice_filter &= Q(network_id=network_id, role=role)
-    if not final and Invitation.objects.filter(slice_filter).count() < 2 * n:
+    if (
+        not final
+        and max(_waiting_per_cell(campaign.pk, network_id, role).values(), default=0) < 2 * n
+    ):
         return 0
     with transaction.atomic():
         # One move per campaign at a time (and none during a close); it

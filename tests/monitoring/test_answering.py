@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import services
 from monitoring.models import Answer, Draft, Invitation, Response
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, default_instrument
 
 from .conftest import likert_questions
 
@@ -208,6 +209,50 @@ def test_the_signed_in_directivo_finds_the_link_on_the_survey_page(
     client.force_login(monitoring_world.director_a)
     content = client.get(reverse("monitoring:index")).content.decode()
     assert url(invitation) in content
+
+
+def _queries_of(client, path, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(path, data)
+    return response, len(queries)
+
+
+def test_submit_and_autosave_run_the_same_few_queries_whatever_the_number_of_questions(
+    client, monitoring_world
+):
+    """Answers are validated in one pass over the instrument's questions and
+    written as one draft: a questionnaire of 40 questions costs a submit and
+    an autosave no more queries than one of 2."""
+    admin = monitoring_world.admin
+    short = services.create_instrument(by=admin, slug="corta", name="Encuesta corta")
+    section = services.add_section(by=admin, instrument=short, title_es="Única")
+    for code in ("CORTA_UNO", "CORTA_DOS"):
+        services.add_question(
+            by=admin, section=section, code=code, text_es=f"Pregunta {code}", kind="likert5"
+        )
+    counts = {}
+    for slug, instrument, answers in [
+        ("larga", default_instrument(), full_answers()),
+        ("corta", short, {"CORTA_UNO": "3", "CORTA_DOS": "4"}),
+    ]:
+        campaign = CampaignFactory(slug=slug, instrument=instrument)
+        services.open_campaign(by=admin, campaign=campaign, send=False)
+        invitation = Invitation.objects.get(campaign=campaign, user=monitoring_world.director_a)
+        # The form first, as respondents open it (a frozen instrument's
+        # questions are then kept in memory).
+        assert client.get(url(invitation)).status_code == 200
+        saved, autosave = _queries_of(client, url(invitation, "monitoring:autosave"), answers)
+        sent, submit = _queries_of(client, url(invitation), answers)
+        assert (saved.status_code, sent.status_code) == (200, 302)
+        assert Draft.objects.get(invitation=invitation).submitted
+        counts[slug] = (len(services.instrument_questions(instrument)), autosave, submit)
+    assert counts["larga"][0] == 40 and counts["corta"][0] == 2
+    assert counts["larga"][1:] == counts["corta"][1:]
+    autosave, submit = counts["larga"][1:]
+    # The link's invitation, its lock and check, the draft; a submit also
+    # counts its cell's waiting drafts (and on PostgreSQL the campaign's
+    # share lock, the transaction's BEGIN and COMMIT).
+    assert autosave <= 7 and submit <= 7
 
 
 @pytest.mark.postgres
