@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_pages"
 HOST, PORT = "127.0.0.1", 8771
+# The apps' panels the home page loads by htmx (rme_platform.home.HOME_PANELS).
+HOME_PANELS = ("monitoring", "risk", "meetings", "pme", "practices")
 TARGET_MS = 10.0
 
 
@@ -204,6 +206,8 @@ def cases(t):
         ("shared", "sostenedor rep", "/"),
         ("shared", "analyst", "/"),
         ("shared", "admin", "/"),
+        *(("home panels", "supervisor", f"/home/panels/{name}/") for name in HOME_PANELS),
+        *(("home panels", "directivo", f"/home/panels/{name}/") for name in HOME_PANELS),
         ("networks", "supervisor", "/networks/"),
         ("networks", "directivo", "/networks/"),
         ("networks", "supervisor", f"/networks/{code}/"),
@@ -250,7 +254,6 @@ def cases(t):
         ("api", "analyst", "/api/v1/monitoring/reports/"),
     ]
     if t["meeting"]:
-        rows.append(("meetings", "supervisor", f"/meetings/{t['meeting'].pk}/"))
         rows.append(("meetings", "directivo", f"/meetings/{t['meeting'].pk}/"))
     if t["practice"]:
         rows.append(("practices", "directivo", f"/practices/{t['practice'].pk}/"))
