@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import benchlib
 from benchlib import ensure_database, machine, manage, record
@@ -298,6 +298,7 @@ def measure_in_process(client, path, requests):
 def measure_http(path, cookie, requests):
     """Median and p95 wall ms of `requests` sequential GETs through gunicorn."""
     headers = {"Cookie": cookie, "Connection": "keep-alive", **headers_for(path)}
+    path = quote(path, safe="/?=&%")  # the request line is ASCII
     conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
 
     def get():
