@@ -22,6 +22,19 @@ class NetworkSchoolSerializer(serializers.ModelSerializer):
         model = NetworkSchool
         fields = ["rbd", "name", "comuna", "joined_on"]
 
+    def to_representation(self, link):
+        # What the fields above give, written directly: a page of 50
+        # networks lists a few thousand schools and members, and DRF's
+        # field-by-field serialization took most of its time.
+        school = link.school
+        joined = link.joined_on
+        return {
+            "rbd": school.rbd,
+            "name": str(school.display_name),
+            "comuna": school.comuna.name,
+            "joined_on": joined.isoformat() if joined else None,
+        }
+
 
 class MembershipSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField()
@@ -32,11 +45,22 @@ class MembershipSerializer(serializers.ModelSerializer):
         model = Membership
         fields = ["user_id", "name", "role", "school_rbd"]
 
+    def to_representation(self, membership):
+        return {
+            "user_id": membership.user_id,
+            "name": membership.user.get_full_name(),
+            "role": str(membership.role),
+            "school_rbd": membership.school_id,
+        }
+
 
 class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExternalPartner
         fields = ["id", "name", "kind", "contact_name", "contact_email", "contact_phone"]
+
+    def to_representation(self, partner):
+        return {name: getattr(partner, name) for name in self.Meta.fields}
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -114,7 +138,11 @@ class NetworkViewSet(
     queryset = Network.objects.none()
 
     def get_queryset(self):
-        return selectors.network_detail_queryset(self.request.user).order_by("-year", "code")
+        if self.action in ("list", "retrieve"):
+            queryset = selectors.network_api_queryset(self.request.user)
+        else:
+            queryset = selectors.network_detail_queryset(self.request.user)
+        return queryset.order_by("-year", "code")
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"}:

@@ -66,6 +66,41 @@ def network_detail_queryset(user):
     )
 
 
+def network_api_queryset(user):
+    """Visible networks with what the API writes of them prefetched, and no
+    more: no performance categories or sostenedores (the page's), members'
+    schools as their RBD. A page of 50 networks loads a third of the rows."""
+    schools = (
+        NetworkSchool.objects.filter(left_on__isnull=True)
+        .select_related("school__comuna")
+        .only("network_id", "joined_on", "school__rbd", "school__name", "school__comuna__name")
+        .order_by("school__name")
+    )
+    members = (
+        Membership.objects.filter(active=True)
+        .select_related("user")
+        .only(
+            "network_id",
+            "user_id",
+            "role",
+            "school_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+        )
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    return (
+        permissions.visible_networks(user)
+        .select_related("deprov")
+        .prefetch_related(
+            Prefetch("network_schools", queryset=schools, to_attr="active_schools"),
+            Prefetch("memberships", queryset=members, to_attr="active_members"),
+            "partners",
+        )
+    )
+
+
 def members_by_role(network):
     groups = {role: [] for role in MembershipRole.values}
     for membership in network.active_members:

@@ -27,16 +27,47 @@ from schools.permissions import analyst_scope
 REP_SCHOOLS_PER_PAGE = 20
 
 
+def _risk_panel(user):
+    return {"risk_panel": risk_home_panel(user)}
+
+
+def _monitoring_panel(user):
+    return {"monitoring_panel": monitoring_home_panel(user)}
+
+
+# The apps' home panels: (context of the user, template). The home page
+# loads them by htmx after it shows (each costs queries of its own app), in
+# this order; HOME_PANELS_FOR tells which may show for whom.
+HOME_PANELS = {
+    "monitoring": (_monitoring_panel, "monitoring/_home_panel.html"),
+    "risk": (_risk_panel, "monitoring/risk/_home_panel.html"),
+    "meetings": (meetings_home_panel, "meetings/_home_panel.html"),
+    "pme": (pme_home_panel, "pme/_home_panel.html"),
+    "practices": (practices_home_panel, "practices/_home_panel.html"),
+}
+
+
+def home_panels_for(user):
+    """The names of the panels the user's home page asks for (the risk
+    panel is a supervisor's only)."""
+    return [name for name in HOME_PANELS if name != "risk" or is_supervisor(user)]
+
+
+def home_panel(user, name):
+    """(template, context) of one home panel; KeyError for an unknown name."""
+    build, template = HOME_PANELS[name]
+    return template, build(user)
+
+
 def home_context(user, params=None):
     """`params` (the query string) pages the lists that page: a
-    representative's schools (`page`)."""
+    representative's schools (`page`). The apps' panels come apart
+    (home_panel)."""
     params = params or {}
-    context = {"networks": network_selectors.network_list(user)[:12]}
-    context.update(meetings_home_panel(user))
-    context.update(pme_home_panel(user))
-    context.update(practices_home_panel(user))
-    context["monitoring_panel"] = monitoring_home_panel(user)
-    context["risk_panel"] = risk_home_panel(user)
+    context = {
+        "networks": network_selectors.network_list(user)[:12],
+        "home_panels": home_panels_for(user),
+    }
     if is_directivo(user):
         context["positions"] = (
             Position.objects.active()

@@ -47,6 +47,7 @@ pme_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/panels/<str:name>/", views.home_panel, name="home_panel"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

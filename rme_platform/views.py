@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from rme_platform.celery import app
 
 from .home import home_context
+from .home import home_panel as home_panel_context
 from .models import Outbox
 
 
@@ -18,6 +19,17 @@ def home(request):
     """Each role's starting page."""
     context = home_context(request.user, request.GET)
     return render(request, "home.html", context)
+
+
+@login_required
+def home_panel(request, name):
+    """One app's panel of the home page, loaded by htmx (empty if it has
+    nothing for the user)."""
+    try:
+        template, context = home_panel_context(request.user, name)
+    except KeyError:
+        raise Http404 from None
+    return render(request, template, context)
 
 
 def _cache_status():

@@ -223,12 +223,15 @@ def test_survey_signals_follow_who_reads_the_results(risky, login):
 
 
 def test_the_supervisors_home_panel(risky, login):
-    text = _get(login, risky.sofia, "/").content.decode()
+    # The home page loads the panel by htmx after it shows.
+    assert 'data-home-panel="risk"' in _get(login, risky.sofia, "/").content.decode()
+    text = _get(login, risky.sofia, "/home/panels/risk/").content.decode()
     assert "Redes en riesgo · 2025" in text
     assert "1 de 1 red con señales de riesgo." in text
     assert REASON_A in text
-    assert "Redes en riesgo ·" not in _get(login, risky.alice, "/").content.decode()
-    assert "Redes en riesgo ·" not in _get(login, risky.nora, "/").content.decode()
+    for other in (risky.alice, risky.nora):
+        assert 'data-home-panel="risk"' not in _get(login, other, "/").content.decode()
+        assert "Redes en riesgo ·" not in _get(login, other, "/home/panels/risk/").content.decode()
 
 
 def _page_queries(client):

@@ -198,7 +198,7 @@ def test_the_representative_home_lists_the_plans_awaiting_approval(login, rep, s
     other_school = SchoolFactory()  # another sostenedor's plan
     AnnualPlanFactory(cycle=PMECycleFactory(school=other_school), shared_with_network=True)
 
-    html = login(rep).get("/").content.decode()
+    html = login(rep).get("/home/panels/pme/").content.decode()
     panel = html.split('data-testid="pme-awaiting-approval"')[1].split("</ul>")[0]
     assert f"/pme/plans/{waiting.pk}/approve/" in panel
     assert f"/pme/plans/{approved.pk}/" not in panel
@@ -206,7 +206,8 @@ def test_the_representative_home_lists_the_plans_awaiting_approval(login, rep, s
 
 
 def test_the_awaiting_list_says_when_nothing_waits(login, rep):
-    assert "Ningún plan espera su aprobación." in login(rep).get("/").content.decode()
+    html = login(rep).get("/home/panels/pme/").content.decode()
+    assert "Ningún plan espera su aprobación." in html
 
 
 def test_funding_line_factory_amounts_show_with_dots(login, director, plan):

@@ -20,7 +20,7 @@ def test_the_author_sees_who_adopts_and_what_is_featured(practice_world, practic
     )
     PracticeFeature.objects.create(practice=other, network=practice_world.network_a)
 
-    html = login(practice_world.director_a).get("/").content.decode()
+    html = login(practice_world.director_a).get("/home/panels/practices/").content.decode()
     panel = html[html.index('data-testid="home-practices"') :]
     assert "Lectura compartida" in panel and "Escuela Talca Norte" in panel
     assert "Probando" in panel
@@ -30,7 +30,7 @@ def test_the_author_sees_who_adopts_and_what_is_featured(practice_world, practic
 def test_a_practice_featured_where_the_reader_cannot_see_it_is_not_listed(practice_world, login):
     hidden = PracticeFactory(school=practice_world.b1, title="Solo Santiago", visibility="network")
     PracticeFeature.objects.create(practice=hidden, network=practice_world.network_a)
-    html = login(practice_world.director_a).get("/").content.decode()
+    html = login(practice_world.director_a).get("/home/panels/practices/").content.decode()
     assert 'data-testid="home-practices"' in html
     assert "Solo Santiago" not in html
     assert "Aún ningún establecimiento adopta sus prácticas." in html
@@ -41,7 +41,7 @@ def test_only_directivos_get_the_panel(practice_world, login, role):
     assert home_panel(getattr(practice_world, role)) == {}
     assert (
         'data-testid="home-practices"'
-        not in login(getattr(practice_world, role)).get("/").content.decode()
+        not in login(getattr(practice_world, role)).get("/home/panels/practices/").content.decode()
     )
 
 

@@ -1,0 +1,484 @@
+"""Benchmark: the time one request takes on every main page and API list,
+national scale, page cache off.
+
+    .venv/bin/python bench/bench_pages.py [--requests 40] [--only WORD] [--no-record]
+
+Uses its own PostgreSQL database (PAGES_BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/rme_bench_pages): creates and migrates
+it, seeds `seed_demo --scale national` if it has no national networks, and
+the national meetings, PME plans, practices and survey campaign of the
+apps' own seeders if they are missing. Then, with production's settings
+(DEBUG=0, collected static files) and PAGE_CACHE_SECONDS=0:
+
+- in process, with Django's test client signed in as a realistic user for
+  each page (a national supervisor of the DEPROV with the most networks,
+  a directivo of that DEPROV's largest network, a sostenedor
+  representative, a national analyst, the administrator), the SQL queries
+  of one request (CaptureQueriesContext) and the median CPU time of one
+  request (time.process_time, `--requests` times after a warm-up);
+- through gunicorn (one sync worker, as in production) the wall time of
+  `--requests` sequential requests per URL after a warm-up, one client
+  connection asking for keep-alive (gunicorn's sync worker closes it after
+  each answer, so each request also opens a local TCP connection).
+
+Target: median <= 10 ms for one request. Prints the table and appends a
+dated section to bench/RESULTS.md.
+"""
+
+import argparse
+import datetime
+import http.client
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import benchlib
+from benchlib import ensure_database, machine, manage, record
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rme_bench_pages"
+HOST, PORT = "127.0.0.1", 8771
+# The apps' panels the home page loads by htmx (rme_platform.home.HOME_PANELS).
+HOME_PANELS = ("monitoring", "risk", "meetings", "pme", "practices")
+TARGET_MS = 10.0
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def ensure_seeded(env):
+    """The national shape and the apps' national data, each seeded once."""
+    from monitoring.demo import NATIONAL_SLUG, seed_national_monitoring
+    from monitoring.models import Campaign
+    from networks.meetings.demo import seed_national_meetings
+    from networks.meetings.models import Meeting
+    from networks.practices.demo import seed_national_practices
+    from networks.practices.models import Practice
+    from pme.demo import seed_national_pme
+    from pme.models import AnnualPlan
+
+    benchlib.ensure_national_networks(env)
+    national = "RME-N"
+    steps = [
+        (
+            "meetings",
+            lambda: Meeting.objects.filter(network__code__startswith=national).exists(),
+            seed_national_meetings,
+        ),
+        (
+            "PME plans",
+            lambda: AnnualPlan.objects.filter(school__network_links__isnull=False).count() > 1000,
+            seed_national_pme,
+        ),
+        ("practices", lambda: Practice.objects.count() >= 20_000, seed_national_practices),
+        (
+            "survey campaign",
+            lambda: Campaign.objects.filter(slug=NATIONAL_SLUG).exists(),
+            seed_national_monitoring,
+        ),
+    ]
+    for name, present, seeder in steps:
+        if not present():
+            print(f"Seeding the national {name}...", flush=True)
+            start = time.perf_counter()
+            seeder(stdout=sys.stdout)
+            print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def pick_targets():
+    """The users and objects of the pages: the heaviest realistic ones."""
+    from django.db.models import Count, Q
+
+    from monitoring.models import Campaign, CampaignStatus, Invitation
+    from networks.meetings.models import Meeting
+    from networks.models import Network
+    from networks.practices.models import Practice
+    from pme.models import AnnualPlan
+    from rme_platform.accounts.models import User
+    from schools.models import Deprov, SostenedorRepresentative, SupervisorProfile
+
+    deprov = (
+        Deprov.objects.annotate(n=Count("networks", filter=Q(networks__code__startswith="RME-N")))
+        .order_by("-n", "code")
+        .first()
+    )
+    supervisor = (
+        SupervisorProfile.objects.filter(
+            deprov=deprov, user__email__endswith="@nacional.demo.rme.cl"
+        )
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+        .user
+    )
+    network = (
+        Network.objects.filter(deprov=deprov, code__startswith="RME-N")
+        .annotate(n=Count("network_schools", filter=Q(network_schools__left_on__isnull=True)))
+        .order_by("-n", "code")
+        .first()
+    )
+    membership = (
+        network.memberships.filter(role="directivo", active=True)
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+    )
+    directivo = membership.user
+    school = (
+        network.network_schools.filter(left_on__isnull=True)
+        .select_related("school")
+        .order_by("school__rbd")
+        .first()
+        .school
+    )
+    rep = (
+        SostenedorRepresentative.objects.annotate(n=Count("sostenedor__schools"))
+        .select_related("user")
+        .order_by("-n", "user__email")
+        .first()
+        .user
+    )
+    analyst = User.objects.filter(role="analyst", analyst_scope__national=True).first()
+    admin = User.objects.filter(role="admin").order_by("pk").first()
+    meeting = Meeting.objects.filter(network=network).order_by("-starts_at").first()
+    plan = (
+        AnnualPlan.objects.filter(school__positions__user=directivo)
+        .annotate(n=Count("actions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    practice = (
+        Practice.objects.filter(status="published")
+        .annotate(n=Count("comments"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    results_campaign = (
+        Campaign.objects.filter(status__in=[CampaignStatus.CLOSED, CampaignStatus.PUBLISHED])
+        .annotate(n=Count("responses"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    invitation = (
+        Invitation.objects.filter(campaign__status=CampaignStatus.OPEN)
+        .pending()
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "deprov": deprov,
+        "network": network,
+        "school": school,
+        "meeting": meeting,
+        "plan": plan,
+        "practice": practice,
+        "results_campaign": results_campaign,
+        "invitation": invitation,
+        "users": {
+            "supervisor": supervisor,
+            "directivo": directivo,
+            "sostenedor rep": rep,
+            "analyst": analyst,
+            "admin": admin,
+            "respondent": invitation.user if invitation else directivo,
+        },
+    }
+
+
+def cases(t):
+    """(group, who, path): every main page and API list."""
+    code, rbd = t["network"].code, t["school"].rbd
+    rows = [
+        ("shared", "supervisor", "/"),
+        ("shared", "directivo", "/"),
+        ("shared", "sostenedor rep", "/"),
+        ("shared", "analyst", "/"),
+        ("shared", "admin", "/"),
+        *(("home panels", "supervisor", f"/home/panels/{name}/") for name in HOME_PANELS),
+        *(("home panels", "directivo", f"/home/panels/{name}/") for name in HOME_PANELS),
+        ("networks", "supervisor", "/networks/"),
+        ("networks", "directivo", "/networks/"),
+        ("networks", "supervisor", f"/networks/{code}/"),
+        ("networks", "directivo", f"/networks/{code}/"),
+        ("networks", "supervisor", f"/meetings/panel/network/{code}/"),
+        ("networks", "supervisor", f"/networks/{code}/pme-panel/"),
+        ("networks", "supervisor", f"/networks/{code}/survey-panel/"),
+        ("networks", "supervisor", f"/networks/{code}/practices-panel/"),
+        ("networks", "supervisor", f"/networks/{code}/help-panel/"),
+        ("networks", "directivo", f"/meetings/panel/network/{code}/"),
+        ("networks", "directivo", f"/networks/{code}/pme-panel/"),
+        ("networks", "directivo", f"/networks/{code}/survey-panel/"),
+        ("networks", "directivo", f"/networks/{code}/practices-panel/"),
+        ("networks", "directivo", f"/networks/{code}/help-panel/"),
+        ("meetings", "supervisor", "/meetings/"),
+        ("meetings", "directivo", "/meetings/"),
+        ("meetings", "supervisor", "/meetings/panel/home/"),
+        ("schools", "supervisor", "/schools/?q=escuela&region=13"),
+        ("schools", "supervisor", f"/schools/{rbd}/"),
+        ("schools", "supervisor", f"/schools/{rbd}/networks-panel/"),
+        ("people", "admin", "/people/invite/"),
+        ("people", "admin", "/people/import/"),
+        ("practices", "directivo", "/practices/"),
+        ("practices", "directivo", "/practices/?q=evaluación"),
+        ("pme", "directivo", "/pme/"),
+        ("monitoring", "supervisor", "/monitoring/"),
+        ("api", "supervisor", "/api/v1/me/"),
+        ("api", "supervisor", "/api/v1/networks/"),
+        ("api", "supervisor", "/api/v1/schools/?region=13"),
+        ("api", "supervisor", "/api/v1/regions/"),
+        ("api", "supervisor", "/api/v1/comunas/"),
+        ("api", "supervisor", "/api/v1/deprovs/"),
+        ("api", "supervisor", "/api/v1/sostenedores/"),
+        ("api", "supervisor", "/api/v1/meetings/"),
+        ("api", "supervisor", "/api/v1/meeting-proposals/"),
+        ("api", "supervisor", "/api/v1/agreements/"),
+        ("api", "directivo", "/api/v1/practices/"),
+        ("api", "directivo", "/api/v1/practice-adoptions/"),
+        ("api", "directivo", "/api/v1/pme/cycles/"),
+        ("api", "directivo", "/api/v1/pme/plans/"),
+        ("api", "directivo", "/api/v1/pme/actions/"),
+        ("api", "analyst", "/api/v1/monitoring/campaigns/"),
+        ("api", "analyst", "/api/v1/monitoring/instruments/"),
+        ("api", "analyst", "/api/v1/monitoring/reports/"),
+    ]
+    if t["meeting"]:
+        rows.append(("meetings", "directivo", f"/meetings/{t['meeting'].pk}/"))
+    if t["practice"]:
+        rows.append(("practices", "directivo", f"/practices/{t['practice'].pk}/"))
+    if t["plan"]:
+        rows.append(("pme", "directivo", f"/pme/plans/{t['plan'].pk}/"))
+    if t["invitation"]:
+        rows.append(("monitoring", "respondent", f"/monitoring/respond/{t['invitation'].token}/"))
+    if t["results_campaign"]:
+        slug = t["results_campaign"].slug
+        rows.append(("monitoring", "analyst", f"/monitoring/campaigns/{slug}/results/"))
+        rows.append(("monitoring", "supervisor", f"/monitoring/campaigns/{slug}/rates/"))
+    return rows
+
+
+def headers_for(path):
+    return {"Accept": "application/json"} if path.startswith("/api/") else {}
+
+
+def measure_in_process(client, path, requests):
+    """Queries of one request, and the median and p95 CPU ms of one request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    extra = {"HTTP_ACCEPT": "application/json"} if path.startswith("/api/") else {}
+    for _ in range(5):
+        response = client.get(path, **extra)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}, not 200")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **extra)
+    # Counted now: the next request empties the log the capture reads.
+    queries = len(captured)
+    size = len(response.content)
+    cpu = []
+    for _ in range(requests):
+        start = time.process_time()
+        client.get(path, **extra)
+        cpu.append((time.process_time() - start) * 1000)
+    return queries, size, statistics.median(cpu), percentile(cpu, 0.95)
+
+
+def measure_http(path, cookie, requests):
+    """Median and p95 wall ms of `requests` sequential GETs through gunicorn."""
+    headers = {"Cookie": cookie, "Connection": "keep-alive", **headers_for(path)}
+    path = quote(path, safe="/?=&%")  # the request line is ASCII
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+
+    def get():
+        nonlocal conn
+        try:
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{path} answered {answer.status} through gunicorn")
+        if answer.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+
+    for _ in range(5):
+        get()
+    wall = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        get()
+        wall.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    return statistics.median(wall), percentile(wall, 0.95)
+
+
+def wait_until_up(process, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40, help="requests per URL (40)")
+    parser.add_argument("--only", help="only the URLs containing this text")
+    parser.add_argument("--no-http", action="store_true", help="in process only (no gunicorn)")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rme-bench-pages-") as tmp:
+        return run(args, Path(tmp))
+
+
+def run(args, tmp):
+    url = os.environ.get("PAGES_BENCH_DATABASE_URL") or DEFAULT_URL
+    ensure_database(url)
+    env = benchlib.production_env(
+        url,
+        ALLOWED_HOSTS=f"testserver,{HOST}",
+        PAGE_CACHE_SECONDS="0",
+        STATIC_ROOT=str(tmp / "static"),
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
+    )
+    (tmp / "bench_settings.py").write_text(benchlib.MANIFEST_SETTINGS)
+    (tmp / "bench_storage.py").write_text(benchlib.MANIFEST_STORAGE)
+    sys.path.insert(0, str(tmp))
+    benchlib.start_django(env)
+    ensure_seeded(env)
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    postgres = benchlib.analyze()
+
+    from django.conf import settings
+    from django.db import connection
+
+    assert settings.PAGE_CACHE_SECONDS == 0 and not settings.DEBUG
+    t = pick_targets()
+    clients = {who: benchlib.signed_in_client(user) for who, user in t["users"].items()}
+    rows = [
+        (group, who, path)
+        for group, who, path in cases(t)
+        if not args.only or args.only in path or args.only == group
+    ]
+    results = {}
+    for group, who, path in rows:
+        queries, size, cpu50, cpu95 = measure_in_process(clients[who], path, args.requests)
+        results[(who, path)] = {"group": group, "queries": queries, "bytes": size}
+        results[(who, path)].update(cpu50=cpu50, cpu95=cpu95)
+        print(f"{who:>14} {path}: {queries} queries, CPU p50 {cpu50:.1f} ms", flush=True)
+    connection.close()
+
+    load_before = os.getloadavg()
+    if not args.no_http:
+        log = (tmp / "gunicorn.log").open("w")
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "rme_platform.wsgi:application",
+                "-w",
+                "1",
+                "-b",
+                f"{HOST}:{PORT}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(server)
+            for _group, who, path in rows:
+                cookie = f"sessionid={clients[who].cookies['sessionid'].value}"
+                wall50, wall95 = measure_http(path, cookie, args.requests)
+                results[(who, path)].update(wall50=wall50, wall95=wall95)
+                print(f"{who:>14} {path}: wall p50 {wall50:.1f} ms", flush=True)
+        except Exception:
+            log.flush()
+            print((tmp / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            stop(server)
+            log.close()
+    load_after = os.getloadavg()
+
+    arch, cpus, cpu = machine()
+    users = t["users"]
+    report = [
+        f"## Main pages and API lists, one request, national scale — "
+        f"{datetime.date.today().isoformat()}",
+        "",
+        f"- machine: `{arch}`, {cpus} CPUs, {cpu}; Python {platform.python_version()}; "
+        "gunicorn and PostgreSQL on the same machine, shared with other work: load average "
+        f"{load_before[0]:.1f} before the gunicorn runs, {load_after[0]:.1f} after",
+        f"- database: PostgreSQL {postgres} at {urlsplit(url).hostname}:"
+        f"{urlsplit(url).port or 5432}, `seed_demo --scale national` plus the national "
+        "meetings, PME plans, 20,000 practices and survey campaign; ANALYZE before measuring",
+        "- settings: DEBUG=0, PAGE_CACHE_SECONDS=0 (page cache off), local-memory cache; "
+        f"users: supervisor {users['supervisor'].email} (DEPROV {t['deprov'].code}, the one "
+        f"with the most networks), directivo {users['directivo'].email} of its largest "
+        f"network {t['network'].code}, sostenedor rep {users['sostenedor rep'].email}, "
+        f"analyst {users['analyst'].email}, admin {users['admin'].email}",
+        f"- CPU: in process, Django's test client, median/p95 of time.process_time over "
+        f"{args.requests} requests after 5 warm-up ones (the robust figure on a shared "
+        "machine); queries: one request, CaptureQueriesContext",
+        f"- wall: through gunicorn (1 sync worker), {args.requests} sequential requests on one "
+        "client connection after 5 warm-up ones (the sync worker closes it after each answer)",
+        f"- target: median <= {TARGET_MS:.0f} ms for one request (CPU in process; wall shown)",
+        "",
+        "| group | as | URL | bytes | queries | CPU p50 (ms) | CPU p95 (ms) | wall p50 (ms) "
+        "| wall p95 (ms) | result |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    passed = True
+    for (who, path), r in results.items():
+        ok = r["cpu50"] <= TARGET_MS
+        passed = passed and ok
+        shown = path if "/respond/" not in path else "/monitoring/respond/<token>/"
+        wall = f"{r['wall50']:.1f} | {r['wall95']:.1f}" if "wall50" in r else "— | —"
+        report.append(
+            f"| {r['group']} | {who} | `{shown}` | {r['bytes']:,} | {r['queries']} "
+            f"| {r['cpu50']:.1f} | {r['cpu95']:.1f} | {wall} | {'PASS' if ok else 'FAIL'} |"
+        )
+    report += ["", f"Result: {'within target' if passed else 'OVER TARGET'}.", ""]
+    record(report, no_record=args.no_record)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
