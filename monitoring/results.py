@@ -25,7 +25,9 @@ around one submit would tell that person's answers apart, whatever the
 suppression. Results exist from the close on.
 """
 
-from collections import defaultdict
+import secrets
+import threading
+from collections import OrderedDict, defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -440,6 +442,8 @@ class CampaignResults:
         self.table = Table(likert_cells(campaign, ids, by_role=by_role), ids, by_role=by_role)
         self.responses = response_counts(campaign, by_role=by_role)
         self.asked = asked_questions(campaign, self.table, ids)
+        # SVG charts drawn from these figures by the results page (views.results).
+        self.charts = {}
 
     def n_responses(self, scope, role=None):
         if self.by_role and role is None:
@@ -491,22 +495,57 @@ def check_released(campaign):
         raise ResultsNotReleased(campaign)
 
 
+# The results of a national campaign are some 20,000 cells: unpickling them
+# from the cache took ~200 ms of CPU, several times per results page (the
+# scope, the trend's waves, the choices). Each process keeps the few it read
+# last, checked against a small token stored beside them in the cache, so
+# that they are dropped with the cache entry (a cache.clear(), an eviction).
+MEMO_SIZE = 8
+_memo = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _remembered(key, token):
+    with _memo_lock:
+        found = _memo.get(key)
+        if found is None or found[0] != token:
+            return None
+        _memo.move_to_end(key)
+        return found[1]
+
+
+def _remember(key, token, results):
+    with _memo_lock:
+        _memo[key] = (token, results)
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+
+
 def _cached(name, campaign, by_role, build, use_cache=True):
     """Results shared by pages and the API through the cache, keyed by the
     campaign's responses (their number and the last id): a new or imported
-    response is seen at once. Only for closed or published campaigns."""
+    response is seen at once. Only for closed or published campaigns. The
+    process keeps those it read last (see _memo) while the cache has them."""
     check_released(campaign)
     if not use_cache:
         return build()
     stats = Response.objects.filter(campaign=campaign).aggregate(n=Count("pk"), last=Max("pk"))
     key = (
-        f"monitoring:{name}:1:{campaign.pk}:{campaign.instrument_id}:{int(by_role)}:"
+        f"monitoring:{name}:2:{campaign.pk}:{campaign.instrument_id}:{int(by_role)}:"
         f"{min_cell_size()}:{stats['n']}:{stats['last']}"
     )
-    results = cache.get(key)
+    token = cache.get(f"{key}:token")
+    results = None if token is None else _remembered(key, token)
     if results is None:
-        results = build()
-        cache.set(key, results, CACHE_SECONDS)
+        results = cache.get(key)
+        if results is None or token is None:
+            if results is None:
+                results = build()
+                cache.set(key, results, CACHE_SECONDS)
+            token = secrets.token_hex(8)
+            cache.set(f"{key}:token", token, CACHE_SECONDS)
+        _remember(key, token, results)
     results.campaign = campaign
     return results
 

@@ -114,19 +114,21 @@ def response_rates(user, campaign):
 
 
 def scope_choices(user, campaign):
-    """[(value, label)] of the scopes whose results the user may read."""
+    """[(value, label)] of the scopes whose results the user may read; the
+    national scope's label is None (the page names it). Plain values: a
+    national analyst has some 600 networks to choose from."""
     if not permissions.can_view_results(user, campaign):
         return []
     choices = [("national", None)]
     codes = permissions.result_region_codes(user, campaign)
-    for region in Region.objects.filter(code__in=codes).order_by("order"):
-        choices.append((f"region:{region.code}", region))
+    regions = Region.objects.filter(code__in=codes).order_by("order").values_list("code", "name")
+    choices += [(f"region:{code}", name) for code, name in regions]
     networks = (
         permissions.result_networks(user, campaign)
-        .select_related("deprov__region")
         .order_by("deprov__region__order", "code")
+        .values_list("code", "name")
     )
-    choices += [(f"network:{n.code}", n) for n in networks]
+    choices += [(f"network:{code}", f"{code} · {name}") for code, name in networks]
     return choices
 
 

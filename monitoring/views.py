@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from networks.permissions import visible_networks
@@ -483,6 +483,45 @@ def _results_pending(request, campaign, *, status=200):
     )
 
 
+def _scope_options(choices, selected):
+    """The <option>s of the scope menu, written at once (hundreds of networks)."""
+    national = _("Nacional")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == selected else "", label or national)  # noqa: S308
+            for value, label in choices
+        ),
+    )
+
+
+def _frozen(rows):
+    """[(label, values)] as a hashable key: values a dict, a list or None."""
+    return tuple(
+        (
+            label,
+            tuple(sorted(values.items()))
+            if isinstance(values, dict)
+            else (None if values is None else tuple(values)),
+        )
+        for label, values in rows
+    )
+
+
+CHARTS_KEPT = 500
+
+
+def _chart(charts, key, draw):
+    """The chart drawn for `key` (its figures and labels) if drawn before, else draw()."""
+    chart = charts.get(key)
+    if chart is None:
+        if len(charts) >= CHARTS_KEPT:
+            charts.clear()
+        chart = charts[key] = draw()
+    return chart
+
+
 @login_required
 def results(request, slug):
     user = request.user
@@ -505,23 +544,31 @@ def results(request, slug):
     ).order_by("section__order", "order", "pk")
     trend = selectors.trend(user, campaign, scope)
     suppressed_label = _suppressed_label()
+    # Drawing the ~35 charts was most of the page's time. They depend only on
+    # the figures, the scope labels and the language: they are kept with
+    # the campaign's results (data.charts), which a new response replaces.
+    language = get_language()
+    charts = data.charts
     constructs = []
     for question in questions:
         code = question.code
         items = [b.get(code) for b in by_code]
         not_asked = bool(items[0] and items[0].get("not_asked"))
-        chart = (
-            None
-            if not_asked
-            else diverging_bar_chart(
-                title=_("Distribución de respuestas: %(code)s") % {"code": code},
-                rows=[
-                    (label, None if item is None or item["suppressed"] else item["counts"])
-                    for label, item in zip(labels, items, strict=True)
-                ],
-                suppressed_label=suppressed_label,
+        chart = None
+        if not not_asked:
+            rows = [
+                (label, None if item is None or item["suppressed"] else item["counts"])
+                for label, item in zip(labels, items, strict=True)
+            ]
+            chart = _chart(
+                charts,
+                ("likert", language, code, _frozen(rows)),
+                lambda rows=rows, code=code: diverging_bar_chart(
+                    title=_("Distribución de respuestas: %(code)s") % {"code": code},
+                    rows=rows,
+                    suppressed_label=suppressed_label,
+                ),
             )
-        )
         row = {
             "question": question,
             "items": list(zip(labels, items, strict=True)),
@@ -544,13 +591,18 @@ def results(request, slug):
                 for row in construct["rows"]
             ]
             if any(v is not None for _name, values in series for v in values):
-                construct["trend"] = line_chart(
-                    title=_("Porcentaje de acuerdo por año: %(construct)s")
-                    % {"construct": construct["name"]},
-                    x_labels=[str(w.year) for w in waves],
-                    series=series,
-                    y_max=100,
-                    unit=" %",
+                x_labels = [str(w.year) for w in waves]
+                construct["trend"] = _chart(
+                    charts,
+                    ("trend", language, construct["name"], tuple(x_labels), _frozen(series)),
+                    lambda name=construct["name"], x_labels=x_labels, series=series: line_chart(
+                        title=_("Porcentaje de acuerdo por año: %(construct)s")
+                        % {"construct": name},
+                        x_labels=x_labels,
+                        series=series,
+                        y_max=100,
+                        unit=" %",
+                    ),
                 )
     return render(
         request,
@@ -559,7 +611,7 @@ def results(request, slug):
             "campaign": campaign,
             "scope": scope,
             "scope_text": str(scope),
-            "scope_choices": selectors.scope_choices(user, campaign),
+            "scope_options": _scope_options(selectors.scope_choices(user, campaign), str(scope)),
             "labels": labels,
             "datas": datas,
             "constructs": constructs,
