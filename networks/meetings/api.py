@@ -62,6 +62,10 @@ AttendeeRoleField = _enum_field(AttendeeRole, "AttendeeRoleEnum")
 PmeDimensionField = _enum_field(PmeDimension, "PmeDimensionOrBlankEnum", blank=True)
 
 
+def _str_or_none(value):
+    return None if value is None else str(value)
+
+
 # --- serializers ----------------------------------------------------------------------------
 
 
@@ -104,6 +108,34 @@ class MeetingSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_convened_by(self, meeting):
         return meeting.convened_by.get_full_name() if meeting.convened_by_id else ""
+
+    def to_representation(self, meeting):
+        # What the fields above give, written directly: DRF's field-by-field
+        # serialization was most of a page's time (issue 17). Dates go through
+        # the fields' own to_representation, so the JSON is the same.
+        when = self.fields["starts_at"].to_representation
+        network = meeting.network
+        return {
+            "id": meeting.pk,
+            "network": network.code,
+            "network_name": network.name,
+            "title": meeting.title,
+            "objective": meeting.objective,
+            "starts_at": when(meeting.starts_at),
+            "ends_at": when(meeting.ends_at),
+            "place": meeting.place,
+            "online_url": meeting.online_url,
+            "host_school": meeting.host_school_id,
+            "status": str(meeting.status),
+            "proposals_close_at": when(meeting.proposals_close_at),
+            "sequence": meeting.sequence,
+            "convened_by": self.get_convened_by(meeting),
+            "cancel_reason": meeting.cancel_reason,
+            "my_rsvp": _str_or_none(getattr(meeting, "my_rsvp", None)),
+            "n_yes": getattr(meeting, "n_yes", 0),
+            "n_present": getattr(meeting, "n_present", 0),
+            "n_proposals": getattr(meeting, "n_proposals", 0),
+        }
 
 
 class MeetingWriteSerializer(serializers.Serializer):
@@ -231,6 +263,21 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_proposed_by(self, proposal):
         return proposal.proposed_by.get_full_name() if proposal.proposed_by_id else ""
 
+    def to_representation(self, proposal):
+        # Written directly, like MeetingSerializer's.
+        return {
+            "id": proposal.pk,
+            "meeting": proposal.meeting_id,
+            "title": proposal.title,
+            "rationale": proposal.rationale,
+            "pme_dimension": str(proposal.pme_dimension),
+            "proposed_by": self.get_proposed_by(proposal),
+            "n_votes": getattr(proposal, "n_votes", 0),
+            "voted": bool(getattr(proposal, "voted", False)),
+            "on_agenda": bool(getattr(proposal, "on_agenda", False)),
+            "created_at": self.fields["created_at"].to_representation(proposal.created_at),
+        }
+
 
 class ProposalCreateSerializer(serializers.Serializer):
     meeting = _id_field()
@@ -251,6 +298,16 @@ class AgreementNoteSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_author(self, note):
         return note.author.get_full_name() if note.author_id else ""
+
+    def to_representation(self, note):
+        # Written directly, like MeetingSerializer's.
+        return {
+            "id": note.pk,
+            "text": note.text,
+            "status": str(note.status),
+            "author": self.get_author(note),
+            "created_at": self.fields["created_at"].to_representation(note.created_at),
+        }
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -280,6 +337,24 @@ class AgreementSerializer(serializers.ModelSerializer):
             "notes",
         ]
         read_only_fields = fields
+
+    def to_representation(self, agreement):
+        # Written directly, like MeetingSerializer's; the notes are prefetched.
+        note = self.fields["notes"].child.to_representation
+        closed = agreement.closed_on
+        return {
+            "id": agreement.pk,
+            "meeting": agreement.meeting_id,
+            "network": agreement.meeting.network.code,
+            "text": agreement.text,
+            "responsible_user_id": agreement.responsible_user_id,
+            "responsible_school": agreement.responsible_school_id,
+            "responsible": str(agreement.responsible_label),
+            "due_on": agreement.due_on.isoformat(),
+            "status": str(agreement.status),
+            "closed_on": closed.isoformat() if closed else None,
+            "notes": [note(n) for n in agreement.notes.all()],
+        }
 
 
 class AgreementCreateSerializer(serializers.Serializer):
