@@ -516,9 +516,13 @@ def home_panel(user):
         return {"meetings_upcoming": [], "meetings_open_agreements": []}
     now = timezone.now()
     member_networks = perms.member_network_ids(user)
+    # Only what the panel shows: the network and the user's answer (the
+    # list's head counts cost more to build and run than the rest).
     upcoming = (
-        meeting_list(user)
+        perms.visible_meetings(user)
         .filter(status=MeetingStatus.CONVENED, ends_at__gte=now)
+        .select_related("network")
+        .annotate(my_rsvp=_my_rsvp(user))
         .order_by("starts_at")[:5]
     )
     agreements = (

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -86,6 +87,51 @@ def _filter_meetings(queryset, params):
     return queryset
 
 
+def _row_urls(viewname, *args):
+    """reverse(viewname, args=[*args, n]) as a function of the integer n,
+    reversed once for all the rows of a table."""
+    marker = 987654321
+    head, tail = reverse(viewname, args=[*args, marker]).split(str(marker))
+    return lambda n: f"{head}{int(n)}{tail}"
+
+
+def _count_text(n):
+    # |intcomma's text: no grouping below 1,000 (the usual head count).
+    return str(n) if 0 <= n < 1000 else intcomma(n)
+
+
+def _list_rows(meetings):
+    """What each row of the list shows, worked out once per page instead of
+    per row in the template (issue 17): its link, its date and time (one
+    formatting per distinct day), its status and RSVP badges and its counts."""
+    detail_url = _row_urls("meetings:detail")
+    statuses = {value: str(label) for value, label in MeetingStatus.choices}
+    status_class = {"cancelled": "badge text-bg-danger", "held": "badge text-bg-secondary"}
+    rsvps = {
+        "yes": ("badge text-bg-success", _("Asistiré")),
+        "no": ("badge text-bg-secondary", _("No asistiré")),
+        "maybe": ("badge text-bg-warning", _("Tal vez")),
+        "": ("small text-body-secondary", _("Sin responder")),
+    }
+    no_rsvp = ("text-body-secondary", "—")
+    days = {}
+    rows = list(meetings)
+    for meeting in rows:
+        start = timezone.localtime(meeting.starts_at)
+        day = start.date()
+        if day not in days:
+            days[day] = formats.date_format(start, "SHORT_DATE_FORMAT")
+        meeting.url = detail_url(meeting.pk)
+        meeting.when_text = f"{days[day]} {start:%H:%M}"
+        meeting.status_label = statuses.get(meeting.status, meeting.status)
+        meeting.status_class = status_class.get(meeting.status, "badge text-bg-success")
+        meeting.rsvp_class, meeting.rsvp_label = rsvps.get(meeting.my_rsvp, no_rsvp)
+        meeting.yes_text = _count_text(meeting.n_yes)
+        meeting.present_text = _count_text(meeting.n_present)
+        meeting.proposals_text = _count_text(meeting.n_proposals)
+    return rows
+
+
 @login_required
 def meeting_list(request):
     meetings = _filter_meetings(selectors.meeting_list(request.user), request.GET)
@@ -94,6 +140,7 @@ def meeting_list(request):
     status = request.GET.get("status", "")
     period = request.GET.get("period", "")
     page = Paginator(meetings, 25).get_page(request.GET.get("page"))
+    page.object_list = _list_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     convenable = perms.runnable_networks(request.user).order_by("code")
