@@ -62,6 +62,49 @@ AttendeeRoleField = _enum_field(AttendeeRole, "AttendeeRoleEnum")
 PmeDimensionField = _enum_field(PmeDimension, "PmeDimensionOrBlankEnum", blank=True)
 
 
+LIST_MEETING_FIELDS = (
+    "network__code",
+    "network__name",
+    "title",
+    "objective",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "host_school_id",
+    "status",
+    "proposals_close_at",
+    "sequence",
+    "convened_by__first_name",
+    "convened_by__last_name",
+    "convened_by__email",
+    "cancel_reason",
+)
+
+LIST_AGREEMENT_FIELDS = (
+    "meeting__network__code",
+    "text",
+    "responsible_user__first_name",
+    "responsible_user__last_name",
+    "responsible_user__email",
+    "responsible_school__name",
+    "due_on",
+    "status",
+    "closed_on",
+)
+
+LIST_PROPOSAL_FIELDS = (
+    "meeting_id",
+    "title",
+    "rationale",
+    "pme_dimension",
+    "proposed_by__first_name",
+    "proposed_by__last_name",
+    "proposed_by__email",
+    "created_at",
+)
+
+
 def _str_or_none(value):
     return None if value is None else str(value)
 
@@ -428,9 +471,16 @@ class MeetingViewSet(
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.meeting_list(self.request.user).select_related(
-            "host_school", "convened_by"
-        )
+        meetings = selectors.meeting_list(self.request.user)
+        if self.action == "list":
+            # Only what a row writes: the host school is its id, the
+            # network its code and name, who convened it their name.
+            return (
+                meetings.select_related(None)
+                .select_related("network", "convened_by")
+                .only(*LIST_MEETING_FIELDS)
+            )
+        return meetings.select_related("host_school", "convened_by")
 
     def _detail(self, meeting):
         return MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data
@@ -535,9 +585,17 @@ class ProposalViewSet(
     queryset = AgendaProposal.objects.none()
 
     def get_queryset(self):
-        return selectors.proposal_queryset(self.request.user).order_by(
+        proposals = selectors.proposal_queryset(self.request.user).order_by(
             "meeting_id", "-n_votes", "created_at", "pk"
         )
+        if self.action == "list":
+            # Only what a row writes: the meeting is its id.
+            return (
+                proposals.select_related(None)
+                .select_related("proposed_by")
+                .only(*LIST_PROPOSAL_FIELDS)
+            )
+        return proposals
 
     @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
     def create(self, request, *args, **kwargs):
@@ -588,7 +646,12 @@ class AgreementViewSet(
     queryset = Agreement.objects.none()
 
     def get_queryset(self):
-        return selectors.agreement_queryset(self.request.user).order_by("due_on", "pk")
+        agreements = selectors.agreement_queryset(self.request.user).order_by("due_on", "pk")
+        if self.action == "list":
+            # Only what a row writes (the responsible school's label is its
+            # display name).
+            return agreements.only(*LIST_AGREEMENT_FIELDS)
+        return agreements
 
     @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementSerializer})
     def create(self, request, *args, **kwargs):
