@@ -127,18 +127,18 @@ def _agreements():
     ).prefetch_related(Prefetch("notes", queryset=notes))
 
 
+def _open_before(meeting):
+    return Q(
+        status__in=OPEN_AGREEMENT_STATUSES,
+        meeting__network_id=meeting.network_id,
+        meeting__starts_at__lt=meeting.starts_at,
+    )
+
+
 def open_agreements_before(meeting):
     """Agreements of the network's earlier meetings still open: they are
     followed up at this one."""
-    return (
-        _agreements()
-        .filter(
-            status__in=OPEN_AGREEMENT_STATUSES,
-            meeting__network_id=meeting.network_id,
-            meeting__starts_at__lt=meeting.starts_at,
-        )
-        .order_by("due_on", "pk")
-    )
+    return _agreements().filter(_open_before(meeting)).order_by("due_on", "pk")
 
 
 def meeting_agreements(meeting):
@@ -249,6 +249,9 @@ def meeting_page(user, meeting):
         list(MinutesAttachment.objects.filter(minutes=minutes)) if readable_minutes else []
     )
     mine = Attendance.objects.filter(meeting=meeting, user=user).first() if member else None
+    agreements = list(
+        _agreements().filter(Q(meeting=meeting) | _open_before(meeting)).order_by("due_on", "pk")
+    )
     return {
         "meeting": meeting,
         "runs": runs,
@@ -257,8 +260,10 @@ def meeting_page(user, meeting):
         "agenda": list(agenda_items(meeting)),
         "my_attendance": mine,
         "summary": attendance_summary(meeting),
-        "follow_up": list(open_agreements_before(meeting)),
-        "agreements": list(meeting_agreements(meeting)),
+        # open_agreements_before and meeting_agreements in one query (and
+        # one for their notes): the two sets do not overlap.
+        "follow_up": [a for a in agreements if a.meeting_id != meeting.pk],
+        "agreements": [a for a in agreements if a.meeting_id == meeting.pk],
         "minutes": readable_minutes,
         "attachments": attachments,
         "now": timezone.now(),
