@@ -78,10 +78,10 @@ def test_meeting_page_runs_constant_queries(meeting_world, login, role):
     # meetings, so a directivo's page has no such query), 4 "is a member?",
     # 5 the user's own invitation, 6 proposals with votes, "voted?" and
     # "on the agenda?", 7 agenda items with their proposal, 8 answers and
-    # presence by role, 9 open agreements of earlier meetings with their
-    # meeting, network and responsible, 10 their notes with authors, 11 this
-    # meeting's agreements.
-    assert large_count == (11 if role == "supervisor_a" else 10)
+    # presence by role, 9 this meeting's agreements and the open ones of
+    # earlier meetings, with their meeting, network and responsible (one
+    # query for both lists), 10 their notes with authors.
+    assert large_count == (10 if role == "supervisor_a" else 9)
 
 
 def test_meeting_list_runs_constant_queries(meeting_world, login):
@@ -155,3 +155,36 @@ def test_home_panel_and_network_panel_run_constant_queries(meeting_world):
     assert len(home["meetings_upcoming"]) == 5 and len(home["meetings_open_agreements"]) == 5
     assert home_small == home_large == 2  # next meetings, open agreements
     assert panel_small == panel_large
+
+
+def test_meeting_page_shows_its_agreements_apart_from_earlier_open_ones(meeting_world, login):
+    """The two lists come from one query: each agreement still shows in its
+    own section, and closed earlier ones in neither."""
+    w = meeting_world
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    earlier = move_to_past(convene(w, days=1, title="Anterior"), days=30)
+    for text in ("Acuerdo anterior abierto", "Acuerdo anterior cerrado"):
+        services.add_agreement(
+            by=w.supervisor_a,
+            meeting=earlier,
+            text=text,
+            due_on=due,
+            responsible_user=w.director_a,
+        )
+    closed = earlier.agreements.get(text="Acuerdo anterior cerrado")
+    services.follow_up_agreement(by=w.supervisor_a, agreement=closed, text="Listo", status="done")
+    meeting = move_to_past(convene(w, days=2, title="Esta"), days=1)
+    services.add_agreement(
+        by=w.supervisor_a,
+        meeting=meeting,
+        text="Acuerdo de hoy",
+        due_on=due,
+        responsible_user=w.director_a,
+    )
+    response = login(w.director_a).get(f"/meetings/{meeting.pk}/")
+    page = response.content.decode()
+    follow_up = page[page.index('id="h-follow-up"') : page.index('id="h-proposals"')]
+    this_meeting = page[page.index('id="h-agreements"') :]
+    assert "Acuerdo anterior abierto" in follow_up and "Acuerdo de hoy" not in follow_up
+    assert "Acuerdo de hoy" in this_meeting and "Acuerdo anterior abierto" not in this_meeting
+    assert "Acuerdo anterior cerrado" not in page
