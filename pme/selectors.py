@@ -114,8 +114,17 @@ def action_comments(action):
     return list(action.comments.select_related("author").order_by("created_at", "pk"))
 
 
-def action_updates(action):
-    return list(action.updates.select_related("author").prefetch_related("evidence"))
+# The action page lists the latest progress updates; the rest on demand.
+UPDATES_SHOWN = 20
+
+
+def action_updates(action, limit=None):
+    """The action's progress updates, newest first, with author and evidence;
+    with `limit`, at most that many plus one (to tell whether there are more)."""
+    updates = action.updates.select_related("author").prefetch_related("evidence")
+    if limit is not None:
+        updates = updates[: limit + 1]
+    return list(updates)
 
 
 def cycle_detail_queryset(user):

@@ -8,10 +8,12 @@ from .. import permissions, selectors
 from ..forms import CommentForm
 
 
-def _comment_form(user, plan, data=None):
-    """School staff's comments notify nobody; others' are emailed to the school."""
-    notifies = not permissions.own_school_ids(user).filter(school_id=plan.school_id).exists()
-    return CommentForm(data, notifies_school=notifies)
+def _comment_form(user, plan, data=None, *, own_school=None):
+    """School staff's comments notify nobody; others' are emailed to the school.
+    `own_school`: whether the plan's school is the user's, when the caller knows."""
+    if own_school is None:
+        own_school = permissions.own_school_ids(user).filter(school_id=plan.school_id).exists()
+    return CommentForm(data, notifies_school=not own_school)
 
 
 # --- lookups -----------------------------------------------------------------------------
@@ -37,6 +39,7 @@ def _action(user, pk):
         "subdimension",
         "strategy",
         "ate_provider",
+        "practice_source",
     )
     return get_object_or_404(queryset, pk=pk)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rme_platform.accounts.permissions import is_directivo
 from rme_platform.files import protected_download
 from rme_platform.forms import add_service_errors
 from schools.models import School
@@ -318,6 +319,14 @@ def action_detail(request, pk, progress_form=None, comment_form=None):
     user = request.user
     action = _action(user, pk)
     plan = action.plan
+    full_log = request.GET.get("registro") == "completo"
+    shown = None if full_log else selectors.UPDATES_SHOWN
+    updates = selectors.action_updates(action, limit=shown)
+    more_updates = shown is not None and len(updates) > shown
+    funding = list(action.funding.all())
+    editable = permissions.can_edit_plan(user, plan)
+    # A directivo who may edit the plan works at its school (one query less).
+    own_school = True if editable and is_directivo(user) else None
     return render(
         request,
         "pme/action_detail.html",
@@ -325,14 +334,18 @@ def action_detail(request, pk, progress_form=None, comment_form=None):
             "action": action,
             "plan": plan,
             "school": plan.school,
-            "funding": list(action.funding.all()),
-            "updates": selectors.action_updates(action),
+            "funding": funding,
+            "funding_total": sum(line.amount for line in funding),
+            "updates": updates[:shown] if more_updates else updates,
+            "more_updates": more_updates,
             "comments": selectors.action_comments(action),
-            "can_edit": permissions.can_edit_plan(user, plan) and not plan.is_closed,
-            "can_comment": permissions.can_comment(user, plan),
+            "can_edit": editable and not plan.is_closed,
+            # _action found the action among those the user may read, so the
+            # user reads its plan: permissions.can_comment (can_view_plan) holds.
+            "can_comment": True,
             "progress_form": progress_form
             or ProgressForm(initial={"progress": action.progress, "date": timezone.localdate()}),
-            "comment_form": comment_form or _comment_form(user, plan),
+            "comment_form": comment_form or _comment_form(user, plan, own_school=own_school),
             "post_url": action.get_absolute_url() + "comments/",
         },
         status=400 if (progress_form or comment_form) else 200,

@@ -226,3 +226,38 @@ def test_network_rollup_page(pme_world, client):
     assert "Escuela Talca Uno" in html
     assert f'href="/pme/plans/{pme_world.plan_a1.pk}/"' not in html
     assert client.get("/pme/networks/RME-13-901/").status_code == 404
+
+
+def test_action_page_shows_the_latest_updates_and_the_full_log_on_demand(
+    pme_world, client, django_assert_max_num_queries
+):
+    import datetime
+
+    from pme.models import ActionUpdate
+
+    action = pme_world.action_a1
+    start = datetime.date(2025, 3, 1)
+    for index in range(selectors.UPDATES_SHOWN + 5):
+        ActionUpdate.objects.create(
+            action=action,
+            date=start + datetime.timedelta(days=index),
+            progress=index,
+            note=f"Avance número {index}",
+            author=pme_world.utp_a1,
+        )
+    client.force_login(pme_world.utp_a1)
+    url = f"/pme/actions/{action.pk}/"
+    client.get(url)
+    # user; action with plan, catalog and practice source; updates; their
+    # evidence; funding; comments; the edit check.
+    with django_assert_max_num_queries(8):
+        page = client.get(url).content.decode()
+    newest, oldest = selectors.UPDATES_SHOWN + 4, 0
+    assert f"Avance número {newest}" in page
+    assert f"Avance número {5}" in page and "Avance número 4<" not in page
+    assert "Ver el registro completo" in page
+    assert "Se muestran los 20 avances más recientes." in page
+    assert "$1.500.000" in page  # the funding total
+    with django_assert_max_num_queries(8):
+        page = client.get(url + "?registro=completo").content.decode()
+    assert f"Avance número {oldest}<" in page and "Ver el registro completo" not in page
