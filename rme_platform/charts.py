@@ -16,10 +16,8 @@ of each text so tests check that no two overlap.
 
 import itertools
 
-from django.template.defaultfilters import add
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -179,107 +177,7 @@ def _legend(series, *, top, size, start=2):
 def _render(template, context):
     context["uid"] = f"chart{next(_ids)}"
     context["width"] = WIDTH
-    writer = _WRITERS.get(template)
-    if writer is not None:
-        return mark_safe(writer(context))  # noqa: S308 - format_html escapes every value
     return mark_safe(render_to_string(f"charts/{template}", context))  # noqa: S308 - autoescaped
-
-
-# The bar and stacked charts written in Python: the same SVG, byte for byte,
-# as templates/charts/bar.svg and stacked.svg (tests compare both), without a
-# template render per chart (a PME rollup draws three, the results page ~35).
-_HEAD = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
-    'aria-labelledby="{}-t {}-d" class="rme-chart" '
-    'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">\n'
-    '  <title id="{}-t">{}</title>\n  <desc id="{}-d">{}</desc>\n  '
-)
-_TITLE_LINE = '<text x="2" y="{}" font-weight="bold" font-size="13" fill="#1f2937">{}</text>'
-
-
-def _head(c):
-    uid = c["uid"]
-    return format_html(
-        _HEAD, c["width"], c["height"], uid, uid, uid, c["title"], uid, c["desc"]
-    ) + format_html_join("", _TITLE_LINE, ((line["y"], line["text"]) for line in c["title_lines"]))
-
-
-def _bar_svg(c):
-    x0, bar_height = c["x0"], c["bar_height"]
-    label_x = add(x0, "-8")
-    rows = format_html_join(
-        "",
-        '\n  <text x="{}" y="{}" text-anchor="end" fill="#1f2937">{}</text>\n'
-        '  <rect x="{}" y="{}" width="{}" height="{}" fill="{}" rx="2"/>\n'
-        '  <text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>\n  ',
-        (
-            (
-                label_x,
-                add(r["y"], 12),
-                r["short_label"],
-                x0,
-                r["y"],
-                r["length"],
-                bar_height,
-                r["color"],
-                r["text_x"],
-                add(r["y"], 12),
-                r["text_anchor"],
-                r["text_fill"],
-                r["text"],
-            )
-            for r in c["rows"]
-        ),
-    )
-    return _head(c) + "\n  " + rows + "\n</svg>\n"
-
-
-def _stacked_svg(c):
-    legend = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
-        '<text x="{}" y="{}" font-size="11" fill="#1f2937">{}</text>',
-        ((i["x"], i["key_y"], i["color"], i["text_x"], i["y"], i["name"]) for i in c["legend"]),
-    )
-    parts = []
-    for r in c["rows"]:
-        y, text_y = r["y"], add(r["y"], 12)
-        parts.append(
-            format_html(
-                '\n  <text x="{}" y="{}" text-anchor="end" fill="#1f2937">{}</text>\n  ',
-                c["label_x"],
-                text_y,
-                r["short_label"],
-            )
-        )
-        for s in r["segments"]:
-            parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{}: {}</title></rect>",
-                    s["x"],
-                    y,
-                    s["width"],
-                    c["bar_height"],
-                    s["color"],
-                    s["name"],
-                    s["text"],
-                )
-            )
-            if s["show_text"]:
-                parts.append(
-                    format_html(
-                        '<text x="{}" dx="4" y="{}" font-size="10" fill="#ffffff">{}</text>',
-                        s["x"],
-                        text_y,
-                        s["text"],
-                    )
-                )
-        parts.append("\n  ")
-    return _head(c) + "\n  " + legend + "\n  " + "".join(parts) + "\n</svg>\n"
-
-
-_WRITERS = {"bar.svg": _bar_svg, "stacked.svg": _stacked_svg}
 
 
 def bar_chart(*, title, items, unit="", max_value=None, number_format=None, decimals=0):
