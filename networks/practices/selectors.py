@@ -92,7 +92,10 @@ class PageByIds:
 
 
 def detail_queryset(user):
-    return perms.visible_practices(user).select_related(
+    """Practices `user` may see with what their page shows; every practice
+    for user=None (the caller checks permissions.can_view_practice)."""
+    practices = Practice.objects.all() if user is None else perms.visible_practices(user)
+    return practices.select_related(
         "school__comuna__region", "dimension", "subdimension", "created_by"
     )
 
@@ -198,7 +201,8 @@ def network_panel(user, network, year=None):
     """Context for the practices panel of a network page: the practices its
     schools published this year (those the user may see), the adoptions
     between its schools this year, and the practices featured for it.
-    Five queries whatever the size."""
+    Five queries whatever the size, and one or two for the practices the
+    user may see."""
     year = year or timezone.localdate().year
     schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).values(
         "school_id"
@@ -250,7 +254,8 @@ def network_panel(user, network, year=None):
 def home_panel(user):
     """The home page's practices panel for a directivo: who is adopting the
     school's practices and how it goes, and the practices supervisors
-    featured for the user's networks. Three queries; empty for other roles."""
+    featured for the user's networks. Five queries (two for the practices
+    the user may see); empty for other roles."""
     if not perms.can_write_practices(user):
         return {}
     adoptions = list(
