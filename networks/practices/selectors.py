@@ -208,14 +208,15 @@ def network_panel(user, network, year=None):
         "school_id"
     )
     visible = perms.published_practices(user)
+    this_year = visible.filter(school__in=schools, published_at__year=year)
     shared = list(
         with_counts(
-            visible.filter(school__in=schools, published_at__year=year)
-            .select_related("school", "dimension")
-            .defer("search_vector", "search_text", "body", "results", "problem", "context")
+            this_year.select_related("school", "dimension").defer(
+                "search_vector", "search_text", "body", "results", "problem", "context"
+            )
         ).order_by("-published_at")[:10]
     )
-    n_shared = visible.filter(school__in=schools, published_at__year=year).count()
+    n_shared = this_year.count()
     adoptions = list(
         PracticeAdoption.objects.filter(
             school__in=schools,
