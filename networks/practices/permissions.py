@@ -117,13 +117,18 @@ def is_author(user, practice):
     return practice.authors.filter(pk=user.pk).exists()
 
 
-def can_edit_practice(user, practice):
-    """Authors, co-authors, the school's current director and admins."""
+def can_edit_practice(user, practice, authors=None):
+    """Authors, co-authors, the school's current director and admins
+    (`authors`: the practice's authors when the caller has read them)."""
     if not is_active_user(user):
         return False
     if is_admin(user):
         return True
-    return is_author(user, practice) or is_school_director(user, practice.school_id)
+    if authors is not None:
+        author = any(a.pk == user.pk for a in authors)
+    else:
+        author = is_author(user, practice)
+    return author or is_school_director(user, practice.school_id)
 
 
 def can_write_practices(user):

@@ -104,7 +104,8 @@ def practice_page(user, practice):
     """Context for the practice page: its authors, files, comments,
     adoptions with their notes, the networks it is featured for, and what
     the user may do. A fixed number of queries."""
-    can_edit = perms.can_edit_practice(user, practice)
+    authors = list(practice.authors.order_by("last_name", "first_name"))
+    can_edit = perms.can_edit_practice(user, practice, authors=authors)
     adoptions = list(
         PracticeAdoption.objects.filter(practice=practice)
         .select_related("school__comuna", "pme_action")
@@ -174,7 +175,7 @@ def practice_page(user, practice):
         )
     return {
         "practice": practice,
-        "authors": list(practice.authors.order_by("last_name", "first_name")),
+        "authors": authors,
         "tags": list(practice.tags.all()),
         "attachments": list(practice.attachments.all()),
         "comments": list(practice.comments.select_related("author")),
