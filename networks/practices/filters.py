@@ -1,7 +1,6 @@
 """The library's search and filters, shared by the page and the API."""
 
 import django_filters
-from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, FloatField, TextField, Value
@@ -63,6 +62,7 @@ class PracticeFilter(django_filters.FilterSet):
         choices=sorted(TEACHING_LABELS.items()),
         empty_label=ALL_M,
         method="filter_level",
+        widget=FastSelect,
     )
     region = django_filters.ModelChoiceFilter(
         label=_("Región"),
@@ -76,11 +76,15 @@ class PracticeFilter(django_filters.FilterSet):
     )
     rural = django_filters.BooleanFilter(
         label=_("Zona"),
-        widget=forms.Select(choices=[("", ALL_F), ("true", _("Rural")), ("false", _("Urbana"))]),
+        widget=FastSelect(choices=[("", ALL_F), ("true", _("Rural")), ("false", _("Urbana"))]),
     )
     tag = django_filters.CharFilter(label=_("Etiqueta"), method="filter_tag", max_length=60)
     ordering = django_filters.ChoiceFilter(
-        label=_("Ordenar por"), choices=ORDERINGS, empty_label=None, method="keep"
+        label=_("Ordenar por"),
+        choices=ORDERINGS,
+        empty_label=None,
+        method="keep",
+        widget=FastSelect,
     )
 
     class Meta:

@@ -20,7 +20,7 @@ alike. Built on networks.permissions (and re-exported there).
 from django.db.models import Q
 
 from networks.meetings.permissions import runnable_networks
-from networks.models import Network, NetworkSchool, NetworkStatus
+from networks.models import NetworkSchool, NetworkStatus
 from networks.permissions import visible_networks
 from rme_platform.accounts.permissions import (
     is_active_user,
@@ -39,14 +39,6 @@ from schools.permissions import (
 from .models import Practice, PracticeStatus, PracticeVisibility
 
 
-def _network_ids(user):
-    """Active networks the user takes part in (analysts and admins have
-    their own rules), as a subquery."""
-    if is_analyst_role(user):
-        return Network.objects.none().values("pk")
-    return visible_networks(user).filter(status=NetworkStatus.ACTIVE).values("pk")
-
-
 def _schools_of(network_ids):
     return NetworkSchool.objects.filter(network__in=network_ids, left_on__isnull=True).values(
         "school_id"
@@ -58,7 +50,12 @@ def _authored(user):
 
 
 def visible_practices(user):
-    """Practices the user may see, drafts included where they may."""
+    """Practices the user may see, drafts included where they may.
+
+    The user's own schools and networks are read first (one small query
+    each) and the condition is written with their ids: a
+    condition of nested permission subqueries cost more to build and
+    compile in Python than the whole rest of a library page."""
     if not is_active_user(user):
         return Practice.objects.none()
     if is_admin(user):
@@ -68,14 +65,16 @@ def visible_practices(user):
     # Own drafts and practices: authors, and the school's directivos.
     condition |= Q(pk__in=_authored(user))
     if is_directivo(user):
-        condition |= Q(school__in=directivo_school_ids(user))
+        schools = list(directivo_school_ids(user).values_list("school_id", flat=True))
+        if schools:
+            condition |= Q(school__in=schools)
     if not is_analyst_role(user):
-        networks = _network_ids(user)
-        condition |= published & Q(
-            visibility__in=[PracticeVisibility.NETWORK, PracticeVisibility.DEPROV],
-            school__in=_schools_of(networks),
+        networks = list(
+            visible_networks(user)
+            .filter(status=NetworkStatus.ACTIVE)
+            .values_list("pk", "deprov_id")
         )
-        deprovs = Network.objects.filter(pk__in=networks).values("deprov_id")
+        deprovs = {deprov for _pk, deprov in networks}
         if is_supervisor(user):
             condition |= published & Q(
                 visibility=PracticeVisibility.DEPROV,
@@ -83,12 +82,18 @@ def visible_practices(user):
                     "rbd"
                 ),
             )
+        if networks:
+            condition |= published & Q(
+                visibility__in=[PracticeVisibility.NETWORK, PracticeVisibility.DEPROV],
+                school__in=_schools_of(sorted(pk for pk, _deprov in networks)),
+            )
         # School subqueries rather than joins: the planner keeps the scan on
         # the practices table alone (see bench/bench_practices.py).
-        condition |= published & Q(
-            visibility=PracticeVisibility.DEPROV,
-            school__in=School.objects.filter(deprov__in=deprovs).values("rbd"),
-        )
+        if deprovs:
+            condition |= published & Q(
+                visibility=PracticeVisibility.DEPROV,
+                school__in=School.objects.filter(deprov__in=sorted(deprovs)).values("rbd"),
+            )
     return Practice.objects.filter(condition)
 
 
@@ -97,6 +102,14 @@ def published_practices(user):
 
 
 def can_view_practice(user, practice):
+    # Published for "all": every active user sees it (the first clause of
+    # visible_practices), no need to build the user's scope.
+    if (
+        is_active_user(user)
+        and practice.status == PracticeStatus.PUBLISHED
+        and practice.visibility == PracticeVisibility.ALL
+    ):
+        return True
     return visible_practices(user).filter(pk=practice.pk).exists()
 
 
@@ -104,13 +117,18 @@ def is_author(user, practice):
     return practice.authors.filter(pk=user.pk).exists()
 
 
-def can_edit_practice(user, practice):
-    """Authors, co-authors, the school's current director and admins."""
+def can_edit_practice(user, practice, authors=None):
+    """Authors, co-authors, the school's current director and admins
+    (`authors`: the practice's authors when the caller has read them)."""
     if not is_active_user(user):
         return False
     if is_admin(user):
         return True
-    return is_author(user, practice) or is_school_director(user, practice.school_id)
+    if authors is not None:
+        author = any(a.pk == user.pk for a in authors)
+    else:
+        author = is_author(user, practice)
+    return author or is_school_director(user, practice.school_id)
 
 
 def can_write_practices(user):

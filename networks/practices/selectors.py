@@ -92,7 +92,10 @@ class PageByIds:
 
 
 def detail_queryset(user):
-    return perms.visible_practices(user).select_related(
+    """Practices `user` may see with what their page shows; every practice
+    for user=None (the caller checks permissions.can_view_practice)."""
+    practices = Practice.objects.all() if user is None else perms.visible_practices(user)
+    return practices.select_related(
         "school__comuna__region", "dimension", "subdimension", "created_by"
     )
 
@@ -101,7 +104,8 @@ def practice_page(user, practice):
     """Context for the practice page: its authors, files, comments,
     adoptions with their notes, the networks it is featured for, and what
     the user may do. A fixed number of queries."""
-    can_edit = perms.can_edit_practice(user, practice)
+    authors = list(practice.authors.order_by("last_name", "first_name"))
+    can_edit = perms.can_edit_practice(user, practice, authors=authors)
     adoptions = list(
         PracticeAdoption.objects.filter(practice=practice)
         .select_related("school__comuna", "pme_action")
@@ -171,7 +175,7 @@ def practice_page(user, practice):
         )
     return {
         "practice": practice,
-        "authors": list(practice.authors.order_by("last_name", "first_name")),
+        "authors": authors,
         "tags": list(practice.tags.all()),
         "attachments": list(practice.attachments.all()),
         "comments": list(practice.comments.select_related("author")),
@@ -198,20 +202,22 @@ def network_panel(user, network, year=None):
     """Context for the practices panel of a network page: the practices its
     schools published this year (those the user may see), the adoptions
     between its schools this year, and the practices featured for it.
-    Five queries whatever the size."""
+    Five queries whatever the size, and one or two for the practices the
+    user may see."""
     year = year or timezone.localdate().year
     schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).values(
         "school_id"
     )
     visible = perms.published_practices(user)
+    this_year = visible.filter(school__in=schools, published_at__year=year)
     shared = list(
         with_counts(
-            visible.filter(school__in=schools, published_at__year=year)
-            .select_related("school", "dimension")
-            .defer("search_vector", "search_text", "body", "results", "problem", "context")
+            this_year.select_related("school", "dimension").defer(
+                "search_vector", "search_text", "body", "results", "problem", "context"
+            )
         ).order_by("-published_at")[:10]
     )
-    n_shared = visible.filter(school__in=schools, published_at__year=year).count()
+    n_shared = this_year.count()
     adoptions = list(
         PracticeAdoption.objects.filter(
             school__in=schools,
@@ -250,7 +256,8 @@ def network_panel(user, network, year=None):
 def home_panel(user):
     """The home page's practices panel for a directivo: who is adopting the
     school's practices and how it goes, and the practices supervisors
-    featured for the user's networks. Three queries; empty for other roles."""
+    featured for the user's networks. Five queries (two for the practices
+    the user may see); empty for other roles."""
     if not perms.can_write_practices(user):
         return {}
     adoptions = list(

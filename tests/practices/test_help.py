@@ -140,10 +140,11 @@ def test_constant_queries(help_world, django_assert_num_queries):
             school=w.b2,
         )
         done(plan_of(school_in(7101)))
-    # The reader's school; the best practices, ranked in SQL with their
-    # counts and schools' context; the completed actions by school; the
-    # chosen practices' adoptions by stage.
-    with django_assert_num_queries(4):
+    # The reader's networks (the practices they may see); the reader's
+    # school; the best practices, ranked in SQL with their counts and
+    # schools' context; the completed actions by school; the chosen
+    # practices' adoptions by stage.
+    with django_assert_num_queries(5):
         help_suggestions(w.supervisor_a, school=w.a2, subdimension=SUB)
 
 

@@ -2,9 +2,12 @@
 fixed number of queries however many practices, tags, comments and
 adoptions there are: each is measured at two sizes."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import (
     PracticeAdoptionFactory,
@@ -43,12 +46,13 @@ def test_library_runs_constant_queries(practice_world, login, query):
     large, large_count = count(client, f"/practices/?{query}")
     assert large.context["page"].paginator.count == 9
     assert small_count == large_count
-    # 1 user, 2 "may write?" (an active position), 3 count, 4 the ids of the
-    # page (practices table only), 5 those practices with school, comuna,
-    # region, dimension and counts, 6 their tags, 7 my school's practices,
-    # 8 digest preference, 9 tags for the filter, 10-11 dimensions and
+    # 1 user, 2-3 the user's schools and networks (the practices they may
+    # see), 4 "may write?" (an active position), 5 count, 6 the ids of the
+    # page (practices table only), 7 those practices with school, comuna,
+    # region, dimension and counts, 8 their tags, 9 my school's practices,
+    # 10 digest preference, 11 tags for the filter, 12-13 dimensions and
     # regions for the filter.
-    assert large_count == 11
+    assert large_count == 13
 
 
 def test_practice_page_runs_constant_queries(practice_world, practice_of, login):
@@ -75,8 +79,9 @@ def test_api_lists_run_constant_queries(practice_world, login):
     assert large.json()["count"] == 7
     large, adoptions_large = count(client, "/api/v1/practice-adoptions/")
     assert large.json()["count"] == 7
-    # 1 user, 2 count, 3 the ids of the page, 4 its rows, 5 tags.
-    assert practices_small == practices_large == 5
+    # 1 user, 2-3 the user's schools and networks (the practices they may
+    # see), 4 count, 5 the ids of the page, 6 its rows, 7 tags.
+    assert practices_small == practices_large == 7
     # 1 user, 2 count, 3 the page, 4 notes, 5 their authors.
     assert adoptions_small == adoptions_large
 
@@ -90,3 +95,27 @@ def test_network_panel_runs_constant_queries(practice_world, login):
     assert large.context["practices_n_shared"] == 9
     assert len(large.context["practices_adoptions"]) == 9
     assert small_count == large_count
+
+
+def test_library_card_shows_place_summary_date_and_counts(practice_world, login):
+    """The card's text is written in Python once per page: the school and
+    comuna, the zone, the summary cut at 220 characters, the publication
+    date and the singular or plural counts."""
+    one = PracticeFactory(
+        school=practice_world.a1,
+        visibility="network",
+        rural=True,
+        summary="x" * 300,
+        published_at=timezone.make_aware(datetime.datetime(2026, 3, 5, 12)),
+    )
+    PracticeAdoptionFactory(practice=one, school=practice_world.a2)
+    for _i in range(2):
+        PracticeCommentFactory(practice=one, author=practice_world.director_b)
+    response = login(practice_world.utp_a2).get("/practices/")
+    card = response.content.decode()
+    assert f'href="/practices/{one.pk}/"' in card
+    assert f"{practice_world.a1.display_name} · " in card
+    assert "Rural</p>" in card
+    assert "x" * 219 + "…" in card and "x" * 221 not in card
+    assert "05-03-2026" in card or "05/03/2026" in card
+    assert "1 adopción · 2 comentarios" in card
