@@ -1,7 +1,11 @@
 """What each role sees first: their schools, networks and scope."""
 
+from urllib.parse import quote
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from monitoring.risk.selectors import home_panel as risk_home_panel
 from monitoring.selectors import home_panel as monitoring_home_panel
@@ -59,21 +63,51 @@ def home_panel(user, name):
     return template, build(user)
 
 
+def _row_url(viewname):
+    """reverse(viewname, args=[key]) as a function of the row's key (a
+    number or a code), reversed once for all the rows of a list instead of a
+    {% url %} per row."""
+    marker = "987654321"
+    head, tail = reverse(viewname, args=[marker]).split(marker)
+    # Quoted as reverse() quotes an argument.
+    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+
+
+def _with_urls(rows, viewname, key, attr="url"):
+    """The rows (a list now) with each one's link set on `attr`."""
+    url = _row_url(viewname)
+    rows = list(rows)
+    for row in rows:
+        setattr(row, attr, url(key(row)))
+    return rows
+
+
+def _panel_links(names):
+    """[{"name", "url"}] of the panels the page loads by htmx."""
+    url = _row_url("home_panel")
+    return [{"name": name, "url": url(name)} for name in names]
+
+
 def home_context(user, params=None):
     """`params` (the query string) pages the lists that page: a
     representative's schools (`page`). The apps' panels come apart
     (home_panel)."""
     params = params or {}
     context = {
-        "networks": network_selectors.network_list(user)[:12],
-        "home_panels": home_panels_for(user),
+        "networks": _with_urls(
+            network_selectors.network_list(user)[:12], "networks:detail", lambda n: n.code
+        ),
+        "home_panels": _panel_links(home_panels_for(user)),
     }
     if is_directivo(user):
-        context["positions"] = (
+        context["positions"] = _with_urls(
             Position.objects.active()
             .filter(user=user)
             .select_related("school__comuna")
-            .order_by("school__name")
+            .order_by("school__name"),
+            "schools:detail",
+            lambda position: position.school_id,
+            attr="school_url",
         )
     elif is_supervisor(user):
         profile = SupervisorProfile.objects.filter(user=user).select_related("deprov").first()
@@ -96,6 +130,7 @@ def home_context(user, params=None):
         page = Paginator(schools.order_by("name", "rbd"), REP_SCHOOLS_PER_PAGE).get_page(
             params.get("page")
         )
+        page.object_list = _with_urls(page.object_list, "schools:detail", lambda s: s.rbd)
         context["rep_schools"] = page
         context["rep_school_count"] = page.paginator.count
     elif is_analyst_role(user):

@@ -36,6 +36,12 @@ def bump_registry_version():
     transaction.on_commit(bump)
 
 
+def registry_options_key(name):
+    """The cache key of a filter's options read from the registry (a
+    FastSelect's `cache_key`): follows the registry's version."""
+    return f"registry:options:{name}:v{registry_version()}"
+
+
 def registry_key(prefix, request):
     """A cache key for a registry read: version, language and the query."""
     query = "&".join(

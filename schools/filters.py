@@ -1,3 +1,5 @@
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -6,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from rme_platform.widgets import FastSelect
 
+from .cache import registry_options_key
 from .models import Comuna, Dependency, Deprov, Region, School, SchoolStatus
 
 ALL_F = pgettext_lazy("filtro, femenino", "Todas")
@@ -21,16 +24,19 @@ class SchoolFilter(django_filters.FilterSet):
         field_name="comuna__region",
         queryset=Region.objects.all(),
         empty_label=ALL_F,
-        widget=FastSelect,
+        widget=FastSelect(cache_key=partial(registry_options_key, "region")),
     )
     comuna = django_filters.ModelChoiceFilter(
-        label=_("Comuna"), queryset=Comuna.objects.all(), empty_label=ALL_F, widget=FastSelect
+        label=_("Comuna"),
+        queryset=Comuna.objects.all(),
+        empty_label=ALL_F,
+        widget=FastSelect(cache_key=partial(registry_options_key, "comuna")),
     )
     deprov = django_filters.ModelChoiceFilter(
         label=_("Departamento provincial"),
         queryset=Deprov.objects.all(),
         empty_label=ALL_M,
-        widget=FastSelect,
+        widget=FastSelect(cache_key=partial(registry_options_key, "deprov")),
     )
     dependency = django_filters.ChoiceFilter(
         label=_("Dependencia"), choices=Dependency.choices, empty_label=ALL_F

@@ -44,3 +44,23 @@ def test_the_home_page_runs_few_queries(world, login, role):
         assert client.get("/").status_code == 200
     # Session, user, the role's own lists and its networks; none of the panels.
     assert len(captured) <= 8, [q["sql"][:120] for q in captured]
+
+
+@pytest.mark.parametrize("role", ["director_a", "rep_a", "supervisor_a"])
+def test_the_home_page_links_each_school_and_network_and_the_menu(world, login, role):
+    from django.urls import reverse
+
+    response = login(getattr(world, role)).get("/")
+    html = response.content.decode()
+    context = response.context
+    networks = context["networks"]
+    schools = [p.school for p in context.get("positions") or []]
+    schools += list(context["rep_schools"]) if context.get("rep_schools") else []
+    assert networks or schools
+    for network in networks:
+        assert f'href="{reverse("networks:detail", args=[network.code])}"' in html
+    for school in schools:
+        assert f'href="{reverse("schools:detail", args=[school.rbd])}"' in html
+    for view in ("networks:list", "meetings:list", "schools:list", "accounts:profile"):
+        assert f'href="{reverse(view)}"' in html
+    assert f'action="{reverse("account_logout")}"' in html

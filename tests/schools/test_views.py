@@ -70,7 +70,8 @@ def test_search_runs_a_constant_number_of_queries(
     client.force_login(director)
     # (The session comes from the cache.) 1 user, 2 count of results, 3 page of
     # schools with comuna and region, 4-6 the region, comuna and DEPROV
-    # choices of the search form.
+    # choices of the search form (read once: then cached with the registry's
+    # version, see test_a_repeated_search_reads_only_the_user_and_the_region).
     with django_assert_num_queries(6):
         response = client.get("/schools/", {"q": "escuela"})
     assert response.context["page"].paginator.count == count
@@ -144,3 +145,44 @@ def test_cached_search_and_api_follow_registry_changes(
         SchoolFactory(name="Escuela Nueva Esperanza")
     assert "Escuela Nueva Esperanza" in client.get("/schools/", {"q": "esperanza"}).content.decode()
     assert client.get("/api/v1/schools/", {"q": "esperanza"}).json()["count"] == 1
+
+
+def test_search_filters_list_the_registry_as_it_changes(
+    client, director, django_capture_on_commit_callbacks
+):
+    """The region, comuna and DEPROV options are cached with the registry's
+    version: a comuna added (or renamed) shows in the next search."""
+    existing = territory_comuna()
+    client.force_login(director)
+    page = client.get("/schools/").content.decode()
+    assert f'<option value="{existing.cut}">{existing.name}</option>' in page
+    assert "Comuna &lt;Nueva&gt;" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        Comuna.objects.create(
+            cut=99999,
+            name="Comuna <Nueva>",
+            province_code=existing.province_code,
+            region=existing.region,
+            deprov=existing.deprov,
+        )
+    page = client.get("/schools/", {"comuna": 99999}).content.decode()
+    assert '<option value="99999" selected>Comuna &lt;Nueva&gt;</option>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        Comuna.objects.filter(cut=99999).update(name="x")  # no signal: still cached
+        Comuna.objects.get(cut=99999).delete()
+    assert "Comuna &lt;Nueva&gt;" not in client.get("/schools/").content.decode()
+
+
+def test_a_repeated_search_reads_only_the_user_and_the_region(
+    client, director, django_assert_max_num_queries
+):
+    comuna = territory_comuna()
+    SchoolFactory.create_batch(3, comuna=comuna)
+    client.force_login(director)
+    search = {"q": "escuela", "region": comuna.region_id}
+    client.get("/schools/", search)
+    # Once the registry's filter options and results are cached: the user,
+    # and the region asked for (the filter checks it exists).
+    with django_assert_max_num_queries(2):
+        response = client.get("/schools/", search)
+    assert response.status_code == 200
