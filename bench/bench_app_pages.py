@@ -9,7 +9,7 @@ created and migrated if missing, seeded with `seed_demo --scale national`,
 national school (pme.demo.seed_national_pme) and the national survey campaign
 `rme-nacional` (monitoring.demo, 14,466 responses; published here so that
 supervisors read it too). Then, in process with DEBUG=0 and
-PAGE_CACHE_SECONDS=0, the Django test client requests every page `--requests`
+no page cache, the Django test client requests every page `--requests`
 times after a warm-up and prints the median CPU time (time.process_time) and
 wall time of one request, and its queries and their time. No target is
 checked here: the figures are copied into bench/RESULTS.md by hand.
@@ -241,7 +241,7 @@ def main():
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     with tempfile.TemporaryDirectory(prefix="rme-bench-app-pages-") as tmp:
-        env = setup_django(url, Path(tmp), "bench_app_pages_settings", PAGE_CACHE_SECONDS="0")
+        env = setup_django(url, Path(tmp), "bench_app_pages_settings")
         seed(env)
         t = targets()
         clients = {}

@@ -150,7 +150,7 @@ def main():
 
 def run(args, tmp):
     url = os.environ.get("HELP_BENCH_DATABASE_URL") or DEFAULT_URL
-    env = setup_django(url, tmp, "bench_help_settings", PAGE_CACHE_SECONDS="0")
+    env = setup_django(url, tmp, "bench_help_settings")
     from networks.practices.help import help_suggestions, network_needs
 
     ensure_national_networks(env)

@@ -8,7 +8,7 @@ postgres://postgres@127.0.0.1:5432/rme_bench_pages): creates and migrates
 it, seeds `seed_demo --scale national` if it has no national networks, and
 the national meetings, PME plans, practices and survey campaign of the
 apps' own seeders if they are missing. Then, with production's settings
-(DEBUG=0, collected static files) and PAGE_CACHE_SECONDS=0:
+(DEBUG=0, collected static files), every page rendered (no page cache):
 
 - in process, with Django's test client signed in as a realistic user for
   each page (a national supervisor of the DEPROV with the most networks,
@@ -372,7 +372,6 @@ def run(args, tmp):
     env = benchlib.production_env(
         url,
         ALLOWED_HOSTS=f"testserver,{HOST}",
-        PAGE_CACHE_SECONDS="0",
         STATIC_ROOT=str(tmp / "static"),
         DJANGO_SETTINGS_MODULE="bench_settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
@@ -449,7 +448,7 @@ def run(args, tmp):
         f"- database: PostgreSQL {postgres} at {urlsplit(url).hostname}:"
         f"{urlsplit(url).port or 5432}, `seed_demo --scale national` plus the national "
         "meetings, PME plans, 20,000 practices and survey campaign; ANALYZE before measuring",
-        "- settings: DEBUG=0, PAGE_CACHE_SECONDS=0 (page cache off), local-memory cache; "
+        "- settings: DEBUG=0, no page cache (every page rendered), local-memory cache; "
         f"users: supervisor {users['supervisor'].email} (DEPROV {t['deprov'].code}, the one "
         f"with the most networks), directivo {users['directivo'].email} of its largest "
         f"network {t['network'].code}, sostenedor rep {users['sostenedor rep'].email}, "

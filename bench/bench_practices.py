@@ -105,7 +105,7 @@ def main():
 
 def run(args, tmp):
     url = os.environ.get("PRACTICES_BENCH_DATABASE_URL") or DEFAULT_URL
-    env = setup_django(url, tmp, "bench_practices_settings", PAGE_CACHE_SECONDS="0")
+    env = setup_django(url, tmp, "bench_practices_settings")
     from networks.practices.demo import seed_national_practices
     from networks.practices.models import Practice
 
@@ -173,7 +173,7 @@ def run(args, tmp):
         "GIN index (`rme_spanish`: unaccent + Spanish stems, plus `spanish`); VACUUM ANALYZE "
         "run before measuring"
         + (f"; practices seeded in {seed_seconds:.1f} s" if seed_seconds else ""),
-        f"- method: Django test client in process, DEBUG=0, PAGE_CACHE_SECONDS=0, one request "
+        f"- method: Django test client in process, DEBUG=0, no page cache, one request "
         f"at a time, {args.requests} timed requests per case after 5 warm-up ones; the "
         f"directivo and supervisor are members of {network.code} (the national network with "
         "the most members), the analyst has a national scope",

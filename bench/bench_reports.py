@@ -126,7 +126,6 @@ def run(args, tmp):
         "LOG_LEVEL": "WARNING",
         "MEDIA_ROOT": str(tmp / "media"),
         "MONITORING_REPORTS_QUEUE": queue,
-        "PAGE_CACHE_SECONDS": "0",
         "DJANGO_SETTINGS_MODULE": "rme_platform.settings",
     }
     start_django(env)
