@@ -309,9 +309,8 @@ def run(args, tmp):
         f"ANALYZE run before measuring (autovacuum {data['autovacuum']})",
         f"- server: gunicorn, 2 sync workers, DEBUG=0; signed in as a national supervisor of "
         f"DEPROV {deprov.code} ({deprov.name}), the one with the most networks",
-        f"- page cache: PAGE_CACHE_SECONDS={os.environ.get('PAGE_CACHE_SECONDS', '120')} "
-        "(rendered pages per session, invalidated by any write; 0 = off); the registry "
-        "search results and schools API are cached until the registry changes",
+        "- every page rendered for every request (no page cache); the registry search "
+        "results and schools API are cached until the registry changes",
         f"- load: wrk -t2 -c{args.connections} -d{args.duration}s per URL after a 3 s warm-up; "
         "'1 conn.' is the median with a single connection (the time one request takes)",
         "",
