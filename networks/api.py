@@ -13,6 +13,13 @@ from .filters import NetworkFilter
 from .models import ExternalPartner, Membership, MembershipRole, Network, NetworkSchool, PartnerKind
 
 
+class _RowList(serializers.ListSerializer):
+    """Nested rows already written as the API's dicts (attach_api_rows)."""
+
+    def to_representation(self, data):
+        return list(data)
+
+
 class NetworkSchoolSerializer(serializers.ModelSerializer):
     rbd = serializers.IntegerField(source="school.rbd")
     name = serializers.CharField(source="school.display_name")
@@ -21,19 +28,14 @@ class NetworkSchoolSerializer(serializers.ModelSerializer):
     class Meta:
         model = NetworkSchool
         fields = ["rbd", "name", "comuna", "joined_on"]
+        list_serializer_class = _RowList
 
     def to_representation(self, link):
-        # What the fields above give, written directly: a page of 50
-        # networks lists a few thousand schools and members, and DRF's
-        # field-by-field serialization took most of its time.
-        school = link.school
-        joined = link.joined_on
-        return {
-            "rbd": school.rbd,
-            "name": str(school.display_name),
-            "comuna": school.comuna.name,
-            "joined_on": joined.isoformat() if joined else None,
-        }
+        # The row as selectors.attach_api_rows wrote it (these fields, from
+        # plain values: a page of 50 networks lists a few thousand schools
+        # and members, and model instances and DRF's field-by-field
+        # serialization of them were most of its time).
+        return link
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -44,14 +46,11 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["user_id", "name", "role", "school_rbd"]
+        list_serializer_class = _RowList
 
     def to_representation(self, membership):
-        return {
-            "user_id": membership.user_id,
-            "name": membership.user.get_full_name(),
-            "role": str(membership.role),
-            "school_rbd": membership.school_id,
-        }
+        # As selectors.attach_api_rows wrote it (see NetworkSchoolSerializer).
+        return membership
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -138,11 +137,19 @@ class NetworkViewSet(
     queryset = Network.objects.none()
 
     def get_queryset(self):
-        if self.action in ("list", "retrieve"):
-            queryset = selectors.network_api_queryset(self.request.user)
-        else:
-            queryset = selectors.network_detail_queryset(self.request.user)
-        return queryset.order_by("-year", "code")
+        # Schools and members are added to the networks written (attach_api_rows).
+        return selectors.network_api_queryset(self.request.user).order_by("-year", "code")
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        networks = selectors.attach_api_rows(list(queryset) if page is None else page)
+        data = self.get_serializer(networks, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        network = selectors.attach_api_rows([self.get_object()])[0]
+        return Response(self.get_serializer(network).data)
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"}:
@@ -155,14 +162,18 @@ class NetworkViewSet(
             self.permission_denied(self.request)
         return network
 
+    def _api_network(self, **lookup):
+        queryset = selectors.network_api_queryset(self.request.user)
+        return selectors.attach_api_rows([get_object_or_404(queryset, **lookup)])[0]
+
     def _detail(self, code):
-        network = get_object_or_404(self.get_queryset(), code=code)
+        network = self._api_network(code=code)
         return NetworkSerializer(network, context=self.get_serializer_context()).data
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         network = services.create_network(by=self.request.user, **data)
-        serializer.instance = self.get_queryset().get(pk=network.pk)
+        serializer.instance = self._api_network(pk=network.pk)
 
     @extend_schema(responses=NetworkSerializer)
     def update(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rme_platform.accounts.models import Role
+from rme_platform.widgets import FastSelect
 from schools.forms import RBDField
 
 from .models import MembershipRole, Network, PartnerKind
@@ -56,12 +57,14 @@ class AddSchoolForm(forms.Form):
 
 class AddMemberForm(forms.Form):
     email = forms.EmailField(label=_("Correo de la persona"))
-    role = forms.ChoiceField(label=_("Rol en la red"), choices=MembershipRole.choices)
+    role = forms.ChoiceField(
+        label=_("Rol en la red"), choices=MembershipRole.choices, widget=FastSelect
+    )
 
 
 class PartnerForm(forms.Form):
     name = forms.CharField(label=_("Nombre"), max_length=200)
-    kind = forms.ChoiceField(label=_("Tipo"), choices=PartnerKind.choices)
+    kind = forms.ChoiceField(label=_("Tipo"), choices=PartnerKind.choices, widget=FastSelect)
     contact_name = forms.CharField(label=_("Persona de contacto"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Correo de contacto"), required=False)
     contact_phone = forms.CharField(label=_("Teléfono de contacto"), max_length=40, required=False)

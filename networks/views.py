@@ -69,19 +69,28 @@ def _row_urls(viewname, *args):
 
 
 def _add_row_urls(network, can_manage):
-    """The links of the page's rows, built once per page instead of a
-    {% url %} per row (a few hundred on a large network)."""
+    """The rows' links, latest performance category and (for a manager)
+    remove buttons' labels, built once per page instead of a {% url %} and
+    a {% blocktranslate %} per row (a few hundred on a large network)."""
     school_url = _row_urls("schools:detail")
     if can_manage:
         remove_school = _row_urls("networks:school_remove", network.code)
         remove_member = _row_urls("networks:member_remove", network.code)
+        remove_school_label = _("Quitar %(name)s de la red")
+        remove_member_label = _("Quitar a %(name)s")
     for link in network.active_schools:
+        school = link.school
         link.school_url = school_url(link.school_id)
+        link.category = school.categories[0] if school.categories else None
         if can_manage:
             link.remove_url = remove_school(link.school_id)
+            link.remove_label = remove_school_label % {"name": school.display_name}
     if can_manage:
         for membership in network.active_members:
             membership.remove_url = remove_member(membership.user_id)
+            membership.remove_label = remove_member_label % {
+                "name": membership.user.get_full_name()
+            }
 
 
 @login_required

@@ -103,9 +103,10 @@ def test_network_api_list_runs_constant_queries(viewer, comunas):
     assert sum(len(n["members"]) for n in body["results"]) == 3 * 5 + 12 * 5
     assert small_count == large_count
     # (The session comes from the cache.) 1 user, 2 count of visible networks,
-    # 3 the page of networks with DEPROV, then prefetched for the page:
-    # 4 active school links with school and comuna, 5 active memberships with
-    # user, 6 partners (no performance categories: the API does not write them).
+    # 3 the page of networks with DEPROV, 4 their partners (prefetched), then
+    # as plain values for the page's networks: 5 active school links with
+    # school and comuna, 6 active memberships with user (no performance
+    # categories: the API does not write them).
     assert large_count == 6
 
 
@@ -127,7 +128,42 @@ def test_network_page_runs_constant_queries(client, comunas, role):
     assert len(large.context["network"].active_members) == 26
     assert small_count == large_count
     # (The session comes from the cache.) 1 user, 2 the network with DEPROV
-    # and region, prefetched: 3 active school links with school, comuna and
-    # sostenedor, 4 their performance categories, 5 active memberships with
+    # and region, prefetched: 3 active school links with school and comuna,
+    # 4 their performance categories, 5 active memberships with
     # user and school, 6 partners; for a supervisor, 7 "may manage?".
     assert large_count == (7 if role == "supervisor" else 6)
+
+
+def test_manager_removes_rows_through_one_form_per_table(client, comunas):
+    """Each school and member row has its own labelled remove button, posting
+    to the row's own address through one form (and CSRF token) per table;
+    a school's latest performance category is the one shown."""
+    (network,) = build_networks(0, 1, 2, comunas)
+    link = network.network_schools.select_related("school").first()
+    PerformanceCategoryFactory(school=link.school, year=2024, category="alto")
+    member = network.memberships.filter(role="directivo").select_related("user").first()
+    client.force_login(SupervisorProfileFactory(deprov_id=TALCA).user)
+    url = f"/networks/{network.code}/"
+
+    page = client.get(url).content.decode()
+
+    school = link.school
+    assert page.count('<form id="remove-school" method="post">') == 1
+    assert page.count('<form id="remove-member" method="post">') == 1
+    assert f' action="{url}schools/{school.rbd}/remove/"' not in page  # no form per row
+    assert (
+        f'form="remove-school" formaction="{url}schools/{school.rbd}/remove/" '
+        f'aria-label="Quitar {school.name} de la red"'
+    ) in page
+    assert (
+        f'form="remove-member" formaction="{url}members/{member.user_id}/remove/" '
+        f'aria-label="Quitar a {member.user.get_full_name()}"'
+    ) in page
+    assert '>Alto</span> <span class="small text-body-secondary">2024</span>' in page
+
+    response = client.post(f"{url}schools/{school.rbd}/remove/")
+    assert response.status_code == 302
+    assert (
+        school.name
+        not in client.get(url).content.decode().split('id="h-schools"')[1].split("</section>")[0]
+    )
