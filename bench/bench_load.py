@@ -47,7 +47,6 @@ import datetime
 import json
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -528,32 +527,6 @@ def cpu_used(before, after):
     return used
 
 
-def wait_until_up(process, seconds=60):
-    import http.client
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
-
-
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def flush_cache(url):
     if url:
         import redis
@@ -636,7 +609,7 @@ def run_once(args, env, tmp, label, cache_url):
     locust_log = (tmp / f"locust-{label}.log").open("w")
     ramp = users / args.spawn_rate
     try:
-        wait_until_up(server)
+        benchlib.wait_until_up(server, HOST, PORT, 60)
         locust = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "locust"),
@@ -688,7 +661,7 @@ def run_once(args, env, tmp, label, cache_url):
         print((tmp / f"gunicorn-{label}.log").read_text()[-3000:], file=sys.stderr)
         raise
     finally:
-        stop(server)
+        benchlib.stop(server)
         log.close()
         locust_log.close()
     rows, failures = read_stats(prefix)

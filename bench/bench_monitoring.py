@@ -32,7 +32,6 @@ Prints the figures and appends a dated section to bench/RESULTS.md.
 """
 
 import argparse
-import contextlib
 import datetime
 import http.client
 import io
@@ -165,20 +164,6 @@ def measure_results(campaign):
 
 
 # --- submits under gunicorn ---------------------------------------------------------
-
-
-def wait_until_up(process, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz in 120 s")
 
 
 def complete_answers(questions):
@@ -380,7 +365,7 @@ def run_submits(env, tmp):
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until_up(server)
+        benchlib.wait_until_up(server, HOST, PORT, 120)
         # Warm every worker (imports, database connections) on other requests.
         for _ in range(WORKERS * 4):
             conn = http.client.HTTPConnection(HOST, PORT, timeout=10)

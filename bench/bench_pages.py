@@ -30,7 +30,6 @@ import datetime
 import http.client
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -329,32 +328,6 @@ def measure_http(path, cookie, requests):
     return statistics.median(wall), percentile(wall, 0.95)
 
 
-def wait_until_up(process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
-
-
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40, help="requests per URL (40)")
@@ -421,7 +394,7 @@ def run(args, tmp):
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_up(server)
+            benchlib.wait_until_up(server, HOST, PORT, 30)
             for _group, who, path in rows:
                 cookie = f"sessionid={clients[who].cookies['sessionid'].value}"
                 wall50, wall95 = measure_http(path, cookie, args.requests)
@@ -432,7 +405,7 @@ def run(args, tmp):
             print((tmp / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
             raise
         finally:
-            stop(server)
+            benchlib.stop(server, timeout=20)
             log.close()
     load_after = os.getloadavg()
 

@@ -20,11 +20,9 @@ import os
 import platform
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,22 +117,6 @@ def data_figures():
     }
 
 
-def wait_until_up(process, seconds=30):
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        try:
-            if requests.get(f"{BASE}/healthz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
-
-
 def sign_in(email):
     """Sign in through the allauth form, as a browser would; return the
     session cookie."""
@@ -203,17 +185,6 @@ def wrk(path, cookie, script, *, connections, duration, threads=2):
     }
 
 
-def stop(process):
-    """Stop gunicorn by its PID (its workers follow the master)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per URL (default 15)")
@@ -274,7 +245,7 @@ def run(args, tmp):
     )
     rows = []
     try:
-        wait_until_up(server)
+        benchlib.wait_until_up(server, HOST, PORT, 30)
         cookie = f"sessionid={sign_in(supervisor.email)}"
         for name, path, expected in cases:
             size = check_ok(path, cookie, expected)
@@ -293,7 +264,7 @@ def run(args, tmp):
         print((tmp / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
         raise
     finally:
-        stop(server)
+        benchlib.stop(server, timeout=20)
         log.close()
 
     arch, cpus, cpu = machine()

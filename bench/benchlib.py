@@ -180,3 +180,37 @@ def signed_in_client(user):
     client.force_login(user)
     record_full_sign_in(client, user)
     return client
+
+
+def wait_until_up(process, host, port, seconds=60):
+    """Wait until the gunicorn `process` answers /healthz on host:port;
+    raise if it exits first or does not answer within `seconds`."""
+    import contextlib
+    import http.client
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
+        with contextlib.suppress(OSError):
+            conn = http.client.HTTPConnection(host, port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer /healthz in {seconds} s")
+
+
+def stop(process, timeout=30):
+    """Stop gunicorn by its PID (its workers follow the master), killing it
+    if it has not stopped after `timeout` seconds."""
+    import signal
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
