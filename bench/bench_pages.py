@@ -97,36 +97,16 @@ def ensure_seeded(env):
 
 def pick_targets():
     """The users and objects of the pages: the heaviest realistic ones."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from monitoring.models import Campaign, CampaignStatus, Invitation
     from networks.meetings.models import Meeting
-    from networks.models import Network
     from networks.practices.models import Practice
     from pme.models import AnnualPlan
     from rme_platform.accounts.models import User
-    from schools.models import Deprov, SostenedorRepresentative, SupervisorProfile
+    from schools.models import SostenedorRepresentative
 
-    deprov = (
-        Deprov.objects.annotate(n=Count("networks", filter=Q(networks__code__startswith="RME-N")))
-        .order_by("-n", "code")
-        .first()
-    )
-    supervisor = (
-        SupervisorProfile.objects.filter(
-            deprov=deprov, user__email__endswith="@nacional.demo.rme.cl"
-        )
-        .select_related("user")
-        .order_by("user__email")
-        .first()
-        .user
-    )
-    network = (
-        Network.objects.filter(deprov=deprov, code__startswith="RME-N")
-        .annotate(n=Count("network_schools", filter=Q(network_schools__left_on__isnull=True)))
-        .order_by("-n", "code")
-        .first()
-    )
+    deprov, supervisor, network = benchlib.heaviest_supervisor_targets()
     membership = (
         network.memberships.filter(role="directivo", active=True)
         .select_related("user")

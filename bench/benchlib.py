@@ -214,3 +214,34 @@ def stop(process, timeout=30):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def heaviest_supervisor_targets():
+    """A national supervisor of the DEPROV with the most networks, and that
+    DEPROV's largest network: the heaviest realistic supervisor pages."""
+    from django.db.models import Count, Q
+
+    from networks.models import Network
+    from schools.models import Deprov, SupervisorProfile
+
+    deprov = (
+        Deprov.objects.annotate(n=Count("networks", filter=Q(networks__code__startswith="RME-N")))
+        .order_by("-n", "code")
+        .first()
+    )
+    supervisor = (
+        SupervisorProfile.objects.filter(
+            deprov=deprov, user__email__endswith="@nacional.demo.rme.cl"
+        )
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+        .user
+    )
+    network = (
+        Network.objects.filter(deprov=deprov, code__startswith="RME-N")
+        .annotate(n=Count("network_schools", filter=Q(network_schools__left_on__isnull=True)))
+        .order_by("-n", "code")
+        .first()
+    )
+    return deprov, supervisor, network
