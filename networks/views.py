@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.encoding import iri_to_uri
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
+from rme_platform.links import row_url
 from schools.models import School
 from schools.permissions import visible_schools
 
@@ -46,9 +46,9 @@ def _manageable_network(user, code):
 def network_list(request):
     filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    detail_url = reverse("networks:detail", args=["CODE"]).split("CODE")
+    detail_url = row_url("networks:detail")
     for network in page.object_list:
-        network.url = f"{detail_url[0]}{iri_to_uri(network.code)}{detail_url[1]}"
+        network.url = detail_url(network.code)
     return render(
         request,
         "networks/network_list.html",
@@ -60,22 +60,14 @@ def network_list(request):
     )
 
 
-def _row_urls(viewname, *args):
-    """reverse(viewname, args=[*args, n]) as a function of the integer n,
-    reversed once for all the rows of a table."""
-    marker = 987654321
-    head, tail = reverse(viewname, args=[*args, marker]).split(str(marker))
-    return lambda n: f"{head}{int(n)}{tail}"
-
-
 def _add_row_urls(network, can_manage):
     """The rows' links, latest performance category and (for a manager)
     remove buttons' labels, built once per page instead of a {% url %} and
     a {% blocktranslate %} per row (a few hundred on a large network)."""
-    school_url = _row_urls("schools:detail")
+    school_url = row_url("schools:detail")
     if can_manage:
-        remove_school = _row_urls("networks:school_remove", network.code)
-        remove_member = _row_urls("networks:member_remove", network.code)
+        remove_school = row_url("networks:school_remove", network.code)
+        remove_member = row_url("networks:member_remove", network.code)
         remove_school_label = _("Quitar %(name)s de la red")
         remove_member_label = _("Quitar a %(name)s")
     for link in network.active_schools:

@@ -1,11 +1,7 @@
 """What each role sees first: their schools, networks and scope."""
 
-from urllib.parse import quote
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 
 from monitoring.risk.selectors import home_panel as risk_home_panel
 from monitoring.selectors import home_panel as monitoring_home_panel
@@ -20,6 +16,7 @@ from rme_platform.accounts.permissions import (
     is_sostenedor_rep,
     is_supervisor,
 )
+from rme_platform.links import row_url
 from schools.models import (
     Position,
     School,
@@ -63,19 +60,9 @@ def home_panel(user, name):
     return template, build(user)
 
 
-def _row_url(viewname):
-    """reverse(viewname, args=[key]) as a function of the row's key (a
-    number or a code), reversed once for all the rows of a list instead of a
-    {% url %} per row."""
-    marker = "987654321"
-    head, tail = reverse(viewname, args=[marker]).split(marker)
-    # Quoted as reverse() quotes an argument.
-    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
-
-
 def _with_urls(rows, viewname, key, attr="url"):
     """The rows (a list now) with each one's link set on `attr`."""
-    url = _row_url(viewname)
+    url = row_url(viewname)
     rows = list(rows)
     for row in rows:
         setattr(row, attr, url(key(row)))
@@ -84,7 +71,7 @@ def _with_urls(rows, viewname, key, attr="url"):
 
 def _panel_links(names):
     """[{"name", "url"}] of the panels the page loads by htmx."""
-    url = _row_url("home_panel")
+    url = row_url("home_panel")
     return [{"name": name, "url": url(name)} for name in names]
 
 

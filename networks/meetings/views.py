@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from networks.permissions import visible_networks
 from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
+from rme_platform.links import row_url
 
 from . import permissions as perms
 from . import selectors, services
@@ -87,14 +88,6 @@ def _filter_meetings(queryset, params):
     return queryset
 
 
-def _row_urls(viewname, *args):
-    """reverse(viewname, args=[*args, n]) as a function of the integer n,
-    reversed once for all the rows of a table."""
-    marker = 987654321
-    head, tail = reverse(viewname, args=[*args, marker]).split(str(marker))
-    return lambda n: f"{head}{int(n)}{tail}"
-
-
 def _count_text(n):
     # |intcomma's text: no grouping below 1,000 (the usual head count).
     return str(n) if 0 <= n < 1000 else intcomma(n)
@@ -104,7 +97,7 @@ def _list_rows(meetings):
     """What each row of the list shows, worked out once per page instead of
     per row in the template (issue 17): its link, its date and time (one
     formatting per distinct day), its status and RSVP badges and its counts."""
-    detail_url = _row_urls("meetings:detail")
+    detail_url = row_url("meetings:detail")
     statuses = {value: str(label) for value, label in MeetingStatus.choices}
     status_class = {"cancelled": "badge text-bg-danger", "held": "badge text-bg-secondary"}
     rsvps = {
