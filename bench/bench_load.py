@@ -56,7 +56,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import benchlib
-from benchlib import ensure_database, machine
+from benchlib import cpu_snapshot, cpu_used, ensure_database, machine, proc_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -71,7 +71,6 @@ TARGET_P95_MS = 100.0
 RESULTS_CAMPAIGN = "rme-nacional"
 OPEN_PREFIX = "carga-"
 MEETING_TITLE = "Reunión de red (prueba de carga)"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MEMBER_ROLES = ("directivo", "supervisor", "sostenedor_rep")
 
 
@@ -483,48 +482,6 @@ def cpu_by_view(log_prefix, start, end):
             if start <= float(at) <= end:
                 found.setdefault((method, view), []).append(float(ms))
     return found
-
-
-def proc_cpu(pid):
-    """utime + stime of a process in seconds (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def children(pid):
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(stat[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def cpu_snapshot(server, database):
-    """{('gunicorn'|'postgres', pid): CPU seconds} of the gunicorn master and
-    workers and of the client backends connected to `database`."""
-    import psycopg
-
-    snapshot = {("gunicorn", pid): proc_cpu(pid) for pid in [server.pid, *children(server.pid)]}
-    with psycopg.connect(database, autocommit=True) as conn:
-        pids = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        ).fetchall()
-    snapshot.update({("postgres", pid): proc_cpu(pid) for (pid,) in pids})
-    return snapshot
-
-
-def cpu_used(before, after):
-    used = {"gunicorn": 0.0, "postgres": 0.0}
-    for key, seconds in after.items():
-        used[key[0]] += max(0.0, seconds - before.get(key, 0.0))
-    return used
 
 
 def flush_cache(url):
