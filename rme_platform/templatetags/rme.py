@@ -1,9 +1,11 @@
 import datetime
 
 from django import forms, template
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from rme_platform.nav import render_nav
 from rme_platform.text import render_markdown
 
 register = template.Library()
@@ -49,3 +51,13 @@ def datetime_attr(value):
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.replace(microsecond=0).isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    """The menu bar (includes/nav.html), rendered once per kind of reader:
+    rme_platform.nav."""
+    request = context.get("request")
+    if request is None:  # rendered outside a request: the bar as the template makes it
+        return get_template("includes/nav.html").render(context.flatten())
+    return render_nav(request)
