@@ -121,6 +121,10 @@ class PracticeFilter(django_filters.FilterSet):
         text = self.form.cleaned_data.get("q") or ""
         queryset = search(queryset, text)
         ordering = self.form.cleaned_data.get("ordering") or (RELEVANCE if text else RECENT)
+        # Published practices only (publishing sets published_at): plain
+        # descending order, the order of the practices_library index, so a
+        # page of the newest is read from the index instead of sorting every
+        # visible practice.
         if ordering == RELEVANCE and text.strip():
-            return queryset.order_by("-rank", F("published_at").desc(nulls_last=True), "-pk")
-        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+            return queryset.order_by("-rank", "-published_at", "-pk")
+        return queryset.order_by("-published_at", "-pk")
