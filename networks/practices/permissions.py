@@ -18,7 +18,7 @@ alike. Built on networks.permissions (and re-exported there).
 """
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, Q
 
 from networks.meetings.permissions import runnable_networks
 from networks.models import NetworkSchool, NetworkStatus
@@ -50,11 +50,15 @@ class _Scope(Expression):
     conditional = True
     COLUMNS = ("status", "visibility", "pk", "school_id")
 
-    def __init__(self, sql, params, columns=None):
+    def __init__(self, sql, params, prefix=""):
         super().__init__()
         self.sql = sql
         self.params = tuple(params)
-        self.columns = columns or [F(name) for name in self.COLUMNS]
+        self.columns = [F(prefix + name) for name in self.COLUMNS]
+
+    def prefixed(self, prefix):
+        """The same condition on the practice reached through `prefix`."""
+        return _Scope(self.sql, self.params, prefix)
 
     def get_source_expressions(self):
         return self.columns
@@ -103,6 +107,29 @@ def visible_practices(user):
         return Practice.objects.none()
     if is_admin(user):
         return Practice.objects.all()
+    return Practice.objects.filter(_scope(user))
+
+
+def published_scope(user):
+    """The condition of published_practices as a function of a prefix: ""
+    for practices, "practice__" for rows of another table (an adoption, a
+    feature), which are then filtered on their practice's columns in the
+    same query rather than through a subquery over every practice the user
+    may see. The user's scope is read once for all the queries it serves."""
+
+    def published(prefix=""):
+        return Q(**{f"{prefix}status": PracticeStatus.PUBLISHED})
+
+    if not is_active_user(user):
+        return lambda prefix="": Q(pk__in=[])
+    if is_admin(user):
+        return published
+    scope = _scope(user)
+    return lambda prefix="": published(prefix) & Q(scope.prefixed(prefix))
+
+
+def _scope(user):
+    """The visibility condition for an active user who is not an admin."""
     published, deprov = PracticeStatus.PUBLISHED, PracticeVisibility.DEPROV
     authors, a_practice, a_user = _table(Practice.authors.through, "practice_id", "user_id")
     schools_t, rbd, deprov_col = _table(School, "rbd", "deprov_id")
@@ -152,7 +179,7 @@ def visible_practices(user):
                 f"(SELECT {rbd} FROM {schools_t} WHERE {deprov_col} IN ({_placeholders(deprovs)})))"
             )
             params += [published, deprov, *deprovs]
-    return Practice.objects.filter(_Scope(" OR ".join(sql), params))
+    return _Scope(" OR ".join(sql), params)
 
 
 def published_practices(user):
