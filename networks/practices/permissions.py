@@ -110,6 +110,17 @@ def visible_practices(user):
     return Practice.objects.filter(_scope(user))
 
 
+def visible_scope(user):
+    """The condition of visible_practices as a function of a prefix (see
+    published_scope)."""
+    if not is_active_user(user):
+        return lambda prefix="": Q(pk__in=[])
+    if is_admin(user):
+        return lambda prefix="": Q()
+    scope = _scope(user)
+    return lambda prefix="": Q(scope.prefixed(prefix))
+
+
 def published_scope(user):
     """The condition of published_practices as a function of a prefix: ""
     for practices, "practice__" for rows of another table (an adoption, a
