@@ -487,9 +487,10 @@ class PracticeAdoptionViewSet(
 
     def get_queryset(self):
         return (
-            PracticeAdoption.objects.filter(
-                practice__in=perms.visible_practices(self.request.user).values("pk")
-            )
+            # Adoptions of practices the user may see, checked on the
+            # practice's own columns (a join, not a subquery over every
+            # visible practice).
+            PracticeAdoption.objects.filter(perms.visible_scope(self.request.user)("practice__"))
             .select_related("school")
             .prefetch_related("notes__author")
             .order_by("-updated_at", "pk")

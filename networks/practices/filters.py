@@ -1,5 +1,7 @@
 """The library's search and filters, shared by the page and the API."""
 
+from functools import partial
+
 import django_filters
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -11,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from networks.models import NetworkSchool
 from pme.models import Dimension
 from rme_platform.widgets import FastSelect
+from schools.cache import registry_options_key
 from schools.models import TEACHING_LABELS, Region
 
 from .models import Practice, Tag
@@ -69,7 +72,8 @@ class PracticeFilter(django_filters.FilterSet):
         field_name="school__comuna__region",
         queryset=Region.objects.all(),
         empty_label=ALL_F,
-        widget=FastSelect,
+        # Options cached with the school registry's version (schools.cache).
+        widget=FastSelect(cache_key=partial(registry_options_key, "practices-region")),
     )
     network = django_filters.CharFilter(
         label=_("Red (código)"), method="filter_network", max_length=30
@@ -121,6 +125,10 @@ class PracticeFilter(django_filters.FilterSet):
         text = self.form.cleaned_data.get("q") or ""
         queryset = search(queryset, text)
         ordering = self.form.cleaned_data.get("ordering") or (RELEVANCE if text else RECENT)
+        # Published practices only (publishing sets published_at): plain
+        # descending order, the order of the practices_library index, so a
+        # page of the newest is read from the index instead of sorting every
+        # visible practice.
         if ordering == RELEVANCE and text.strip():
-            return queryset.order_by("-rank", F("published_at").desc(nulls_last=True), "-pk")
-        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+            return queryset.order_by("-rank", "-published_at", "-pk")
+        return queryset.order_by("-published_at", "-pk")

@@ -17,7 +17,8 @@ alike. Built on networks.permissions (and re-exported there).
   for it and put it on its meetings' agenda.
 """
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, Q
 
 from networks.meetings.permissions import runnable_networks
 from networks.models import NetworkSchool, NetworkStatus
@@ -29,72 +30,167 @@ from rme_platform.accounts.permissions import (
     is_directivo,
     is_supervisor,
 )
-from schools.models import Position, School
+from schools.models import Position, School, SupervisorProfile
 from schools.permissions import (
     directivo_school_ids,
     is_school_director,
-    supervisor_deprov_ids,
 )
 
 from .models import Practice, PracticeStatus, PracticeVisibility
 
 
-def _schools_of(network_ids):
-    return NetworkSchool.objects.filter(network__in=network_ids, left_on__isnull=True).values(
-        "school_id"
-    )
+class _Scope(Expression):
+    """The visibility condition of visible_practices written once as SQL
+    over the practice's own columns (compiled with the query's alias, so it
+    works inside subqueries too). A tree of Q objects with three nested
+    querysets cost more to build and compile in Python than the rest of a
+    library page; this is one node with the same meaning."""
+
+    output_field = BooleanField()
+    conditional = True
+    COLUMNS = ("status", "visibility", "pk", "school_id")
+
+    def __init__(self, sql, params, prefix=""):
+        super().__init__()
+        self.sql = sql
+        self.params = tuple(params)
+        self.columns = [F(prefix + name) for name in self.COLUMNS]
+
+    def prefixed(self, prefix):
+        """The same condition on the practice reached through `prefix`."""
+        return _Scope(self.sql, self.params, prefix)
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        clone = self.copy()
+        clone.columns = [
+            c.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+            for c in self.columns
+        ]
+        return clone
+
+    def as_sql(self, compiler, connection):
+        names = dict(
+            zip(
+                ("status", "visibility", "id", "school"),
+                (compiler.compile(c)[0] for c in self.columns),
+                strict=True,
+            )
+        )
+        return "(" + self.sql.format(**names) + ")", self.params
 
 
-def _authored(user):
-    return Practice.authors.through.objects.filter(user=user).values("practice_id")
+def _table(model, *columns):
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(c) for c in columns))
+
+
+def _placeholders(values):
+    return ", ".join(["%s"] * len(values))
 
 
 def visible_practices(user):
     """Practices the user may see, drafts included where they may.
 
     The user's own schools and networks are read first (one small query
-    each) and the condition is written with their ids: a
-    condition of nested permission subqueries cost more to build and
-    compile in Python than the whole rest of a library page."""
+    each) and the condition is written with their ids, as one SQL node
+    (_Scope): a condition of nested permission subqueries cost more to
+    build and compile in Python than the whole rest of a library page."""
     if not is_active_user(user):
         return Practice.objects.none()
     if is_admin(user):
         return Practice.objects.all()
-    published = Q(status=PracticeStatus.PUBLISHED)
-    condition = published & Q(visibility=PracticeVisibility.ALL)
-    # Own drafts and practices: authors, and the school's directivos.
-    condition |= Q(pk__in=_authored(user))
+    return Practice.objects.filter(_scope(user))
+
+
+def visible_scope(user):
+    """The condition of visible_practices as a function of a prefix (see
+    published_scope)."""
+    if not is_active_user(user):
+        return lambda prefix="": Q(pk__in=[])
+    if is_admin(user):
+        return lambda prefix="": Q()
+    scope = _scope(user)
+    return lambda prefix="": Q(scope.prefixed(prefix))
+
+
+def published_scope(user):
+    """The condition of published_practices as a function of a prefix: ""
+    for practices, "practice__" for rows of another table (an adoption, a
+    feature), which are then filtered on their practice's columns in the
+    same query rather than through a subquery over every practice the user
+    may see. The user's scope is read once for all the queries it serves."""
+
+    def published(prefix=""):
+        return Q(**{f"{prefix}status": PracticeStatus.PUBLISHED})
+
+    if not is_active_user(user):
+        return lambda prefix="": Q(pk__in=[])
+    if is_admin(user):
+        return published
+    scope = _scope(user)
+    return lambda prefix="": published(prefix) & Q(scope.prefixed(prefix))
+
+
+def _scope(user):
+    """The visibility condition for an active user who is not an admin."""
+    published, deprov = PracticeStatus.PUBLISHED, PracticeVisibility.DEPROV
+    authors, a_practice, a_user = _table(Practice.authors.through, "practice_id", "user_id")
+    schools_t, rbd, deprov_col = _table(School, "rbd", "deprov_id")
+    # Published for everyone; own drafts and practices: authors, and the
+    # school's directivos.
+    sql = [
+        "({status} = %s AND {visibility} = %s)",
+        f"{{id}} IN (SELECT {a_practice} FROM {authors} WHERE {a_user} = %s)",  # noqa: S608 - our models' quoted names; values are parameters
+    ]
+    params = [published, PracticeVisibility.ALL, user.pk]
     if is_directivo(user):
         schools = list(directivo_school_ids(user).values_list("school_id", flat=True))
         if schools:
-            condition |= Q(school__in=schools)
+            sql.append(f"{{school}} IN ({_placeholders(schools)})")
+            params += schools
     if not is_analyst_role(user):
         networks = list(
             visible_networks(user)
             .filter(status=NetworkStatus.ACTIVE)
             .values_list("pk", "deprov_id")
         )
-        deprovs = {deprov for _pk, deprov in networks}
-        if is_supervisor(user):
-            condition |= published & Q(
-                visibility=PracticeVisibility.DEPROV,
-                school__in=School.objects.filter(deprov__in=supervisor_deprov_ids(user)).values(
-                    "rbd"
-                ),
-            )
-        if networks:
-            condition |= published & Q(
-                visibility__in=[PracticeVisibility.NETWORK, PracticeVisibility.DEPROV],
-                school__in=_schools_of(sorted(pk for pk, _deprov in networks)),
-            )
+        deprovs = sorted({d for _pk, d in networks})
         # School subqueries rather than joins: the planner keeps the scan on
         # the practices table alone (see bench/bench_practices.py).
-        if deprovs:
-            condition |= published & Q(
-                visibility=PracticeVisibility.DEPROV,
-                school__in=School.objects.filter(deprov__in=sorted(deprovs)).values("rbd"),
+        if is_supervisor(user):
+            profiles, p_deprov, p_user = _table(SupervisorProfile, "deprov_id", "user_id")
+            sql.append(
+                f"({{status}} = %s AND {{visibility}} = %s AND {{school}} IN "  # noqa: S608 - our models' quoted names; values are parameters
+                f"(SELECT {rbd} FROM {schools_t} WHERE {deprov_col} IN "
+                f"(SELECT {p_deprov} FROM {profiles} WHERE {p_user} = %s)))"
             )
-    return Practice.objects.filter(condition)
+            params += [published, deprov, user.pk]
+        if networks:
+            links, l_school, l_network, l_left = _table(
+                NetworkSchool, "school_id", "network_id", "left_on"
+            )
+            ids = sorted(pk for pk, _deprov in networks)
+            sql.append(
+                f"({{status}} = %s AND {{visibility}} IN (%s, %s) AND {{school}} IN "  # noqa: S608 - our models' quoted names; values are parameters
+                f"(SELECT {l_school} FROM {links} WHERE {l_left} IS NULL AND "
+                f"{l_network} IN ({_placeholders(ids)})))"
+            )
+            params += [published, PracticeVisibility.NETWORK, deprov, *ids]
+        if deprovs:
+            sql.append(
+                f"({{status}} = %s AND {{visibility}} = %s AND {{school}} IN "  # noqa: S608 - our models' quoted names; values are parameters
+                f"(SELECT {rbd} FROM {schools_t} WHERE {deprov_col} IN ({_placeholders(deprovs)})))"
+            )
+            params += [published, deprov, *deprovs]
+    return _Scope(" OR ".join(sql), params)
 
 
 def published_practices(user):

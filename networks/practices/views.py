@@ -26,6 +26,7 @@ from pme.forms import ActionForm
 from pme.models import Action, ActionStatus, Subdimension
 from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
+from rme_platform.links import row_url
 
 from . import help, selectors, services
 from . import permissions as perms
@@ -84,7 +85,7 @@ def library(request):
             "query": query.urlencode(),
             "searching": bool(request.GET.get("q", "").strip()),
             "can_write": writer,
-            "mine": list(selectors.my_practices(user)[:10]) if writer else [],
+            "mine": _mine(selectors.my_practices(user)[:10]) if writer else [],
             "digest": services.wants_digest(user) if writer else False,
             "popular_tags": list(Tag.objects.order_by("name")[:40]),
         },
@@ -129,6 +130,14 @@ def _cards(practices):
             plurals, "%(total)s comentario", "%(total)s comentarios", practice.n_comments
         )
         practice.card_counts = f"{adoptions} · {comments}"
+    return practices
+
+
+def _mine(practices):
+    url = row_url("practices:detail")
+    practices = list(practices)
+    for practice in practices:
+        practice.card_url = url(practice.pk)
     return practices
 
 
