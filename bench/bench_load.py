@@ -660,7 +660,7 @@ def report_lines(args, url, data, runs, cache_url):
         f"{urlsplit(url).port or 5432} (`{urlsplit(url).path.lstrip('/')}`); "
         f"{data['schools']:,} schools, {data['networks']:,} networks, {data['users']:,} "
         f"accounts, {data['meetings']:,} meetings, {data['actions']:,} PME actions, "
-        f"{data['practices']:,} practices, {data['responses']:,} survey responses; ANALYZE "
+        f"{data['practices']:,} practices, {data['responses']:,} survey responses; VACUUM ANALYZE "
         f"before (autovacuum {data['autovacuum']})",
         f"- server: gunicorn {args.workers} workers, {kind}, DEBUG=0, on 127.0.0.1; cache: "
         + (f"Redis (`{cache_url}`, flushed before each run)" if cache_url else "local memory")

@@ -464,7 +464,8 @@ def run(args, tmp):
         f"{load_before[0]:.1f} before the gunicorn runs, {load_after[0]:.1f} after",
         f"- database: PostgreSQL {postgres} at {urlsplit(url).hostname}:"
         f"{urlsplit(url).port or 5432}, `seed_demo --scale national` plus the national "
-        "meetings, PME plans, 20,000 practices and survey campaign; ANALYZE before measuring",
+        "meetings, PME plans, 20,000 practices and survey campaign; VACUUM ANALYZE before "
+        "measuring",
         "- settings: DEBUG=0, no page cache (every page rendered), local-memory cache; "
         f"users: supervisor {users['supervisor'].email} (DEPROV {t['deprov'].code}, the one "
         f"with the most networks), directivo {users['directivo'].email} of its largest "
