@@ -8,9 +8,10 @@ import heapq
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractMonth
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from networks.models import Membership, MembershipRole
@@ -18,6 +19,7 @@ from rme_platform import charts
 from rme_platform.accounts.models import Role
 
 from . import permissions as perms
+from .cache import TIMEOUT, meetings_version
 from .models import (
     OPEN_AGREEMENT_STATUSES,
     AgendaItem,
@@ -479,6 +481,27 @@ def measures_year(network):
 # --- panels for the network page and the home page ------------------------------------------
 
 
+def network_measures_and_chart(network):
+    """The network's reported year, its measures and attendance chart: the
+    same for whoever sees the network, so cached under the meetings' version
+    (bumped by every write they are read from), the day (what is due and the
+    current year follow it) and the language (the chart's labels)."""
+    key = (
+        f"meetings:network-measures:v{meetings_version()}:{network.pk}:"
+        f"{timezone.localdate().isoformat()}:{translation.get_language()}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        year = measures_year(network)
+        cached = (
+            year,
+            network_meeting_measures([network.pk], year)[network.pk],
+            attendance_chart(network.pk, year),
+        )
+        cache.set(key, cached, TIMEOUT)
+    return cached
+
+
 def network_panel(user, network):
     """Context for templates/meetings/_network_panel.html on the network page:
     the year's measures and chart (for whoever sees the network), the next
@@ -486,12 +509,12 @@ def network_panel(user, network):
     may convene. A fixed number of queries."""
     runs = perms.can_convene(user, network)
     sees = runs or perms.is_member(user, network)
-    year = measures_year(network)
+    year, measures, chart = network_measures_and_chart(network)
     context = {
         "meetings_network": network,
         "meetings_year": year,
-        "meetings_measures": network_meeting_measures([network.pk], year)[network.pk],
-        "meetings_chart": attendance_chart(network.pk, year),
+        "meetings_measures": measures,
+        "meetings_chart": chart,
         "meetings_can_convene": runs,
         "meetings_visible": sees,
         "meetings_upcoming": [],

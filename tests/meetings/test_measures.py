@@ -193,3 +193,40 @@ def test_the_attendance_chart_has_a_point_per_month_and_role(meeting_world, year
 def test_attendance_counts_only_the_invited_members(meeting_world, year_of_meetings):
     m1, _m2 = year_of_meetings
     assert Attendance.objects.filter(meeting=m1, user__isnull=False).count() == 4
+
+
+def test_the_network_panel_shows_a_change_of_its_measures_at_once(meeting_world, year_of_meetings):
+    """The panel's measures and chart are cached under the meetings' version:
+    each kind of write they are read from, row by row or in bulk through the
+    services, shows at the next read, with no query when nothing changed."""
+    w = meeting_world
+    m1, _m2 = year_of_meetings
+
+    def panel():
+        return selectors.network_panel(w.analyst, w.network_a)
+
+    first = panel()
+    assert first["meetings_measures"].meetings_held == 2
+    with CaptureQueriesContext(connection) as cached:
+        again = panel()
+    with CaptureQueriesContext(connection) as measured:
+        selectors.network_meeting_measures([w.network_a.pk], YEAR)
+    assert again["meetings_measures"] == first["meetings_measures"]
+    assert again["meetings_chart"] == first["meetings_chart"]
+    assert len(measured) == 5 and len(cached) <= 3  # only the access checks
+
+    past_meeting(w, w.network_a, 6, 10, [w.director_a])  # bulk invitation and attendance
+    assert panel()["meetings_measures"].meetings_held == 3
+    services.record_attendance(
+        by=w.admin, meeting=m1, present_user_ids=[w.director_a.pk, w.utp_a2.pk]
+    )
+    assert panel()["meetings_measures"].attendance_rate("utp") == 66.7  # 2 of 3
+    AgendaItem.objects.create(meeting=m1, order=3, title="Cierre", duration_minutes=5)
+    assert panel()["meetings_measures"].agenda_items == 4
+    open_one = Agreement.objects.get(meeting=m1, status="open")
+    open_one.status = "done"
+    open_one.closed_on = on(4, 1).date()
+    open_one.save()
+    assert panel()["meetings_measures"].agreements_open == 0
+    Meeting.objects.get(pk=m1.pk).delete()
+    assert panel()["meetings_measures"].meetings_held == 2
