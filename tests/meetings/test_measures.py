@@ -230,3 +230,36 @@ def test_the_network_panel_shows_a_change_of_its_measures_at_once(meeting_world,
     assert panel()["meetings_measures"].agreements_open == 0
     Meeting.objects.get(pk=m1.pk).delete()
     assert panel()["meetings_measures"].meetings_held == 2
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_agreement_status_badge(lang):
+    """The badge of each status, with "Vencido" when the agreement is overdue
+    (open or in progress past its date)."""
+    from django.template import engines
+    from django.utils import translation
+
+    tag = engines["django"].from_string("{% load meetings %}{% agreement_status agreement %}")
+    today = timezone.localdate()
+    late, later = today - datetime.timedelta(days=3), today + datetime.timedelta(days=3)
+    overdue = {"es": "Vencido", "en": "Overdue"}[lang]
+    labels = {
+        "es": {"open": "Abierto", "in_progress": "En curso", "done": "Cumplido"},
+        "en": {"open": "Open", "in_progress": "In progress", "done": "Completed"},
+    }[lang]
+    with translation.override(lang):
+        html = {
+            (status, due): tag.render({"agreement": Agreement(status=status, due_on=due)})
+            for status in ("open", "in_progress", "done", "dropped")
+            for due in (late, later)
+        }
+    open_badge = f'<span class="badge text-bg-light border">{labels["open"]}</span>'
+    assert html[("open", later)] == open_badge
+    overdue_badge = f'<span class="badge text-bg-danger">{overdue}</span>'
+    assert html[("open", late)] == f"{open_badge} {overdue_badge}"
+    assert html[("in_progress", late)].startswith(
+        f'<span class="badge text-bg-primary">{labels["in_progress"]}</span> <span'
+    )
+    assert html[("done", late)] == f'<span class="badge text-bg-success">{labels["done"]}</span>'
+    assert html[("dropped", late)].startswith('<span class="badge text-bg-secondary">')
+    assert overdue not in html[("dropped", late)]
