@@ -5,6 +5,7 @@ aggregated in the database."""
 
 import datetime
 import heapq
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from networks.models import Membership, MembershipRole
@@ -481,6 +483,9 @@ def measures_year(network):
 # --- panels for the network page and the home page ------------------------------------------
 
 
+CHART_ID = re.compile(r"\bchart\d+-([td])\b")
+
+
 def network_measures_and_chart(network):
     """The network's reported year, its measures and attendance chart: the
     same for whoever sees the network, so cached under the meetings' version
@@ -493,11 +498,13 @@ def network_measures_and_chart(network):
     cached = cache.get(key)
     if cached is None:
         year = measures_year(network)
-        cached = (
-            year,
-            network_meeting_measures([network.pk], year)[network.pk],
-            attendance_chart(network.pk, year),
+        chart = attendance_chart(network.pk, year)
+        # The chart's element ids (a per-process counter) fixed per network:
+        # the cached SVG is served by every process, beside other charts.
+        chart = mark_safe(  # noqa: S308  (an SVG built by charts, ids replaced)
+            CHART_ID.sub(rf"meetings-chart-{network.pk}-\1", chart)
         )
+        cached = (year, network_meeting_measures([network.pk], year)[network.pk], chart)
         cache.set(key, cached, TIMEOUT)
     return cached
 

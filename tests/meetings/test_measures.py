@@ -213,6 +213,10 @@ def test_the_network_panel_shows_a_change_of_its_measures_at_once(meeting_world,
         selectors.network_meeting_measures([w.network_a.pk], YEAR)
     assert again["meetings_measures"] == first["meetings_measures"]
     assert again["meetings_chart"] == first["meetings_chart"]
+    # Served from the cache by any process: its ids are the network's, not a counter's.
+    chart_id = f"meetings-chart-{w.network_a.pk}"
+    assert f'aria-labelledby="{chart_id}-t {chart_id}-d"' in first["meetings_chart"]
+    assert f'<title id="{chart_id}-t">' in first["meetings_chart"]
     assert len(measured) == 5 and len(cached) <= 3  # only the access checks
 
     past_meeting(w, w.network_a, 6, 10, [w.director_a])  # bulk invitation and attendance
