@@ -63,7 +63,7 @@ def meeting_list(user):
     mine = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         perms.visible_meetings(user)
-        .select_related("network__deprov")
+        .select_related("network")
         .annotate(
             my_rsvp=_my_rsvp(user),
             n_yes=_count(mine.filter(rsvp=Rsvp.YES)),
@@ -75,8 +75,9 @@ def meeting_list(user):
 
 
 def meeting_detail_queryset(user):
+    # No page, form or email of a meeting reads its network's DEPROV or region.
     return perms.visible_meetings(user).select_related(
-        "network__deprov__region", "host_school", "convened_by", "minutes"
+        "network", "host_school", "convened_by", "minutes"
     )
 
 
