@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.permissions import visible_networks
 from rme_platform.forms import CLPField
+from rme_platform.widgets import FastSelect
 
 from .models import (
     SETTABLE_STATUSES,
@@ -234,13 +235,15 @@ class UploadForm(forms.Form):
 
 class PlanFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Año"))
+    # FastSelect: the same <select> as Django's template, written in Python
+    # (the widget templates were a fifth of the plan list's time).
     network = django_filters.ModelChoiceFilter(
-        label=_("Red"), queryset=None, method="filter_network"
+        label=_("Red"), queryset=None, method="filter_network", widget=FastSelect
     )
-    phase = django_filters.ChoiceFilter(label=_("Fase"), choices=Phase.choices)
+    phase = django_filters.ChoiceFilter(label=_("Fase"), choices=Phase.choices, widget=FastSelect)
     shared_with_network = django_filters.BooleanFilter(
         label=_("Compartido con la red"),
-        widget=forms.Select(choices=[("", _("Todos")), ("true", _("Sí")), ("false", _("No"))]),
+        widget=FastSelect(choices=[("", _("Todos")), ("true", _("Sí")), ("false", _("No"))]),
     )
 
     def __init__(self, *args, user, **kwargs):

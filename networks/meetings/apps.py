@@ -6,3 +6,6 @@ class MeetingsConfig(AppConfig):
     name = "networks.meetings"
     label = "meetings"
     verbose_name = _("Reuniones")
+
+    def ready(self):
+        from . import cache  # noqa: F401  (connects the version bumps)

@@ -27,6 +27,7 @@ from networks.models import Membership, MembershipRole, Network
 from rme_platform.accounts.models import Role
 from rme_platform.management.demo import DEMO_SEED, demo_years
 
+from .cache import bump_meetings_version
 from .models import (
     AgendaItem,
     AgendaProposal,
@@ -309,6 +310,7 @@ class _Builder:
                 ) - datetime.timedelta(days=3)
                 note.created_at = _at(day, 18)
             AgreementNote.objects.bulk_update(notes, ["created_at"], batch_size=1000)
+        bump_meetings_version()  # bulk writes send no post_save
         return {
             "meetings": len(self.meetings),
             "attendance": len(attendance),

@@ -46,7 +46,9 @@ def visible_meetings(user):
         return Meeting.objects.none()
     if is_admin(user):
         return Meeting.objects.all()
-    return Meeting.objects.filter(network__in=meeting_networks(user).values("pk"))
+    # meeting_networks(user) without the Network table: the networks of the
+    # user's active memberships (one subquery fewer to build and plan).
+    return Meeting.objects.filter(network_id__in=member_network_ids(user))
 
 
 def can_convene(user, network):

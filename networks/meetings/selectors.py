@@ -5,12 +5,15 @@ aggregated in the database."""
 
 import datetime
 import heapq
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractMonth
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from networks.models import Membership, MembershipRole
@@ -18,6 +21,7 @@ from rme_platform import charts
 from rme_platform.accounts.models import Role
 
 from . import permissions as perms
+from .cache import TIMEOUT, meetings_version
 from .models import (
     OPEN_AGREEMENT_STATUSES,
     AgendaItem,
@@ -59,7 +63,7 @@ def meeting_list(user):
     mine = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         perms.visible_meetings(user)
-        .select_related("network__deprov")
+        .select_related("network")
         .annotate(
             my_rsvp=_my_rsvp(user),
             n_yes=_count(mine.filter(rsvp=Rsvp.YES)),
@@ -71,8 +75,9 @@ def meeting_list(user):
 
 
 def meeting_detail_queryset(user):
+    # No page, form or email of a meeting reads its network's DEPROV or region.
     return perms.visible_meetings(user).select_related(
-        "network__deprov__region", "host_school", "convened_by", "minutes"
+        "network", "host_school", "convened_by", "minutes"
     )
 
 
@@ -479,6 +484,32 @@ def measures_year(network):
 # --- panels for the network page and the home page ------------------------------------------
 
 
+CHART_ID = re.compile(r"\bchart\d+-([td])\b")
+
+
+def network_measures_and_chart(network):
+    """The network's reported year, its measures and attendance chart: the
+    same for whoever sees the network, so cached under the meetings' version
+    (bumped by every write they are read from), the day (what is due and the
+    current year follow it) and the language (the chart's labels)."""
+    key = (
+        f"meetings:network-measures:v{meetings_version()}:{network.pk}:"
+        f"{timezone.localdate().isoformat()}:{translation.get_language()}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        year = measures_year(network)
+        chart = attendance_chart(network.pk, year)
+        # The chart's element ids (a per-process counter) fixed per network:
+        # the cached SVG is served by every process, beside other charts.
+        chart = mark_safe(  # noqa: S308  (an SVG built by charts, ids replaced)
+            CHART_ID.sub(rf"meetings-chart-{network.pk}-\1", chart)
+        )
+        cached = (year, network_meeting_measures([network.pk], year)[network.pk], chart)
+        cache.set(key, cached, TIMEOUT)
+    return cached
+
+
 def network_panel(user, network):
     """Context for templates/meetings/_network_panel.html on the network page:
     the year's measures and chart (for whoever sees the network), the next
@@ -486,12 +517,12 @@ def network_panel(user, network):
     may convene. A fixed number of queries."""
     runs = perms.can_convene(user, network)
     sees = runs or perms.is_member(user, network)
-    year = measures_year(network)
+    year, measures, chart = network_measures_and_chart(network)
     context = {
         "meetings_network": network,
         "meetings_year": year,
-        "meetings_measures": network_meeting_measures([network.pk], year)[network.pk],
-        "meetings_chart": attendance_chart(network.pk, year),
+        "meetings_measures": measures,
+        "meetings_chart": chart,
         "meetings_can_convene": runs,
         "meetings_visible": sees,
         "meetings_upcoming": [],

@@ -29,6 +29,7 @@ from rme_platform.files import validate_attachment
 
 from . import permissions as perms
 from . import selectors
+from .cache import bump_meetings_version
 from .calendar import meeting_invitation_ics, meeting_url
 from .models import (
     OPEN_AGREEMENT_STATUSES,
@@ -193,6 +194,7 @@ def invite_members(*, meeting):
     has none yet, e.g. who joined the network after the meeting was
     convened. Idempotent."""
     Attendance.objects.bulk_create(selectors.uninvited_members(meeting), ignore_conflicts=True)
+    bump_meetings_version()  # bulk_create sends no post_save
 
 
 def _new_meeting_data(by, network, closed_message, *, schedule_changed, held=False, **fields):
@@ -430,6 +432,7 @@ def _renumber(meeting, items):
     for index, item in enumerate(items, start=1):
         item.order = index
     AgendaItem.objects.bulk_update(items, ["order"])
+    bump_meetings_version()  # bulk_update sends no post_save
 
 
 def add_agenda_item(
@@ -582,6 +585,7 @@ def record_attendance(*, by, meeting, present_user_ids, partner_ids=(), guests=(
             status=MeetingStatus.HELD, updated_at=timezone.now()
         )
         meeting.status = MeetingStatus.HELD
+        bump_meetings_version()  # update() and bulk_create() send no post_save
     return meeting
 
 
@@ -619,6 +623,7 @@ def save_minutes(*, by, meeting, body, publish=False):
                 status=MeetingStatus.HELD, updated_at=timezone.now()
             )
             meeting.status = MeetingStatus.HELD
+            bump_meetings_version()  # update() sends no post_save
             _notify(meeting, NoticeKind.MINUTES)
     return minutes
 

@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -125,6 +127,18 @@ def _list_rows(meetings):
     return rows
 
 
+def _network_options(rows, selected=None):
+    """The <option>s of a network select (code · name), written once per
+    page instead of a template loop with a comparison per option."""
+    return mark_safe(  # noqa: S308  (each value escaped)
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == selected else ""}>'
+            f"{escape(code)} · {escape(name)}</option>"
+            for code, name in rows
+        )
+    )
+
+
 @login_required
 def meeting_list(request):
     meetings = _filter_meetings(selectors.meeting_list(request.user), request.GET)
@@ -142,10 +156,10 @@ def meeting_list(request):
         "meetings/meeting_list.html",
         {
             "page": page,
-            "networks": networks.values_list("code", "name")[:200],
+            "network_options": _network_options(networks.values_list("code", "name")[:200], code),
             "selected": {"network": code, "status": status, "period": period},
             "statuses": MeetingStatus.choices,
-            "convenable": convenable.values_list("code", "name")[:200],
+            "convenable": _network_options(convenable.values_list("code", "name")[:200]),
             "query": query.urlencode(),
         },
     )

@@ -193,3 +193,77 @@ def test_the_attendance_chart_has_a_point_per_month_and_role(meeting_world, year
 def test_attendance_counts_only_the_invited_members(meeting_world, year_of_meetings):
     m1, _m2 = year_of_meetings
     assert Attendance.objects.filter(meeting=m1, user__isnull=False).count() == 4
+
+
+def test_the_network_panel_shows_a_change_of_its_measures_at_once(meeting_world, year_of_meetings):
+    """The panel's measures and chart are cached under the meetings' version:
+    each kind of write they are read from, row by row or in bulk through the
+    services, shows at the next read, with no query when nothing changed."""
+    w = meeting_world
+    m1, _m2 = year_of_meetings
+
+    def panel():
+        return selectors.network_panel(w.analyst, w.network_a)
+
+    first = panel()
+    assert first["meetings_measures"].meetings_held == 2
+    with CaptureQueriesContext(connection) as cached:
+        again = panel()
+    with CaptureQueriesContext(connection) as measured:
+        selectors.network_meeting_measures([w.network_a.pk], YEAR)
+    assert again["meetings_measures"] == first["meetings_measures"]
+    assert again["meetings_chart"] == first["meetings_chart"]
+    # Served from the cache by any process: its ids are the network's, not a counter's.
+    chart_id = f"meetings-chart-{w.network_a.pk}"
+    assert f'aria-labelledby="{chart_id}-t {chart_id}-d"' in first["meetings_chart"]
+    assert f'<title id="{chart_id}-t">' in first["meetings_chart"]
+    assert len(measured) == 5 and len(cached) <= 3  # only the access checks
+
+    past_meeting(w, w.network_a, 6, 10, [w.director_a])  # bulk invitation and attendance
+    assert panel()["meetings_measures"].meetings_held == 3
+    services.record_attendance(
+        by=w.admin, meeting=m1, present_user_ids=[w.director_a.pk, w.utp_a2.pk]
+    )
+    assert panel()["meetings_measures"].attendance_rate("utp") == 66.7  # 2 of 3
+    AgendaItem.objects.create(meeting=m1, order=3, title="Cierre", duration_minutes=5)
+    assert panel()["meetings_measures"].agenda_items == 4
+    open_one = Agreement.objects.get(meeting=m1, status="open")
+    open_one.status = "done"
+    open_one.closed_on = on(4, 1).date()
+    open_one.save()
+    assert panel()["meetings_measures"].agreements_open == 0
+    Meeting.objects.get(pk=m1.pk).delete()
+    assert panel()["meetings_measures"].meetings_held == 2
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_agreement_status_badge(lang):
+    """The badge of each status, with "Vencido" when the agreement is overdue
+    (open or in progress past its date)."""
+    from django.template import engines
+    from django.utils import translation
+
+    tag = engines["django"].from_string("{% load meetings %}{% agreement_status agreement %}")
+    today = timezone.localdate()
+    late, later = today - datetime.timedelta(days=3), today + datetime.timedelta(days=3)
+    overdue = {"es": "Vencido", "en": "Overdue"}[lang]
+    labels = {
+        "es": {"open": "Abierto", "in_progress": "En curso", "done": "Cumplido"},
+        "en": {"open": "Open", "in_progress": "In progress", "done": "Completed"},
+    }[lang]
+    with translation.override(lang):
+        html = {
+            (status, due): tag.render({"agreement": Agreement(status=status, due_on=due)})
+            for status in ("open", "in_progress", "done", "dropped")
+            for due in (late, later)
+        }
+    open_badge = f'<span class="badge text-bg-light border">{labels["open"]}</span>'
+    assert html[("open", later)] == open_badge
+    overdue_badge = f'<span class="badge text-bg-danger">{overdue}</span>'
+    assert html[("open", late)] == f"{open_badge} {overdue_badge}"
+    assert html[("in_progress", late)].startswith(
+        f'<span class="badge text-bg-primary">{labels["in_progress"]}</span> <span'
+    )
+    assert html[("done", late)] == f'<span class="badge text-bg-success">{labels["done"]}</span>'
+    assert html[("dropped", late)].startswith('<span class="badge text-bg-secondary">')
+    assert overdue not in html[("dropped", late)]
