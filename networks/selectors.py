@@ -1,13 +1,13 @@
 """Reads shared by the network pages and the API, already scoped."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from schools.models import PerformanceCategory
 
 from . import permissions
-from .models import Membership, MembershipRole, NetworkSchool
+from .models import Membership, NetworkSchool
 
 
 def _count(queryset):
@@ -35,65 +35,59 @@ def network_list(user):
     )
 
 
-def active_school_links():
-    """The page's school rows: the columns it shows and the schools'
-    performance categories, latest first, as `school.categories` (a list)."""
-    categories = PerformanceCategory.objects.only("school_id", "year", "level", "category")
-    return (
-        NetworkSchool.objects.filter(left_on__isnull=True)
-        .select_related("school__comuna")
-        .only(
-            "network_id",
+def network_detail_queryset(user):
+    """Visible networks with their DEPROV and region. A network page reads
+    its rows with `school_rows` and `member_rows`, as plain values."""
+    return permissions.visible_networks(user).select_related("deprov__region")
+
+
+def school_rows(network):
+    """The network's active schools by name, as (rbd, check digit, name,
+    enrollment, comuna, latest category, its year) tuples: one query, no
+    model instances (a few hundred rows on a large network)."""
+    latest = PerformanceCategory.objects.filter(school=OuterRef("school_id")).order_by(
+        "-year", "level"
+    )
+    return list(
+        NetworkSchool.objects.filter(network=network, left_on__isnull=True)
+        .annotate(
+            category=Subquery(latest.values("category")[:1]),
+            category_year=Subquery(latest.values("year")[:1]),
+        )
+        .order_by("school__name")
+        .values_list(
             "school_id",
-            "joined_on",
-            "school__rbd",
             "school__check_digit",
             "school__name",
             "school__enrollment",
             "school__comuna__name",
+            "category",
+            "category_year",
         )
-        .prefetch_related(
-            Prefetch(
-                "school__performance_categories",
-                queryset=categories.order_by("-year", "level"),
-                to_attr="categories",
-            )
-        )
-        .order_by("school__name")
     )
 
 
-def active_memberships():
-    return (
-        Membership.objects.filter(active=True)
-        .select_related("user", "school")
-        .only(
-            "network_id",
+def member_rows(network):
+    """The network's active members by role and name, as (user id, role,
+    full name, school rbd, school name) tuples."""
+    rows = (
+        Membership.objects.filter(network=network, active=True)
+        .order_by("role", "user__last_name", "user__first_name")
+        .values_list(
             "user_id",
             "role",
-            "school_id",
             "user__first_name",
             "user__last_name",
             "user__email",
-            "school__rbd",
+            "school_id",
             "school__name",
         )
-        .order_by("role", "user__last_name", "user__first_name")
     )
-
-
-def network_detail_queryset(user):
-    """Visible networks with schools, members and partners prefetched: a
-    network page runs a fixed number of queries whatever its size."""
-    return (
-        permissions.visible_networks(user)
-        .select_related("deprov__region")
-        .prefetch_related(
-            Prefetch("network_schools", queryset=active_school_links(), to_attr="active_schools"),
-            Prefetch("memberships", queryset=active_memberships(), to_attr="active_members"),
-            "partners",
-        )
-    )
+    # User.get_full_name, without the instance.
+    return [
+        (user_id, role, f"{first} {last}".strip() or email, rbd, school)
+        for user_id, role, first, last, email, rbd, school in rows
+    ]
 
 
 def network_api_queryset(user):
@@ -154,13 +148,6 @@ def attach_api_rows(networks):
             }
         )
     return networks
-
-
-def members_by_role(network):
-    groups = {role: [] for role in MembershipRole.values}
-    for membership in network.active_members:
-        groups[membership.role].append(membership)
-    return [(MembershipRole(role).label, role, groups[role]) for role in MembershipRole.values]
 
 
 def school_networks(user, school):
