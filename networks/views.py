@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import title
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,6 +22,7 @@ from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
 from rme_platform.links import row_url
+from schools.cache import registry_version
 from schools.models import Category, School
 from schools.permissions import visible_schools
 
@@ -34,10 +36,7 @@ from .forms import (
     NetworkForm,
     PartnerForm,
 )
-from .models import MembershipRole
-
-# The category badge's colour, as the template chose it.
-CATEGORY_BADGES = {"insuficiente": "text-bg-danger", "alto": "text-bg-success"}
+from .models import MembershipRole, NetworkStatus
 
 
 def _visible_network(user, code):
@@ -52,27 +51,87 @@ def _manageable_network(user, code):
     return network
 
 
+def _e(value):
+    """A value as the template's autoescape writes it (html.escape)."""
+    return escape(str(value))
+
+
 @login_required
 def network_list(request):
-    filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
+    networks = selectors.network_list(request.user).only(
+        "code", "name", "year", "status", "deprov__name", "deprov__region__short_name"
+    )
+    filterset = NetworkFilter(request.GET or None, queryset=networks)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    detail_url = row_url("networks:detail")
-    for network in page.object_list:
-        network.url = detail_url(network.code)
     return render(
         request,
         "networks/network_list.html",
         {
             "filter": filterset,
+            "filter_form": _filter_form(filterset.form),
             "page": page,
+            "rows": _network_rows_html(page.object_list),
             "can_create": permissions.can_create_network(request.user),
         },
     )
 
 
-def _e(value):
-    """A value as the template's autoescape writes it (html.escape)."""
-    return escape(str(value))
+def _filter_form(form):
+    """The filter form as HTML: a filled one rendered as it is, the empty
+    one once per process, language and registry version (its DEPROV and
+    region options come from the registry)."""
+    if form.is_bound:
+        return _render_filter_form(form)
+    return _blank_filter_form(get_language(), registry_version())
+
+
+def _render_filter_form(form):
+    return render_to_string(
+        "includes/filter_form.html",
+        {
+            "form": form,
+            "heading": _("Filtrar redes"),
+            "margin": "mb-4",
+            "column": "col-sm-6 col-md-2",
+            "wide_field": "q",
+        },
+    )
+
+
+@lru_cache(maxsize=16)
+def _blank_filter_form(language, version):
+    return _render_filter_form(NetworkFilter().form)
+
+
+def _network_rows_html(networks):
+    """The list's rows, written here once per page instead of a template
+    row per network (link, |title, status badge, two |intcomma): the same
+    HTML the template wrote."""
+    detail_url = row_url("networks:detail")
+    statuses = dict(NetworkStatus.choices)
+    html = []
+    for network in networks:
+        deprov = network.deprov
+        status = _e(statuses.get(network.status, network.status))
+        badge = "text-bg-success" if network.status == NetworkStatus.ACTIVE else "text-bg-secondary"
+        html.append(
+            "\n    <tr>\n"
+            f'      <td class="font-monospace"><a href="{_e(detail_url(network.code))}">'
+            f"{_e(network.code)}</a></td>\n"
+            f"      <td>{_e(network.name)}</td>\n"
+            f"      <td>{_e(title(deprov.name))}</td>\n"
+            f"      <td>{_e(deprov.region.short_name)}</td>\n"
+            f"      <td>{network.year}</td>\n"
+            f'      <td><span class="badge {badge}">{status}</span></td>\n'
+            f'      <td class="text-end">{_e(intcomma(network.n_schools))}</td>\n'
+            f'      <td class="text-end">{_e(intcomma(network.n_members))}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value escaped by _e
+
+
+# The category badge's colour, as the template chose it.
+CATEGORY_BADGES = {"insuficiente": "text-bg-danger", "alto": "text-bg-success"}
 
 
 def _school_rows_html(network, rows, can_manage):
