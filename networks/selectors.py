@@ -1,13 +1,13 @@
 """Reads shared by the network pages and the API, already scoped."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from schools.models import PerformanceCategory
 
 from . import permissions
-from .models import Membership, NetworkSchool
+from .models import ExternalPartner, Membership, NetworkSchool
 
 
 def _count(queryset):
@@ -91,62 +91,91 @@ def member_rows(network):
 
 
 def network_api_queryset(user):
-    """Visible networks with their DEPROV and partners; their schools and
-    members are added by `attach_api_rows` to the networks actually written
-    (a page of them), as plain dicts."""
-    return permissions.visible_networks(user).select_related("deprov").prefetch_related("partners")
+    """Visible networks with their DEPROV's region (`region_code`); their
+    schools, members and partners are added by `attach_api_rows` to the
+    networks actually written (a page of them), as plain dicts."""
+    return permissions.visible_networks(user).annotate(region_code=F("deprov__region_id"))
 
 
 def attach_api_rows(networks):
-    """Give each network `active_schools` and `active_members` as the API
-    writes them (dicts), in two queries for all the networks: a page of 50
-    networks lists a few thousand rows, and making model instances of them
-    (school, comuna, user) was most of the API's time."""
+    """Give each network `active_schools`, `active_members` and
+    `api_partners` as the API writes them (dicts), in three queries for all
+    the networks: a page of 50 networks lists a few thousand rows, and
+    making model instances of them (school, comuna, user, partner) was most
+    of the API's time."""
     by_id = {network.pk: network for network in networks}
-    for network in networks:
-        network.active_schools, network.active_members = [], []
-    if not by_id:
-        return networks
-    schools = (
-        NetworkSchool.objects.filter(left_on__isnull=True, network_id__in=by_id)
-        .order_by("school__name")
-        .values_list(
-            "network_id", "school__rbd", "school__name", "school__comuna__name", "joined_on"
+    schools = {pk: [] for pk in by_id}
+    members = {pk: [] for pk in by_id}
+    partners = {pk: [] for pk in by_id}
+    if by_id:
+        rows = (
+            NetworkSchool.objects.filter(left_on__isnull=True, network_id__in=by_id)
+            .order_by("school__name")
+            .values_list(
+                "network_id", "school__rbd", "school__name", "school__comuna__name", "joined_on"
+            )
         )
-    )
-    for network_id, rbd, name, comuna, joined in schools:
-        by_id[network_id].active_schools.append(
-            {
-                "rbd": rbd,
-                # School.display_name, without the instance.
-                "name": name or str(_("RBD %(rbd)s") % {"rbd": rbd}),
-                "comuna": comuna,
-                "joined_on": joined.isoformat() if joined else None,
-            }
+        for network_id, rbd, name, comuna, joined in rows:
+            schools[network_id].append(
+                {
+                    "rbd": rbd,
+                    # School.display_name, without the instance.
+                    "name": name or str(_("RBD %(rbd)s") % {"rbd": rbd}),
+                    "comuna": comuna,
+                    "joined_on": joined.isoformat() if joined else None,
+                }
+            )
+        rows = (
+            Membership.objects.filter(active=True, network_id__in=by_id)
+            .order_by("role", "user__last_name", "user__first_name")
+            .values_list(
+                "network_id",
+                "user_id",
+                "user__first_name",
+                "user__last_name",
+                "user__email",
+                "role",
+                "school_id",
+            )
         )
-    members = (
-        Membership.objects.filter(active=True, network_id__in=by_id)
-        .order_by("role", "user__last_name", "user__first_name")
-        .values_list(
-            "network_id",
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "role",
-            "school_id",
+        for network_id, user_id, first, last, email, role, school_id in rows:
+            members[network_id].append(
+                {
+                    "user_id": user_id,
+                    # User.get_full_name, without the instance.
+                    "name": f"{first} {last}".strip() or email,
+                    "role": role,
+                    "school_rbd": school_id,
+                }
+            )
+        rows = (
+            ExternalPartner.networks.through.objects.filter(network_id__in=by_id)
+            .order_by("externalpartner__name", "externalpartner_id")
+            .values_list(
+                "network_id",
+                "externalpartner_id",
+                "externalpartner__name",
+                "externalpartner__kind",
+                "externalpartner__contact_name",
+                "externalpartner__contact_email",
+                "externalpartner__contact_phone",
+            )
         )
-    )
-    for network_id, user_id, first, last, email, role, school_id in members:
-        by_id[network_id].active_members.append(
-            {
-                "user_id": user_id,
-                # User.get_full_name, without the instance.
-                "name": f"{first} {last}".strip() or email,
-                "role": role,
-                "school_rbd": school_id,
-            }
-        )
+        for network_id, pk, name, kind, contact, email, phone in rows:
+            partners[network_id].append(
+                {
+                    "id": pk,
+                    "name": name,
+                    "kind": kind,
+                    "contact_name": contact,
+                    "contact_email": email,
+                    "contact_phone": phone,
+                }
+            )
+    for pk, network in by_id.items():
+        network.active_schools = schools[pk]
+        network.active_members = members[pk]
+        network.api_partners = partners[pk]
     return networks
 
 
