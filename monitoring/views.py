@@ -1003,7 +1003,10 @@ def network_panel(request, code):
     """The network's latest published survey results, loaded into the
     network page by htmx (routed as networks:survey_panel by
     rme_platform/urls.py)."""
-    network = get_object_or_404(visible_networks(request.user), code=code)
+    # With its DEPROV's region, which the panel's scope names.
+    network = get_object_or_404(
+        visible_networks(request.user).select_related("deprov__region"), code=code
+    )
     return render(
         request,
         "monitoring/_network_panel.html",

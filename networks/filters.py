@@ -1,8 +1,11 @@
+from functools import partial
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rme_platform.widgets import FastSelect
+from schools.cache import registry_options_key
 from schools.models import Deprov, Region
 
 from .models import Network, NetworkStatus
@@ -14,10 +17,12 @@ class NetworkFilter(django_filters.FilterSet):
         label=_("Región"),
         field_name="deprov__region",
         queryset=Region.objects.all(),
-        widget=FastSelect,
+        widget=FastSelect(cache_key=partial(registry_options_key, "network-region")),
     )
     deprov = django_filters.ModelChoiceFilter(
-        label=_("Departamento provincial"), queryset=Deprov.objects.all(), widget=FastSelect
+        label=_("Departamento provincial"),
+        queryset=Deprov.objects.all(),
+        widget=FastSelect(cache_key=partial(registry_options_key, "network-deprov")),
     )
     year = django_filters.NumberFilter(label=_("Año"))
     status = django_filters.ChoiceFilter(label=_("Estado"), choices=NetworkStatus.choices)

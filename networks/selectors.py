@@ -1,13 +1,13 @@
 """Reads shared by the network pages and the API, already scoped."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from schools.models import PerformanceCategory
 
 from . import permissions
-from .models import Membership, MembershipRole, NetworkSchool
+from .models import ExternalPartner, Membership, NetworkSchool
 
 
 def _count(queryset):
@@ -35,132 +35,148 @@ def network_list(user):
     )
 
 
-def active_school_links():
-    """The page's school rows: the columns it shows and the schools'
-    performance categories, latest first, as `school.categories` (a list)."""
-    categories = PerformanceCategory.objects.only("school_id", "year", "level", "category")
-    return (
-        NetworkSchool.objects.filter(left_on__isnull=True)
-        .select_related("school__comuna")
-        .only(
-            "network_id",
+def network_detail_queryset(user):
+    """Visible networks with their DEPROV and region. A network page reads
+    its rows with `school_rows` and `member_rows`, as plain values."""
+    return permissions.visible_networks(user).select_related("deprov__region")
+
+
+def school_rows(network):
+    """The network's active schools by name, as (rbd, check digit, name,
+    enrollment, comuna, latest category, its year) tuples: one query, no
+    model instances (a few hundred rows on a large network)."""
+    latest = PerformanceCategory.objects.filter(school=OuterRef("school_id")).order_by(
+        "-year", "level"
+    )
+    return list(
+        NetworkSchool.objects.filter(network=network, left_on__isnull=True)
+        .annotate(
+            category=Subquery(latest.values("category")[:1]),
+            category_year=Subquery(latest.values("year")[:1]),
+        )
+        .order_by("school__name")
+        .values_list(
             "school_id",
-            "joined_on",
-            "school__rbd",
             "school__check_digit",
             "school__name",
             "school__enrollment",
             "school__comuna__name",
+            "category",
+            "category_year",
         )
-        .prefetch_related(
-            Prefetch(
-                "school__performance_categories",
-                queryset=categories.order_by("-year", "level"),
-                to_attr="categories",
-            )
-        )
-        .order_by("school__name")
     )
 
 
-def active_memberships():
-    return (
-        Membership.objects.filter(active=True)
-        .select_related("user", "school")
-        .only(
-            "network_id",
+def member_rows(network):
+    """The network's active members by role and name, as (user id, role,
+    full name, school rbd, school name) tuples."""
+    rows = (
+        Membership.objects.filter(network=network, active=True)
+        .order_by("role", "user__last_name", "user__first_name")
+        .values_list(
             "user_id",
             "role",
-            "school_id",
             "user__first_name",
             "user__last_name",
             "user__email",
-            "school__rbd",
+            "school_id",
             "school__name",
         )
-        .order_by("role", "user__last_name", "user__first_name")
     )
-
-
-def network_detail_queryset(user):
-    """Visible networks with schools, members and partners prefetched: a
-    network page runs a fixed number of queries whatever its size."""
-    return (
-        permissions.visible_networks(user)
-        .select_related("deprov__region")
-        .prefetch_related(
-            Prefetch("network_schools", queryset=active_school_links(), to_attr="active_schools"),
-            Prefetch("memberships", queryset=active_memberships(), to_attr="active_members"),
-            "partners",
-        )
-    )
+    # User.get_full_name, without the instance.
+    return [
+        (user_id, role, f"{first} {last}".strip() or email, rbd, school)
+        for user_id, role, first, last, email, rbd, school in rows
+    ]
 
 
 def network_api_queryset(user):
-    """Visible networks with their DEPROV and partners; their schools and
-    members are added by `attach_api_rows` to the networks actually written
-    (a page of them), as plain dicts."""
-    return permissions.visible_networks(user).select_related("deprov").prefetch_related("partners")
+    """Visible networks with their DEPROV's region (`region_code`); their
+    schools, members and partners are added by `attach_api_rows` to the
+    networks actually written (a page of them), as plain dicts."""
+    return permissions.visible_networks(user).annotate(region_code=F("deprov__region_id"))
 
 
 def attach_api_rows(networks):
-    """Give each network `active_schools` and `active_members` as the API
-    writes them (dicts), in two queries for all the networks: a page of 50
-    networks lists a few thousand rows, and making model instances of them
-    (school, comuna, user) was most of the API's time."""
+    """Give each network `active_schools`, `active_members` and
+    `api_partners` as the API writes them (dicts), in three queries for all
+    the networks: a page of 50 networks lists a few thousand rows, and
+    making model instances of them (school, comuna, user, partner) was most
+    of the API's time."""
     by_id = {network.pk: network for network in networks}
-    for network in networks:
-        network.active_schools, network.active_members = [], []
-    if not by_id:
-        return networks
-    schools = (
-        NetworkSchool.objects.filter(left_on__isnull=True, network_id__in=by_id)
-        .order_by("school__name")
-        .values_list(
-            "network_id", "school__rbd", "school__name", "school__comuna__name", "joined_on"
+    schools = {pk: [] for pk in by_id}
+    members = {pk: [] for pk in by_id}
+    partners = {pk: [] for pk in by_id}
+    if by_id:
+        rows = (
+            NetworkSchool.objects.filter(left_on__isnull=True, network_id__in=by_id)
+            .order_by("school__name")
+            .values_list(
+                "network_id", "school__rbd", "school__name", "school__comuna__name", "joined_on"
+            )
         )
-    )
-    for network_id, rbd, name, comuna, joined in schools:
-        by_id[network_id].active_schools.append(
-            {
-                "rbd": rbd,
-                # School.display_name, without the instance.
-                "name": name or str(_("RBD %(rbd)s") % {"rbd": rbd}),
-                "comuna": comuna,
-                "joined_on": joined.isoformat() if joined else None,
-            }
+        for network_id, rbd, name, comuna, joined in rows:
+            schools[network_id].append(
+                {
+                    "rbd": rbd,
+                    # School.display_name, without the instance.
+                    "name": name or str(_("RBD %(rbd)s") % {"rbd": rbd}),
+                    "comuna": comuna,
+                    "joined_on": joined.isoformat() if joined else None,
+                }
+            )
+        rows = (
+            Membership.objects.filter(active=True, network_id__in=by_id)
+            .order_by("role", "user__last_name", "user__first_name")
+            .values_list(
+                "network_id",
+                "user_id",
+                "user__first_name",
+                "user__last_name",
+                "user__email",
+                "role",
+                "school_id",
+            )
         )
-    members = (
-        Membership.objects.filter(active=True, network_id__in=by_id)
-        .order_by("role", "user__last_name", "user__first_name")
-        .values_list(
-            "network_id",
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "role",
-            "school_id",
+        for network_id, user_id, first, last, email, role, school_id in rows:
+            members[network_id].append(
+                {
+                    "user_id": user_id,
+                    # User.get_full_name, without the instance.
+                    "name": f"{first} {last}".strip() or email,
+                    "role": role,
+                    "school_rbd": school_id,
+                }
+            )
+        rows = (
+            ExternalPartner.networks.through.objects.filter(network_id__in=by_id)
+            .order_by("externalpartner__name", "externalpartner_id")
+            .values_list(
+                "network_id",
+                "externalpartner_id",
+                "externalpartner__name",
+                "externalpartner__kind",
+                "externalpartner__contact_name",
+                "externalpartner__contact_email",
+                "externalpartner__contact_phone",
+            )
         )
-    )
-    for network_id, user_id, first, last, email, role, school_id in members:
-        by_id[network_id].active_members.append(
-            {
-                "user_id": user_id,
-                # User.get_full_name, without the instance.
-                "name": f"{first} {last}".strip() or email,
-                "role": role,
-                "school_rbd": school_id,
-            }
-        )
+        for network_id, pk, name, kind, contact, email, phone in rows:
+            partners[network_id].append(
+                {
+                    "id": pk,
+                    "name": name,
+                    "kind": kind,
+                    "contact_name": contact,
+                    "contact_email": email,
+                    "contact_phone": phone,
+                }
+            )
+    for pk, network in by_id.items():
+        network.active_schools = schools[pk]
+        network.active_members = members[pk]
+        network.api_partners = partners[pk]
     return networks
-
-
-def members_by_role(network):
-    groups = {role: [] for role in MembershipRole.values}
-    for membership in network.active_members:
-        groups[membership.role].append(membership)
-    return [(MembershipRole(role).label, role, groups[role]) for role in MembershipRole.values]
 
 
 def school_networks(user, school):

@@ -1,21 +1,29 @@
+from functools import lru_cache
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import title
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rme_platform.accounts.models import Invitation, User
 from rme_platform.accounts.permissions import invitable_roles
 from rme_platform.forms import add_service_errors
 from rme_platform.links import row_url
-from schools.models import School
+from schools.cache import registry_version
+from schools.models import Category, School
 from schools.permissions import visible_schools
 
 from . import people, permissions, selectors, services
@@ -28,6 +36,7 @@ from .forms import (
     NetworkForm,
     PartnerForm,
 )
+from .models import MembershipRole, NetworkStatus
 
 
 def _visible_network(user, code):
@@ -42,58 +51,193 @@ def _manageable_network(user, code):
     return network
 
 
+def _e(value):
+    """A value as the template's autoescape writes it (html.escape)."""
+    return escape(str(value))
+
+
 @login_required
 def network_list(request):
-    filterset = NetworkFilter(request.GET or None, queryset=selectors.network_list(request.user))
+    networks = selectors.network_list(request.user).only(
+        "code", "name", "year", "status", "deprov__name", "deprov__region__short_name"
+    )
+    filterset = NetworkFilter(request.GET or None, queryset=networks)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    detail_url = row_url("networks:detail")
-    for network in page.object_list:
-        network.url = detail_url(network.code)
     return render(
         request,
         "networks/network_list.html",
         {
             "filter": filterset,
+            "filter_form": _filter_form(filterset.form),
             "page": page,
+            "rows": _network_rows_html(page.object_list),
             "can_create": permissions.can_create_network(request.user),
         },
     )
 
 
-def _add_row_urls(network, can_manage):
-    """The rows' links, latest performance category and (for a manager)
-    remove buttons' labels, built once per page instead of a {% url %} and
-    a {% blocktranslate %} per row (a few hundred on a large network)."""
+def _filter_form(form):
+    """The filter form as HTML: a filled one rendered as it is, the empty
+    one once per process, language and registry version (its DEPROV and
+    region options come from the registry)."""
+    if form.is_bound:
+        return _render_filter_form(form)
+    return _blank_filter_form(get_language(), registry_version())
+
+
+def _render_filter_form(form):
+    return render_to_string(
+        "includes/filter_form.html",
+        {
+            "form": form,
+            "heading": _("Filtrar redes"),
+            "margin": "mb-4",
+            "column": "col-sm-6 col-md-2",
+            "wide_field": "q",
+        },
+    )
+
+
+@lru_cache(maxsize=16)
+def _blank_filter_form(language, version):
+    return _render_filter_form(NetworkFilter().form)
+
+
+def _network_rows_html(networks):
+    """The list's rows, written here once per page instead of a template
+    row per network (link, |title, status badge, two |intcomma): the same
+    HTML the template wrote."""
+    detail_url = row_url("networks:detail")
+    statuses = dict(NetworkStatus.choices)
+    html = []
+    for network in networks:
+        deprov = network.deprov
+        status = _e(statuses.get(network.status, network.status))
+        badge = "text-bg-success" if network.status == NetworkStatus.ACTIVE else "text-bg-secondary"
+        html.append(
+            "\n    <tr>\n"
+            f'      <td class="font-monospace"><a href="{_e(detail_url(network.code))}">'
+            f"{_e(network.code)}</a></td>\n"
+            f"      <td>{_e(network.name)}</td>\n"
+            f"      <td>{_e(title(deprov.name))}</td>\n"
+            f"      <td>{_e(deprov.region.short_name)}</td>\n"
+            f"      <td>{network.year}</td>\n"
+            f'      <td><span class="badge {badge}">{status}</span></td>\n'
+            f'      <td class="text-end">{_e(intcomma(network.n_schools))}</td>\n'
+            f'      <td class="text-end">{_e(intcomma(network.n_members))}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value escaped by _e
+
+
+# The category badge's colour, as the template chose it.
+CATEGORY_BADGES = {"insuficiente": "text-bg-danger", "alto": "text-bg-success"}
+
+
+def _school_rows_html(network, rows, can_manage):
+    """The school table's rows, written here once per page instead of a
+    template row per school (link, category badge, intcomma, a remove
+    button for a manager): the same HTML the template wrote."""
     school_url = row_url("schools:detail")
     if can_manage:
-        remove_school = row_url("networks:school_remove", network.code)
-        remove_member = row_url("networks:member_remove", network.code)
-        remove_school_label = _("Quitar %(name)s de la red")
-        remove_member_label = _("Quitar a %(name)s")
-    for link in network.active_schools:
-        school = link.school
-        link.school_url = school_url(link.school_id)
-        link.category = school.categories[0] if school.categories else None
+        remove_url = row_url("networks:school_remove", network.code)
+        remove_label = _("Quitar %(name)s de la red")
+        remove_title = _e(_("Quitar de la red"))
+    labels = dict(Category.choices)
+    html = []
+    for rbd, check_digit, name, enrollment, comuna, category, year in rows:
+        name = name or _("RBD %(rbd)s") % {"rbd": rbd}  # School.display_name
+        if category:
+            badge = CATEGORY_BADGES.get(category, "text-bg-light border")
+            category = (
+                f'<span class="badge {badge}">{_e(labels.get(category, category))}</span> '
+                f'<span class="small text-body-secondary">{year}</span>'
+            )
+        else:
+            category = '<span class="text-body-secondary">—</span>'
+        button = ""
         if can_manage:
-            link.remove_url = remove_school(link.school_id)
-            link.remove_label = remove_school_label % {"name": school.display_name}
+            button = (
+                '<td class="text-end"><button class="btn btn-sm btn-outline-danger py-0" '
+                f'type="submit" form="remove-school" formaction="{_e(remove_url(rbd))}" '
+                f'aria-label="{_e(remove_label % {"name": name})}" '
+                f'title="{remove_title}">&times;</button></td>'
+            )
+        html.append(
+            "\n      <tr>\n"
+            f'        <td class="font-monospace text-nowrap">{rbd}-{_e(check_digit)}</td>\n'
+            f'        <td><a href="{_e(school_url(rbd))}">{_e(name)}</a></td>\n'
+            f"        <td>{_e(comuna)}</td>\n"
+            f"        <td>{category}</td>\n"
+            f'        <td class="text-end">{_e(intcomma(enrollment))}</td>\n'
+            f"        {button}\n"
+            "      </tr>\n    "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value escaped by _e
+
+
+def _members_by_role(network, rows, can_manage):
+    """(role label, role, members, their list items' HTML) for each role:
+    the items written here once per page, the same HTML the template wrote."""
     if can_manage:
-        for membership in network.active_members:
-            membership.remove_url = remove_member(membership.user_id)
-            membership.remove_label = remove_member_label % {
-                "name": membership.user.get_full_name()
-            }
+        remove_url = row_url("networks:member_remove", network.code)
+        remove_label = _("Quitar a %(name)s")
+        remove_text = _e(_("Quitar"))
+    groups = {role: ([], []) for role in MembershipRole.values}
+    for row in rows:
+        user_id, role, full_name, rbd, school = row
+        members, html = groups[role]
+        members.append(row)
+        if rbd is not None:  # School.display_name
+            school = _e(school or _("RBD %(rbd)s") % {"rbd": rbd})
+            school = f' <span class="small text-body-secondary">· {school}</span>'
+        else:
+            school = ""
+        button = ""
+        if can_manage:
+            button = (
+                '<button class="btn btn-sm btn-outline-danger" type="submit" '
+                f'form="remove-member" formaction="{_e(remove_url(user_id))}" '
+                f'aria-label="{_e(remove_label % {"name": full_name})}">{remove_text}</button>'
+            )
+        html.append(
+            "\n      "
+            '<li class="list-group-item d-flex justify-content-between align-items-center px-0">'
+            f"\n        <span>{_e(full_name)}{school}</span>"
+            f"\n        {button}"
+            "\n      </li>\n      "
+        )
+    return [
+        (MembershipRole(role).label, role, members, mark_safe("".join(html)))  # noqa: S308
+        for role, (members, html) in groups.items()
+    ]
+
+
+def _form_fields(form):
+    """A manager's form's fields as HTML: a form sent back rendered as it
+    is, an empty one once per process and language (its HTML depends on the
+    code and the language only)."""
+    if form.is_bound:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    return _blank_form_fields(type(form), get_language())
+
+
+@lru_cache(maxsize=64)
+def _blank_form_fields(form_class, language):
+    return render_to_string("includes/form_fields.html", {"form": form_class()})
 
 
 @login_required
 def network_detail(request, code, forms=None):
     network = _visible_network(request.user, code)
     can_manage = permissions.can_manage_network(request.user, network)
-    _add_row_urls(network, can_manage)
+    network.active_schools = selectors.school_rows(network)
+    network.active_members = selectors.member_rows(network)
     forms = forms or {}
     context = {
         "network": network,
-        "members_by_role": selectors.members_by_role(network),
+        "school_rows": _school_rows_html(network, network.active_schools, can_manage),
+        "members_by_role": _members_by_role(network, network.active_members, can_manage),
         "can_manage": can_manage,
     }
     if can_manage:
@@ -103,10 +247,15 @@ def network_detail(request, code, forms=None):
         prefill = {"networks": network.code}
         if member_form.is_bound and member_form.data.get("email"):
             prefill["email"] = member_form.data["email"].strip()
+        school_form = forms.get("school") or AddSchoolForm()
+        partner_form = forms.get("partner") or PartnerForm()
         context.update(
-            school_form=forms.get("school") or AddSchoolForm(),
+            school_form=school_form,
             member_form=member_form,
-            partner_form=forms.get("partner") or PartnerForm(),
+            partner_form=partner_form,
+            school_fields=_form_fields(school_form),
+            member_fields=_form_fields(member_form),
+            partner_fields=_form_fields(partner_form),
             can_invite=bool(invitable_roles(request.user)),
             invite_url=reverse("people:invite") + "?" + urlencode(prefill),
         )

@@ -83,9 +83,9 @@ def test_network_list_page_runs_constant_queries(viewer, comunas):
     assert small_count == large_count
     # (The session comes from the cache.) 1 user, 2 count of visible networks,
     # 3 the page of networks with DEPROV, region and school/member counts,
-    # 4 "may create?" (the supervisor's DEPROV), 5-6 region and DEPROV choices
-    # of the filter form.
-    assert large_count == 6
+    # 4 "may create?" (the supervisor's DEPROV); the filter form's region and
+    # DEPROV choices come from the cache (the registry's version).
+    assert large_count == 4
 
 
 def test_network_api_list_runs_constant_queries(viewer, comunas):
@@ -128,10 +128,10 @@ def test_network_page_runs_constant_queries(client, comunas, role):
     assert len(large.context["network"].active_members) == 26
     assert small_count == large_count
     # (The session comes from the cache.) 1 user, 2 the network with DEPROV
-    # and region, prefetched: 3 active school links with school and comuna,
-    # 4 their performance categories, 5 active memberships with
-    # user and school, 6 partners; for a supervisor, 7 "may manage?".
-    assert large_count == (7 if role == "supervisor" else 6)
+    # and region, 3 active school links with school, comuna and latest
+    # performance category, 4 active memberships with user and school,
+    # 5 partners; for a supervisor, 6 "may manage?".
+    assert large_count == (6 if role == "supervisor" else 5)
 
 
 def test_manager_removes_rows_through_one_form_per_table(client, comunas):
