@@ -441,11 +441,15 @@ def _survey(networks, year, readable):
         return {}
     waves = [c for c in (current, previous) if c is not None]
     by_instrument = {}
-    for pk, instrument_id, construct in Question.objects.filter(
-        instrument_id__in={c.instrument_id for c in waves},
-        kind=QuestionKind.LIKERT5,
-        construct__in=CONSTRUCTS.values(),
-    ).values_list("pk", "instrument_id", "construct"):
+    for pk, instrument_id, construct in (
+        Question.objects.filter(
+            instrument_id__in={c.instrument_id for c in waves},
+            kind=QuestionKind.LIKERT5,
+            construct__in=CONSTRUCTS.values(),
+        )
+        .order_by("section__order", "order", "pk")
+        .values_list("pk", "instrument_id", "construct")
+    ):
         by_instrument.setdefault((instrument_id, construct), []).append(pk)
     stats = {
         row["campaign_id"]: row
