@@ -48,10 +48,31 @@ class ResultsNotReleased(APIException):
         super().__init__({"detail": message, "code": self.default_code})
 
 
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _question_row(question):
+    """A question as QuestionSerializer's fields write it, without a field
+    object per value (an instrument lists some 40 questions)."""
+    return {
+        "code": _text(question.code),
+        "kind": question.kind,
+        "text_es": _text(question.text_es),
+        "text_en": _text(question.text_en),
+        "construct": _text(question.construct),
+        "required": question.required,
+        "options": question.options,
+    }
+
+
 class QuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = ["code", "kind", "text_es", "text_en", "construct", "required", "options"]
+
+    def to_representation(self, instance):  # read-only; the schema comes from Meta
+        return _question_row(instance)
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -60,6 +81,14 @@ class SectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Section
         fields = ["order", "title_es", "title_en", "questions"]
+
+    def to_representation(self, instance):  # read-only; the schema comes from Meta
+        return {
+            "order": instance.order,
+            "title_es": _text(instance.title_es),
+            "title_en": _text(instance.title_en),
+            "questions": [_question_row(q) for q in instance.questions.all()],
+        }
 
 
 class InstrumentSerializer(serializers.ModelSerializer):

@@ -522,15 +522,33 @@ def _remember(key, token, results):
             _memo.popitem(last=False)
 
 
-def _cached(name, campaign, by_role, build, use_cache=True):
+def response_stats(campaigns):
+    """{campaign id: {"n": responses, "last": last response id}}, the key of
+    their cached results, of several campaigns in one query (a page reading
+    a campaign's results, choices and earlier waves asks once)."""
+    ids = [campaign.pk for campaign in campaigns]
+    found = {pk: {"n": 0, "last": None} for pk in ids}
+    for row in (
+        Response.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(n=Count("pk"), last=Max("pk"))
+        .order_by()
+    ):
+        found[row["campaign_id"]] = {"n": row["n"], "last": row["last"]}
+    return found
+
+
+def _cached(name, campaign, by_role, build, use_cache=True, stats=None):
     """Results shared by pages and the API through the cache, keyed by the
-    campaign's responses (their number and the last id): a new or imported
-    response is seen at once. Only for closed or published campaigns. The
-    process keeps those it read last (see _memo) while the cache has them."""
+    campaign's responses (their number and the last id; `stats`: those of
+    response_stats, read in this request): a new or imported response is
+    seen at once. Only for closed or published campaigns. The process keeps
+    those it read last (see _memo) while the cache has them."""
     check_released(campaign)
     if not use_cache:
         return build()
-    stats = Response.objects.filter(campaign=campaign).aggregate(n=Count("pk"), last=Max("pk"))
+    if stats is None:
+        stats = Response.objects.filter(campaign=campaign).aggregate(n=Count("pk"), last=Max("pk"))
     key = (
         f"monitoring:{name}:2:{campaign.pk}:{campaign.instrument_id}:{int(by_role)}:"
         f"{min_cell_size()}:{stats['n']}:{stats['last']}"
@@ -550,10 +568,15 @@ def _cached(name, campaign, by_role, build, use_cache=True):
     return results
 
 
-def campaign_results(campaign, *, by_role=False, use_cache=True):
+def campaign_results(campaign, *, by_role=False, use_cache=True, stats=None):
     """The Likert results of every scope of a campaign (a CampaignResults)."""
     return _cached(
-        "likert", campaign, by_role, lambda: CampaignResults(campaign, by_role=by_role), use_cache
+        "likert",
+        campaign,
+        by_role,
+        lambda: CampaignResults(campaign, by_role=by_role),
+        use_cache,
+        stats,
     )
 
 
@@ -604,8 +627,8 @@ class ChoiceResults:
         return items
 
 
-def choice_results(campaign, *, use_cache=True):
-    return _cached("choices", campaign, False, lambda: ChoiceResults(campaign), use_cache)
+def choice_results(campaign, *, use_cache=True, stats=None):
+    return _cached("choices", campaign, False, lambda: ChoiceResults(campaign), use_cache, stats)
 
 
 def results_for_scope(campaign, scope, by_role=False):

@@ -1,7 +1,7 @@
 """Reads shared by the survey pages, the API, the home page, the network
 page and the PDF reports, already scoped to the user."""
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, When
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +20,13 @@ from .models import (
     participated,
 )
 from .permissions import Scope
-from .results import campaign_results, half_up, rate, results_for_scope  # noqa: F401 - re-exported
+from .results import (  # noqa: F401 - re-exported
+    campaign_results,
+    half_up,
+    rate,
+    response_stats,
+    results_for_scope,
+)
 
 TREND_WAVES = 6
 
@@ -177,14 +183,18 @@ def earlier_campaigns(user, campaign):
     return list(reversed(earlier))
 
 
-def trend(user, campaign, scope):
+def trend(user, campaign, scope, *, waves=None, stats=None):
     """pct_agree per Likert question code over the waves: {"waves": [campaign],
     "series": {code: [pct or None per wave]}}. A question missing from a
-    wave, or suppressed in it, has None there."""
-    waves = [*earlier_campaigns(user, campaign), campaign]
+    wave, or suppressed in it, has None there. `waves` and `stats`
+    (results.response_stats of the waves), when the caller has them."""
+    if waves is None:
+        waves = [*earlier_campaigns(user, campaign), campaign]
+    if stats is None:
+        stats = response_stats(waves)
     series = {}
     for index, wave in enumerate(waves):
-        results = campaign_results(wave).for_scope(scope)
+        results = campaign_results(wave, stats=stats[wave.pk]).for_scope(scope)
         for item in results["questions"]:
             series.setdefault(item["code"], [None] * len(waves))[index] = item["pct_agree"]
     return {"waves": waves, "series": series}
@@ -193,25 +203,20 @@ def trend(user, campaign, scope):
 # --- home and network panels ----------------------------------------------------------------
 
 
-def home_panel(user):
-    """What the home page shows about the survey: the user's open invitations
-    (with a link and progress) and the latest published results of their
-    networks. {"invitations": [...], "published": [...]} — both empty for
-    people with nothing to answer or read."""
-    if not user.is_authenticated:
-        return {"invitations": [], "published": []}
+def pending_invitations(user):
+    """The user's open invitations, with a link and their progress (one
+    query, and one more for the drafts if there are any)."""
     today = timezone.localdate()
-    invitations = (
+    invitations = list(
         Invitation.objects.pending()
         .filter(user=user, campaign__status=CampaignStatus.OPEN)
         .filter(Q(campaign__closes_on__isnull=True) | Q(campaign__closes_on__gte=today))
         .select_related("campaign", "network")
-        .annotate(
-            n_questions=Count("campaign__instrument__questions", distinct=True),
-            has_draft=Exists(Draft.objects.filter(invitation=OuterRef("pk"))),
-        )
+        .annotate(n_questions=Count("campaign__instrument__questions", distinct=True))
         .order_by("campaign__closes_on", "network__code")
     )
+    if not invitations:
+        return []
     drafts = {
         d.invitation_id: d.answers
         for d in Draft.objects.filter(invitation__in=[i.pk for i in invitations])
@@ -230,12 +235,30 @@ def home_panel(user):
                 "started": invitation.pk in drafts,
             }
         )
+    return items
+
+
+def home_panel(user, *, published=True):
+    """What the home page shows about the survey: the user's open invitations
+    (with a link and progress) and the latest published results of their
+    networks. {"invitations": [...], "published": [...]} — both empty for
+    people with nothing to answer or read. `published=False`: the
+    invitations only (the survey's index page shows no more)."""
+    if not user.is_authenticated:
+        return {"invitations": [], "published": []}
+    items = pending_invitations(user)
+    if not published:
+        return {"invitations": items, "published": []}
     published = []
     if permissions.follows_network_results(user):
         published_campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
         campaign = published_campaigns.order_by("-year", "-pk").first()
         if campaign is not None:
-            networks = list(permissions.result_networks(user, campaign).order_by("code")[:5])
+            networks = list(
+                permissions.result_networks(user, campaign)
+                .only("pk", "code", "name")
+                .order_by("code")[:5]
+            )
             reports = _network_report_urls(user, campaign, networks)
             published = [
                 {

@@ -6,14 +6,13 @@ reasons a network is flagged.
 
 Everything is computed for all the networks of a scope at once, in a fixed
 number of grouped queries whatever their number (QUERIES, with the networks
-themselves): the meeting signals (four narrow aggregates, with the same
-definitions as networks.meetings.selectors.network_meeting_measures but only
-the figures read here; attendance by role, its trend over the last
-meetings and the meetings with partners come from one query grouped by
-meeting), the PME delayed actions (one), the survey waves (one, then monitoring.results for
-each wave, which applies the suppression rules, cached), the construct
-questions (one) and each wave's response count (one per wave). The
-networks reach the grouped queries as a subquery, not as a list of ids.
+themselves): the meeting signals (one query of per-meeting counts, with the
+same definitions as networks.meetings.selectors.network_meeting_measures
+but only the figures read here), the PME delayed actions (one), the survey
+waves (one, then monitoring.results for each wave, which applies the
+suppression rules, cached), the construct questions (one) and the waves'
+response counts (one). The networks of a DEPROV or a region reach the
+grouped queries as a list of ids, the country's as a subquery.
 
 Thresholds (DEFAULT_THRESHOLDS; the setting RISK_THRESHOLDS overrides any)
 were set from the national distribution of the benchmark's national seed by
@@ -28,7 +27,8 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q
+from django.db import connection
+from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -77,8 +77,10 @@ DEFAULT_THRESHOLDS = {
     "survey_fall": 10.0,
 }
 TREND_MEETINGS = 3
+# Up to this many networks the grouped queries name them (networks_at_risk).
+ID_LIST_MAX = 150
 # Queries of networks_at_risk with two survey waves (tests assert it).
-QUERIES = 10
+QUERIES = 6
 # Survey constructs followed, by key: the construct name of the instrument.
 CONSTRUCTS = {
     "interest": "Interés en las reuniones",
@@ -211,113 +213,146 @@ class MeetingSignals:
     attendance_trend: dict = field(default_factory=dict)  # role -> [rates, oldest first]
 
 
+def _table(model, *fields):
+    """The quoted table and column names of `model`'s fields, for _MEETINGS_SQL."""
+    qn = connection.ops.quote_name
+    names = {"table": qn(model._meta.db_table)}
+    for name in fields:
+        names[name] = qn(model._meta.get_field(name).column)
+    return names
+
+
+def _meetings_sql(ids_sql):
+    """One row per meeting of the networks, neither cancelled nor outside the
+    year: (network, status, people invited and present per measured role,
+    partners present, agenda items, from members, agreements due, on time),
+    oldest first in each network. Plain SQL: the four grouped queries it
+    replaces cost more to build in the ORM than to run."""
+    m = _table(Meeting, "id", "network", "status", "starts_at")
+    a = _table(Attendance, "meeting", "user", "partner", "role", "attended")
+    g = _table(AgendaItem, "meeting", "proposal")
+    k = _table(Agreement, "meeting", "status", "due_on", "closed_on")
+    people = f"a.{a['user']} IS NOT NULL AND a.{a['role']} = %s"
+    per_role = ", ".join(
+        f"COUNT(*) FILTER (WHERE {people}) AS i{i}, "
+        f"COUNT(*) FILTER (WHERE {people} AND a.{a['attended']}) AS p{i}"
+        for i, _role in enumerate(MEASURED_ROLES)
+    )
+    counts = ", ".join(f"att.i{i}, att.p{i}" for i, _role in enumerate(MEASURED_ROLES))
+    # Names from the models, values as parameters.
+    meetings = (
+        f"SELECT {m['id']} FROM {m['table']} WHERE {m['network']} IN ({ids_sql}) "  # noqa: S608
+        f"AND {m['starts_at']} >= %s AND {m['starts_at']} < %s AND {m['status']} <> %s"
+    )
+    return f"""
+        SELECT m.{m["network"]}, m.{m["status"]}, {counts}, att.partners,
+               agenda.total, agenda.from_members, agreements.due, agreements.on_time
+        FROM {m["table"]} m
+        LEFT JOIN (
+            SELECT a.{a["meeting"]} AS meeting_id, {per_role},
+                   COUNT(*) FILTER (WHERE a.{a["partner"]} IS NOT NULL) AS partners
+            FROM {a["table"]} a
+            WHERE a.{a["meeting"]} IN ({meetings})
+              AND ((a.{a["user"]} IS NOT NULL AND a.{a["role"]} IN (%s, %s, %s))
+                   OR (a.{a["partner"]} IS NOT NULL AND a.{a["attended"]}))
+            GROUP BY a.{a["meeting"]}
+        ) att ON att.meeting_id = m.{m["id"]}
+        LEFT JOIN (
+            SELECT g.{g["meeting"]} AS meeting_id, COUNT(*) AS total,
+                   COUNT(*) FILTER (WHERE g.{g["proposal"]} IS NOT NULL) AS from_members
+            FROM {g["table"]} g WHERE g.{g["meeting"]} IN ({meetings})
+            GROUP BY g.{g["meeting"]}
+        ) agenda ON agenda.meeting_id = m.{m["id"]}
+        LEFT JOIN (
+            SELECT k.{k["meeting"]} AS meeting_id,
+                   COUNT(*) FILTER (
+                       WHERE k.{k["due_on"]} < %s OR k.{k["status"]} IN (%s, %s)
+                   ) AS due,
+                   COUNT(*) FILTER (
+                       WHERE k.{k["status"]} = %s AND k.{k["closed_on"]} <= k.{k["due_on"]}
+                   ) AS on_time
+            FROM {k["table"]} k WHERE k.{k["meeting"]} IN ({meetings})
+            GROUP BY k.{k["meeting"]}
+        ) agreements ON agreements.meeting_id = m.{m["id"]}
+        WHERE m.{m["network"]} IN ({ids_sql})
+          AND m.{m["starts_at"]} >= %s AND m.{m["starts_at"]} < %s AND m.{m["status"]} <> %s
+        ORDER BY m.{m["network"]}, m.{m["starts_at"]}, m.{m["id"]}
+    """  # noqa: S608 - names from the models, values as parameters
+
+
 def _meeting_signals(network_ids, year):
-    """{network id: MeetingSignals} (four grouped queries): held meetings;
-    attendance by role, its trend and meetings with partners present (one
-    query, _attendance); agenda items from members; agreements due and done
-    on time. `network_ids` is a subquery of network ids."""
+    """{network id: MeetingSignals} from one query of per-meeting counts
+    (_meetings_sql), with the definitions of
+    networks.meetings.selectors.network_meeting_measures: held meetings;
+    attendance by role over the held meetings (people invited with a
+    measured role), its trend over the last TREND_MEETINGS held meetings
+    with attendance taken, and the held meetings with a partner present;
+    agenda items of the held meetings from members' proposals; agreements of
+    the meetings not cancelled, due and done on time. `network_ids`: a list
+    or a queryset of network ids."""
+    if isinstance(network_ids, QuerySet):
+        ids_sql, ids_params = network_ids.query.sql_with_params()
+        ids_params = list(ids_params)
+    else:
+        ids_sql = ", ".join(["%s"] * len(network_ids)) or "NULL"
+        ids_params = list(network_ids)
+    ops = connection.ops
     start, end = year_bounds(year)
-    meetings = Meeting.objects.filter(
-        network_id__in=network_ids, starts_at__gte=start, starts_at__lt=end
-    )
-    held = meetings.filter(status=MeetingStatus.HELD)
-    found = {}
-
-    def get(pk):
-        return found.setdefault(pk, MeetingSignals())
-
-    for row in held.values("network_id").annotate(n=Count("pk")).order_by():
-        get(row["network_id"]).meetings_held = row["n"]
-
-    attendance, trends = _attendance(network_ids, start, end)
-    for network_id, (rates, with_partners) in attendance.items():
-        m = get(network_id)
-        m.attendance, m.meetings_with_partners = rates, with_partners
-        m.attendance_trend = trends.get(network_id, {})
-
-    for row in (
-        AgendaItem.objects.filter(meeting__in=held.values("pk"))
-        .values(network_id=F("meeting__network_id"))
-        .annotate(total=Count("pk"), from_members=Count("pk", filter=Q(proposal__isnull=False)))
-        .order_by()
-    ):
-        m = get(row["network_id"])
-        m.agenda_items, m.agenda_from_members = row["total"], row["from_members"]
-
-    closed = (AgreementStatus.DONE, AgreementStatus.DROPPED)
-    today = timezone.localdate()
-    for row in (
-        Agreement.objects.filter(
-            meeting__in=meetings.exclude(status=MeetingStatus.CANCELLED).values("pk")
-        )
-        .values(network_id=F("meeting__network_id"))
-        .annotate(
-            due=Count("pk", filter=Q(due_on__lt=today) | Q(status__in=closed)),
-            on_time=Count("pk", filter=Q(status=AgreementStatus.DONE, closed_on__lte=F("due_on"))),
-        )
-        .order_by()
-    ):
-        m = get(row["network_id"])
-        m.agreements_due, m.agreements_on_time = row["due"], row["on_time"]
-    return found
-
-
-def _attendance(network_ids, start, end):
-    """({network id: ({role: rate over the held meetings}, meetings with a
-    partner present)}, {network id: {role: [rate of each of the last
-    TREND_MEETINGS held meetings with attendance taken, oldest first]}})
-    from one query grouping the attendance of the held meetings by meeting
-    (a few thousand rows: grouping by network in SQL needed a DISTINCT over
-    meetings, sorted on disk, and the trend a second pass over the rows)."""
-    people = Q(user__isnull=False)
-    per_role = {}
-    for index, role in enumerate(MEASURED_ROLES):
-        per_role[f"i{index}"] = Count("pk", filter=people & Q(role=role))
-        per_role[f"a{index}"] = Count("pk", filter=people & Q(role=role, attended=True))
-    rows = (
-        Attendance.objects.filter(
-            meeting__network_id__in=network_ids,
-            meeting__status=MeetingStatus.HELD,
-            meeting__starts_at__gte=start,
-            meeting__starts_at__lt=end,
-        )
-        .filter((people & Q(role__in=MEASURED_ROLES)) | Q(partner__isnull=False, attended=True))
-        .values("meeting_id")
-        .annotate(
-            # Aggregates, not grouping keys: grouped by the meeting alone,
-            # PostgreSQL estimates its few thousand groups and hashes them
-            # (with the meeting's columns as keys it expected a group per
-            # row and sorted the 250,000 rows).
-            network=Max("meeting__network_id"),
-            starts_at=Max("meeting__starts_at"),
-            partners=Count("pk", filter=Q(partner__isnull=False)),
-            **per_role,
-        )
-        .values_list("network", "partners", *per_role)
-        # Each network's meetings together, oldest first: no dates to read
-        # back nor to sort here.
-        .order_by("network", "starts_at", "meeting_id")
-    )
+    window = [
+        *ids_params,
+        ops.adapt_datetimefield_value(start),
+        ops.adapt_datetimefield_value(end),
+        MeetingStatus.CANCELLED.value,
+    ]
+    roles = [str(role) for role in MEASURED_ROLES]
+    today = ops.adapt_datefield_value(timezone.localdate())
+    params = [
+        *[role for role in roles for _twice in (0, 1)],
+        *window,
+        *roles,
+        *window,
+        today,
+        AgreementStatus.DONE.value,
+        AgreementStatus.DROPPED.value,
+        AgreementStatus.DONE.value,
+        *window,
+        *window,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_meetings_sql(ids_sql), params)
+        rows = cursor.fetchall()
+    held = MeetingStatus.HELD.value
     roles = list(enumerate(MEASURED_ROLES))
-    found, trends = {}, {}
+    found = {}
     for network_id, group in groupby(rows, key=itemgetter(0)):
-        meetings = [row[1:] for row in group]
-        totals = [sum(column) for column in zip(*meetings, strict=True)]
-        found[network_id] = (
-            {
-                role: _pct(totals[2 + 2 * i], totals[1 + 2 * i])
-                for i, role in roles
-                if totals[1 + 2 * i]
-            },
-            sum(1 for meeting in meetings if meeting[0]),
-        )
+        m = found[network_id] = MeetingSignals()
+        taken = []  # the held meetings with attendance taken, oldest first
+        for row in group:
+            if row[11] is not None:
+                m.agreements_due += row[11]
+                m.agreements_on_time += row[12]
+            if row[1] != held:
+                continue
+            m.meetings_held += 1
+            if row[9] is not None:
+                m.agenda_items += row[9]
+                m.agenda_from_members += row[10]
+            if row[2] is not None:
+                taken.append(row[2:9])
+        if not taken:
+            continue
+        totals = [sum(column) for column in zip(*taken, strict=True)]
+        m.attendance = {
+            role: _pct(totals[1 + 2 * i], totals[2 * i]) for i, role in roles if totals[2 * i]
+        }
+        m.meetings_with_partners = sum(1 for counts in taken if counts[6])
         trend = {}
-        for meeting in meetings[-TREND_MEETINGS:]:
+        for counts in taken[-TREND_MEETINGS:]:
             for i, role in roles:
-                if meeting[1 + 2 * i]:
-                    trend.setdefault(role, []).append(_pct(meeting[2 + 2 * i], meeting[1 + 2 * i]))
-        trends[network_id] = trend
-    return found, trends
+                if counts[2 * i]:
+                    trend.setdefault(role, []).append(_pct(counts[1 + 2 * i], counts[2 * i]))
+        m.attendance_trend = trend
+    return found
 
 
 def _pme_delayed(network_ids, year):
@@ -370,11 +405,11 @@ def _construct_agree(cells, asked, question_ids):
     return round(sum(values) / len(values), 1) if values else None
 
 
-def _wave_constructs(wave, by_instrument):
+def _wave_constructs(wave, by_instrument, stats):
     """{network id: {construct key: % agree}} of every network of a wave,
-    cached like monitoring.results (keyed by the wave's responses): reading
-    it back is much cheaper than unpickling the wave's whole results."""
-    stats = Response.objects.filter(campaign=wave).aggregate(n=Count("pk"), last=Max("pk"))
+    cached like monitoring.results (keyed by the wave's responses, `stats`:
+    their number and last id): reading it back is much cheaper than
+    unpickling the wave's whole results."""
     key = (
         f"monitoring:risk-constructs:1:{wave.pk}:{wave.instrument_id}:"
         f"{settings.MIN_CELL_SIZE}:{stats['n']}:{stats['last']}"
@@ -406,15 +441,28 @@ def _survey(networks, year, readable):
         return {}
     waves = [c for c in (current, previous) if c is not None]
     by_instrument = {}
-    for pk, instrument_id, construct in Question.objects.filter(
-        instrument_id__in={c.instrument_id for c in waves},
-        kind=QuestionKind.LIKERT5,
-        construct__in=CONSTRUCTS.values(),
-    ).values_list("pk", "instrument_id", "construct"):
+    for pk, instrument_id, construct in (
+        Question.objects.filter(
+            instrument_id__in={c.instrument_id for c in waves},
+            kind=QuestionKind.LIKERT5,
+            construct__in=CONSTRUCTS.values(),
+        )
+        .order_by("section__order", "order", "pk")
+        .values_list("pk", "instrument_id", "construct")
+    ):
         by_instrument.setdefault((instrument_id, construct), []).append(pk)
+    stats = {
+        row["campaign_id"]: row
+        for row in Response.objects.filter(campaign__in=[c.pk for c in waves])
+        .values("campaign_id")
+        .annotate(n=Count("pk"), last=Max("pk"))
+        .order_by()
+    }
     figures = {}
     for wave in waves:
-        by_network = _wave_constructs(wave, by_instrument)
+        by_network = _wave_constructs(
+            wave, by_instrument, stats.get(wave.pk, {"n": 0, "last": None})
+        )
         allowed = readable(wave)
         for network in networks:
             if allowed is not None and network.pk not in allowed:
@@ -582,9 +630,16 @@ def networks_at_risk(networks, year, *, readable=None):
     )
     if not networks:
         return []
-    # The grouped queries take the networks as a subquery: a list of hundreds
-    # of ids costs more to compile in each of them than the subquery to run.
-    ids = networks_qs.filter(year=year).values("pk")
+    # The grouped queries take a DEPROV's or a region's networks as a list of
+    # ids: behind the subquery of a supervisor's networks (an OR of two
+    # subqueries) PostgreSQL expected hundreds of networks and scanned every
+    # attendance and PME action of the country (0.5 s instead of 50 ms). The
+    # country's stay a subquery: a list of hundreds of ids costs more to
+    # compile in each query than the subquery to run, and they read most rows.
+    if len(networks) <= ID_LIST_MAX:
+        ids = [network.pk for network in networks]
+    else:
+        ids = networks_qs.filter(year=year).values("pk")
     limits, texts = thresholds(), _reason_texts()
     signals = _meeting_signals(ids, year)
     pme = _pme_delayed(ids, year)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from networks.meetings.models import AttendeeRole
+from networks.models import Network
 from rme_platform.accounts.permissions import is_admin, is_supervisor
 from schools.models import Deprov, Region
 from schools.permissions import analyst_regions, supervisor_deprov_ids
@@ -168,8 +169,16 @@ def home_panel(user):
     those they supervise, for the latest year. {} for anyone else."""
     if not is_supervisor(user) or not permissions.can_view_risk(user):
         return {}
-    year = default_year(user)
-    risks = risks_for(user, RiskScope(NATIONAL), year)
+    # default_year and risks_for's networks from one read of the user's
+    # networks: the grouped queries then name them rather than repeat the
+    # subqueries of risk_networks.
+    rows = list(permissions.risk_networks(user).values_list("pk", "year"))
+    year = max((y for _pk, y in rows), default=None) or timezone.localdate().year
+    risks = networks_at_risk(
+        Network.objects.filter(pk__in=[pk for pk, y in rows if y == year]),
+        year,
+        readable=lambda campaign: permissions.risk_survey_network_ids(user, campaign),
+    )
     flagged = sorted_risks(risks)
     return {
         "risk_year": year,

@@ -223,7 +223,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
     assert len(risks) == 5
     # 1 networks, 4 meeting signals (attendance and its trend in one), 1 PME delayed,
     # 1 waves, 1 construct questions, 2 results cache keys (one per wave).
-    assert few == many == QUERIES == 10
+    assert few == many == QUERIES == 6
 
 
 def test_the_meeting_signals_keep_the_meeting_measures_definitions():
