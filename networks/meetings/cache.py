@@ -1,17 +1,22 @@
 """Cached reads of meeting measures. The network page's meetings panel shows
 the year's measures and attendance chart of a network, the same for every
 user who sees it and the costliest part of the panel (six aggregate queries
-and an SVG chart). They are cached under a version number that every write
-to the tables they are read from bumps (signals for single rows, explicit
-bumps after the services' and the demo's bulk writes), so a change shows at
-once."""
+and an SVG chart). They are cached under the network's version number,
+which every write to the tables they are read from bumps (signals for
+single rows, explicit bumps after the services' bulk writes), so a change
+shows at once; a write in one network (an RSVP, an attendance) leaves the
+other networks' cached reads alone. A global number, bumped by the demo's
+bulk writes and when Redis comes back after an outage, invalidates all."""
 
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from rme_platform.cache import invalidate_on_recovery
+
+from .models import Meeting
 
 VERSION_KEY = "meetings:version"
 # Changes missed while Redis was unreachable: bumped once it is back.
@@ -21,31 +26,54 @@ TIMEOUT = 15 * 60
 MEASURED_MODELS = {"Meeting", "Attendance", "AgendaItem", "Agreement"}
 
 
-def meetings_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+def _network_key(network_id):
+    return f"{VERSION_KEY}:{network_id}"
 
 
-def _bump():
+def meetings_version(network_id):
+    """The version a network's cached meetings reads are stored under: the
+    network's own counter (an RSVP or attendance in one network leaves the
+    others' cached reads alone) after the global one (bulk writes of the
+    demo, and Redis coming back after an outage, invalidate every network)."""
+    keys = [VERSION_KEY, _network_key(network_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, 1, None)
+            found[key] = cache.get(key, 1)
+    return f"{found[keys[0]]}.{found[keys[1]]}"
+
+
+def _bump(key):
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+        cache.set(key, 2, None)
 
 
-def bump_meetings_version():
-    """Invalidate every cached meetings read: now (this request's own next
-    reads) and again once the transaction commits (a read by another request
-    in between may have cached what the transaction had not yet written)."""
-    _bump()
-    transaction.on_commit(_bump)
+def bump_meetings_version(network_id=None):
+    """Invalidate the cached meetings reads of one network (of every network
+    without `network_id`): now (this request's own next reads) and again once
+    the transaction commits (a read by another request in between may have
+    cached what the transaction had not yet written)."""
+    key = VERSION_KEY if network_id is None else _network_key(network_id)
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
+
+
+def _network_of(instance):
+    """The network of a changed meetings row, or None when it cannot be
+    told (then every network is invalidated)."""
+    if isinstance(instance, Meeting):
+        return instance.network_id
+    try:
+        return instance.meeting.network_id
+    except ObjectDoesNotExist:  # deleted together with its meeting
+        return None
 
 
 @receiver(post_save)
 @receiver(post_delete)
-def _meetings_changed(sender, **kwargs):
+def _meetings_changed(sender, instance, **kwargs):
     if sender._meta.app_label == "meetings" and sender.__name__ in MEASURED_MODELS:
-        bump_meetings_version()
+        bump_meetings_version(_network_of(instance))

@@ -493,7 +493,7 @@ def network_measures_and_chart(network):
     (bumped by every write they are read from), the day (what is due and the
     current year follow it) and the language (the chart's labels)."""
     key = (
-        f"meetings:network-measures:v{meetings_version()}:{network.pk}:"
+        f"meetings:network-measures:v{meetings_version(network.pk)}:{network.pk}:"
         f"{timezone.localdate().isoformat()}:{translation.get_language()}"
     )
     cached = cache.get(key)

@@ -194,7 +194,7 @@ def invite_members(*, meeting):
     has none yet, e.g. who joined the network after the meeting was
     convened. Idempotent."""
     Attendance.objects.bulk_create(selectors.uninvited_members(meeting), ignore_conflicts=True)
-    bump_meetings_version()  # bulk_create sends no post_save
+    bump_meetings_version(meeting.network_id)  # bulk_create sends no post_save
 
 
 def _new_meeting_data(by, network, closed_message, *, schedule_changed, held=False, **fields):
@@ -432,7 +432,7 @@ def _renumber(meeting, items):
     for index, item in enumerate(items, start=1):
         item.order = index
     AgendaItem.objects.bulk_update(items, ["order"])
-    bump_meetings_version()  # bulk_update sends no post_save
+    bump_meetings_version(meeting.network_id)  # bulk_update sends no post_save
 
 
 def add_agenda_item(
@@ -585,7 +585,7 @@ def record_attendance(*, by, meeting, present_user_ids, partner_ids=(), guests=(
             status=MeetingStatus.HELD, updated_at=timezone.now()
         )
         meeting.status = MeetingStatus.HELD
-        bump_meetings_version()  # update() and bulk_create() send no post_save
+        bump_meetings_version(meeting.network_id)  # update() and bulk_create(): no post_save
     return meeting
 
 
@@ -623,7 +623,7 @@ def save_minutes(*, by, meeting, body, publish=False):
                 status=MeetingStatus.HELD, updated_at=timezone.now()
             )
             meeting.status = MeetingStatus.HELD
-            bump_meetings_version()  # update() sends no post_save
+            bump_meetings_version(meeting.network_id)  # update() sends no post_save
             _notify(meeting, NoticeKind.MINUTES)
     return minutes
 

@@ -236,6 +236,33 @@ def test_the_network_panel_shows_a_change_of_its_measures_at_once(meeting_world,
     assert panel()["meetings_measures"].meetings_held == 2
 
 
+def test_a_change_in_one_network_keeps_the_others_cached_measures(meeting_world, year_of_meetings):
+    """Each network's measures are cached under its own version: an RSVP in
+    network B does not make network A's panel read its measures again, a
+    change in A does."""
+    w = meeting_world
+    m1, _m2 = year_of_meetings
+
+    def measures_queries(network):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.network_measures_and_chart(network)
+        return len(captured)
+
+    assert measures_queries(w.network_a) > 0
+    assert measures_queries(w.network_a) == 0  # cached
+    other = MeetingFactory(
+        network=w.network_b, starts_at=on(6, 2), ends_at=on(6, 2, 11), convened_by=w.supervisor_a
+    )
+    services.invite_members(meeting=other)  # the invitations, then an RSVP there
+    invitation = Attendance.objects.filter(meeting=other, user__isnull=False).first()
+    invitation.rsvp = "yes"
+    invitation.save()
+    assert measures_queries(w.network_a) == 0  # still cached: another network changed
+    assert measures_queries(w.network_b) > 0
+    Attendance.objects.filter(meeting=m1).first().save()
+    assert measures_queries(w.network_a) > 0  # its own change shows
+
+
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_agreement_status_badge(lang):
     """The badge of each status, with "Vencido" when the agreement is overdue
