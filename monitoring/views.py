@@ -529,9 +529,9 @@ def _results_thead():
 
 
 class _Cells:
-    """The cells of a row of a question's table (what _result_cells.html
-    wrote for each scope, ~100 includes a page): the same HTML, in the
-    active language, with each figure localized once."""
+    """The cells of a row of a question's table (written here rather than by
+    an included template for each scope, ~100 a page): in the active
+    language, with each figure localized once."""
 
     def __init__(self):
         self.not_asked = (

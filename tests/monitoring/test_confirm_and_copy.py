@@ -3,7 +3,6 @@ subtotals are only the reader's networks; means read with two decimals;
 counts agree with their nouns."""
 
 import pytest
-from django.template.loader import render_to_string
 
 from monitoring import services
 from monitoring.exports import results_csv
@@ -91,8 +90,13 @@ def cell(mean):
 
 
 def test_a_mean_shows_two_decimals_on_the_results_page():
-    html = render_to_string("monitoring/_result_cells.html", {"item": cell(3.5)})
-    assert ">3,50<" in html
+    from django.utils import translation
+
+    from monitoring.views import _Cells
+
+    with translation.override("es"):
+        html = _Cells()(cell(3.5))
+    assert ">3,50<" in html and ">57,1 %<" in html
 
 
 def test_a_mean_has_two_decimals_in_the_csv():
