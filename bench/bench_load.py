@@ -1,7 +1,7 @@
 """Benchmark: a realistic load test with Locust, at national scale.
 
     .venv/bin/python bench/bench_load.py [--users 230] [--duration 60] [--spawn-rate 20]
-        [--think 10,30] [--workers 2] [--threads 1] [--no-record]
+        [--think 10,30] [--warmup 30] [--workers 2] [--threads 1] [--no-record]
 
 Uses the PostgreSQL database of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/rme_bench_load; created and migrated if
@@ -22,8 +22,10 @@ published survey wave when those are missing). Then:
    gthread with `--threads`, cache on Redis as in production when it answers
    at CACHE_REDIS_URL, default redis://127.0.0.1:6379/13, flushed before each
    run) on 127.0.0.1:8767 and runs bench/load/locustfile.py headless: all
-   users spawned at `--spawn-rate`, then `--duration` seconds measured
-   (statistics reset once every user runs);
+   users spawned at `--spawn-rate`, then `--warmup` seconds (default 30,
+   the longest think time) so that the burst of everyone's first page and
+   panels has drained, then the statistics are reset and `--duration`
+   seconds measured: the steady state of a morning, not its first minute;
 5. measures the server's CPU per request: utime+stime from /proc of the
    gunicorn master and workers and of this database's PostgreSQL backends,
    before and after the measured window; and each request's CPU in its worker,
@@ -580,8 +582,7 @@ def run_once(args, env, tmp, label, cache_url):
                 "-r",
                 str(args.spawn_rate),
                 "-t",
-                f"{int(ramp + args.duration + 1)}s",
-                "--reset-stats",
+                f"{int(ramp + args.warmup + args.duration + 1)}s",
                 "--csv",
                 str(prefix),
                 "--only-summary",
@@ -595,11 +596,12 @@ def run_once(args, env, tmp, label, cache_url):
                 **os.environ,
                 "RME_LOAD_ACCOUNTS": str(accounts_file),
                 "RME_LOAD_THINK": args.think,
+                "RME_LOAD_WARMUP": str(args.warmup),
             },
             stdout=locust_log,
             stderr=subprocess.STDOUT,
         )
-        time.sleep(ramp + 1)
+        time.sleep(ramp + args.warmup + 1)
         load_before = os.getloadavg()[0]
         before = cpu_snapshot(server, env["DATABASE_URL"])
         started, wall_start = time.monotonic(), time.time()
@@ -636,6 +638,7 @@ def run_once(args, env, tmp, label, cache_url):
         "window": window,
         "locust_cpu": locust_cpu,
         "ramp": ramp,
+        "elapsed": window + ramp + args.warmup,
         "loadavg": (load_before, load),
         "by_view": cpu_by_view(cpu_log, wall_start, wall_end),
     }
@@ -672,8 +675,9 @@ def report_lines(args, url, data, runs, cache_url):
         f"{population['directivo']:,} / {population['supervisor']:,} / "
         f"{population['sostenedor_rep']:,} / {population['analyst']})",
         f"- load: `locust --headless -u {first['users']} -r {args.spawn_rate}`, think time "
-        f"{args.think.replace(',', '–')} s between pages; statistics reset once all users run "
-        f"(ramp-up {first['ramp']:.0f} s), then {args.duration} s measured; htmx panels that "
+        f"{args.think.replace(',', '–')} s between pages; statistics reset {args.warmup} s after "
+        f"all users run (ramp-up {first['ramp']:.0f} s, then a warm-up past everyone's first "
+        f"pages), then {args.duration} s measured; htmx panels that "
         "pages load count as their own rows; writes during the run: RSVPs, votes, PME "
         "progress updates, survey autosaves and submits",
         "- CPU per request: utime+stime of the gunicorn master and workers and of this "
@@ -692,7 +696,7 @@ def report_lines(args, url, data, runs, cache_url):
             f"ms, p99 {total['p99']:.0f} ms. Server CPU per request {server_ms + pg_ms:.1f} ms "
             f"(gunicorn {server_ms:.1f} + PostgreSQL {pg_ms:.1f}); CPU busy "
             f"{(cpu['gunicorn'] + cpu['postgres']) / run['window'] * 100:.0f} % of one core "
-            f"(Locust itself {run['locust_cpu'] / (run['window'] + run['ramp']) * 100:.0f} %); "
+            f"(Locust itself {run['locust_cpu'] / run['elapsed'] * 100:.0f} %); "
             f"machine load average {run['loadavg'][0]:.1f} → {run['loadavg'][1]:.1f}. "
             f"{run['summary']['invitations']} survey links, {run['summary']['meetings']} upcoming "
             f"meetings. At this CPU per request the {cpus} CPUs, if the server had them to "
@@ -745,6 +749,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=230, help="accounts = users (230)")
     parser.add_argument("--duration", type=int, default=60, help="measured seconds (60)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=30,
+        help="seconds after the last user starts before measuring (30: one longest think time)",
+    )
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started a second")
     parser.add_argument("--think", default="10,30", help="think time range in s (10,30)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")

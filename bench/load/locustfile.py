@@ -29,10 +29,14 @@ from http.cookiejar import Cookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 DATA = json.loads(Path(os.environ["RME_LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 THINK = tuple(float(x) for x in os.environ.get("RME_LOAD_THINK", "10,30").split(","))
+# Seconds after the last user started before the statistics are reset: the
+# burst of everyone's first page at once is not what a steady morning is.
+WARMUP = float(os.environ.get("RME_LOAD_WARMUP", "0"))
 SEARCHES = [
     "lectura",
     "convivencia escolar",
@@ -53,6 +57,18 @@ def only_local(environment, **_kwargs):
     host = urlsplit(environment.host or "").hostname
     if host != "127.0.0.1":
         raise SystemExit(f"This load test runs only against 127.0.0.1, not {host!r}.")
+
+
+@events.init.add_listener
+def reset_after_warmup(environment, runner, **_kwargs):
+    """What `--reset-stats` does, `WARMUP` seconds after the last user
+    started (Locust has no option for that delay): the statistics then hold
+    the steady state only."""
+
+    def on_spawning_complete(user_count, **_kwargs):
+        gevent.spawn_later(WARMUP, runner.stats.reset_all)
+
+    environment.events.spawning_complete.add_listener(on_spawning_complete)
 
 
 def _cookie(name, value):
