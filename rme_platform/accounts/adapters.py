@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,6 +9,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def login(self, request, user):
+        """Speak the user's own language from the moment they are signed in:
+        the sign-in request was answered in the browser's language (the user
+        was not known yet), and allauth writes its "signed in as" message
+        right after this, in the language active then."""
+        super().login(request, user)
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -18,6 +18,25 @@ def test_directivo_signs_in_with_email_and_password(client, director):
     assert "Director/a" in home.content.decode()
 
 
+def test_the_welcome_message_is_in_the_users_language_not_the_browsers(client, director):
+    director.language = "es"
+    director.save(update_fields=["language"])
+    client.post(
+        "/accounts/login/",
+        {"login": director.email, "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Ha iniciado sesión exitosamente como" in home
+    assert "Successfully signed in" not in home
+
+    client.logout()
+    director.language = "en"
+    director.save(update_fields=["language"])
+    client.post("/accounts/login/", {"login": director.email, "password": PASSWORD})
+    assert "Successfully signed in as" in client.get("/").content.decode()
+
+
 def test_wrong_password_is_refused_with_a_message(client, director):
     response = client.post("/accounts/login/", {"login": director.email, "password": "mala"})
     assert response.status_code == 200
