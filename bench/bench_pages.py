@@ -187,6 +187,7 @@ def pick_targets():
         "school": school,
         "meeting": meeting,
         "plan": plan,
+        "action": plan.actions.order_by("pk").first() if plan else None,
         "practice": practice,
         "results_campaign": results_campaign,
         "invitation": invitation,
@@ -237,6 +238,7 @@ def cases(t):
         ("practices", "directivo", "/practices/"),
         ("practices", "directivo", "/practices/?q=evaluación"),
         ("pme", "directivo", "/pme/"),
+        ("pme", "supervisor", "/pme/"),
         ("monitoring", "supervisor", "/monitoring/"),
         ("api", "supervisor", "/api/v1/me/"),
         ("api", "supervisor", "/api/v1/networks/"),
@@ -263,6 +265,10 @@ def cases(t):
         rows.append(("practices", "directivo", f"/practices/{t['practice'].pk}/"))
     if t["plan"]:
         rows.append(("pme", "directivo", f"/pme/plans/{t['plan'].pk}/"))
+        rows.append(("pme", "directivo", f"/pme/plans/{t['plan'].pk}/help/"))
+    if t["action"]:
+        rows.append(("pme", "directivo", f"/pme/actions/{t['action'].pk}/"))
+        rows.append(("pme", "directivo", f"/pme/actions/{t['action'].pk}/help/"))
     if t["invitation"]:
         rows.append(("monitoring", "respondent", f"/monitoring/respond/{t['invitation'].token}/"))
     if t["results_campaign"]:
