@@ -1,0 +1,122 @@
+"""Cached reads of a network's PME rollup. The network page's PME panel
+shows the same figures, charts and rows to every reader of the network
+(five aggregates, the rows per school and three SVG charts: most of its
+time); only the links to the plans a reader may open and the link to the
+DEPROV dashboard differ, and those are asked per request. The shared part
+is cached under the network's PME version, which every write to what it is
+read from bumps: plans, actions and funding lines (signals), cycles (their
+plans go with them), a school joining or leaving the network and the
+network itself (signals; `networks.services.remove_school` saves the link
+so that its post_save is sent), the services' writes through `update()`
+and `bulk_create()` (explicit bumps), the dimensions catalog (every
+network). A write in one network leaves the others' cached reads alone.
+A global number, bumped by the demo's bulk writes and when Redis comes back
+after an outage, invalidates all; the registry's version (school and
+comuna names) is part of the key too."""
+
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from networks.models import NetworkSchool
+from rme_platform.cache import invalidate_on_recovery
+from schools.cache import VERSION_KEY as REGISTRY_VERSION_KEY
+
+VERSION_KEY = "pme:version"
+# Changes missed while Redis was unreachable: bumped once it is back.
+invalidate_on_recovery(VERSION_KEY)
+TIMEOUT = 15 * 60
+# pme models whose rows the rollup reads, by how a row leads to its school.
+PLAN_MODELS = {"AnnualPlan", "PMECycle"}  # have school_id
+ACTION_MODELS = {"Action"}  # have plan_id
+FUNDING_MODELS = {"FundingLine"}  # have action_id
+CATALOG_MODELS = {"Dimension"}  # every network
+
+
+def _network_key(network_id):
+    return f"{VERSION_KEY}:{network_id}"
+
+
+def pme_version(network_id):
+    """The version a network's cached PME reads are stored under: the global
+    counter, the network's own and the registry's (names of schools and
+    comunas)."""
+    keys = [VERSION_KEY, _network_key(network_id)]
+    found = cache.get_many([*keys, REGISTRY_VERSION_KEY])
+    for key in keys:
+        if key not in found:
+            cache.add(key, 1, None)
+            found[key] = cache.get(key, 1)
+    return f"{found[keys[0]]}.{found[keys[1]]}.{found.get(REGISTRY_VERSION_KEY, 1)}"
+
+
+def _bump(key):
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def bump_pme_version(network_ids=None):
+    """Invalidate the cached PME reads of some networks (of every network
+    with None): now (this request's own next reads) and again once the
+    transaction commits (a read by another request in between may have
+    cached what the transaction had not yet written)."""
+    keys = [VERSION_KEY] if network_ids is None else [_network_key(n) for n in set(network_ids)]
+
+    def bump_all():
+        for key in keys:
+            _bump(key)
+
+    bump_all()
+    transaction.on_commit(bump_all)
+
+
+def bump_pme_for_schools(school_ids):
+    """Invalidate the networks the schools take or took part in (a school's
+    plans count in its networks of the plan's year). One query."""
+    bump_pme_version(
+        NetworkSchool.objects.filter(school_id__in=list(school_ids))
+        .values_list("network_id", flat=True)
+        .distinct()
+    )
+
+
+def bump_pme_for_plan(plan):
+    bump_pme_for_schools([plan.school_id])
+
+
+def _school_of(sender, instance):
+    """The school of a changed PME row, or None when it cannot be told
+    (then every network is invalidated)."""
+    name = sender.__name__
+    try:
+        if name in PLAN_MODELS:
+            return instance.school_id
+        if name in ACTION_MODELS:
+            return instance.plan.school_id
+        return instance.action.plan.school_id
+    except ObjectDoesNotExist:  # deleted together with its parent
+        return None
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _pme_changed(sender, instance, **kwargs):
+    label, name = sender._meta.app_label, sender.__name__
+    if label == "pme":
+        if name in CATALOG_MODELS:
+            bump_pme_version()
+        elif name in PLAN_MODELS | ACTION_MODELS | FUNDING_MODELS:
+            school_id = _school_of(sender, instance)
+            if school_id is None:
+                bump_pme_version()
+            else:
+                bump_pme_for_schools([school_id])
+    elif label == "networks":
+        if name == "NetworkSchool":
+            bump_pme_version([instance.network_id])
+        elif name == "Network":
+            bump_pme_version([instance.pk])
