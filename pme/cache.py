@@ -12,7 +12,13 @@ and `bulk_create()` (explicit bumps), the dimensions catalog (every
 network). A write in one network leaves the others' cached reads alone.
 A global number, bumped by the demo's bulk writes and when Redis comes back
 after an outage, invalidates all; the registry's version (school and
-comuna names) is part of the key too."""
+comuna names) is part of the key too.
+
+A plan page's summary, chart and table of actions are cached the same way
+under the plan's version, bumped by writes to its actions, their funding
+and the comments (counted per action); the catalog (dimensions,
+subdimensions, strategies, ATE providers: names shown on the rows) bumps the
+global number."""
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -32,11 +38,28 @@ TIMEOUT = 15 * 60
 PLAN_MODELS = {"AnnualPlan", "PMECycle"}  # have school_id
 ACTION_MODELS = {"Action"}  # have plan_id
 FUNDING_MODELS = {"FundingLine"}  # have action_id
-CATALOG_MODELS = {"Dimension"}  # every network
+COMMENT_MODELS = {"Comment"}  # have plan_id; the plan page only
+CATALOG_MODELS = {"Dimension", "Subdimension", "Strategy", "ATEProvider"}  # every network
 
 
 def _network_key(network_id):
     return f"{VERSION_KEY}:{network_id}"
+
+
+def _plan_key(plan_id):
+    return f"{VERSION_KEY}:plan:{plan_id}"
+
+
+def plan_version(plan_id):
+    """The version a plan page's cached reads are stored under: the global
+    counter and the plan's own."""
+    keys = [VERSION_KEY, _plan_key(plan_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, 1, None)
+            found[key] = cache.get(key, 1)
+    return f"{found[keys[0]]}.{found[keys[1]]}"
 
 
 def pme_version(network_id):
@@ -59,12 +82,17 @@ def _bump(key):
         cache.set(key, 2, None)
 
 
-def bump_pme_version(network_ids=None):
-    """Invalidate the cached PME reads of some networks (of every network
-    with None): now (this request's own next reads) and again once the
-    transaction commits (a read by another request in between may have
-    cached what the transaction had not yet written)."""
-    keys = [VERSION_KEY] if network_ids is None else [_network_key(n) for n in set(network_ids)]
+def bump_pme_version(network_ids=None, plan_ids=()):
+    """Invalidate the cached PME reads of some networks and plans (of every
+    network and plan with no network given): now (this request's own next
+    reads) and again once the transaction commits (a read by another
+    request in between may have cached what the transaction had not yet
+    written)."""
+    if network_ids is None:
+        keys = [VERSION_KEY]
+    else:
+        keys = [_network_key(n) for n in set(network_ids)]
+        keys += [_plan_key(p) for p in set(plan_ids) if p is not None]
 
     def bump_all():
         for key in keys:
@@ -74,30 +102,35 @@ def bump_pme_version(network_ids=None):
     transaction.on_commit(bump_all)
 
 
-def bump_pme_for_schools(school_ids):
+def bump_pme_for_schools(school_ids, plan_ids=()):
     """Invalidate the networks the schools take or took part in (a school's
-    plans count in its networks of the plan's year). One query."""
-    bump_pme_version(
+    plans count in its networks of the plan's year), and the plans. One
+    query."""
+    networks = (
         NetworkSchool.objects.filter(school_id__in=list(school_ids))
         .values_list("network_id", flat=True)
         .distinct()
     )
+    bump_pme_version(list(networks), plan_ids)
 
 
 def bump_pme_for_plan(plan):
-    bump_pme_for_schools([plan.school_id])
+    bump_pme_for_schools([plan.school_id], [plan.pk])
 
 
-def _school_of(sender, instance):
-    """The school of a changed PME row, or None when it cannot be told
-    (then every network is invalidated)."""
+def _school_and_plan_of(sender, instance):
+    """The school and plan of a changed PME row (a cycle: no plan), or None
+    when they cannot be told (then everything is invalidated)."""
     name = sender.__name__
     try:
-        if name in PLAN_MODELS:
-            return instance.school_id
+        if name == "PMECycle":
+            return instance.school_id, None
+        if name == "AnnualPlan":
+            return instance.school_id, instance.pk
         if name in ACTION_MODELS:
-            return instance.plan.school_id
-        return instance.action.plan.school_id
+            return instance.plan.school_id, instance.plan_id
+        action = instance.action
+        return action.plan.school_id, action.plan_id
     except ObjectDoesNotExist:  # deleted together with its parent
         return None
 
@@ -109,12 +142,14 @@ def _pme_changed(sender, instance, **kwargs):
     if label == "pme":
         if name in CATALOG_MODELS:
             bump_pme_version()
+        elif name in COMMENT_MODELS:
+            bump_pme_version([], [instance.plan_id])
         elif name in PLAN_MODELS | ACTION_MODELS | FUNDING_MODELS:
-            school_id = _school_of(sender, instance)
-            if school_id is None:
+            found = _school_and_plan_of(sender, instance)
+            if found is None:
                 bump_pme_version()
             else:
-                bump_pme_for_schools([school_id])
+                bump_pme_for_schools([found[0]], [found[1]])
     elif label == "networks":
         if name == "NetworkSchool":
             bump_pme_version([instance.network_id])

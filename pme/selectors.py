@@ -26,7 +26,7 @@ from rme_platform.money import format_clp
 
 from . import permissions
 from .cache import TIMEOUT as PME_TIMEOUT
-from .cache import pme_version
+from .cache import plan_version, pme_version
 from .models import (
     STALE_DAYS,
     STATUS_COLORS,
@@ -89,10 +89,10 @@ def plan_list(user):
     ).order_by("-year", "school__name")
 
 
-def action_queryset(base):
+def action_queryset(base, today=None):
     """Actions with what lists and pages show, and their effective state."""
     return (
-        base.with_state()
+        base.with_state(today)
         .select_related(
             "dimension", "subdimension", "strategy", "ate_provider", "plan__school__sostenedor"
         )
@@ -100,9 +100,9 @@ def action_queryset(base):
     )
 
 
-def plan_actions(plan):
+def plan_actions(plan, today=None):
     return list(
-        action_queryset(plan.actions.all())
+        action_queryset(plan.actions.all(), today)
         .annotate(n_comments=Count("comments", distinct=True))
         .order_by("dimension__order", "start_date", "pk")
     )
@@ -182,6 +182,34 @@ def plan_status_chart(groups):
         ],
         series=[(str(state.label), STATUS_COLORS[state]) for state in CHART_STATES],
     )
+
+
+PLAN_CHART_ID = re.compile(r"\bchart\d+-([td])\b")
+
+
+def plan_actions_part(plan, *, today=None):
+    """(summary, chart, HTML of the table of actions) of a plan's page: the
+    same for every reader of the plan, so cached under the plan's version
+    (bumped by each write to its actions, their funding and comments: see
+    pme.cache), the day (effective states follow it) and the language."""
+    today = today or timezone.localdate()
+    key = f"pme:plan:{plan.pk}:v{plan_version(plan.pk)}:{today.isoformat()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        actions = plan_actions(plan, today)
+        groups = group_by_dimension(actions)
+        chart = plan_status_chart(groups)
+        if chart is not None:
+            # The chart's element ids (a per-process counter) fixed per plan:
+            # the cached SVG is served by every process.
+            chart = mark_safe(PLAN_CHART_ID.sub(rf"pme-plan-chart-{plan.pk}-\1", chart))  # noqa: S308
+        cached = (
+            plan_summary(actions),
+            chart,
+            render_to_string("pme/_plan_actions.html", {"groups": groups}),
+        )
+        cache.set(key, cached, PME_TIMEOUT)
+    return cached
 
 
 def plan_summary(actions):

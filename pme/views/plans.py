@@ -66,16 +66,13 @@ def plan_list(request):
 
 def _plan_context(request, plan, comment_form=None):
     user = request.user
-    actions = selectors.plan_actions(plan)
-    summary = selectors.plan_summary(actions)
-    groups = selectors.group_by_dimension(actions)
-    chart = selectors.plan_status_chart(groups)
+    summary, chart, actions_html = selectors.plan_actions_part(plan)
     return {
         "plan": plan,
         "school": plan.school,
-        "groups": groups,
         "summary": summary,
         "chart": chart,
+        "actions_html": actions_html,
         "comments": selectors.plan_comments(plan),
         "can_edit": permissions.can_edit_plan(user, plan),
         "can_comment": permissions.can_comment(user, plan),
