@@ -114,8 +114,15 @@ def test_plan_page_runs_a_fixed_number_of_queries(network, client, django_assert
     # form asks the database only for a directivo: an admin has no school.)
     with django_assert_num_queries(7):
         client.get(f"/pme/plans/{plan.pk}/")
+    # Read again: the summary, chart and actions come from the cache
+    # (pme.cache): user; plan; comments; the reader check; next year's plan.
+    with django_assert_num_queries(5):
+        client.get(f"/pme/plans/{plan.pk}/")
     for index in range(6):
         action = ActionFactory(plan=plan, name=f"Otra {index}")
         FundingLineFactory(action=action)
     with django_assert_num_queries(7):
+        page = client.get(f"/pme/plans/{plan.pk}/")
+    assert "Otra 5" in page.content.decode()
+    with django_assert_num_queries(5):
         client.get(f"/pme/plans/{plan.pk}/")

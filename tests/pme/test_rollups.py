@@ -353,3 +353,45 @@ def test_the_panel_follows_the_language(network_world):
     with translation.override("en"):
         english = _panel(admin, network_world)["pme_rollup_html"]
     assert spanish != english
+
+
+# --- the cached part of the plan page --------------------------------------------------
+
+
+def test_each_write_to_what_the_plan_page_caches_shows_at_once(network_world, client):
+    from pme import services
+    from pme.models import Action, ATEProvider, Comment, FundingLine
+
+    admin = UserFactory(role="admin", is_staff=True, with_totp=True)
+    client.force_login(admin)
+    x, y = network_world["x"], network_world["y"]
+    url = f"/pme/plans/{x.pk}/"
+
+    def page(plan=x):
+        return client.get(f"/pme/plans/{plan.pk}/").content.decode()
+
+    from pme.cache import plan_version
+
+    first = page()
+    page(y)
+    other = plan_version(y.pk)
+    target = Action.objects.filter(plan=x, status="in_progress").order_by("pk").first()
+    services.update_action(by=admin, action=target, name="Renombrada")
+    assert "Renombrada" in page()
+    assert plan_version(y.pk) == other  # another plan's page is left cached
+    line = FundingLine.objects.filter(action=target).order_by("pk").first()
+    line.amount = 123_456_789
+    line.save()
+    assert "$123.656.789" in page()  # the action: SEP and PIE
+    Comment.objects.create(plan=x, action=target, author=admin, body="Hola")
+    assert '<td class="text-end">1</td>' in page()
+    provider = ATEProvider.objects.create(rut=76543210, name="ATE Nueva", active=True)
+    target.ate_provider = provider
+    target.save()
+    assert "ATE: ATE Nueva" in page()
+    provider.name = "ATE Renombrada"
+    provider.save()
+    assert "ATE: ATE Renombrada" in page()
+    services.delete_action(by=admin, action=target)
+    assert "Renombrada" not in page() and first != page()
+    assert client.get(url).status_code == 200
