@@ -20,6 +20,9 @@ and the comments (counted per action); the catalog (dimensions,
 subdimensions, strategies, ATE providers: names shown on the rows) bumps the
 global number."""
 
+import contextvars
+from contextlib import contextmanager
+
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -40,6 +43,24 @@ ACTION_MODELS = {"Action"}  # have plan_id
 FUNDING_MODELS = {"FundingLine"}  # have action_id
 COMMENT_MODELS = {"Comment"}  # have plan_id; the plan page only
 CATALOG_MODELS = {"Dimension", "Subdimension", "Strategy", "ATEProvider"}  # every network
+
+
+# Set while a bulk write runs (`bulk_writes`): the signals ask nothing.
+_suspended = contextvars.ContextVar("pme_cache_suspended", default=False)
+
+
+@contextmanager
+def bulk_writes():
+    """Writes of many rows at once (the demo's deletion of its cycles and
+    everything under them): the per-row signals, each asking for the row's
+    school and networks, are skipped, and every network and plan is
+    invalidated at the end."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+        bump_pme_version()
 
 
 def _network_key(network_id):
@@ -138,6 +159,8 @@ def _school_and_plan_of(sender, instance):
 @receiver(post_save)
 @receiver(post_delete)
 def _pme_changed(sender, instance, **kwargs):
+    if _suspended.get():
+        return
     label, name = sender._meta.app_label, sender.__name__
     if label == "pme":
         if name in CATALOG_MODELS:

@@ -30,7 +30,7 @@ from rme_platform.management.demo import DEMO_SEED, demo_years, school_year
 from schools.models import Region
 from schools.validators import modulo11_check_digit
 
-from .cache import bump_pme_version
+from .cache import bulk_writes, bump_pme_version
 from .catalog import DIMENSIONS
 from .models import (
     Action,
@@ -407,7 +407,8 @@ def seed_national_pme(*, seed=DEMO_SEED, stdout=None, actions_per_plan=15):
         .distinct()
     )
     with transaction.atomic():
-        PMECycle.objects.filter(school_id__in=school_ids).delete()
+        with bulk_writes():
+            PMECycle.objects.filter(school_id__in=school_ids).delete()
         providers = ensure_ate_registry()
         cycles = PMECycle.objects.bulk_create(
             [

@@ -395,3 +395,16 @@ def test_each_write_to_what_the_plan_page_caches_shows_at_once(network_world, cl
     services.delete_action(by=admin, action=target)
     assert "Renombrada" not in page() and first != page()
     assert client.get(url).status_code == 200
+
+
+def test_bulk_writes_skip_the_per_row_signals_and_invalidate_everything(
+    network_world, django_assert_num_queries
+):
+    from pme.cache import bulk_writes
+
+    admin = UserFactory(role="admin", is_staff=True)
+    assert _panel(admin, network_world)["pme_shared"] == 2
+    cycle = network_world["x"].cycle
+    with bulk_writes():
+        cycle.delete()
+    assert _panel(admin, network_world)["pme_shared"] == 1
