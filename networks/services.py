@@ -189,9 +189,11 @@ def add_school_directivos(*, by, network, school):
 def remove_school(*, by, network, school):
     """Close the school's participation today (history is kept)."""
     _require(permissions.can_manage_network(by, network))
-    NetworkSchool.objects.filter(network=network, school=school, left_on__isnull=True).update(
-        left_on=timezone.localdate()
-    )
+    # Saved row by row (one at most) rather than update(): the post_save
+    # signal tells the cached PME rollup of the network (pme.cache).
+    for link in NetworkSchool.objects.filter(network=network, school=school, left_on__isnull=True):
+        link.left_on = timezone.localdate()
+        link.save(update_fields=["left_on"])
 
 
 def add_member(*, by, network, user, role, school=None):

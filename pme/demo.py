@@ -30,6 +30,7 @@ from rme_platform.management.demo import DEMO_SEED, demo_years, school_year
 from schools.models import Region
 from schools.validators import modulo11_check_digit
 
+from .cache import bulk_writes, bump_pme_version
 from .catalog import DIMENSIONS
 from .models import (
     Action,
@@ -340,6 +341,7 @@ def seed_demo_pme(stdout=None):
         stdout.write(
             f"PME: {created} annual plans ({years[0]}–{years[-1]}) created for the demo schools."
         )
+    bump_pme_version()  # bulk writes send no post_save
     return {"plans": created, "providers": len(providers)}
 
 
@@ -405,7 +407,8 @@ def seed_national_pme(*, seed=DEMO_SEED, stdout=None, actions_per_plan=15):
         .distinct()
     )
     with transaction.atomic():
-        PMECycle.objects.filter(school_id__in=school_ids).delete()
+        with bulk_writes():
+            PMECycle.objects.filter(school_id__in=school_ids).delete()
         providers = ensure_ate_registry()
         cycles = PMECycle.objects.bulk_create(
             [
@@ -497,6 +500,7 @@ def seed_national_pme(*, seed=DEMO_SEED, stdout=None, actions_per_plan=15):
                 flush()
         n_lines += len(batch_funding)
         flush()
+    bump_pme_version()  # bulk writes send no post_save
     figures = {
         "plans": len(plans),
         "shared": sum(1 for p in plans if p.shared_with_network),

@@ -102,19 +102,22 @@ def visible_actions(user):
     return Action.objects.filter(plan__in=visible_plans(user).values("pk"))
 
 
-def can_edit_school(user, school_id):
-    """Create cycles and plans for the school."""
+def can_edit_school(user, school_id, *, own_school=None):
+    """Create cycles and plans for the school. `own_school`: whether the
+    school is one of the user's (`own_school_ids`), when the caller knows."""
     if not is_active_user(user):
         return False
     if is_admin(user):
         return True
-    return is_directivo(user) and own_school_ids(user).filter(school_id=school_id).exists()
+    if own_school is None:
+        own_school = own_school_ids(user).filter(school_id=school_id).exists()
+    return is_directivo(user) and own_school
 
 
-def can_edit_plan(user, plan):
+def can_edit_plan(user, plan, *, own_school=None):
     """Change the plan, its actions and their progress (closed plans are
     refused by the services, with a message)."""
-    return can_edit_school(user, plan.school_id)
+    return can_edit_school(user, plan.school_id, own_school=own_school)
 
 
 def can_edit_cycle(user, cycle):

@@ -2,20 +2,31 @@
 apps embed; each starts from a scope of pme.permissions. Rollups aggregate
 in the database: a fixed number of queries whatever the number of plans."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from html import escape
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool
 from rme_platform import charts
 from rme_platform.accounts.permissions import is_directivo, is_sostenedor_rep, is_supervisor
+from rme_platform.links import row_url
 from rme_platform.money import format_clp
 
 from . import permissions
+from .cache import TIMEOUT as PME_TIMEOUT
+from .cache import plan_version, pme_version
 from .models import (
     STALE_DAYS,
     STATUS_COLORS,
@@ -30,6 +41,7 @@ from .models import (
     StrategicObjective,
     delayed_condition,
 )
+from .templatetags.pme import progress_bar
 
 NOT_CANCELLED = ~Q(status=ActionStatus.CANCELLED)
 # Chart series, in the order a reader expects; cancelled actions stay in the tables.
@@ -77,10 +89,10 @@ def plan_list(user):
     ).order_by("-year", "school__name")
 
 
-def action_queryset(base):
+def action_queryset(base, today=None):
     """Actions with what lists and pages show, and their effective state."""
     return (
-        base.with_state()
+        base.with_state(today)
         .select_related(
             "dimension", "subdimension", "strategy", "ate_provider", "plan__school__sostenedor"
         )
@@ -88,9 +100,9 @@ def action_queryset(base):
     )
 
 
-def plan_actions(plan):
+def plan_actions(plan, today=None):
     return list(
-        action_queryset(plan.actions.all())
+        action_queryset(plan.actions.all(), today)
         .annotate(n_comments=Count("comments", distinct=True))
         .order_by("dimension__order", "start_date", "pk")
     )
@@ -170,6 +182,34 @@ def plan_status_chart(groups):
         ],
         series=[(str(state.label), STATUS_COLORS[state]) for state in CHART_STATES],
     )
+
+
+PLAN_CHART_ID = re.compile(r"\bchart\d+-([td])\b")
+
+
+def plan_actions_part(plan, *, today=None):
+    """(summary, chart, HTML of the table of actions) of a plan's page: the
+    same for every reader of the plan, so cached under the plan's version
+    (bumped by each write to its actions, their funding and comments: see
+    pme.cache), the day (effective states follow it) and the language."""
+    today = today or timezone.localdate()
+    key = f"pme:plan:{plan.pk}:v{plan_version(plan.pk)}:{today.isoformat()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        actions = plan_actions(plan, today)
+        groups = group_by_dimension(actions)
+        chart = plan_status_chart(groups)
+        if chart is not None:
+            # The chart's element ids (a per-process counter) fixed per plan:
+            # the cached SVG is served by every process.
+            chart = mark_safe(PLAN_CHART_ID.sub(rf"pme-plan-chart-{plan.pk}-\1", chart))  # noqa: S308
+        cached = (
+            plan_summary(actions),
+            chart,
+            render_to_string("pme/_plan_actions.html", {"groups": groups}),
+        )
+        cache.set(key, cached, PME_TIMEOUT)
+    return cached
 
 
 def plan_summary(actions):
@@ -423,26 +463,129 @@ def network_plans(network, year=None):
 def network_panel(user, network, *, today=None):
     """The PME panel of a network page: a rollup of the plans its schools
     share, for the network's year, and a row per school. The network page
-    has already checked that the user sees the network. Nine queries."""
-    plans = network_plans(network)
-    figures = rollup(plans, stale_limit=50, today=today)
-    readable = set(
-        permissions.visible_plans(user)
-        .filter(pk__in=plans.values("pk"))
-        .values_list("pk", flat=True)
+    has already checked that the user sees the network. The part every
+    reader sees alike comes from the cache (`network_rollup`); two queries
+    ask what differs by reader: which plans they may open, and whether they
+    may open the DEPROV's dashboard."""
+    shared = network_rollup(network, today=today)
+    rows = shared["rows"]
+    readable = (
+        set(
+            permissions.visible_plans(user)
+            .filter(pk__in=[row.pk for row in rows])
+            .values_list("pk", flat=True)
+        )
+        if rows
+        else set()
     )
-    schools = list(with_figures(plans.select_related("school"), today).order_by("school__name"))
-    for plan in schools:
-        plan.readable = plan.pk in readable
-    n_schools = NetworkSchool.objects.filter(network=network, left_on__isnull=True).count()
+    plan_url = row_url("pme:plan_detail")
+    html = []
+    for row in rows:
+        school = escape(row.name)
+        if row.pk in readable:
+            school = f'<a href="{escape(plan_url(row.pk))}">{school}</a>'
+        html.append(f"\n        <tr>\n          <td>{school}</td>\n{row.tail}")
     return {
         "pme_network": network,
         "pme_year": network.year,
-        "pme_rollup": figures,
-        "pme_school_rows": schools,
-        "pme_school_count": n_schools,
+        "pme_shared": shared["plans"],
+        "pme_rollup_html": shared["rollup_html"],
+        "pme_school_rows": rows,
+        "pme_readable": readable,
+        "pme_rows_html": mark_safe("".join(html)),  # noqa: S308 - escaped here and in _row_tail
+        "pme_school_count": shared["schools"],
         "pme_can_dashboard": permissions.rollup_deprovs(user).filter(pk=network.deprov_id).exists(),
     }
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """A row of the network panel: the plan, its school's name, its figures
+    and the HTML of the row after the school's cell."""
+
+    pk: int
+    name: str
+    n_actions: int
+    avg_progress: float | None
+    n_delayed: int
+    tail: str
+
+
+def _row_tail(plan, approved, stale):
+    """The cells of a network panel row after the school's (phase,
+    actions, progress bar, delayed, date), as the template loop wrote them."""
+    progress = progress_bar(plan.avg_progress, plan.school.display_name) if plan.n_actions else "—"
+    delayed = (
+        f'<span class="text-danger fw-semibold">{plan.n_delayed}</span>' if plan.n_delayed else "0"
+    )
+    last = plan.last_activity_at
+    last = escape(date_filter(template_localtime(last), "SHORT_DATE_FORMAT")) if last else ""
+    phase = escape(plan.get_phase_display()) + (approved if plan.approved_at else "")
+    return (
+        f"          <td>{phase}</td>\n"
+        f'          <td class="text-end">{plan.n_actions}</td>\n'
+        f"          <td>{progress}</td>\n"
+        f'          <td class="text-end">{delayed}</td>\n'
+        f"          <td>{stale if plan.is_stale else ''}{last}</td>\n"
+        "        </tr>\n      "
+    )
+
+
+CHART_ID = re.compile(r"\bchart\d+-([td])\b")
+
+
+def _build_network_rollup(network, today):
+    plans = network_plans(network)
+    figures = rollup(plans, stale_limit=50, today=today)
+    # The charts' element ids (a per-process counter) fixed per network: the
+    # cached SVG is served by every process, beside other charts.
+    figures.charts = {
+        name: mark_safe(CHART_ID.sub(rf"pme-chart-{network.pk}-{name}-\1", chart))  # noqa: S308
+        for name, chart in figures.charts.items()
+    }
+    schools = list(with_figures(plans.select_related("school"), today).order_by("school__name"))
+    approved = f' <span class="badge text-bg-success">{escape(_("Aprobado"))}</span>'
+    stale = f'<span class="badge text-bg-warning">{escape(_("más de 60 días"))}</span> '
+    rows = [
+        SchoolRow(
+            plan.pk,
+            str(plan.school.display_name),
+            plan.n_actions,
+            plan.avg_progress,
+            plan.n_delayed,
+            _row_tail(plan, approved, stale),
+        )
+        for plan in schools
+    ]
+    # The figures change with time alone when a plan becomes stale.
+    fresh = [plan.last_activity_at for plan in schools if not plan.is_stale]
+    return {
+        "plans": figures.plans,
+        "rollup_html": render_to_string("pme/_rollup.html", {"figures": figures})
+        if figures.plans
+        else "",
+        "rows": rows,
+        "schools": NetworkSchool.objects.filter(network=network, left_on__isnull=True).count(),
+        "expires": min(fresh) + timedelta(days=STALE_DAYS) if fresh else None,
+    }
+
+
+def network_rollup(network, *, today=None):
+    """What the network panel shows every reader alike (the rollup's HTML,
+    the rows without the school's cell, the counts), cached under the
+    network's PME version, the day, the language and the time zone, until a
+    plan becomes stale. Seven queries when it is not cached, none when it is
+    (the version is read from the cache)."""
+    today = today or timezone.localdate()
+    key = (
+        f"pme:network:{network.pk}:v{pme_version(network.pk)}:{today.isoformat()}:"
+        f"{get_language()}:{timezone.get_current_timezone_name()}"
+    )
+    shared = cache.get(key)
+    if shared is None or (shared["expires"] is not None and timezone.now() >= shared["expires"]):
+        shared = _build_network_rollup(network, today)
+        cache.set(key, shared, PME_TIMEOUT)
+    return shared
 
 
 def dashboard_years(plans):

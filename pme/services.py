@@ -15,6 +15,7 @@ from rme_platform import audit, outbox
 from rme_platform.files import validate_upload
 
 from . import permissions
+from .cache import bump_pme_for_plan
 from .models import (
     SETTABLE_STATUSES,
     Action,
@@ -172,6 +173,7 @@ def _touch(plan):
     now = timezone.now()
     AnnualPlan.objects.filter(pk=plan.pk).update(last_activity_at=now)
     plan.last_activity_at = now
+    bump_pme_for_plan(plan)  # update() sends no post_save
 
 
 # --- cycles ------------------------------------------------------------------------
@@ -360,6 +362,7 @@ def set_plan_sharing(*, by, plan, shared):
     _require_school_editor(by, plan.school_id)
     AnnualPlan.objects.filter(pk=plan.pk).update(shared_with_network=bool(shared))
     plan.shared_with_network = bool(shared)
+    bump_pme_for_plan(plan)  # update() sends no post_save
     return plan
 
 
@@ -444,6 +447,7 @@ def copy_plan_to_next_year(*, by, plan):
                 for line in original.funding.all()
             ]
         )
+        bump_pme_for_plan(new)  # bulk_create() sends no post_save
     return new
 
 

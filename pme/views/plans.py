@@ -65,22 +65,24 @@ def plan_list(request):
 
 
 def _plan_context(request, plan, comment_form=None):
+    """The plan page's context; `plan` was read through `_plan` (the plans
+    the user may read, who may all comment)."""
     user = request.user
-    actions = selectors.plan_actions(plan)
-    summary = selectors.plan_summary(actions)
-    groups = selectors.group_by_dimension(actions)
-    chart = selectors.plan_status_chart(groups)
+    summary, chart, actions_html = selectors.plan_actions_part(plan)
+    # Asked once for the edit links and the comment form (no query but for
+    # a directivo: anyone else has no school of their own).
+    own_school = permissions.own_school_ids(user).filter(school_id=plan.school_id).exists()
     return {
         "plan": plan,
         "school": plan.school,
-        "groups": groups,
         "summary": summary,
         "chart": chart,
+        "actions_html": actions_html,
         "comments": selectors.plan_comments(plan),
-        "can_edit": permissions.can_edit_plan(user, plan),
-        "can_comment": permissions.can_comment(user, plan),
+        "can_edit": permissions.can_edit_plan(user, plan, own_school=own_school),
+        "can_comment": True,
         "can_approve": permissions.can_approve(user, plan) and not plan.is_approved,
-        "comment_form": comment_form or _comment_form(user, plan),
+        "comment_form": comment_form or _comment_form(user, plan, own_school=own_school),
         "has_next_plan": plan.school.pme_plans.filter(year=plan.year + 1).exists(),
     }
 

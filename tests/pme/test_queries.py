@@ -109,13 +109,21 @@ def test_plan_page_runs_a_fixed_number_of_queries(network, client, django_assert
     plan = AnnualPlan.objects.get()
     client.get("/pme/")
     # user; plan with school, cycle and approver; actions with their catalog,
-    # strategy, provider and comment counts; funding lines; comments; the
-    # reader check; next year's plan. (The own-school check of the comment
-    # form asks the database only for a directivo: an admin has no school.)
-    with django_assert_num_queries(7):
+    # strategy, provider and comment counts; funding lines; comments; next
+    # year's plan. (The own-school check of the edit links and the comment
+    # form asks the database only for a directivo: an admin has no school;
+    # whoever reads the plan may comment: no reader check.)
+    with django_assert_num_queries(6):
+        client.get(f"/pme/plans/{plan.pk}/")
+    # Read again: the summary, chart and actions come from the cache
+    # (pme.cache): user; plan; comments; next year's plan.
+    with django_assert_num_queries(4):
         client.get(f"/pme/plans/{plan.pk}/")
     for index in range(6):
         action = ActionFactory(plan=plan, name=f"Otra {index}")
         FundingLineFactory(action=action)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
+        page = client.get(f"/pme/plans/{plan.pk}/")
+    assert "Otra 5" in page.content.decode()
+    with django_assert_num_queries(4):
         client.get(f"/pme/plans/{plan.pk}/")

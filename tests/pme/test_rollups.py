@@ -123,18 +123,18 @@ def test_network_panel_rows_per_school(network_world):
 
     MembershipFactory(network=network_world["network"], user=supervisor, role="supervisor")
     panel = selectors.network_panel(supervisor, network_world["network"], today=TODAY)
-    rows = {plan.school.name: plan for plan in panel["pme_school_rows"]}
+    rows = {row.name: row for row in panel["pme_school_rows"]}
     assert set(rows) == {"Escuela X", "Escuela Y"}
     assert (rows["Escuela X"].n_actions, rows["Escuela X"].avg_progress) == (5, 47.5)
     assert rows["Escuela X"].n_delayed == 1
     assert (rows["Escuela Y"].n_actions, rows["Escuela Y"].avg_progress) == (2, 85.0)
-    assert rows["Escuela X"].readable and rows["Escuela Y"].readable
+    assert panel["pme_readable"] == {rows["Escuela X"].pk, rows["Escuela Y"].pk}
     assert panel["pme_school_count"] == 3
     assert panel["pme_can_dashboard"] is True
     # A peer directivo of the network sees the rollup but reads no plan.
     peer = PositionFactory(school=network_world["z"].school).user
     panel = selectors.network_panel(peer, network_world["network"], today=TODAY)
-    assert not any(plan.readable for plan in panel["pme_school_rows"])
+    assert panel["pme_readable"] == set()
     assert panel["pme_can_dashboard"] is False
 
 
@@ -170,7 +170,10 @@ def test_network_rollup_page_counts_queries_constantly(
     for name in ("Escuela P", "Escuela Q", "Escuela R"):
         plan = school_plan(network_world["network"], name)
         action(plan, "liderazgo", d(6, 1), 50, "in_progress", [("sep", 10)])
-    assert count() == small
+    # The writes invalidated the cached rollup: built again, then read from
+    # the cache with as many queries as before.
+    built = count()
+    assert count() == small < built
 
 
 def test_deprov_and_region_dashboards(network_world, client):
@@ -237,3 +240,171 @@ def test_region_dashboard_names_schools_only_in_the_supervisors_own_deprov(clien
     client.force_login(admin)
     page = client.get("/pme/dashboard/region/7/?year=2025").content.decode()
     assert "Escuela Propia Olvidada" in page and "Escuela Ajena Olvidada" in page
+
+
+# --- the cached part of the network panel ---------------------------------------------
+
+
+def _panel(user, network_world):
+    return selectors.network_panel(user, network_world["network"], today=TODAY)
+
+
+def _shown(user, network_world):
+    """What the panel shows: shared plans, schools, the rows and the rollup."""
+    panel = _panel(user, network_world)
+    rows = {
+        row.name: (row.n_actions, row.avg_progress, row.tail) for row in panel["pme_school_rows"]
+    }
+    return panel["pme_shared"], panel["pme_school_count"], rows, panel["pme_rollup_html"]
+
+
+def test_each_write_to_what_the_network_panel_reads_shows_at_once(network_world):
+    from networks import services as network_services
+    from pme import services
+    from pme.models import Action, FundingLine
+
+    admin = UserFactory(role="admin", is_staff=True)
+    x, y, z = network_world["x"], network_world["y"], network_world["z"]
+    network = network_world["network"]
+    before = _shown(admin, network_world)
+
+    def changed():
+        nonlocal before
+        now = _shown(admin, network_world)
+        assert now != before
+        assert now == _shown(admin, network_world)  # and cached again
+        before = now
+        return now
+
+    # An action's progress (services, post_save), its funding (post_save).
+    first = Action.objects.filter(plan=x, status="in_progress").order_by("pk").first()
+    services.record_progress(by=admin, action=first, progress=90)
+    assert changed()[2]["Escuela X"][1] == 60.0  # (100 + 90 + 0 + 50) / 4
+    line = FundingLine.objects.filter(action__plan=x, source="sep").order_by("pk").first()
+    line.amount += 1
+    line.save()
+    assert "$2.350.001" in changed()[3]
+    # A new action, its deletion.
+    created = action(x, "liderazgo", d(9, 30), 0, "planned")
+    assert changed()[2]["Escuela X"][0] == 6
+    services.delete_action(by=admin, action=created)
+    assert changed()[2]["Escuela X"][0] == 5
+    # A plan's phase (save) and its sharing (update()).
+    services.update_plan(by=admin, plan=x, phase="evaluacion")
+    assert "Evaluación" in changed()[2]["Escuela X"][2]
+    services.set_plan_sharing(by=admin, plan=z, shared=True)
+    assert changed()[0] == 3
+    # A school leaving the network (update before) and one joining.
+    network_services.remove_school(by=admin, network=network, school=z.school)
+    assert changed()[:2] == (2, 2)
+    school_plan(network, "Escuela V")
+    assert changed()[:2] == (3, 3)
+    # The network's year.
+    network.year = 2026
+    network.save()
+    assert changed()[0] == 0
+    # A plan deleted with its cycle.
+    network.year = 2025
+    network.save()
+    assert changed()[0] == 3
+    y.cycle.delete()
+    assert "Escuela Y" not in changed()[2]
+
+
+def test_a_write_in_another_network_leaves_the_panel_cached(
+    network_world, django_assert_num_queries
+):
+    from pme.cache import pme_version
+
+    admin = UserFactory(role="admin", is_staff=True)
+    network, other = network_world["network"], network_world["other"]
+    _panel(admin, network_world)
+    mine, theirs = pme_version(network.pk), pme_version(other.pk)
+    action(network_world["w"], "liderazgo", d(9, 30), 0, "planned", [("sep", 5)])
+    assert pme_version(network.pk) == mine and pme_version(other.pk) != theirs
+    # Read from the cache: only the reader's plans and the dashboard check.
+    with django_assert_num_queries(2):
+        _panel(admin, network_world)
+
+
+def test_what_differs_by_reader_is_not_shared_through_the_cache(network_world, rf):
+    from django.template.loader import render_to_string
+
+    supervisor = SupervisorProfileFactory(deprov_id=72).user
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(network=network_world["network"], user=supervisor, role="supervisor")
+    peer = PositionFactory(school=network_world["z"].school).user
+    x = network_world["x"]
+    link = f'href="/pme/plans/{x.pk}/"'
+    dashboard = "/pme/dashboard/deprov/72/"
+    for reader, sees in ((supervisor, True), (peer, False), (supervisor, True)):
+        html = render_to_string("pme/_network_panel.html", _panel(reader, network_world))
+        assert (link in html) is sees
+        assert (dashboard in html) is sees
+        assert "Escuela X" in html
+
+
+def test_the_panel_follows_the_language(network_world):
+    from django.utils import translation
+
+    admin = UserFactory(role="admin", is_staff=True)
+    spanish = _panel(admin, network_world)["pme_rollup_html"]
+    with translation.override("en"):
+        english = _panel(admin, network_world)["pme_rollup_html"]
+    assert spanish != english
+
+
+# --- the cached part of the plan page --------------------------------------------------
+
+
+def test_each_write_to_what_the_plan_page_caches_shows_at_once(network_world, client):
+    from pme import services
+    from pme.models import Action, ATEProvider, Comment, FundingLine
+
+    admin = UserFactory(role="admin", is_staff=True, with_totp=True)
+    client.force_login(admin)
+    x, y = network_world["x"], network_world["y"]
+    url = f"/pme/plans/{x.pk}/"
+
+    def page(plan=x):
+        return client.get(f"/pme/plans/{plan.pk}/").content.decode()
+
+    from pme.cache import plan_version
+
+    first = page()
+    page(y)
+    other = plan_version(y.pk)
+    target = Action.objects.filter(plan=x, status="in_progress").order_by("pk").first()
+    services.update_action(by=admin, action=target, name="Renombrada")
+    assert "Renombrada" in page()
+    assert plan_version(y.pk) == other  # another plan's page is left cached
+    line = FundingLine.objects.filter(action=target).order_by("pk").first()
+    line.amount = 123_456_789
+    line.save()
+    assert "$123.656.789" in page()  # the action: SEP and PIE
+    Comment.objects.create(plan=x, action=target, author=admin, body="Hola")
+    assert '<td class="text-end">1</td>' in page()
+    provider = ATEProvider.objects.create(rut=76543210, name="ATE Nueva", active=True)
+    target.ate_provider = provider
+    target.save()
+    assert "ATE: ATE Nueva" in page()
+    provider.name = "ATE Renombrada"
+    provider.save()
+    assert "ATE: ATE Renombrada" in page()
+    services.delete_action(by=admin, action=target)
+    assert "Renombrada" not in page() and first != page()
+    assert client.get(url).status_code == 200
+
+
+def test_bulk_writes_skip_the_per_row_signals_and_invalidate_everything(
+    network_world, django_assert_num_queries
+):
+    from pme.cache import bulk_writes
+
+    admin = UserFactory(role="admin", is_staff=True)
+    assert _panel(admin, network_world)["pme_shared"] == 2
+    cycle = network_world["x"].cycle
+    with bulk_writes():
+        cycle.delete()
+    assert _panel(admin, network_world)["pme_shared"] == 1
