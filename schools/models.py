@@ -254,7 +254,12 @@ class School(models.Model):
     @property
     def display_name(self):
         """The name, or "RBD N" where the directory gives none."""
-        return self.name or _("RBD %(rbd)s") % {"rbd": self.rbd}
+        return self.name_or_rbd(self.name, self.rbd)
+
+    @staticmethod
+    def name_or_rbd(name, rbd):
+        """display_name from the two columns, for rows read as values."""
+        return name or _("RBD %(rbd)s") % {"rbd": rbd}
 
     @property
     def rbd_with_digit(self):
