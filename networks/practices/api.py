@@ -3,6 +3,8 @@ page), writing and publishing, comments, and adoptions with their notes.
 Scoped and checked by practice_permissions like the pages; every write goes
 through practice_services."""
 
+import functools
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from networks.meetings.api import MAX_ID, _enum_field, _id_field
 from rme_platform.accounts.models import User
 from rme_platform.text import render_markdown
+from schools.models import School
 
 from . import help, selectors, services
 from . import permissions as perms
@@ -87,41 +90,50 @@ class PracticeSerializer(serializers.ModelSerializer):
         return practice.get_absolute_url()
 
     def to_representation(self, practice):
-        """The list's rows read straight from the practice, with the same
-        keys, order and values as DRF's field-by-field loop (which was most
-        of the time of a page of 50). The detail keeps the generic path."""
-        if type(self) is not PracticeSerializer:
+        """The list's rows (dicts of selectors.PageByIds) written straight
+        from their values, with the same keys, order and values as DRF's
+        field-by-field loop (which was most of the time of a page of 50).
+        The detail keeps the generic path."""
+        if not isinstance(practice, dict):
             return super().to_representation(practice)
-        fields = self.fields
-        school = practice.school
-        comuna = school.comuna
-        published = practice.published_at
-        levels = practice.levels
+        fields = _list_fields()
         if not hasattr(self, "_url_prefix"):
             # The practice page's URL, reversed once: /practices/<pk>/.
             self._url_prefix = reverse("practices:detail", args=[0])[: -len("0/")]
+        published = practice["published_at"]
+        levels = practice["levels"]
+        name = practice["school__name"]
         return {
-            "id": practice.pk,
-            "title": str(practice.title),
-            "summary": str(practice.summary),
-            "school": practice.school_id,
-            "school_name": str(school.display_name),
-            "region": comuna.region_id if comuna is not None else None,
-            "dimension": _str_or_none(practice.dimension_id),
-            "subdimension": _str_or_none(practice.subdimension_id),
+            "id": practice["pk"],
+            "title": str(practice["title"]),
+            "summary": str(practice["summary"]),
+            "school": practice["school_id"],
+            # School.display_name ("RBD N" for a school without a name).
+            "school_name": str(name or School(rbd=practice["school_id"]).display_name),
+            "region": practice["school__comuna__region_id"],
+            "dimension": _str_or_none(practice["dimension_id"]),
+            "subdimension": _str_or_none(practice["subdimension_id"]),
             "levels": None if levels is None else fields["levels"].to_representation(levels),
-            "rural": fields["rural"].to_representation(practice.rural),
-            "enrollment": int(practice.enrollment),
-            "tags": [tag.slug for tag in practice.tags.all()],
-            "status": fields["status"].to_representation(practice.status),
-            "visibility": fields["visibility"].to_representation(practice.visibility),
+            "rural": fields["rural"].to_representation(practice["rural"]),
+            "enrollment": int(practice["enrollment"]),
+            "tags": [slug for slug, _name in practice["tags"]],
+            "status": fields["status"].to_representation(practice["status"]),
+            "visibility": fields["visibility"].to_representation(practice["visibility"]),
             "published_at": (
                 None if published is None else fields["published_at"].to_representation(published)
             ),
-            "n_adoptions": int(getattr(practice, "n_adoptions", 0)),
-            "n_comments": int(getattr(practice, "n_comments", 0)),
-            "url": f"{self._url_prefix}{practice.pk}/",
+            "n_adoptions": int(practice["n_adoptions"]),
+            "n_comments": int(practice["n_comments"]),
+            "url": f"{self._url_prefix}{practice['pk']}/",
         }
+
+
+@functools.cache
+def _list_fields():
+    """PracticeSerializer's fields, built once per process rather than by
+    every request's serializer (they keep no request state: dates are put
+    in the current time zone when written)."""
+    return PracticeSerializer().fields
 
 
 def _str_or_none(value):
