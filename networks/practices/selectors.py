@@ -5,7 +5,9 @@ a fixed number of queries."""
 import hashlib
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
@@ -90,6 +92,19 @@ LIST_VALUES = (
 )
 
 
+def _list_count(model):
+    """with_counts' count of `model`'s rows of each practice, written as SQL:
+    the same number (0 for none), without building two correlated
+    subqueries in the ORM for every page (a tenth of the API list's time)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    practices = connection.ops.quote_name(Practice._meta.db_table)
+    return RawSQL(  # noqa: S611 - no value from outside: table names and no parameters
+        f"SELECT COUNT(*) FROM {table} WHERE {table}.practice_id = {practices}.id",  # noqa: S608 - our models' quoted names
+        (),
+        output_field=IntegerField(),
+    )
+
+
 class PageByIds:
     """A library list for Paginator: the page is chosen on the practices
     table alone (filter, rank, order, offset), then only its rows are loaded
@@ -118,7 +133,10 @@ class PageByIds:
             return []
         rows = {
             row["pk"]: row
-            for row in with_counts(Practice.objects.filter(pk__in=ids))
+            for row in Practice.objects.filter(pk__in=ids)
+            .annotate(
+                n_adoptions=_list_count(PracticeAdoption), n_comments=_list_count(PracticeComment)
+            )
             .order_by()
             .values(*LIST_VALUES)
         }
