@@ -255,6 +255,8 @@ class AdoptionSerializer(serializers.ModelSerializer):
     def to_representation(self, adoption):
         """Rows and their notes read straight from the adoption, with the
         same keys, order and values as DRF's field-by-field loop."""
+        if isinstance(adoption, dict):
+            return _adoption_row(adoption)
         fields = self.fields
         note_fields = fields["notes"].child.fields
         stage, date, created = fields["stage"], note_fields["date"], fields["created_at"]
@@ -278,6 +280,93 @@ class AdoptionSerializer(serializers.ModelSerializer):
                 for note in adoption.notes.all()
             ],
         }
+
+
+@functools.cache
+def _adoption_fields():
+    """AdoptionSerializer's fields, built once per process (see _list_fields)."""
+    return AdoptionSerializer().fields
+
+
+# What a row of the adoptions' list reads (values, no model instances), and
+# of each of its notes ("notes": AdoptionList.notes).
+ADOPTION_VALUES = (
+    "pk",
+    "practice_id",
+    "school_id",
+    "school__name",
+    "stage",
+    "pme_action_id",
+    "created_at",
+    "updated_at",
+)
+NOTE_VALUES = (
+    "adoption_id",
+    "pk",
+    "date",
+    "stage",
+    "text",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
+
+
+def _author_name(note):
+    """User.get_full_name() of the note's author, "" without one."""
+    if note["author_id"] is None:
+        return ""
+    name = f"{note['author__first_name']} {note['author__last_name']}".strip()
+    return name or note["author__email"]
+
+
+def _adoption_row(adoption):
+    """AdoptionSerializer.to_representation of a row of values with its
+    notes: the same keys, order and values."""
+    fields = _adoption_fields()
+    note_fields = fields["notes"].child.fields
+    stage, date = fields["stage"], note_fields["date"]
+    name = adoption["school__name"]
+    return {
+        "id": adoption["pk"],
+        "practice": adoption["practice_id"],
+        "school": adoption["school_id"],
+        # School.display_name ("RBD N" for a school without a name).
+        "school_name": str(name or School(rbd=adoption["school_id"]).display_name),
+        "stage": stage.to_representation(adoption["stage"]),
+        "pme_action": adoption["pme_action_id"],
+        "created_at": fields["created_at"].to_representation(adoption["created_at"]),
+        "updated_at": fields["updated_at"].to_representation(adoption["updated_at"]),
+        "notes": [
+            {
+                "id": note["pk"],
+                "date": date.to_representation(note["date"]),
+                "stage": stage.to_representation(note["stage"]),
+                "text": str(note["text"]),
+                "author": _author_name(note),
+            }
+            for note in adoption["notes"]
+        ],
+    }
+
+
+def _with_notes(adoptions):
+    """The page's adoptions (dicts) with their notes, by date, in one query."""
+    adoptions = list(adoptions)
+    by_id = {}
+    for adoption in adoptions:
+        adoption["notes"] = []
+        by_id[adoption["pk"]] = adoption
+    if by_id:
+        notes = (
+            PracticeAdoptionNote.objects.filter(adoption_id__in=list(by_id))
+            .order_by("date", "pk")
+            .values(*NOTE_VALUES)
+        )
+        for note in notes:
+            by_id[note["adoption_id"]]["notes"].append(note)
+    return adoptions
 
 
 class AdoptionCreateSerializer(serializers.Serializer):
@@ -498,15 +587,24 @@ class PracticeAdoptionViewSet(
     queryset = PracticeAdoption.objects.none()
 
     def get_queryset(self):
-        return (
-            # Adoptions of practices the user may see, checked on the
-            # practice's own columns (a join, not a subquery over every
-            # visible practice).
-            PracticeAdoption.objects.filter(perms.visible_scope(self.request.user)("practice__"))
-            .select_related("school")
-            .prefetch_related("notes__author")
-            .order_by("-updated_at", "pk")
-        )
+        # Adoptions of practices the user may see, checked on the
+        # practice's own columns (a join, not a subquery over every visible
+        # practice).
+        adoptions = PracticeAdoption.objects.filter(
+            perms.visible_scope(self.request.user)("practice__")
+        ).order_by("-updated_at", "pk")
+        if self.action == "list":
+            # The list reads values and its page's notes in one query
+            # (paginate_queryset): no model instances for the adoptions,
+            # their schools, notes and authors.
+            return adoptions.values(*ADOPTION_VALUES)
+        return adoptions.select_related("school").prefetch_related("notes__author")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page is not None:
+            page = _with_notes(page)
+        return page
 
     @extend_schema(request=AdoptionCreateSerializer, responses={201: AdoptionSerializer})
     def create(self, request, *args, **kwargs):

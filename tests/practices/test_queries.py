@@ -81,10 +81,11 @@ def test_api_lists_run_constant_queries(practice_world, login):
     large, adoptions_large = count(client, "/api/v1/practice-adoptions/")
     assert large.json()["count"] == 7
     # 1 user, 2-3 the user's schools and networks (the practices they may
-    # see), 4 count, 5 the ids of the page, 6 its rows, 7 tags.
+    # see), 4 count, 5 the ids of the page, 6 its rows (values), 7 tags.
     assert practices_small == practices_large == 7
-    # 1 user, 2 count, 3 the page, 4 notes, 5 their authors.
-    assert adoptions_small == adoptions_large
+    # 1 user, 2-3 the user's schools and networks, 4 count, 5 the page,
+    # 6 its notes with their authors.
+    assert adoptions_small == adoptions_large == 6
 
 
 def test_network_panel_runs_constant_queries(practice_world, login):
