@@ -48,19 +48,23 @@ def with_counts(queryset):
     )
 
 
-def library(user):
+def library(user, schools=None):
     """Published practices the user may see. Filter and order it (see
     practice_filters.PracticeFilter), then page it with PageByIds (one query
     for the count, one for the ids of the page, one for its rows and one
-    for their tags)."""
-    return perms.published_practices(user)
+    for their tags). `schools`: perms.directivo_schools(user) when the
+    caller has read them."""
+    return perms.published_practices(user, schools)
 
 
-def my_practices(user):
+def my_practices(user, schools=None):
     """Drafts and published practices of the schools where the user is a
-    directivo (index on school)."""
+    directivo (index on school; `schools`: perms.directivo_schools(user)
+    when the caller has read them)."""
+    if schools is None:
+        schools = directivo_school_ids(user)
     return (
-        Practice.objects.filter(school__in=directivo_school_ids(user))
+        Practice.objects.filter(school__in=schools)
         .only("title", "status", "updated_at")
         .order_by("-updated_at")
     )

@@ -76,11 +76,14 @@ def library(request):
     data = request.GET.copy()
     if not data.get("q", "").strip() and not data.get("ordering"):
         data["ordering"] = "recent"  # what the list does without a search
-    filterset = PracticeFilter(data, queryset=selectors.library(user))
+    # The user's schools, read once for the scope, "may write?" and their
+    # own practices.
+    schools = perms.directivo_schools(user)
+    filterset = PracticeFilter(data, queryset=selectors.library(user, schools))
     page = Paginator(selectors.PageByIds(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    writer = perms.can_write_practices(user)
+    writer = bool(schools)  # perms.can_write_practices: an active position
     return render(
         request,
         "practices/library.html",
@@ -91,7 +94,7 @@ def library(request):
             "query": query.urlencode(),
             "searching": bool(request.GET.get("q", "").strip()),
             "can_write": writer,
-            "mine": _mine(selectors.my_practices(user)[:10]) if writer else [],
+            "mine": _mine(selectors.my_practices(user, schools)[:10]) if writer else [],
             "digest": services.wants_digest(user) if writer else False,
             "filter_fields": _filter_fields(filterset.form, Tag.objects.order_by("name")[:40]),
         },

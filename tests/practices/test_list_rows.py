@@ -3,12 +3,17 @@ model instances): each row is the same as the serializer's field-by-field
 loop, and a card the same as the template wrote, whatever the row holds
 (a school without a name, no tags, notes with and without an author)."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
+from networks.practices import permissions as perms
 from networks.practices import selectors
 from networks.practices.api import AdoptionSerializer, PracticeSerializer
 from networks.practices.models import Practice, PracticeAdoption, PracticeAdoptionNote
+from schools.models import Position
 from tests.factories import (
     PracticeAdoptionFactory,
     PracticeCommentFactory,
@@ -75,3 +80,20 @@ def test_a_library_card_shows_the_practice(practice_world, practice_of, login):
     assert f'<p class="small mb-2">{"x" * 219}…</p>' in card
     assert card.index("#a tema") < card.index("#b tema")
     assert "1 adopción · 0 comentarios" in card
+
+
+def test_only_a_directivo_with_an_active_position_writes_from_the_library(
+    practice_world, practice_of, login
+):
+    """The library reads the user's schools once: they scope the list, say
+    whether the user may write and list the school's own practices."""
+    draft = practice_of("draft", title="Borrador de a1")
+    client = login(practice_world.director_a)
+    html = client.get("/practices/").content.decode()
+    assert "Compartir una práctica" in html and "Borrador de a1" in html
+    Position.objects.filter(user=practice_world.director_a).update(
+        end_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    html = client.get("/practices/").content.decode()
+    assert "Compartir una práctica" not in html and draft.title not in html
+    assert not perms.can_write_practices(practice_world.director_a)

@@ -47,13 +47,13 @@ def test_library_runs_constant_queries(practice_world, login, query):
     large, large_count = count(client, f"/practices/?{query}")
     assert large.context["page"].paginator.count == 9
     assert small_count == large_count
-    # 1 user, 2-3 the user's schools and networks (the practices they may
-    # see), 4 "may write?" (an active position), 5 count, 6 the ids of the
-    # page (practices table only), 7 those practices with school, comuna,
-    # region, dimension and counts, 8 their tags, 9 my school's practices,
-    # 10 digest preference, 11 tags for the filter, 12 dimensions for the
+    # 1 user, 2-3 the user's schools (which also say "may write?") and
+    # networks (the practices they may see), 4 count, 5 the ids of the page
+    # (practices table only), 6 those practices with school, comuna,
+    # region, dimension and counts, 7 their tags, 8 my school's practices,
+    # 9 digest preference, 10 tags for the filter, 11 dimensions for the
     # filter (the regions' options come from the cache).
-    assert large_count == 12
+    assert large_count == 11
 
 
 def test_practice_page_runs_constant_queries(practice_world, practice_of, login):
