@@ -3,6 +3,8 @@ page), writing and publishing, comments, and adoptions with their notes.
 Scoped and checked by practice_permissions like the pages; every write goes
 through practice_services."""
 
+import functools
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from networks.meetings.api import MAX_ID, _enum_field, _id_field
 from rme_platform.accounts.models import User
 from rme_platform.text import render_markdown
+from schools.models import School
 
 from . import help, selectors, services
 from . import permissions as perms
@@ -87,41 +90,50 @@ class PracticeSerializer(serializers.ModelSerializer):
         return practice.get_absolute_url()
 
     def to_representation(self, practice):
-        """The list's rows read straight from the practice, with the same
-        keys, order and values as DRF's field-by-field loop (which was most
-        of the time of a page of 50). The detail keeps the generic path."""
-        if type(self) is not PracticeSerializer:
+        """The list's rows (dicts of selectors.PageByIds) written straight
+        from their values, with the same keys, order and values as DRF's
+        field-by-field loop (which was most of the time of a page of 50).
+        The detail keeps the generic path."""
+        if not isinstance(practice, dict):
             return super().to_representation(practice)
-        fields = self.fields
-        school = practice.school
-        comuna = school.comuna
-        published = practice.published_at
-        levels = practice.levels
+        fields = _list_fields()
         if not hasattr(self, "_url_prefix"):
             # The practice page's URL, reversed once: /practices/<pk>/.
             self._url_prefix = reverse("practices:detail", args=[0])[: -len("0/")]
+        published = practice["published_at"]
+        levels = practice["levels"]
+        name = practice["school__name"]
         return {
-            "id": practice.pk,
-            "title": str(practice.title),
-            "summary": str(practice.summary),
-            "school": practice.school_id,
-            "school_name": str(school.display_name),
-            "region": comuna.region_id if comuna is not None else None,
-            "dimension": _str_or_none(practice.dimension_id),
-            "subdimension": _str_or_none(practice.subdimension_id),
+            "id": practice["pk"],
+            "title": str(practice["title"]),
+            "summary": str(practice["summary"]),
+            "school": practice["school_id"],
+            # School.display_name ("RBD N" for a school without a name).
+            "school_name": str(name or School(rbd=practice["school_id"]).display_name),
+            "region": practice["school__comuna__region_id"],
+            "dimension": _str_or_none(practice["dimension_id"]),
+            "subdimension": _str_or_none(practice["subdimension_id"]),
             "levels": None if levels is None else fields["levels"].to_representation(levels),
-            "rural": fields["rural"].to_representation(practice.rural),
-            "enrollment": int(practice.enrollment),
-            "tags": [tag.slug for tag in practice.tags.all()],
-            "status": fields["status"].to_representation(practice.status),
-            "visibility": fields["visibility"].to_representation(practice.visibility),
+            "rural": fields["rural"].to_representation(practice["rural"]),
+            "enrollment": int(practice["enrollment"]),
+            "tags": [slug for slug, _name in practice["tags"]],
+            "status": fields["status"].to_representation(practice["status"]),
+            "visibility": fields["visibility"].to_representation(practice["visibility"]),
             "published_at": (
                 None if published is None else fields["published_at"].to_representation(published)
             ),
-            "n_adoptions": int(getattr(practice, "n_adoptions", 0)),
-            "n_comments": int(getattr(practice, "n_comments", 0)),
-            "url": f"{self._url_prefix}{practice.pk}/",
+            "n_adoptions": int(practice["n_adoptions"]),
+            "n_comments": int(practice["n_comments"]),
+            "url": f"{self._url_prefix}{practice['pk']}/",
         }
+
+
+@functools.cache
+def _list_fields():
+    """PracticeSerializer's fields, built once per process rather than by
+    every request's serializer (they keep no request state: dates are put
+    in the current time zone when written)."""
+    return PracticeSerializer().fields
 
 
 def _str_or_none(value):
@@ -243,6 +255,8 @@ class AdoptionSerializer(serializers.ModelSerializer):
     def to_representation(self, adoption):
         """Rows and their notes read straight from the adoption, with the
         same keys, order and values as DRF's field-by-field loop."""
+        if isinstance(adoption, dict):
+            return _adoption_row(adoption)
         fields = self.fields
         note_fields = fields["notes"].child.fields
         stage, date, created = fields["stage"], note_fields["date"], fields["created_at"]
@@ -266,6 +280,93 @@ class AdoptionSerializer(serializers.ModelSerializer):
                 for note in adoption.notes.all()
             ],
         }
+
+
+@functools.cache
+def _adoption_fields():
+    """AdoptionSerializer's fields, built once per process (see _list_fields)."""
+    return AdoptionSerializer().fields
+
+
+# What a row of the adoptions' list reads (values, no model instances), and
+# of each of its notes ("notes": AdoptionList.notes).
+ADOPTION_VALUES = (
+    "pk",
+    "practice_id",
+    "school_id",
+    "school__name",
+    "stage",
+    "pme_action_id",
+    "created_at",
+    "updated_at",
+)
+NOTE_VALUES = (
+    "adoption_id",
+    "pk",
+    "date",
+    "stage",
+    "text",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
+
+
+def _author_name(note):
+    """User.get_full_name() of the note's author, "" without one."""
+    if note["author_id"] is None:
+        return ""
+    name = f"{note['author__first_name']} {note['author__last_name']}".strip()
+    return name or note["author__email"]
+
+
+def _adoption_row(adoption):
+    """AdoptionSerializer.to_representation of a row of values with its
+    notes: the same keys, order and values."""
+    fields = _adoption_fields()
+    note_fields = fields["notes"].child.fields
+    stage, date = fields["stage"], note_fields["date"]
+    name = adoption["school__name"]
+    return {
+        "id": adoption["pk"],
+        "practice": adoption["practice_id"],
+        "school": adoption["school_id"],
+        # School.display_name ("RBD N" for a school without a name).
+        "school_name": str(name or School(rbd=adoption["school_id"]).display_name),
+        "stage": stage.to_representation(adoption["stage"]),
+        "pme_action": adoption["pme_action_id"],
+        "created_at": fields["created_at"].to_representation(adoption["created_at"]),
+        "updated_at": fields["updated_at"].to_representation(adoption["updated_at"]),
+        "notes": [
+            {
+                "id": note["pk"],
+                "date": date.to_representation(note["date"]),
+                "stage": stage.to_representation(note["stage"]),
+                "text": str(note["text"]),
+                "author": _author_name(note),
+            }
+            for note in adoption["notes"]
+        ],
+    }
+
+
+def _with_notes(adoptions):
+    """The page's adoptions (dicts) with their notes, by date, in one query."""
+    adoptions = list(adoptions)
+    by_id = {}
+    for adoption in adoptions:
+        adoption["notes"] = []
+        by_id[adoption["pk"]] = adoption
+    if by_id:
+        notes = (
+            PracticeAdoptionNote.objects.filter(adoption_id__in=list(by_id))
+            .order_by("date", "pk")
+            .values(*NOTE_VALUES)
+        )
+        for note in notes:
+            by_id[note["adoption_id"]]["notes"].append(note)
+    return adoptions
 
 
 class AdoptionCreateSerializer(serializers.Serializer):
@@ -486,15 +587,24 @@ class PracticeAdoptionViewSet(
     queryset = PracticeAdoption.objects.none()
 
     def get_queryset(self):
-        return (
-            # Adoptions of practices the user may see, checked on the
-            # practice's own columns (a join, not a subquery over every
-            # visible practice).
-            PracticeAdoption.objects.filter(perms.visible_scope(self.request.user)("practice__"))
-            .select_related("school")
-            .prefetch_related("notes__author")
-            .order_by("-updated_at", "pk")
-        )
+        # Adoptions of practices the user may see, checked on the
+        # practice's own columns (a join, not a subquery over every visible
+        # practice).
+        adoptions = PracticeAdoption.objects.filter(
+            perms.visible_scope(self.request.user)("practice__")
+        ).order_by("-updated_at", "pk")
+        if self.action == "list":
+            # The list reads values and its page's notes in one query
+            # (paginate_queryset): no model instances for the adoptions,
+            # their schools, notes and authors.
+            return adoptions.values(*ADOPTION_VALUES)
+        return adoptions.select_related("school").prefetch_related("notes__author")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page is not None:
+            page = _with_notes(page)
+        return page
 
     @extend_schema(request=AdoptionCreateSerializer, responses={201: AdoptionSerializer})
     def create(self, request, *args, **kwargs):

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from networks.models import NetworkSchool
 from pme.models import Dimension
-from rme_platform.widgets import FastSelect
+from rme_platform.widgets import FastSelect, FastTextInput
 from schools.cache import registry_options_key
 from schools.models import TEACHING_LABELS, Region
 
@@ -53,7 +53,7 @@ def with_level(queryset, code):
 
 
 class PracticeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Buscar"), method="filter_q")
+    q = django_filters.CharFilter(label=_("Buscar"), method="filter_q", widget=FastTextInput)
     dimension = django_filters.ModelChoiceFilter(
         label=_("Dimensión del PME"),
         queryset=Dimension.objects.all(),
@@ -76,7 +76,7 @@ class PracticeFilter(django_filters.FilterSet):
         widget=FastSelect(cache_key=partial(registry_options_key, "practices-region")),
     )
     network = django_filters.CharFilter(
-        label=_("Red (código)"), method="filter_network", max_length=30
+        label=_("Red (código)"), method="filter_network", max_length=30, widget=FastTextInput
     )
     rural = django_filters.BooleanFilter(
         label=_("Zona"),

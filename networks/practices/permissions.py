@@ -96,7 +96,17 @@ def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
-def visible_practices(user):
+def directivo_schools(user):
+    """The ids of the schools where the user holds an active directivo
+    position (a list, empty for anyone else). Read once, it can serve the
+    scope (visible_practices(user, schools=…)), "may write?" (non-empty:
+    can_write_practices) and the user's own practices."""
+    if not is_directivo(user):
+        return []
+    return list(directivo_school_ids(user).values_list("school_id", flat=True))
+
+
+def visible_practices(user, schools=None):
     """Practices the user may see, drafts included where they may.
 
     The user's own schools and networks are read first (one small query
@@ -107,7 +117,7 @@ def visible_practices(user):
         return Practice.objects.none()
     if is_admin(user):
         return Practice.objects.all()
-    return Practice.objects.filter(_scope(user))
+    return Practice.objects.filter(_scope(user, schools))
 
 
 def visible_scope(user):
@@ -139,8 +149,9 @@ def published_scope(user):
     return lambda prefix="": published(prefix) & Q(scope.prefixed(prefix))
 
 
-def _scope(user):
-    """The visibility condition for an active user who is not an admin."""
+def _scope(user, schools=None):
+    """The visibility condition for an active user who is not an admin
+    (`schools`: directivo_schools(user) when the caller has read them)."""
     published, deprov = PracticeStatus.PUBLISHED, PracticeVisibility.DEPROV
     authors, a_practice, a_user = _table(Practice.authors.through, "practice_id", "user_id")
     schools_t, rbd, deprov_col = _table(School, "rbd", "deprov_id")
@@ -152,7 +163,8 @@ def _scope(user):
     ]
     params = [published, PracticeVisibility.ALL, user.pk]
     if is_directivo(user):
-        schools = list(directivo_school_ids(user).values_list("school_id", flat=True))
+        if schools is None:
+            schools = directivo_schools(user)
         if schools:
             sql.append(f"{{school}} IN ({_placeholders(schools)})")
             params += schools
@@ -193,8 +205,8 @@ def _scope(user):
     return _Scope(" OR ".join(sql), params)
 
 
-def published_practices(user):
-    return visible_practices(user).filter(status=PracticeStatus.PUBLISHED)
+def published_practices(user, schools=None):
+    return visible_practices(user, schools).filter(status=PracticeStatus.PUBLISHED)
 
 
 def can_view_practice(user, practice):

@@ -4,6 +4,8 @@ Access comes from practice_permissions (a practice the user may not see
 answers 404; one they see but may not change answers 403); every change
 goes through practice_services."""
 
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import title
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from networks.meetings.models import Meeting
@@ -27,6 +31,8 @@ from pme.models import Action, ActionStatus, Subdimension
 from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 from rme_platform.links import row_url
+from rme_platform.templatetags.rme import bootstrap_widget
+from schools.models import School
 
 from . import help, selectors, services
 from . import permissions as perms
@@ -70,26 +76,78 @@ def library(request):
     data = request.GET.copy()
     if not data.get("q", "").strip() and not data.get("ordering"):
         data["ordering"] = "recent"  # what the list does without a search
-    filterset = PracticeFilter(data, queryset=selectors.library(user))
+    # The user's schools, read once for the scope, "may write?" and their
+    # own practices.
+    schools = perms.directivo_schools(user)
+    filterset = PracticeFilter(data, queryset=selectors.library(user, schools))
     page = Paginator(selectors.PageByIds(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
-    _cards(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    writer = perms.can_write_practices(user)
+    writer = bool(schools)  # perms.can_write_practices: an active position
     return render(
         request,
         "practices/library.html",
         {
             "filter": filterset,
             "page": page,
+            "cards": _cards(page.object_list),
             "query": query.urlencode(),
             "searching": bool(request.GET.get("q", "").strip()),
             "can_write": writer,
-            "mine": _mine(selectors.my_practices(user)[:10]) if writer else [],
+            "mine": _mine(selectors.my_practices(user, schools)[:10]) if writer else [],
             "digest": services.wants_digest(user) if writer else False,
-            "popular_tags": list(Tag.objects.order_by("name")[:40]),
+            "filter_fields": _filter_fields(filterset.form, Tag.objects.order_by("name")[:40]),
         },
     )
+
+
+def _filter_fields(form, tags):
+    """The filter form's fields, each in its column with its label, widget
+    and errors, written in Python as the template's loop over the fields
+    wrote them (eight fields of a few nodes each, and a select of up to
+    forty tags, were a fifth of the page's time). `tags`: the tag select's
+    options."""
+    parts = []
+    for field in form.visible_fields():
+        name = field.name
+        if name == "q":
+            column = "col-md-6"
+        elif name == "ordering":
+            column = "col-sm-6 col-md-3"
+        else:
+            column = "col-sm-6 col-md-3 col-lg-2"
+        label_for = escape(field.id_for_label)
+        if name == "tag":
+            value = field.value()
+            options = "".join(
+                f'<option value="{escape(tag.slug)}"'
+                f"{' selected' if tag.slug == value else ''}>{escape(tag.name)}</option>"
+                for tag in tags
+            )
+            widget = (
+                f'\n            <select name="tag" id="{label_for}" class="form-select">\n'
+                f'              <option value="">{escape(gettext("Todas"))}</option>\n'
+                f"              {options}\n"
+                "            </select>\n          "
+            )
+        else:
+            widget = bootstrap_widget(field)
+        errors = field.errors
+        if errors:
+            errors = (
+                '<div class="invalid-feedback d-block">'
+                + "".join(f"{conditional_escape(error)} " for error in errors)
+                + "</div>"
+            )
+        parts.append(
+            f'\n        <div class="{column}">\n'
+            f'          <label class="form-label" for="{label_for}">{escape(field.label)}</label>\n'
+            f"          {widget}\n"
+            f"          {errors or ''}\n"
+            "        </div>\n      "
+        )
+    # Every value escaped above; the widgets are safe HTML.
+    return mark_safe("".join(parts))  # noqa: S308
 
 
 def _plural(cache, singular, plural, n):
@@ -101,36 +159,82 @@ def _plural(cache, singular, plural, n):
     return cache[key]
 
 
-def _cards(practices):
-    """What each library card shows, written once in Python: the template
-    only places it (twenty cards with two plural translations, a date, a
-    truncation, a URL and a title filter each were half the page's time)."""
+# One library card; the values are escaped by _cards.
+CARD = (
+    '<div class="col">\n'
+    '<article class="card h-100 shadow-sm" data-testid="practice-card">\n'
+    '  <div class="card-body">\n'
+    '    <h3 class="h6 card-title mb-1"><a href="{url}" class="stretched-link">{title}</a></h3>\n'
+    '    <p class="small text-body-secondary mb-2">{place}</p>\n'
+    '    <p class="small mb-2">{summary}</p>\n'
+    '    <div class="d-flex flex-wrap gap-1 small">\n'
+    '      <span class="badge text-bg-primary-subtle border text-primary-emphasis">'
+    "{dimension}</span>\n"
+    "      {tags}\n"
+    "    </div>\n"
+    "  </div>\n"
+    '  <div class="card-footer small text-body-secondary d-flex justify-content-between">\n'
+    "    <span>{date}</span>\n"
+    "    <span>{counts}</span>\n"
+    "  </div>\n"
+    "</article>\n"
+    "</div>"
+)
+CARD_TAG = '<span class="badge text-bg-light border">#{}</span>'
+
+
+def _summary(text, length=220):
+    """Truncator(text).chars(length): a text no longer than `length` comes
+    back whole (NFC-normalized, as Truncator does) without its per-character
+    count."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(length)
+
+
+def _cards(rows):
+    """The library's cards (rows of selectors.PageByIds), written once in
+    Python as the HTML the template's loop wrote: twenty cards with two
+    plural translations, a date, a truncation, a URL and their tags each
+    were half the page's time as template nodes."""
     plurals = {}
+    dimensions = {}
     # The practice page's URL, reversed once: /practices/<pk>/.
     prefix = reverse("practices:detail", args=[0])[: -len("0/")]
     rural, urban = _("Rural"), _("Urbano")
-    for practice in practices:
-        school = practice.school
-        place = [school.display_name]
-        if school.comuna:
-            place.append(title(school.comuna.name))
-        place.append(rural if practice.rural else urban)
-        practice.card_url = f"{prefix}{practice.pk}/"
-        practice.card_place = " · ".join(place)
-        practice.card_summary = Truncator(practice.summary).chars(220)
-        practice.card_date = (
-            formats.date_format(timezone.localtime(practice.published_at), "SHORT_DATE_FORMAT")
-            if practice.published_at
-            else _("Borrador")
+    draft = _("Borrador")
+    cards = []
+    for row in rows:
+        # School.display_name, whose "RBD N" needs no instance but for a
+        # school without a name.
+        place = [row["school__name"] or School(rbd=row["school_id"]).display_name]
+        if row["school__comuna_id"] is not None:
+            place.append(title(row["school__comuna__name"]))
+        place.append(rural if row["rural"] else urban)
+        published = row["published_at"]
+        name = row["dimension__name"]
+        if name not in dimensions:
+            dimensions[name] = escape(gettext(name))
+        n_adoptions, n_comments = row["n_adoptions"], row["n_comments"]
+        adoptions = _plural(plurals, "%(total)s adopción", "%(total)s adopciones", n_adoptions)
+        comments = _plural(plurals, "%(total)s comentario", "%(total)s comentarios", n_comments)
+        cards.append(
+            CARD.format(
+                url=f"{prefix}{row['pk']}/",
+                title=escape(row["title"]),
+                place=escape(" · ".join(place)),
+                summary=escape(_summary(row["summary"])),
+                dimension=dimensions[name],
+                tags="".join(CARD_TAG.format(escape(tag)) for _slug, tag in row["tags"]),
+                date=escape(
+                    formats.date_format(timezone.localtime(published), "SHORT_DATE_FORMAT")
+                    if published
+                    else draft
+                ),
+                counts=escape(f"{adoptions} · {comments}"),
+            )
         )
-        adoptions = _plural(
-            plurals, "%(total)s adopción", "%(total)s adopciones", practice.n_adoptions
-        )
-        comments = _plural(
-            plurals, "%(total)s comentario", "%(total)s comentarios", practice.n_comments
-        )
-        practice.card_counts = f"{adoptions} · {comments}"
-    return practices
+    return mark_safe("".join(cards))  # noqa: S308 - every value escaped above
 
 
 def _mine(practices):

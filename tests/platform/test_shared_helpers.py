@@ -93,3 +93,17 @@ def test_line_and_stacked_charts_render():
         percent=True,
     )
     assert "75 %" in stacked and "25 %" in stacked
+
+
+@pytest.mark.parametrize("value", [None, "", "evaluación", "\"<b>\" & 'x'", 42])
+def test_fast_text_input_writes_what_django_text_input_writes(value):
+    from django import forms
+
+    from rme_platform.widgets import FastTextInput
+
+    attrs = {"class": "form-control is-invalid", "maxlength": "30", "id": "id_q"}
+    extra = {"required": True, "disabled": False, "aria-describedby": "a <b>"}
+    for widget_attrs in ({}, extra):
+        fast = FastTextInput(attrs=widget_attrs).render("q", value, attrs=attrs)
+        django = forms.TextInput(attrs=widget_attrs).render("q", value, attrs=attrs)
+        assert fast == django

@@ -47,13 +47,13 @@ def test_library_runs_constant_queries(practice_world, login, query):
     large, large_count = count(client, f"/practices/?{query}")
     assert large.context["page"].paginator.count == 9
     assert small_count == large_count
-    # 1 user, 2-3 the user's schools and networks (the practices they may
-    # see), 4 "may write?" (an active position), 5 count, 6 the ids of the
-    # page (practices table only), 7 those practices with school, comuna,
-    # region, dimension and counts, 8 their tags, 9 my school's practices,
-    # 10 digest preference, 11 tags for the filter, 12 dimensions for the
-    # filter (the regions' options come from the cache).
-    assert large_count == 12
+    # 1 user, 2-3 the user's schools (which also say "may write?") and
+    # networks (the practices they may see), 4 count, 5 the ids of the page
+    # (practices table only), 6 those practices with school, comuna,
+    # region, dimension, counts and tags, 7 my school's practices, 8 digest
+    # preference, 9 tags for the filter, 10 dimensions for the filter (the
+    # regions' options come from the cache).
+    assert large_count == 10
 
 
 def test_practice_page_runs_constant_queries(practice_world, practice_of, login):
@@ -81,10 +81,11 @@ def test_api_lists_run_constant_queries(practice_world, login):
     large, adoptions_large = count(client, "/api/v1/practice-adoptions/")
     assert large.json()["count"] == 7
     # 1 user, 2-3 the user's schools and networks (the practices they may
-    # see), 4 count, 5 the ids of the page, 6 its rows, 7 tags.
-    assert practices_small == practices_large == 7
-    # 1 user, 2 count, 3 the page, 4 notes, 5 their authors.
-    assert adoptions_small == adoptions_large
+    # see), 4 count, 5 the ids of the page, 6 its rows with their tags.
+    assert practices_small == practices_large == 6
+    # 1 user, 2-3 the user's schools and networks, 4 count, 5 the page,
+    # 6 its notes with their authors.
+    assert adoptions_small == adoptions_large == 6
 
 
 def test_network_panel_runs_constant_queries(practice_world, login):

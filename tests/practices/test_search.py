@@ -57,7 +57,7 @@ def library(practice_world):
 def titles(client, query):
     response = client.get(f"/practices/?{query}")
     assert response.status_code == 200
-    return [p.title for p in response.context["page"].object_list]
+    return [p["title"] for p in response.context["page"].object_list]
 
 
 @pytest.mark.parametrize("word", ["evaluación", "evaluacion", "EVALUACION", "Evaluación"])
