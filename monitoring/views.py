@@ -1093,5 +1093,5 @@ def network_panel(request, code):
     return render(
         request,
         "monitoring/_network_panel.html",
-        {"monitoring_panel": selectors.network_panel(request.user, network)},
+        {"monitoring_panel": selectors.network_panel(request.user, network, visible=True)},
     )
