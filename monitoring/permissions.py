@@ -151,20 +151,25 @@ def _none():
     return Network.objects.none()
 
 
-def result_region_codes(user, campaign):
-    """Codes of the regions whose results the user may read (a set)."""
+def result_regions(user, campaign):
+    """The regions whose results the user may read (a queryset)."""
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
-        return set()
+        return Region.objects.none()
     if is_national(user) and (is_admin(user) or _reads_as_analyst(user, campaign)):
-        return set(Region.objects.values_list("code", flat=True))
+        return Region.objects.all()
     scope = analyst_scope(user)
     if scope is not None:
-        return set(scope.regions.values_list("code", flat=True))
+        return scope.regions.all()
     if campaign.status != CampaignStatus.PUBLISHED:
-        return set()
-    return set(
-        result_networks(user, campaign).values_list("deprov__region_id", flat=True).distinct()
+        return Region.objects.none()
+    return Region.objects.filter(
+        code__in=result_networks(user, campaign).values("deprov__region_id")
     )
+
+
+def result_region_codes(user, campaign):
+    """Codes of the regions whose results the user may read (a set)."""
+    return set(result_regions(user, campaign).values_list("code", flat=True))
 
 
 def results_released(campaign):

@@ -5,8 +5,6 @@ from django.db.models import Case, Count, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
-from schools.models import Region
-
 from . import permissions
 from .default_instrument import CONTRACT_CODES
 from .models import (
@@ -126,8 +124,9 @@ def scope_choices(user, campaign):
     if not permissions.can_view_results(user, campaign):
         return []
     choices = [("national", None)]
-    codes = permissions.result_region_codes(user, campaign)
-    regions = Region.objects.filter(code__in=codes).order_by("order").values_list("code", "name")
+    regions = (
+        permissions.result_regions(user, campaign).order_by("order").values_list("code", "name")
+    )
     choices += [(f"region:{code}", name) for code, name in regions]
     networks = (
         permissions.result_networks(user, campaign)

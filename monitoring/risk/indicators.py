@@ -410,9 +410,7 @@ def survey_waves(year):
     released = list(
         Campaign.objects.filter(
             year__lte=year, status__in=(CampaignStatus.CLOSED, CampaignStatus.PUBLISHED)
-        )
-        .select_related("instrument")
-        .order_by("-year", "-pk")[:20]
+        ).order_by("-year", "-pk")[:20]
     )
     current = next((c for c in released if c.year == year), None)
     previous = next((c for c in released if c.year < year), None)
