@@ -174,11 +174,9 @@ def earlier_campaigns(user, campaign):
     statuses = [CampaignStatus.PUBLISHED]
     if permissions.is_admin(user) or permissions.is_analyst(user):
         statuses.append(CampaignStatus.CLOSED)
-    earlier = (
-        Campaign.objects.filter(year__lt=campaign.year, status__in=statuses)
-        .select_related("instrument")
-        .order_by("-year", "-pk")[: TREND_WAVES - 1]
-    )
+    earlier = Campaign.objects.filter(year__lt=campaign.year, status__in=statuses).order_by(
+        "-year", "-pk"
+    )[: TREND_WAVES - 1]
     return list(reversed(earlier))
 
 
