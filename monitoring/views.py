@@ -636,6 +636,26 @@ class _Article:
         )
 
 
+def _constructs_html(constructs):
+    """The sections of the results page, one per construct with its trend
+    chart and its questions' articles (row["html"], _Article): the markup
+    the template's loops wrote."""
+    parts = []
+    for counter, construct in enumerate(constructs, 1):
+        trend = construct["trend"]
+        figure = f'<figure class="my-3">{trend}</figure>' if trend else ""
+        parts.append(
+            f'\n<section class="mb-5" aria-labelledby="c-{counter}">\n'
+            f'  <h2 class="h4 border-bottom pb-1" id="c-{counter}">'
+            f"{html.escape(str(construct['name']))}</h2>\n"
+            f"  {figure}\n"
+            f"  "
+        )
+        parts.extend(f"\n  {row['html']}\n  " for row in construct["rows"])
+        parts.append("\n</section>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - texts escaped, charts and rows safe
+
+
 def _frozen(rows):
     """[(label, values)] as a hashable key: values a dict, a list or None."""
     return tuple(
@@ -769,7 +789,7 @@ def results(request, slug):
             "scope_options": _scope_options(selectors.scope_choices(user, campaign), str(scope)),
             "labels": labels,
             "datas": datas,
-            "constructs": constructs,
+            "constructs_html": _constructs_html(constructs),
             "thead": thead,
             "choices": choice_results(campaign, stats=stats[campaign.pk]).for_scope(scope),
             "by_role": by_role,
