@@ -703,9 +703,16 @@ def results(request, slug):
         for item in role_results.for_scope(scope)["questions"]:
             role_items.setdefault(item["code"], []).append(item)
     labels = [scope_label(s) for s in compared]
-    questions = Question.objects.filter(
-        instrument_id=campaign.instrument_id, kind=QuestionKind.LIKERT5
-    ).order_by("section__order", "order", "pk")
+    # The instrument's questions as the survey keeps them (in memory once
+    # frozen, as every released campaign's is), in the page's order.
+    questions = sorted(
+        (
+            q
+            for q in services.instrument_questions(campaign.instrument)
+            if q.kind == QuestionKind.LIKERT5
+        ),
+        key=lambda q: (q.section.order, q.order, q.pk),
+    )
     trend = selectors.trend(user, campaign, scope, waves=waves, stats=stats)
     suppressed_label = _suppressed_label()
     # Drawing the ~35 charts was most of the page's time. They depend only on

@@ -1,10 +1,12 @@
 """Each indicator of "networks at risk" on small hand-made data, its
 threshold, the reasons (one translated line each) and the query count."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from monitoring.risk.indicators import QUERIES, distribution, networks_at_risk
 from networks.meetings.models import Attendance
@@ -271,3 +273,14 @@ def test_the_meeting_signals_keep_the_meeting_measures_definitions():
         assert risk.agenda_from_members == m.agenda_from_members_rate
         assert risk.agreements_on_time == m.agreements_on_time_rate
         assert risk.agreements_due == m.agreements_due
+
+
+def test_the_cached_meeting_signals_are_the_days(network, monkeypatch):
+    """An open agreement falls due as the days pass, with no write: the
+    cached meeting signals are kept for one day."""
+    agreements(held_meeting(network, 3), open_overdue=1)  # due on the 28th of March
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(YEAR, 3, 28))
+    assert risk_of(network).agreements_due == 0
+    assert risk_of(network).agreements_due == 0  # from the cache
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(YEAR, 3, 29))
+    assert risk_of(network).agreements_due == 1
