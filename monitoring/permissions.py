@@ -56,6 +56,15 @@ def followed_networks(user):
     return visible_networks(user)
 
 
+def follows_visible_networks(user):
+    """Whether the networks whose published results and reports the user
+    reads (followed_networks, result_networks) are all those they see
+    (visible_networks): members other than supervisors (who follow only
+    those they supervise), admins and analysts. A network read from
+    visible_networks then needs no second check against them."""
+    return is_active_user(user) and not (is_supervisor(user) or is_admin(user) or is_analyst(user))
+
+
 def is_analyst(user):
     return analyst_scope(user) is not None
 
@@ -142,20 +151,25 @@ def _none():
     return Network.objects.none()
 
 
-def result_region_codes(user, campaign):
-    """Codes of the regions whose results the user may read (a set)."""
+def result_regions(user, campaign):
+    """The regions whose results the user may read (a queryset)."""
     if not is_active_user(user) or campaign.status == CampaignStatus.DRAFT:
-        return set()
+        return Region.objects.none()
     if is_national(user) and (is_admin(user) or _reads_as_analyst(user, campaign)):
-        return set(Region.objects.values_list("code", flat=True))
+        return Region.objects.all()
     scope = analyst_scope(user)
     if scope is not None:
-        return set(scope.regions.values_list("code", flat=True))
+        return scope.regions.all()
     if campaign.status != CampaignStatus.PUBLISHED:
-        return set()
-    return set(
-        result_networks(user, campaign).values_list("deprov__region_id", flat=True).distinct()
+        return Region.objects.none()
+    return Region.objects.filter(
+        code__in=result_networks(user, campaign).values("deprov__region_id")
     )
+
+
+def result_region_codes(user, campaign):
+    """Codes of the regions whose results the user may read (a set)."""
+    return set(result_regions(user, campaign).values_list("code", flat=True))
 
 
 def results_released(campaign):
@@ -256,7 +270,7 @@ def parse_scope(text):
 # --- PDF reports ----------------------------------------------------------------
 
 
-def visible_reports(user, campaign=None):
+def visible_reports(user, campaign=None, *, visible_network=None):
     """Reports the user may see (and download once built), of `campaign` or
     of every campaign.
 
@@ -265,8 +279,14 @@ def visible_reports(user, campaign=None):
     Network members (directivos, sostenedor representatives, and supervisors
     for the networks they supervise): the built reports of their networks,
     once the campaign is published.
+
+    `visible_network`: a network the caller read from visible_networks(user);
+    the reports are then that network's, and for a user who
+    follows_visible_networks it is not looked up in followed_networks again.
     """
     reports = Report.objects.all()
+    if visible_network is not None:
+        reports = reports.filter(network=visible_network)
     if campaign is not None:
         if campaign.status == CampaignStatus.DRAFT:
             return reports.none()
@@ -284,12 +304,14 @@ def visible_reports(user, campaign=None):
             | Q(scope=ReportScope.REGION, region_id__in=codes)
             | Q(scope=ReportScope.NETWORK, network__deprov__region_id__in=codes)
         )
-    return reports.filter(
+    reports = reports.filter(
         campaign__status=CampaignStatus.PUBLISHED,
         scope=ReportScope.NETWORK,
         status=ReportStatus.DONE,
-        network__in=followed_networks(user).values("pk"),
     )
+    if visible_network is not None and follows_visible_networks(user):
+        return reports
+    return reports.filter(network__in=followed_networks(user).values("pk"))
 
 
 def can_build_reports(user, campaign):

@@ -5,8 +5,6 @@ from django.db.models import Case, Count, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
-from schools.models import Region
-
 from . import permissions
 from .default_instrument import CONTRACT_CODES
 from .models import (
@@ -126,8 +124,9 @@ def scope_choices(user, campaign):
     if not permissions.can_view_results(user, campaign):
         return []
     choices = [("national", None)]
-    codes = permissions.result_region_codes(user, campaign)
-    regions = Region.objects.filter(code__in=codes).order_by("order").values_list("code", "name")
+    regions = (
+        permissions.result_regions(user, campaign).order_by("order").values_list("code", "name")
+    )
     choices += [(f"region:{code}", name) for code, name in regions]
     networks = (
         permissions.result_networks(user, campaign)
@@ -175,11 +174,9 @@ def earlier_campaigns(user, campaign):
     statuses = [CampaignStatus.PUBLISHED]
     if permissions.is_admin(user) or permissions.is_analyst(user):
         statuses.append(CampaignStatus.CLOSED)
-    earlier = (
-        Campaign.objects.filter(year__lt=campaign.year, status__in=statuses)
-        .select_related("instrument")
-        .order_by("-year", "-pk")[: TREND_WAVES - 1]
-    )
+    earlier = Campaign.objects.filter(year__lt=campaign.year, status__in=statuses).order_by(
+        "-year", "-pk"
+    )[: TREND_WAVES - 1]
     return list(reversed(earlier))
 
 
@@ -273,11 +270,13 @@ def home_panel(user, *, published=True):
     return {"invitations": items, "published": published}
 
 
-def network_panel(user, network):
+def network_panel(user, network, *, visible=False):
     """The latest published results of a network for its page: the five
     contract questions with the network's, region's and national % of
     agreement (None where suppressed), the number of responses and a link
-    to the full results. None when there is nothing the user may read."""
+    to the full results. None when there is nothing the user may read.
+    `visible`: the network was read from visible_networks(user) (the
+    panel's view), which for most members settles that they read it."""
     campaign = (
         Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
         .select_related("instrument")
@@ -287,19 +286,30 @@ def network_panel(user, network):
     if campaign is None:
         return None
     scope = Scope("network", region=network.deprov.region, network=network)
-    if not permissions.can_view_scope(user, campaign, scope):
+    if visible and permissions.follows_visible_networks(user):
+        # result_networks of a published campaign is visible_networks here.
+        allowed = permissions.can_view_results(user, campaign)
+    else:
+        allowed = permissions.can_view_scope(user, campaign, scope)
+    if not allowed:
         return None
     results = campaign_results(campaign)
     network_data, region_data, national_data = (
         results.for_scope(s) for s in comparison_scopes(scope)
     )
-    questions = {q.code: q for q in Question.objects.filter(instrument_id=campaign.instrument_id)}
     by_code = [
         {item["code"]: item for item in data["questions"]}
         for data in (network_data, region_data, national_data)
     ]
-    rows = []
     codes = [c for c in CONTRACT_CODES if c in by_code[0]] or list(by_code[0])[:5]
+    # Only the texts of the rows shown (not the instrument's every question).
+    questions = {
+        q.code: q
+        for q in Question.objects.filter(
+            instrument_id=campaign.instrument_id, code__in=codes
+        ).order_by()
+    }
+    rows = []
     for code in codes:
         rows.append(
             {
@@ -316,7 +326,7 @@ def network_panel(user, network):
         "n_responses": network_data["n_responses"],
         "rows": rows,
         "url": results_url(campaign, scope),
-        "report": network_report(user, campaign, network),
+        "report": network_report(user, campaign, network, visible=visible),
     }
 
 
@@ -337,12 +347,13 @@ def _network_report_urls(user, campaign, networks):
     return urls
 
 
-def network_report(user, campaign, network):
+def network_report(user, campaign, network, *, visible=False):
     """The network's built PDF report of the campaign the user may download
-    (in their language if there is one), or None. One query."""
+    (in their language if there is one), or None. One query. `visible`: the
+    network was read from visible_networks(user)."""
     language = (getattr(user, "language", "") or "es")[:2]
     report = (
-        permissions.visible_reports(user, campaign)
+        permissions.visible_reports(user, campaign, visible_network=network if visible else None)
         .filter(scope=ReportScope.NETWORK, network=network, status=ReportStatus.DONE)
         .exclude(file="")
         .order_by(Case(When(language=language, then=0), default=1), "language")

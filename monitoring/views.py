@@ -498,18 +498,31 @@ def _results_pending(request, campaign, *, status=200):
     )
 
 
+# The scope menus written, by their options (the menu of a national analyst
+# is the same page after page): content-addressed, so never stale. Bounded.
+_SCOPE_MENUS = {}
+SCOPE_MENUS_KEPT = 64
+
+
 def _scope_options(choices, selected):
     """The <option>s of the scope menu, written at once (hundreds of networks):
     html.escape is what django.utils.html.escape does, without its lazy-string
-    wrapper and SafeString per value (half the page's time for 650 options)."""
+    wrapper and SafeString per value (half the page's time for 650 options).
+    Kept in this process by the options themselves (_SCOPE_MENUS), the
+    selected one marked on each use."""
     national = _("Nacional")
-    return mark_safe(  # noqa: S308 - every value escaped
-        "".join(
-            f'<option value="{html.escape(value)}"'
-            f"{' selected' if value == selected else ''}>"
-            f"{html.escape(str(label or national))}</option>"
+    key = (national, tuple(choices))
+    menu = _SCOPE_MENUS.get(key)
+    if menu is None:
+        if len(_SCOPE_MENUS) >= SCOPE_MENUS_KEPT:
+            _SCOPE_MENUS.clear()
+        menu = _SCOPE_MENUS[key] = "".join(
+            f'<option value="{html.escape(value)}">{html.escape(str(label or national))}</option>'
             for value, label in choices
         )
+    option = f'<option value="{html.escape(selected)}">'
+    return mark_safe(  # noqa: S308 - every value escaped
+        menu.replace(option, f'<option value="{html.escape(selected)}" selected>')
     )
 
 
@@ -571,6 +584,78 @@ class _Cells:
         )
 
 
+class _Article:
+    """A question's article of the results page (its heading, chart and
+    table), written here rather than by the template's loops (~35 a page,
+    a dozen tags each): the same markup, each text escaped as the
+    template's autoescape does."""
+
+    def __init__(self, labels, thead):
+        self.not_asked = (
+            '<p class="suppressed mb-2">' + html.escape(_("No incluida en esta encuesta.")) + "</p>"
+        )
+        self.thead = str(thead)
+        self.labels = [html.escape(str(label)) for label in labels]
+        first = self.labels[0] if self.labels else ""
+        self.roles = {
+            "director": f"{first} · {html.escape(_('Director/a'))}",
+            None: f"{first} · {html.escape(_('Jefe/a de UTP'))}",
+        }
+
+    def __call__(self, row):
+        code = html.escape(row["question"].code)
+        if row["not_asked"]:
+            figure = self.not_asked
+        else:
+            figure = f'<figure class="mb-2">{row["chart"]}</figure>'
+        items = "".join(
+            f'<tr><th scope="row" class="fw-normal">{label}</th>{cells}</tr>'
+            for label, (_label, cells) in zip(self.labels, row["items"], strict=True)
+        )
+        roles = "".join(
+            f'<tr><th scope="row" class="fw-normal">'
+            f"{self.roles['director' if role == 'director' else None]}</th>{cells}</tr>"
+            for role, cells in row["roles"]
+        )
+        return mark_safe(  # noqa: S308 - every text escaped
+            f'<article class="mb-4" aria-labelledby="q-{code}">\n'
+            f'    <h3 class="h6" id="q-{code}">{html.escape(row["question"].text)} '
+            f'<span class="small text-body-secondary font-monospace">{code}</span></h3>\n'
+            f"    {figure}\n"
+            f'    <div class="table-responsive" tabindex="0" role="region" '
+            f'aria-labelledby="q-{code}">\n'
+            f'    <table class="table table-sm results-table small mb-0">\n'
+            f"      {self.thead}\n"
+            f"      <tbody>\n"
+            f"      {items}\n"
+            f"      {roles}\n"
+            f"      </tbody>\n"
+            f"    </table>\n"
+            f"    </div>\n"
+            f"  </article>"
+        )
+
+
+def _constructs_html(constructs):
+    """The sections of the results page, one per construct with its trend
+    chart and its questions' articles (row["html"], _Article): the markup
+    the template's loops wrote."""
+    parts = []
+    for counter, construct in enumerate(constructs, 1):
+        trend = construct["trend"]
+        figure = f'<figure class="my-3">{trend}</figure>' if trend else ""
+        parts.append(
+            f'\n<section class="mb-5" aria-labelledby="c-{counter}">\n'
+            f'  <h2 class="h4 border-bottom pb-1" id="c-{counter}">'
+            f"{html.escape(str(construct['name']))}</h2>\n"
+            f"  {figure}\n"
+            f"  "
+        )
+        parts.extend(f"\n  {row['html']}\n  " for row in construct["rows"])
+        parts.append("\n</section>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - texts escaped, charts and rows safe
+
+
 def _frozen(rows):
     """[(label, values)] as a hashable key: values a dict, a list or None."""
     return tuple(
@@ -618,9 +703,16 @@ def results(request, slug):
         for item in role_results.for_scope(scope)["questions"]:
             role_items.setdefault(item["code"], []).append(item)
     labels = [scope_label(s) for s in compared]
-    questions = Question.objects.filter(
-        instrument_id=campaign.instrument_id, kind=QuestionKind.LIKERT5
-    ).order_by("section__order", "order", "pk")
+    # The instrument's questions as the survey keeps them (in memory once
+    # frozen, as every released campaign's is), in the page's order.
+    questions = sorted(
+        (
+            q
+            for q in services.instrument_questions(campaign.instrument)
+            if q.kind == QuestionKind.LIKERT5
+        ),
+        key=lambda q: (q.section.order, q.order, q.pk),
+    )
     trend = selectors.trend(user, campaign, scope, waves=waves, stats=stats)
     suppressed_label = _suppressed_label()
     # Drawing the ~35 charts was most of the page's time. They depend only on
@@ -666,6 +758,10 @@ def results(request, slug):
         if not constructs or constructs[-1]["name"] != name:
             constructs.append({"name": name, "rows": [], "trend": None})
         constructs[-1]["rows"].append(row)
+    article = _Article(labels, thead := _results_thead())
+    for construct in constructs:
+        for row in construct["rows"]:
+            row["html"] = article(row)
     waves = trend["waves"]
     if len(waves) > 1:
         for construct in constructs:
@@ -700,8 +796,8 @@ def results(request, slug):
             "scope_options": _scope_options(selectors.scope_choices(user, campaign), str(scope)),
             "labels": labels,
             "datas": datas,
-            "constructs": constructs,
-            "thead": _results_thead(),
+            "constructs_html": _constructs_html(constructs),
+            "thead": thead,
             "choices": choice_results(campaign, stats=stats[campaign.pk]).for_scope(scope),
             "by_role": by_role,
             "waves": waves,
@@ -1093,5 +1189,5 @@ def network_panel(request, code):
     return render(
         request,
         "monitoring/_network_panel.html",
-        {"monitoring_panel": selectors.network_panel(request.user, network)},
+        {"monitoring_panel": selectors.network_panel(request.user, network, visible=True)},
     )

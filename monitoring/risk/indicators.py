@@ -8,10 +8,11 @@ Everything is computed for all the networks of a scope at once, in a fixed
 number of grouped queries whatever their number (QUERIES, with the networks
 themselves): the meeting signals (one query of per-meeting counts, with the
 same definitions as networks.meetings.selectors.network_meeting_measures
-but only the figures read here), the PME delayed actions (one), the survey
-waves (one, then monitoring.results for each wave, which applies the
-suppression rules, cached), the construct questions (one) and the waves'
-response counts (one). The networks of a DEPROV or a region reach the
+but only the figures read here; cached per network under its meetings
+version), the PME delayed actions (one), the survey waves (one, then
+monitoring.results for each wave, which applies the suppression rules,
+cached), the construct questions (one, when a wave is not cached) and the
+waves' response counts (one). The networks of a DEPROV or a region reach the
 grouped queries as a list of ids, the country's as a subquery.
 
 Thresholds (DEFAULT_THRESHOLDS; the setting RISK_THRESHOLDS overrides any)
@@ -33,6 +34,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from networks.meetings.cache import TIMEOUT as MEETINGS_TIMEOUT
+from networks.meetings.cache import meetings_versions
 from networks.meetings.models import (
     AgendaItem,
     Agreement,
@@ -79,8 +82,10 @@ DEFAULT_THRESHOLDS = {
 TREND_MEETINGS = 3
 # Up to this many networks the grouped queries name them (networks_at_risk).
 ID_LIST_MAX = 150
-# Queries of networks_at_risk with two survey waves (tests assert it).
-QUERIES = 6
+# Queries of networks_at_risk with two survey waves, its caches filled (tests
+# assert it): the networks, the PME delayed actions, the waves and their
+# response counts (the meeting signals and construct questions only on a miss).
+QUERIES = 4
 # Survey constructs followed, by key: the construct name of the instrument.
 CONSTRUCTS = {
     "interest": "Interés en las reuniones",
@@ -355,6 +360,30 @@ def _meeting_signals(network_ids, year):
     return found
 
 
+SIGNALS_KEY = "monitoring:risk-meetings:1"
+
+
+def _cached_meeting_signals(network_ids, year):
+    """_meeting_signals of a list of network ids ({network id:
+    MeetingSignals}, every one of them), each network's kept in the cache
+    under its meetings version (networks.meetings.cache: bumped by every
+    write to the meetings, attendance, agenda and agreements counted here)
+    and the day (agreements fall due as days pass). The query it spares is
+    the costliest of the computation, most of all when its rows are cold."""
+    today = timezone.localdate().isoformat()
+    versions = meetings_versions(network_ids)
+    keys = {pk: f"{SIGNALS_KEY}:{pk}:{year}:{today}:{versions[pk]}" for pk in network_ids}
+    found = cache.get_many(list(keys.values()))
+    signals = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in network_ids if pk not in signals]
+    if missing:
+        computed = _meeting_signals(missing, year)
+        fresh = {pk: computed.get(pk) or MeetingSignals() for pk in missing}
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, MEETINGS_TIMEOUT)
+        signals.update(fresh)
+    return signals
+
+
 def _pme_delayed(network_ids, year):
     """{network id: (actions, delayed)} of the shared plans of the year of
     the schools taking part, delayed as pme.models.delayed_condition says
@@ -381,9 +410,7 @@ def survey_waves(year):
     released = list(
         Campaign.objects.filter(
             year__lte=year, status__in=(CampaignStatus.CLOSED, CampaignStatus.PUBLISHED)
-        )
-        .select_related("instrument")
-        .order_by("-year", "-pk")[:20]
+        ).order_by("-year", "-pk")[:20]
     )
     current = next((c for c in released if c.year == year), None)
     previous = next((c for c in released if c.year < year), None)
@@ -405,11 +432,30 @@ def _construct_agree(cells, asked, question_ids):
     return round(sum(values) / len(values), 1) if values else None
 
 
-def _wave_constructs(wave, by_instrument, stats):
+def _construct_questions(waves):
+    """{(instrument id, construct): [question ids]} of the Likert questions
+    of the CONSTRUCTS in the waves' instruments (one query)."""
+    by_instrument = {}
+    for pk, instrument_id, construct in (
+        Question.objects.filter(
+            instrument_id__in={c.instrument_id for c in waves},
+            kind=QuestionKind.LIKERT5,
+            construct__in=CONSTRUCTS.values(),
+        )
+        .order_by("section__order", "order", "pk")
+        .values_list("pk", "instrument_id", "construct")
+    ):
+        by_instrument.setdefault((instrument_id, construct), []).append(pk)
+    return by_instrument
+
+
+def _wave_constructs(wave, questions, stats):
     """{network id: {construct key: % agree}} of every network of a wave,
     cached like monitoring.results (keyed by the wave's responses, `stats`:
     their number and last id): reading it back is much cheaper than
-    unpickling the wave's whole results."""
+    unpickling the wave's whole results. `questions()`: _construct_questions
+    of the waves, called only when the figures are computed (a released
+    wave's instrument is frozen)."""
     key = (
         f"monitoring:risk-constructs:1:{wave.pk}:{wave.instrument_id}:"
         f"{settings.MIN_CELL_SIZE}:{stats['n']}:{stats['last']}"
@@ -417,6 +463,7 @@ def _wave_constructs(wave, by_instrument, stats):
     found = cache.get(key)
     if found is not None:
         return found
+    by_instrument = questions()
     results = campaign_results(wave, use_cache=False)
     found = {}
     for (level, _region, network_id, role), cells in results.table.cells.items():
@@ -440,17 +487,13 @@ def _survey(networks, year, readable):
     if current is None:
         return {}
     waves = [c for c in (current, previous) if c is not None]
-    by_instrument = {}
-    for pk, instrument_id, construct in (
-        Question.objects.filter(
-            instrument_id__in={c.instrument_id for c in waves},
-            kind=QuestionKind.LIKERT5,
-            construct__in=CONSTRUCTS.values(),
-        )
-        .order_by("section__order", "order", "pk")
-        .values_list("pk", "instrument_id", "construct")
-    ):
-        by_instrument.setdefault((instrument_id, construct), []).append(pk)
+    questions = []  # _construct_questions(waves), once, if a wave is computed
+
+    def construct_questions():
+        if not questions:
+            questions.append(_construct_questions(waves))
+        return questions[0]
+
     stats = {
         row["campaign_id"]: row
         for row in Response.objects.filter(campaign__in=[c.pk for c in waves])
@@ -461,7 +504,7 @@ def _survey(networks, year, readable):
     figures = {}
     for wave in waves:
         by_network = _wave_constructs(
-            wave, by_instrument, stats.get(wave.pk, {"n": 0, "last": None})
+            wave, construct_questions, stats.get(wave.pk, {"n": 0, "last": None})
         )
         allowed = readable(wave)
         for network in networks:
@@ -641,7 +684,10 @@ def networks_at_risk(networks, year, *, readable=None):
     else:
         ids = networks_qs.filter(year=year).values("pk")
     limits, texts = thresholds(), _reason_texts()
-    signals = _meeting_signals(ids, year)
+    if isinstance(ids, list):
+        signals = _cached_meeting_signals(ids, year)
+    else:
+        signals = _meeting_signals(ids, year)
     pme = _pme_delayed(ids, year)
     survey = _survey(networks, year, readable or (lambda _campaign: None))
     empty = MeetingSignals()

@@ -18,7 +18,9 @@ from monitoring.models import Report, ReportStatus
 from monitoring.reports import building, rendering
 from monitoring.reports.data import ReportInputs, campaign_scopes, report_checksum
 from monitoring.reports.services import request_reports
+from monitoring.selectors import network_panel
 from monitoring.tasks import build_report, sweep_stale_reports
+from networks.permissions import visible_networks
 from tests.factories import CampaignFactory, MembershipFactory, NetworkFactory
 
 from .conftest import TALCA, add_responses, likert_questions
@@ -372,6 +374,20 @@ def test_members_find_their_network_report_on_the_network_page(monitoring_world,
         f"/reports/{built[A].pk}/"
         not in outsider.get("/networks/RME-13-901/survey-panel/").content.decode()
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_network_panel_reads_a_visible_network_as_a_second_check_would(
+    monitoring_world, built, role
+):
+    """The panel's view passes visible=True (the network came from
+    visible_networks): the panel and its report link are those the full
+    checks give, for every role and network it sees (a DEPROV's supervisor
+    sees networks whose results and reports they do not follow)."""
+    user = getattr(monitoring_world, role)
+    add_responses(built[A].campaign, monitoring_world.network_a, [4] * 12)
+    for network in visible_networks(user).select_related("deprov__region"):
+        assert network_panel(user, network, visible=True) == network_panel(user, network)
 
 
 # --- the page and the API ------------------------------------------------------------------------

@@ -65,3 +65,23 @@ def test_the_page_runs_a_fixed_number_of_queries(
         page = client.get(URL).content.decode()
     assert "RME-07-961" in page
     assert 'value="national" selected' in page
+
+
+def test_the_scope_menu_kept_by_its_options_marks_each_visits_scope(
+    monitoring_world, login, published
+):
+    """The menu is kept per process by its options (monitoring.views
+    _SCOPE_MENUS): each visit marks its own scope, and a renamed network is
+    a new menu, escaped like any text of the page."""
+    client = login(monitoring_world.analyst)
+    base = "/monitoring/campaigns/rme-2024/results/?scope="
+    national = client.get(base + "national").content.decode()
+    region = client.get(base + "region:7").content.decode()
+    assert 'value="national" selected' in national and 'value="region:7">' in national
+    assert 'value="region:7" selected' in region and 'value="national">' in region
+    assert region.count(" selected>") == national.count(" selected>")
+    network = monitoring_world.network_a
+    network.name = "Red <Talca> & Maule"
+    network.save()
+    page = client.get(base + "national").content.decode()
+    assert f"{network.code} · Red &lt;Talca&gt; &amp; Maule</option>" in page

@@ -1,12 +1,15 @@
 """Each indicator of "networks at risk" on small hand-made data, its
 threshold, the reasons (one translated line each) and the query count."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from monitoring.risk.indicators import QUERIES, distribution, networks_at_risk
+from networks.meetings.models import Attendance
 from networks.meetings.selectors import MEASURED_ROLES, network_meeting_measures
 from networks.models import Network
 from tests.factories import NetworkFactory, NetworkSchoolFactory
@@ -221,9 +224,37 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
     _queries()
     many, risks = _queries()
     assert len(risks) == 5
-    # 1 networks, 4 meeting signals (attendance and its trend in one), 1 PME delayed,
-    # 1 waves, 1 construct questions, 2 results cache keys (one per wave).
-    assert few == many == QUERIES == 6
+    # 1 networks, 1 PME delayed, 1 waves, 1 results cache keys (both waves); the
+    # meeting signals and the construct questions come from the cache.
+    assert few == many == QUERIES == 4
+
+
+def test_the_meeting_signals_are_cached_per_network_until_its_meetings_change():
+    a, b = NetworkFactory(year=YEAR), NetworkFactory(year=YEAR)
+    held_meeting(a, 3, attendance={D: (1, 2)})
+    held_meeting(b, 3, attendance={D: (2, 2)})
+    both = Network.objects.filter(pk__in=[a.pk, b.pk])
+
+    def held():
+        with CaptureQueriesContext(connection) as ctx:
+            risks = networks_at_risk(both, YEAR)
+        meeting_sql = [q["sql"] for q in ctx.captured_queries if '"meetings_meeting"' in q["sql"]]
+        return {r.network.pk: r.meetings_held for r in risks}, meeting_sql
+
+    assert held()[0] == {a.pk: 1, b.pk: 1}
+    counts, sql = held()
+    assert counts == {a.pk: 1, b.pk: 1} and sql == []  # both from the cache
+    # A meeting of A (its version bumped): A is read again, B stays cached.
+    held_meeting(a, 4, attendance={D: (2, 2)})
+    counts, [sql] = held()
+    assert counts == {a.pk: 2, b.pk: 1}
+    assert f"IN ({a.pk})" in sql
+    # An attendance taken in B: B's figures change at once.
+    row = Attendance.objects.filter(meeting__network=b, role=D).first()
+    row.attended = False
+    row.save()
+    rates = {r.network.pk: r.attendance[D] for r in networks_at_risk(both, YEAR)}
+    assert rates == {a.pk: 75.0, b.pk: 50.0}
 
 
 def test_the_meeting_signals_keep_the_meeting_measures_definitions():
@@ -242,3 +273,14 @@ def test_the_meeting_signals_keep_the_meeting_measures_definitions():
         assert risk.agenda_from_members == m.agenda_from_members_rate
         assert risk.agreements_on_time == m.agreements_on_time_rate
         assert risk.agreements_due == m.agreements_due
+
+
+def test_the_cached_meeting_signals_are_the_days(network, monkeypatch):
+    """An open agreement falls due as the days pass, with no write: the
+    cached meeting signals are kept for one day."""
+    agreements(held_meeting(network, 3), open_overdue=1)  # due on the 28th of March
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(YEAR, 3, 28))
+    assert risk_of(network).agreements_due == 0
+    assert risk_of(network).agreements_due == 0  # from the cache
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(YEAR, 3, 29))
+    assert risk_of(network).agreements_due == 1
