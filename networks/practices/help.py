@@ -38,16 +38,17 @@ whose estimate at national scale (about 1,600 practices in a subdimension)
 crossed PostgreSQL's jit_above_cost and spent more time compiling the query
 than running it (see bench/bench_help.py)."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     Func,
     IntegerField,
     OuterRef,
@@ -58,16 +59,17 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from networks.models import NetworkSchool
 from pme.models import Action, ActionStatus, Subdimension
 from pme.permissions import visible_plans
-from schools.models import PerformanceCategory, School
+from schools.models import Comuna, PerformanceCategory, School
 
 from . import permissions as perms
-from .models import AdoptionStage, PracticeAdoption
+from .models import AdoptionStage, Practice, PracticeAdoption, PracticeComment
 
 DEFAULT_LIMIT = 8
 ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
@@ -268,6 +270,72 @@ def _band_q(band, field):
     return q
 
 
+def _q(model, *columns):
+    """The quoted table name of `model` and of its `columns`."""
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(c) for c in columns))
+
+
+def _network_schools_sql(school_pk):
+    """`_network_schools_of` as SQL text and parameters."""
+    links, school_id, network_id, left_on = _q(NetworkSchool, "school_id", "network_id", "left_on")
+    return (
+        f"SELECT l2.{school_id} FROM {links} l2 WHERE l2.{left_on} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
+        f"l2.{network_id} IN (SELECT l1.{network_id} FROM {links} l1 "
+        f"WHERE l1.{left_on} IS NULL AND l1.{school_id} = %s)",
+        [school_pk],
+    )
+
+
+def _latest_category_sql(school_column):
+    """`_latest_category` as SQL text over `school_column`."""
+    table, school_id, year, level, category = _q(
+        PerformanceCategory, "school_id", "year", "level", "category"
+    )
+    return (
+        f"(SELECT c0.{category} FROM {table} c0 WHERE c0.{school_id} = {school_column} "  # noqa: S608 - our models' quoted names
+        f"ORDER BY c0.{year} DESC, c0.{level} ASC LIMIT 1)"
+    )
+
+
+def _category_schools_sql(category):
+    """`_schools_whose_latest_category_is` as SQL text and parameters."""
+    table, school_id, year, level, column = _q(
+        PerformanceCategory, "school_id", "year", "level", "category"
+    )
+    return (
+        f"SELECT c1.{school_id} FROM {table} c1 WHERE c1.{column} = %s AND NOT EXISTS "  # noqa: S608 - our models' quoted names; values are parameters
+        f"(SELECT 1 FROM {table} c2 WHERE c2.{school_id} = c1.{school_id} AND "
+        f"(c2.{year} > c1.{year} OR (c2.{level} < c1.{level} AND c2.{year} = c1.{year})))",
+        [category],
+    )
+
+
+def _shares_level_sql(column, codes):
+    """`_SharesALevel` as SQL text and parameters."""
+    codes = sorted(codes)
+    marks = ", ".join(["%s"] * len(codes))
+    if connection.vendor == "postgresql":
+        return f"({column} @> ANY (ARRAY[{marks}]::jsonb[]))", [json.dumps([c]) for c in codes]
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN ({marks}))",  # noqa: S608 - placeholders only
+        codes,
+    )
+
+
+def _one_if_sql(sql):
+    return f"CASE WHEN {sql} THEN 1 ELSE 0 END"
+
+
+def _datetime(value):
+    """A datetime column read by a cursor (SQLite gives text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
 def _practices(user, school, subdimension, context, limit):
     """The best `limit` practices, ranked in SQL by the same key as
     `Suggestion.rank_key` (reach, closeness, evidence, newest, pk) over
@@ -275,113 +343,139 @@ def _practices(user, school, subdimension, context, limit):
     in one query; then their traits and reasons in Python from the rows.
     Ranking in SQL keeps the national subdimensions (about 1,600 visible
     practices) off the Python pass, and the cut is exact: the practices
-    left out rank below the `limit` loaded ones, whatever their context."""
-    codes = context["levels"]
-    closeness = (
-        _one_if(Q(rural=context["rural"]))
-        + _one_if(Q(school__dependency=context["dependency"]))
-        + (_one_if(Q(shares_level=True)) if codes else Value(0))
-        + _one_if(_band_q(context["band"], "enrollment"))
-        + (
-            _one_if(Q(school__in=_schools_whose_latest_category_is(context["category"])))
-            if context["category"]
-            else Value(0)
+    left out rank below the `limit` loaded ones, whatever their context.
+
+    The query is written in SQL (the user's scope from
+    `permissions.published_scope_sql`): as a queryset, building and
+    compiling it took half the panel's time. Same text as the queryset's
+    it replaced, so the same plan."""
+    practices, *cols = _q(
+        Practice,
+        "id",
+        "title",
+        "rural",
+        "levels",
+        "enrollment",
+        "published_at",
+        "school_id",
+        "status",
+        "visibility",
+        "subdimension_id",
+    )
+    p = dict(
+        zip(
+            (
+                "id",
+                "title",
+                "rural",
+                "levels",
+                "enrollment",
+                "published_at",
+                "school_id",
+                "status",
+                "visibility",
+                "subdimension_id",
+            ),
+            (f"p.{c}" for c in cols),
+            strict=True,
         )
     )
-    queryset = (
-        perms.published_practices(user)
-        .filter(subdimension=subdimension)
-        .exclude(school=school)
-        .annotate(
-            # A set computed once (a subquery per row, as for the schools
-            # below, would weigh on the plan of the ranking).
-            in_network=ExpressionWrapper(
-                Q(school__in=_network_schools_of(school.pk)), output_field=BooleanField()
-            ),
-            category=_latest_category(OuterRef("school")),
-            # Counted over joins rather than in a subquery per row: the
-            # planner's estimate of one subquery per practice of a national
-            # subdimension crossed jit_above_cost, and compiling the query
-            # took longer than running it.
-            n_adopted=Count(
-                "adoptions", filter=Q(adoptions__stage=AdoptionStage.ADOPTED), distinct=True
-            ),
-            n_trying=Count(
-                "adoptions",
-                filter=Q(adoptions__stage__in=[AdoptionStage.EXPLORING, AdoptionStage.TRYING]),
-                distinct=True,
-            ),
-            n_comments=Count("comments", distinct=True),
-        )
+    scope = perms.published_scope_sql(
+        user, status=p["status"], visibility=p["visibility"], id=p["id"], school=p["school_id"]
     )
-    if codes:
-        queryset = queryset.annotate(shares_level=_SharesALevel("levels", codes))
-    rows = (
-        queryset.annotate(
-            reach=Case(
-                When(in_network=True, then=Value(NETWORK)),
-                When(Q(school__deprov_id=context["deprov_id"]), then=Value(DEPROV)),
-                When(
-                    Q(school__comuna__region_id=context["comuna__region_id"]),
-                    then=Value(REGION),
-                ),
-                default=Value(COUNTRY),
-                output_field=IntegerField(),
-            ),
-            closeness=closeness,
-            evidence=3 * F("n_adopted") + F("n_trying") + F("n_comments"),
-        )
-        .values(
-            "pk",
-            "title",
-            "rural",
-            "levels",
-            "enrollment",
-            "published_at",
-            "school_id",
-            "school__name",
-            "school__dependency",
-            "school__deprov_id",
-            "school__comuna__region_id",
-            "in_network",
-            "category",
-            "n_adopted",
-            "n_trying",
-            "n_comments",
-        )
-        .order_by(
-            "reach",
-            "-closeness",
-            "-evidence",
-            F("published_at").desc(nulls_last=True),
-            "pk",
-        )[:limit]
+    if scope is None:
+        return
+    schools, rbd, name, dependency, deprov_id, comuna_id = _q(
+        School, "rbd", "name", "dependency", "deprov_id", "comuna_id"
     )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    adoptions, a_id, a_practice, a_stage = _q(PracticeAdoption, "id", "practice_id", "stage")
+    comments, c_id, c_practice = _q(PracticeComment, "id", "practice_id")
+    network_sql, network_params = _network_schools_sql(school.pk)
+    in_network = f"{p['school_id']} IN ({network_sql})"
+    closeness = [
+        (_one_if_sql(f"{p['rural']}" if context["rural"] else f"NOT {p['rural']}"), []),
+        (_one_if_sql(f"s.{dependency} = %s"), [context["dependency"]]),
+    ]
+    if context["levels"]:
+        sql, params = _shares_level_sql(p["levels"], context["levels"])
+        closeness.append((_one_if_sql(sql), params))
+    bounds = (0, *ENROLLMENT_BANDS, None)
+    band = [f"{p['enrollment']} >= %s"], [bounds[context["band"]]]
+    if bounds[context["band"] + 1] is not None:
+        band[0].append(f"{p['enrollment']} < %s")
+        band[1].append(bounds[context["band"] + 1])
+    closeness.append((_one_if_sql(" AND ".join(band[0])), band[1]))
+    if context["category"]:
+        sql, params = _category_schools_sql(context["category"])
+        closeness.append((_one_if_sql(f"{p['school_id']} IN ({sql})"), params))
+    closeness_sql = "(" + " + ".join(sql for sql, _params in closeness) + ")"
+    closeness_params = [x for _sql, params in closeness for x in params]
+    adopted = f"COUNT(DISTINCT a.{a_id}) FILTER (WHERE a.{a_stage} = %s)"
+    trying = f"COUNT(DISTINCT a.{a_id}) FILTER (WHERE a.{a_stage} IN (%s, %s))"
+    n_comments = f"COUNT(DISTINCT c.{c_id})"
+    stages = [AdoptionStage.ADOPTED, AdoptionStage.EXPLORING, AdoptionStage.TRYING]
+    sql = (
+        f"SELECT {p['id']}, {p['title']}, {p['rural']}, {p['levels']}, {p['enrollment']}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"{p['published_at']}, {p['school_id']}, s.{name}, s.{dependency}, s.{deprov_id}, "
+        f"m.{region_id}, {in_network}, {_latest_category_sql(p['school_id'])}, "
+        f"{adopted}, {trying}, {n_comments}, "
+        f"CASE WHEN {in_network} THEN %s WHEN s.{deprov_id} = %s THEN %s "
+        f"WHEN m.{region_id} = %s THEN %s ELSE %s END, "
+        f"{closeness_sql}, (3 * {adopted} + {trying} + {n_comments}) "
+        f"FROM {practices} p INNER JOIN {schools} s ON {p['school_id']} = s.{rbd} "
+        f"LEFT OUTER JOIN {adoptions} a ON {p['id']} = a.{a_practice} "
+        f"LEFT OUTER JOIN {comments} c ON {p['id']} = c.{c_practice} "
+        f"INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+        f"WHERE ({scope[0]}) AND {p['subdimension_id']} = %s AND NOT ({p['school_id']} = %s) "
+        f"GROUP BY {p['id']}, s.{rbd}, m.{cut} "
+        "ORDER BY 17 ASC, 18 DESC, 19 DESC, 6 DESC NULLS LAST, 1 ASC LIMIT %s"
+    )
+    params = [
+        *network_params,
+        *stages,
+        *network_params,
+        NETWORK,
+        context["deprov_id"],
+        DEPROV,
+        context["comuna__region_id"],
+        REGION,
+        COUNTRY,
+        *closeness_params,
+        *stages,
+        *scope[1],
+        subdimension,
+        school.pk,
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     for row in rows:
+        (pk, title, rural, levels, enrollment, published_at, school_id, school_name) = row[:8]
+        (dependency_, deprov, region, in_net, category, n_adopted, n_trying, n_comm) = row[8:16]
+        if isinstance(levels, str):
+            levels = json.loads(levels)
+        published_at = _datetime(published_at)
         yield Suggestion(
             kind="practice",
-            pk=row["pk"],
-            title=row["title"],
-            school_name=row["school__name"] or str(row["school_id"]),
-            school_rbd=row["school_id"],
+            pk=pk,
+            title=title,
+            school_name=school_name or str(school_id),
+            school_rbd=school_id,
             url="",
-            reach=_reach(
-                context,
-                in_network=row["in_network"],
-                deprov_id=row["school__deprov_id"],
-                region_id=row["school__comuna__region_id"],
-            ),
+            reach=_reach(context, in_network=in_net, deprov_id=deprov, region_id=region),
             traits=_traits(
                 context,
-                rural=row["rural"],
-                dependency=row["school__dependency"],
-                levels=row["levels"],
-                enrollment=row["enrollment"],
-                category=row["category"],
+                rural=rural,
+                dependency=dependency_,
+                levels=levels,
+                enrollment=enrollment,
+                category=category,
             ),
-            evidence=3 * row["n_adopted"] + row["n_trying"] + row["n_comments"],
-            newest=row["published_at"].timestamp() if row["published_at"] else 0,
-            n_comments=row["n_comments"],
+            evidence=3 * n_adopted + n_trying + n_comm,
+            newest=published_at.timestamp() if published_at else 0,
+            n_comments=n_comm,
         )
 
 
