@@ -42,13 +42,13 @@ import datetime
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
     Func,
     IntegerField,
     OuterRef,
@@ -64,7 +64,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from networks.models import NetworkSchool
-from pme.models import Action, ActionStatus, Subdimension
+from pme.models import Action, ActionStatus, AnnualPlan, Subdimension
 from pme.permissions import visible_plans
 from schools.models import Comuna, PerformanceCategory, School
 
@@ -492,36 +492,86 @@ def completed_actions(user, *, subdimension, year=None):
 
 
 def _schools(user, school, subdimension, context):
-    rows = (
-        completed_actions(user, subdimension=subdimension)
-        .exclude(plan__school=school)
-        .values(
-            "plan_id",
-            "plan__school_id",
-            "plan__school__name",
-            "plan__school__rural",
-            "plan__school__dependency",
-            "plan__school__levels",
-            "plan__school__enrollment",
-            "plan__school__deprov_id",
-            "plan__school__comuna__region_id",
-        )
-        .annotate(
-            n=Count("pk"),
-            # Sets computed once, as for the practices: a subquery per
-            # school weighs when the reader reads every plan (an analyst).
-            in_network=ExpressionWrapper(
-                Q(plan__school__in=_network_schools_of(school.pk)), output_field=BooleanField()
-            ),
-            same_category=ExpressionWrapper(
-                Q(plan__school__in=_schools_whose_latest_category_is(context["category"]))
-                if context["category"]
-                else Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by()
+    """The schools that completed actions in the subdimension this cycle
+    (`completed_actions` without the reader's school), with their context:
+    one query written in SQL, as `_practices` (only the reader's plans are
+    compiled from their queryset)."""
+    year = timezone.localdate().year
+    plans = visible_plans(user).filter(cycle__first_year__lte=year, cycle__last_year__gte=year)
+    try:
+        plans_sql, plans_params = plans.values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    actions, a_id, plan_id, status, progress, subdimension_id = _q(
+        Action, "id", "plan_id", "status", "progress", "subdimension_id"
     )
+    annual_plans, pl_id, school_id = _q(AnnualPlan, "id", "school_id")
+    schools, s_rbd, name, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+        School,
+        "rbd",
+        "name",
+        "rural",
+        "dependency",
+        "levels",
+        "enrollment",
+        "deprov_id",
+        "comuna_id",
+    )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    network_sql, network_params = _network_schools_sql(school.pk)
+    if context["category"]:
+        category_sql, category_params = _category_schools_sql(context["category"])
+        same_category = f"pl.{school_id} IN ({category_sql})"
+    else:
+        same_category, category_params = "FALSE", []
+    sql = (
+        f"SELECT a.{plan_id}, pl.{school_id}, s.{name}, s.{rural}, s.{dependency}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"s.{levels}, s.{enrollment}, s.{deprov_id}, m.{region_id}, COUNT(a.{a_id}), "
+        f"pl.{school_id} IN ({network_sql}), {same_category} "
+        f"FROM {actions} a INNER JOIN {annual_plans} pl ON a.{plan_id} = pl.{pl_id} "
+        f"INNER JOIN {schools} s ON pl.{school_id} = s.{s_rbd} "
+        f"INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+        f"WHERE (a.{status} = %s OR a.{progress} = 100) AND a.{plan_id} IN ({plans_sql}) "
+        f"AND a.{subdimension_id} = %s AND NOT (a.{status} = %s) AND NOT (pl.{school_id} = %s) "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12"
+    )
+    params = [
+        *network_params,
+        *category_params,
+        ActionStatus.DONE,
+        *plans_params,
+        subdimension,
+        ActionStatus.CANCELLED,
+        school.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            dict(
+                zip(
+                    (
+                        "plan_id",
+                        "plan__school_id",
+                        "plan__school__name",
+                        "plan__school__rural",
+                        "plan__school__dependency",
+                        "plan__school__levels",
+                        "plan__school__enrollment",
+                        "plan__school__deprov_id",
+                        "plan__school__comuna__region_id",
+                        "n",
+                        "in_network",
+                        "same_category",
+                    ),
+                    row,
+                    strict=True,
+                )
+            )
+            for row in cursor.fetchall()
+        ]
+    for row in rows:
+        if isinstance(row["plan__school__levels"], str):
+            row["plan__school__levels"] = json.loads(row["plan__school__levels"])
     by_school = {}
     for row in rows:
         rbd = row["plan__school_id"]
