@@ -13,9 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import title
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from networks.meetings.models import Meeting
@@ -28,6 +30,7 @@ from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 from rme_platform.links import row_url
 
+from . import cache as help_cache
 from . import help, selectors, services
 from . import permissions as perms
 from .filters import PracticeFilter
@@ -487,15 +490,35 @@ def pme_action(request, practice_id):
 # --- ¿Quién puede ayudarnos? -------------------------------------------------------------------
 
 
+def _help_options(subdimensions, chosen):
+    """The subdimension select's options, written once in Python from the
+    cached catalogue (a template loop with two translations per option)."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+            f"{escape(gettext(dimension))} · {escape(gettext(name))}</option>"
+            for code, dimension, name in subdimensions
+        )
+    )
+
+
 def _help_render(request, *, school, subdimension, action=None, plan=None):
-    subdimensions = list(Subdimension.objects.select_related("dimension"))
+    subdimensions = help_cache.subdimensions()
+    chosen = next(
+        (
+            Subdimension(code=code, name=name)
+            for code, _dimension, name in subdimensions
+            if code == subdimension
+        ),
+        None,
+    )
     return render(
         request,
         "practices/_help_panel.html",
         {
             "help_school": school,
-            "help_subdimension": next((s for s in subdimensions if s.pk == subdimension), None),
-            "help_subdimensions": subdimensions,
+            "help_subdimension": chosen,
+            "help_options": "" if action else _help_options(subdimensions, chosen and chosen.pk),
             "help_action": action,
             "help_plan": plan,
             "help_at_risk": action is not None and help.is_at_risk(action),
