@@ -170,22 +170,42 @@ def _schools_whose_latest_category_is(category):
 
 def _school_context(school):
     """The reader's school: setting, dependency, levels, enrollment band,
-    DEPROV, region and latest category (one query)."""
-    row = (
-        School.objects.filter(pk=school.pk)
-        .annotate(category=_latest_category(OuterRef("pk")))
-        .values(
-            "rbd",
-            "rural",
-            "dependency",
-            "levels",
-            "enrollment",
-            "deprov_id",
-            "comuna__region_id",
-            "category",
-        )
-        .get()
+    DEPROV, region and latest category (one query, written in SQL as the
+    ranking's)."""
+    schools, rbd, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+        School, "rbd", "rural", "dependency", "levels", "enrollment", "deprov_id", "comuna_id"
     )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.{rbd}, s.{rural}, s.{dependency}, s.{levels}, s.{enrollment}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"s.{deprov_id}, m.{region_id}, {_latest_category_sql(f's.{rbd}')} "
+            f"FROM {schools} s INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+            f"WHERE s.{rbd} = %s",
+            [school.pk],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise School.DoesNotExist
+    row = dict(
+        zip(
+            (
+                "rbd",
+                "rural",
+                "dependency",
+                "levels",
+                "enrollment",
+                "deprov_id",
+                "comuna__region_id",
+                "category",
+            ),
+            found,
+            strict=True,
+        )
+    )
+    if isinstance(row["levels"], str):
+        row["levels"] = json.loads(row["levels"])
+    row["rural"] = bool(row["rural"])
     row["band"] = enrollment_band(row["enrollment"])
     row["levels"] = set(row["levels"] or [])
     return row
@@ -674,13 +694,16 @@ def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_L
     practice_ids = [s.pk for s in chosen if s.kind == "practice"]
     if practice_ids:
         stages = {}
-        for row in (
-            PracticeAdoption.objects.filter(practice__in=practice_ids)
-            .values("practice_id", "stage")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            stages.setdefault(row["practice_id"], {})[row["stage"]] = row["n"]
+        adoptions, practice_id, stage, a_id = _q(PracticeAdoption, "practice_id", "stage", "id")
+        marks = ", ".join(["%s"] * len(practice_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {practice_id}, {stage}, COUNT({a_id}) FROM {adoptions} "  # noqa: S608 - our models' quoted names; values are parameters
+                f"WHERE {practice_id} IN ({marks}) GROUP BY 1, 2",
+                practice_ids,
+            )
+            for practice, stage_, n in cursor.fetchall():
+                stages.setdefault(practice, {})[stage_] = n
         for suggestion in chosen:
             if suggestion.kind == "practice":
                 suggestion.stages = stages.get(suggestion.pk, {})
