@@ -4,6 +4,8 @@ Access comes from practice_permissions (a practice the user may not see
 answers 404; one they see but may not change answers 403); every change
 goes through practice_services."""
 
+from functools import lru_cache
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import title
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +32,7 @@ from pme.models import Action, ActionStatus, Subdimension
 from rme_platform.files import attachment_download_view
 from rme_platform.forms import add_service_errors
 from rme_platform.links import row_url
+from schools.models import School
 
 from . import cache as help_cache
 from . import help, selectors, services
@@ -181,6 +185,30 @@ def practice_create(request):
     )
 
 
+@lru_cache(maxsize=64)
+def _blank_form_fields(form_class, language):
+    """An empty form's fields, rendered once per process and language
+    (their labels and help texts are translated; nothing else varies)."""
+    return render_to_string("includes/form_fields.html", {"form": form_class()})
+
+
+@lru_cache(maxsize=256)
+def _blank_adoption_fields(schools, language):
+    """The empty adoption form's fields for these (pk, display name) schools
+    (in the form's order), rendered once per process, language and list."""
+    form = AdoptionForm(schools=School.objects.none())
+    form.fields["school"].choices = list(schools)
+    return render_to_string("includes/form_fields.html", {"form": form})
+
+
+def _form_fields(form):
+    """The fields of a form of the practice page: a bound one (with its
+    errors) rendered now, an empty one from the process's renderings."""
+    if form.is_bound:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    return _blank_form_fields(type(form), get_language())
+
+
 @login_required
 def practice_detail(request, pk, forms=None):
     practice = _visible(request.user, pk)
@@ -188,12 +216,23 @@ def practice_detail(request, pk, forms=None):
     forms = forms or {}
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment") or CommentForm()
+        context["comment_fields"] = _form_fields(context["comment_form"])
     if forms.get("adoption"):
         context["adoption_form"] = forms["adoption"]
+        context["adoption_fields"] = _form_fields(forms["adoption"])
     elif context["adopting_schools"]:
-        context["adoption_form"] = AdoptionForm(schools=context["adopting_schools"])
+        schools = context["adopting_schools"]
+        # The form's order (by name, as the database sorts), the names as
+        # the form shows them.
+        order = School.objects.filter(pk__in=[s.pk for s in schools]).order_by("name")
+        names = {s.pk: s.display_name for s in schools}
+        context["adoption_form"] = True
+        context["adoption_fields"] = _blank_adoption_fields(
+            tuple((pk, names[pk]) for pk in order.values_list("pk", flat=True)), get_language()
+        )
     if context["can_edit"]:
         context["attachment_form"] = forms.get("attachment") or AttachmentForm()
+        context["attachment_fields"] = _form_fields(context["attachment_form"])
     return render(
         request,
         "practices/practice_detail.html",
