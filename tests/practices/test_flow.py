@@ -2,7 +2,9 @@
 and the bad inputs that must store nothing and say why."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from networks.practices.filters import search
 from networks.practices.models import (
@@ -270,8 +272,13 @@ def test_the_practice_pages_forms_follow_the_readers_language_and_schools(practi
     assert w.c1.display_name not in page
     w.director_b.language = "en"
     w.director_b.save()
-    page = client.get(practice.get_absolute_url()).content.decode()
+    try:
+        page = client.get(practice.get_absolute_url()).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request's, for the next tests
     assert ">Comment</label>" in page and ">Comentario</label>" not in page
+    w.director_b.language = "es"
+    w.director_b.save()
     PositionFactory(school=w.c1, user=w.director_b)
     page = client.get(practice.get_absolute_url()).content.decode()
     assert f'">{w.c1.display_name}</option>' in page
