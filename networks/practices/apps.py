@@ -6,3 +6,6 @@ class PracticesConfig(AppConfig):
     name = "networks.practices"
     label = "practices"
     verbose_name = _("Prácticas")
+
+    def ready(self):
+        from . import cache  # noqa: F401  (connects the version bumps)

@@ -38,16 +38,17 @@ whose estimate at national scale (about 1,600 practices in a subdimension)
 crossed PostgreSQL's jit_above_cost and spent more time compiling the query
 than running it (see bench/bench_help.py)."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
     Func,
     IntegerField,
     OuterRef,
@@ -58,16 +59,17 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from networks.models import NetworkSchool
-from pme.models import Action, ActionStatus, Subdimension
+from pme.models import Action, ActionStatus, AnnualPlan, Subdimension
 from pme.permissions import visible_plans
-from schools.models import PerformanceCategory, School
+from schools.models import Comuna, PerformanceCategory, School
 
 from . import permissions as perms
-from .models import AdoptionStage, PracticeAdoption
+from .models import AdoptionStage, Practice, PracticeAdoption, PracticeComment
 
 DEFAULT_LIMIT = 8
 ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
@@ -168,22 +170,42 @@ def _schools_whose_latest_category_is(category):
 
 def _school_context(school):
     """The reader's school: setting, dependency, levels, enrollment band,
-    DEPROV, region and latest category (one query)."""
-    row = (
-        School.objects.filter(pk=school.pk)
-        .annotate(category=_latest_category(OuterRef("pk")))
-        .values(
-            "rbd",
-            "rural",
-            "dependency",
-            "levels",
-            "enrollment",
-            "deprov_id",
-            "comuna__region_id",
-            "category",
-        )
-        .get()
+    DEPROV, region and latest category (one query, written in SQL as the
+    ranking's)."""
+    schools, rbd, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+        School, "rbd", "rural", "dependency", "levels", "enrollment", "deprov_id", "comuna_id"
     )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.{rbd}, s.{rural}, s.{dependency}, s.{levels}, s.{enrollment}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"s.{deprov_id}, m.{region_id}, {_latest_category_sql(f's.{rbd}')} "
+            f"FROM {schools} s INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+            f"WHERE s.{rbd} = %s",
+            [school.pk],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise School.DoesNotExist
+    row = dict(
+        zip(
+            (
+                "rbd",
+                "rural",
+                "dependency",
+                "levels",
+                "enrollment",
+                "deprov_id",
+                "comuna__region_id",
+                "category",
+            ),
+            found,
+            strict=True,
+        )
+    )
+    if isinstance(row["levels"], str):
+        row["levels"] = json.loads(row["levels"])
+    row["rural"] = bool(row["rural"])
     row["band"] = enrollment_band(row["enrollment"])
     row["levels"] = set(row["levels"] or [])
     return row
@@ -268,6 +290,72 @@ def _band_q(band, field):
     return q
 
 
+def _q(model, *columns):
+    """The quoted table name of `model` and of its `columns`."""
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(c) for c in columns))
+
+
+def _network_schools_sql(school_pk):
+    """`_network_schools_of` as SQL text and parameters."""
+    links, school_id, network_id, left_on = _q(NetworkSchool, "school_id", "network_id", "left_on")
+    return (
+        f"SELECT l2.{school_id} FROM {links} l2 WHERE l2.{left_on} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
+        f"l2.{network_id} IN (SELECT l1.{network_id} FROM {links} l1 "
+        f"WHERE l1.{left_on} IS NULL AND l1.{school_id} = %s)",
+        [school_pk],
+    )
+
+
+def _latest_category_sql(school_column):
+    """`_latest_category` as SQL text over `school_column`."""
+    table, school_id, year, level, category = _q(
+        PerformanceCategory, "school_id", "year", "level", "category"
+    )
+    return (
+        f"(SELECT c0.{category} FROM {table} c0 WHERE c0.{school_id} = {school_column} "  # noqa: S608 - our models' quoted names
+        f"ORDER BY c0.{year} DESC, c0.{level} ASC LIMIT 1)"
+    )
+
+
+def _category_schools_sql(category):
+    """`_schools_whose_latest_category_is` as SQL text and parameters."""
+    table, school_id, year, level, column = _q(
+        PerformanceCategory, "school_id", "year", "level", "category"
+    )
+    return (
+        f"SELECT c1.{school_id} FROM {table} c1 WHERE c1.{column} = %s AND NOT EXISTS "  # noqa: S608 - our models' quoted names; values are parameters
+        f"(SELECT 1 FROM {table} c2 WHERE c2.{school_id} = c1.{school_id} AND "
+        f"(c2.{year} > c1.{year} OR (c2.{level} < c1.{level} AND c2.{year} = c1.{year})))",
+        [category],
+    )
+
+
+def _shares_level_sql(column, codes):
+    """`_SharesALevel` as SQL text and parameters."""
+    codes = sorted(codes)
+    marks = ", ".join(["%s"] * len(codes))
+    if connection.vendor == "postgresql":
+        return f"({column} @> ANY (ARRAY[{marks}]::jsonb[]))", [json.dumps([c]) for c in codes]
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN ({marks}))",  # noqa: S608 - placeholders only
+        codes,
+    )
+
+
+def _one_if_sql(sql):
+    return f"CASE WHEN {sql} THEN 1 ELSE 0 END"
+
+
+def _datetime(value):
+    """A datetime column read by a cursor (SQLite gives text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
 def _practices(user, school, subdimension, context, limit):
     """The best `limit` practices, ranked in SQL by the same key as
     `Suggestion.rank_key` (reach, closeness, evidence, newest, pk) over
@@ -275,113 +363,139 @@ def _practices(user, school, subdimension, context, limit):
     in one query; then their traits and reasons in Python from the rows.
     Ranking in SQL keeps the national subdimensions (about 1,600 visible
     practices) off the Python pass, and the cut is exact: the practices
-    left out rank below the `limit` loaded ones, whatever their context."""
-    codes = context["levels"]
-    closeness = (
-        _one_if(Q(rural=context["rural"]))
-        + _one_if(Q(school__dependency=context["dependency"]))
-        + (_one_if(Q(shares_level=True)) if codes else Value(0))
-        + _one_if(_band_q(context["band"], "enrollment"))
-        + (
-            _one_if(Q(school__in=_schools_whose_latest_category_is(context["category"])))
-            if context["category"]
-            else Value(0)
+    left out rank below the `limit` loaded ones, whatever their context.
+
+    The query is written in SQL (the user's scope from
+    `permissions.published_scope_sql`): as a queryset, building and
+    compiling it took half the panel's time. Same text as the queryset's
+    it replaced, so the same plan."""
+    practices, *cols = _q(
+        Practice,
+        "id",
+        "title",
+        "rural",
+        "levels",
+        "enrollment",
+        "published_at",
+        "school_id",
+        "status",
+        "visibility",
+        "subdimension_id",
+    )
+    p = dict(
+        zip(
+            (
+                "id",
+                "title",
+                "rural",
+                "levels",
+                "enrollment",
+                "published_at",
+                "school_id",
+                "status",
+                "visibility",
+                "subdimension_id",
+            ),
+            (f"p.{c}" for c in cols),
+            strict=True,
         )
     )
-    queryset = (
-        perms.published_practices(user)
-        .filter(subdimension=subdimension)
-        .exclude(school=school)
-        .annotate(
-            # A set computed once (a subquery per row, as for the schools
-            # below, would weigh on the plan of the ranking).
-            in_network=ExpressionWrapper(
-                Q(school__in=_network_schools_of(school.pk)), output_field=BooleanField()
-            ),
-            category=_latest_category(OuterRef("school")),
-            # Counted over joins rather than in a subquery per row: the
-            # planner's estimate of one subquery per practice of a national
-            # subdimension crossed jit_above_cost, and compiling the query
-            # took longer than running it.
-            n_adopted=Count(
-                "adoptions", filter=Q(adoptions__stage=AdoptionStage.ADOPTED), distinct=True
-            ),
-            n_trying=Count(
-                "adoptions",
-                filter=Q(adoptions__stage__in=[AdoptionStage.EXPLORING, AdoptionStage.TRYING]),
-                distinct=True,
-            ),
-            n_comments=Count("comments", distinct=True),
-        )
+    scope = perms.published_scope_sql(
+        user, status=p["status"], visibility=p["visibility"], id=p["id"], school=p["school_id"]
     )
-    if codes:
-        queryset = queryset.annotate(shares_level=_SharesALevel("levels", codes))
-    rows = (
-        queryset.annotate(
-            reach=Case(
-                When(in_network=True, then=Value(NETWORK)),
-                When(Q(school__deprov_id=context["deprov_id"]), then=Value(DEPROV)),
-                When(
-                    Q(school__comuna__region_id=context["comuna__region_id"]),
-                    then=Value(REGION),
-                ),
-                default=Value(COUNTRY),
-                output_field=IntegerField(),
-            ),
-            closeness=closeness,
-            evidence=3 * F("n_adopted") + F("n_trying") + F("n_comments"),
-        )
-        .values(
-            "pk",
-            "title",
-            "rural",
-            "levels",
-            "enrollment",
-            "published_at",
-            "school_id",
-            "school__name",
-            "school__dependency",
-            "school__deprov_id",
-            "school__comuna__region_id",
-            "in_network",
-            "category",
-            "n_adopted",
-            "n_trying",
-            "n_comments",
-        )
-        .order_by(
-            "reach",
-            "-closeness",
-            "-evidence",
-            F("published_at").desc(nulls_last=True),
-            "pk",
-        )[:limit]
+    if scope is None:
+        return
+    schools, rbd, name, dependency, deprov_id, comuna_id = _q(
+        School, "rbd", "name", "dependency", "deprov_id", "comuna_id"
     )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    adoptions, a_id, a_practice, a_stage = _q(PracticeAdoption, "id", "practice_id", "stage")
+    comments, c_id, c_practice = _q(PracticeComment, "id", "practice_id")
+    network_sql, network_params = _network_schools_sql(school.pk)
+    in_network = f"{p['school_id']} IN ({network_sql})"
+    closeness = [
+        (_one_if_sql(f"{p['rural']}" if context["rural"] else f"NOT {p['rural']}"), []),
+        (_one_if_sql(f"s.{dependency} = %s"), [context["dependency"]]),
+    ]
+    if context["levels"]:
+        sql, params = _shares_level_sql(p["levels"], context["levels"])
+        closeness.append((_one_if_sql(sql), params))
+    bounds = (0, *ENROLLMENT_BANDS, None)
+    band = [f"{p['enrollment']} >= %s"], [bounds[context["band"]]]
+    if bounds[context["band"] + 1] is not None:
+        band[0].append(f"{p['enrollment']} < %s")
+        band[1].append(bounds[context["band"] + 1])
+    closeness.append((_one_if_sql(" AND ".join(band[0])), band[1]))
+    if context["category"]:
+        sql, params = _category_schools_sql(context["category"])
+        closeness.append((_one_if_sql(f"{p['school_id']} IN ({sql})"), params))
+    closeness_sql = "(" + " + ".join(sql for sql, _params in closeness) + ")"
+    closeness_params = [x for _sql, params in closeness for x in params]
+    adopted = f"COUNT(DISTINCT a.{a_id}) FILTER (WHERE a.{a_stage} = %s)"
+    trying = f"COUNT(DISTINCT a.{a_id}) FILTER (WHERE a.{a_stage} IN (%s, %s))"
+    n_comments = f"COUNT(DISTINCT c.{c_id})"
+    stages = [AdoptionStage.ADOPTED, AdoptionStage.EXPLORING, AdoptionStage.TRYING]
+    sql = (
+        f"SELECT {p['id']}, {p['title']}, {p['rural']}, {p['levels']}, {p['enrollment']}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"{p['published_at']}, {p['school_id']}, s.{name}, s.{dependency}, s.{deprov_id}, "
+        f"m.{region_id}, {in_network}, {_latest_category_sql(p['school_id'])}, "
+        f"{adopted}, {trying}, {n_comments}, "
+        f"CASE WHEN {in_network} THEN %s WHEN s.{deprov_id} = %s THEN %s "
+        f"WHEN m.{region_id} = %s THEN %s ELSE %s END, "
+        f"{closeness_sql}, (3 * {adopted} + {trying} + {n_comments}) "
+        f"FROM {practices} p INNER JOIN {schools} s ON {p['school_id']} = s.{rbd} "
+        f"LEFT OUTER JOIN {adoptions} a ON {p['id']} = a.{a_practice} "
+        f"LEFT OUTER JOIN {comments} c ON {p['id']} = c.{c_practice} "
+        f"INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+        f"WHERE ({scope[0]}) AND {p['subdimension_id']} = %s AND NOT ({p['school_id']} = %s) "
+        f"GROUP BY {p['id']}, s.{rbd}, m.{cut} "
+        "ORDER BY 17 ASC, 18 DESC, 19 DESC, 6 DESC NULLS LAST, 1 ASC LIMIT %s"
+    )
+    params = [
+        *network_params,
+        *stages,
+        *network_params,
+        NETWORK,
+        context["deprov_id"],
+        DEPROV,
+        context["comuna__region_id"],
+        REGION,
+        COUNTRY,
+        *closeness_params,
+        *stages,
+        *scope[1],
+        subdimension,
+        school.pk,
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     for row in rows:
+        (pk, title, rural, levels, enrollment, published_at, school_id, school_name) = row[:8]
+        (dependency_, deprov, region, in_net, category, n_adopted, n_trying, n_comm) = row[8:16]
+        if isinstance(levels, str):
+            levels = json.loads(levels)
+        published_at = _datetime(published_at)
         yield Suggestion(
             kind="practice",
-            pk=row["pk"],
-            title=row["title"],
-            school_name=row["school__name"] or str(row["school_id"]),
-            school_rbd=row["school_id"],
+            pk=pk,
+            title=title,
+            school_name=school_name or str(school_id),
+            school_rbd=school_id,
             url="",
-            reach=_reach(
-                context,
-                in_network=row["in_network"],
-                deprov_id=row["school__deprov_id"],
-                region_id=row["school__comuna__region_id"],
-            ),
+            reach=_reach(context, in_network=in_net, deprov_id=deprov, region_id=region),
             traits=_traits(
                 context,
-                rural=row["rural"],
-                dependency=row["school__dependency"],
-                levels=row["levels"],
-                enrollment=row["enrollment"],
-                category=row["category"],
+                rural=rural,
+                dependency=dependency_,
+                levels=levels,
+                enrollment=enrollment,
+                category=category,
             ),
-            evidence=3 * row["n_adopted"] + row["n_trying"] + row["n_comments"],
-            newest=row["published_at"].timestamp() if row["published_at"] else 0,
-            n_comments=row["n_comments"],
+            evidence=3 * n_adopted + n_trying + n_comm,
+            newest=published_at.timestamp() if published_at else 0,
+            n_comments=n_comm,
         )
 
 
@@ -398,36 +512,86 @@ def completed_actions(user, *, subdimension, year=None):
 
 
 def _schools(user, school, subdimension, context):
-    rows = (
-        completed_actions(user, subdimension=subdimension)
-        .exclude(plan__school=school)
-        .values(
-            "plan_id",
-            "plan__school_id",
-            "plan__school__name",
-            "plan__school__rural",
-            "plan__school__dependency",
-            "plan__school__levels",
-            "plan__school__enrollment",
-            "plan__school__deprov_id",
-            "plan__school__comuna__region_id",
-        )
-        .annotate(
-            n=Count("pk"),
-            # Sets computed once, as for the practices: a subquery per
-            # school weighs when the reader reads every plan (an analyst).
-            in_network=ExpressionWrapper(
-                Q(plan__school__in=_network_schools_of(school.pk)), output_field=BooleanField()
-            ),
-            same_category=ExpressionWrapper(
-                Q(plan__school__in=_schools_whose_latest_category_is(context["category"]))
-                if context["category"]
-                else Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by()
+    """The schools that completed actions in the subdimension this cycle
+    (`completed_actions` without the reader's school), with their context:
+    one query written in SQL, as `_practices` (only the reader's plans are
+    compiled from their queryset)."""
+    year = timezone.localdate().year
+    plans = visible_plans(user).filter(cycle__first_year__lte=year, cycle__last_year__gte=year)
+    try:
+        plans_sql, plans_params = plans.values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    actions, a_id, plan_id, status, progress, subdimension_id = _q(
+        Action, "id", "plan_id", "status", "progress", "subdimension_id"
     )
+    annual_plans, pl_id, school_id = _q(AnnualPlan, "id", "school_id")
+    schools, s_rbd, name, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+        School,
+        "rbd",
+        "name",
+        "rural",
+        "dependency",
+        "levels",
+        "enrollment",
+        "deprov_id",
+        "comuna_id",
+    )
+    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    network_sql, network_params = _network_schools_sql(school.pk)
+    if context["category"]:
+        category_sql, category_params = _category_schools_sql(context["category"])
+        same_category = f"pl.{school_id} IN ({category_sql})"
+    else:
+        same_category, category_params = "FALSE", []
+    sql = (
+        f"SELECT a.{plan_id}, pl.{school_id}, s.{name}, s.{rural}, s.{dependency}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"s.{levels}, s.{enrollment}, s.{deprov_id}, m.{region_id}, COUNT(a.{a_id}), "
+        f"pl.{school_id} IN ({network_sql}), {same_category} "
+        f"FROM {actions} a INNER JOIN {annual_plans} pl ON a.{plan_id} = pl.{pl_id} "
+        f"INNER JOIN {schools} s ON pl.{school_id} = s.{s_rbd} "
+        f"INNER JOIN {comunas} m ON s.{comuna_id} = m.{cut} "
+        f"WHERE (a.{status} = %s OR a.{progress} = 100) AND a.{plan_id} IN ({plans_sql}) "
+        f"AND a.{subdimension_id} = %s AND NOT (a.{status} = %s) AND NOT (pl.{school_id} = %s) "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12"
+    )
+    params = [
+        *network_params,
+        *category_params,
+        ActionStatus.DONE,
+        *plans_params,
+        subdimension,
+        ActionStatus.CANCELLED,
+        school.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            dict(
+                zip(
+                    (
+                        "plan_id",
+                        "plan__school_id",
+                        "plan__school__name",
+                        "plan__school__rural",
+                        "plan__school__dependency",
+                        "plan__school__levels",
+                        "plan__school__enrollment",
+                        "plan__school__deprov_id",
+                        "plan__school__comuna__region_id",
+                        "n",
+                        "in_network",
+                        "same_category",
+                    ),
+                    row,
+                    strict=True,
+                )
+            )
+            for row in cursor.fetchall()
+        ]
+    for row in rows:
+        if isinstance(row["plan__school__levels"], str):
+            row["plan__school__levels"] = json.loads(row["plan__school__levels"])
     by_school = {}
     for row in rows:
         rbd = row["plan__school_id"]
@@ -530,13 +694,16 @@ def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_L
     practice_ids = [s.pk for s in chosen if s.kind == "practice"]
     if practice_ids:
         stages = {}
-        for row in (
-            PracticeAdoption.objects.filter(practice__in=practice_ids)
-            .values("practice_id", "stage")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            stages.setdefault(row["practice_id"], {})[row["stage"]] = row["n"]
+        adoptions, practice_id, stage, a_id = _q(PracticeAdoption, "practice_id", "stage", "id")
+        marks = ", ".join(["%s"] * len(practice_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {practice_id}, {stage}, COUNT({a_id}) FROM {adoptions} "  # noqa: S608 - our models' quoted names; values are parameters
+                f"WHERE {practice_id} IN ({marks}) GROUP BY 1, 2",
+                practice_ids,
+            )
+            for practice, stage_, n in cursor.fetchall():
+                stages.setdefault(practice, {})[stage_] = n
         for suggestion in chosen:
             if suggestion.kind == "practice":
                 suggestion.stages = stages.get(suggestion.pk, {})

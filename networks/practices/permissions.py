@@ -209,6 +209,21 @@ def published_practices(user, schools=None):
     return visible_practices(user, schools).filter(status=PracticeStatus.PUBLISHED)
 
 
+def published_scope_sql(user, status, visibility, id, school):  # noqa: A002 - the column's name
+    """The condition of published_practices as SQL text and parameters over
+    the given (quoted) columns of a practice, for a query written in SQL
+    (networks.practices.help): compiling the querysets cost more than the
+    rest of the help panel. None when the user sees no practice."""
+    if not is_active_user(user):
+        return None
+    sql, params = f"{status} = %s", [PracticeStatus.PUBLISHED]
+    if is_admin(user):
+        return sql, params
+    scope = _scope(user)
+    names = {"status": status, "visibility": visibility, "id": id, "school": school}
+    return f"{sql} AND ({scope.sql.format(**names)})", [*params, *scope.params]
+
+
 def can_view_practice(user, practice):
     # Published for "all": every active user sees it (the first clause of
     # visible_practices), no need to build the user's scope.

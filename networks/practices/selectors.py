@@ -3,24 +3,27 @@ page and the home page. Lists are scoped with practice_permissions and run
 a fixed number of queries."""
 
 import hashlib
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Window
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
 from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
 from networks.meetings.permissions import visible_meetings
 from networks.models import NetworkSchool, NetworkStatus
 from networks.permissions import visible_networks
-from pme.models import Action
+from pme.models import Action, Dimension
 from pme.permissions import editable_plans
 from rme_platform.links import row_url
 from rme_platform.text import render_markdown
+from schools.models import School
 from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
@@ -347,13 +350,40 @@ def practice_page(user, practice):
     }
 
 
+def _quoted(model, *columns):
+    """The quoted table name of `model` and of its `columns`."""
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(c) for c in columns))
+
+
+class _School:
+    """A school as the panel shows it (School.display_name)."""
+
+    __slots__ = ("name", "rbd")
+
+    def __init__(self, rbd, name):
+        self.rbd, self.name = rbd, name
+
+    @property
+    def display_name(self):
+        return self.name or _("RBD %(rbd)s") % {"rbd": self.rbd}
+
+
+def _rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def network_panel(user, network, year=None):
     """Context for the practices panel of a network page: the practices its
     schools published this year (those the user may see), the adoptions
     between its schools this year, and the practices featured for it.
     Four queries whatever the size (its schools, the practices with their
     total, the adoptions, the featured), and one or two for the practices
-    the user may see."""
+    the user may see. The three lists are read in SQL (the user's scope
+    from permissions.published_scope_sql): as querysets, building and
+    compiling them cost most of the panel's time."""
     year = year or timezone.localdate().year
     # The network's schools as ids: with a list the planner reads their
     # practices through the school index (a few dozen rows) instead of
@@ -363,59 +393,93 @@ def network_panel(user, network, year=None):
             "school_id", flat=True
         )
     )
-    published = perms.published_scope(user)
-    this_year = Practice.objects.filter(published(), school__in=schools, published_at__year=year)
-    # The total rides on the first ten rows (a window count) instead of a
-    # second scan.
-    shared = list(
-        with_counts(
-            this_year.select_related("school", "dimension").defer(
-                "search_vector", "search_text", "body", "results", "problem", "context"
-            )
-        )
-        .annotate(n_total=Window(Count("pk")))
-        .order_by("-published_at")[:10]
+    practices, p_id, title, p_school, p_dimension, published_at = _quoted(
+        Practice, "id", "title", "school_id", "dimension_id", "published_at"
     )
-    n_shared = shared[0].n_total if shared else 0
-    adoptions = list(
-        PracticeAdoption.objects.filter(
-            published("practice__"),
-            school__in=schools,
-            practice__school__in=schools,
-            created_at__year=year,
-        )
-        .select_related("school", "practice__school")
-        .only(
-            "stage",
-            "created_at",
-            "school__name",
-            "school__rbd",
-            "practice__title",
-            "practice__school__name",
-            "practice__school__rbd",
-        )
-        .order_by("-created_at")[:10]
+    scope = perms.published_scope_sql(
+        user,
+        status="p." + connection.ops.quote_name("status"),
+        visibility="p." + connection.ops.quote_name("visibility"),
+        id=f"p.{p_id}",
+        school=f"p.{p_school}",
     )
-    featured = list(
-        PracticeFeature.objects.filter(published("practice__"), network=network)
-        .select_related("practice__school")
-        .only("practice__title", "practice__school__name", "practice__school__rbd")
-        .order_by("-created_at")[:5]
-    )
-    # Links and counts written once here rather than a {% url %} and a
-    # {% blocktranslate count %} per row.
+    school_t, rbd, name = _quoted(School, "rbd", "name")
+    # As the database compares them (already adapted, in the current time zone).
+    first, last = connection.ops.year_lookup_bounds_for_datetime_field(year)
+    shared, adoptions, featured = [], [], []
+    n_shared = 0
     url = row_url("practices:detail")
-    plurals = {}
-    for practice in shared:
-        practice.row_url = url(practice.pk)
-        n = practice.n_adoptions
-        if n not in plurals:
-            plurals[n] = ngettext("%(total)s adopción", "%(total)s adopciones", n) % {
-                "total": formats.localize(n)
-            }
-        practice.row_adoptions = plurals[n]
-    for row in (*adoptions, *featured):
-        row.row_url = url(row.practice_id)
+    if scope is not None and schools:
+        marks = ", ".join(["%s"] * len(schools))
+        dimension_t, code, d_name = _quoted(Dimension, "code", "name")
+        adoption_t, a_id, a_practice, a_school, stage, created_at = _quoted(
+            PracticeAdoption, "id", "practice_id", "school_id", "stage", "created_at"
+        )
+        # The total rides on the first ten rows (a window count) instead of
+        # a second scan.
+        plurals = {}
+        for pk, title_, rbd_, name_, dimension, n, n_total in _rows(
+            f"SELECT p.{p_id}, p.{title}, s.{rbd}, s.{name}, d.{d_name}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"COALESCE((SELECT COUNT(a.{a_id}) FROM {adoption_t} a "
+            f"WHERE a.{a_practice} = p.{p_id} GROUP BY a.{a_practice}), 0), "
+            f"COUNT(p.{p_id}) OVER () "
+            f"FROM {practices} p INNER JOIN {school_t} s ON p.{p_school} = s.{rbd} "
+            f"INNER JOIN {dimension_t} d ON p.{p_dimension} = d.{code} "
+            f"WHERE ({scope[0]}) AND p.{p_school} IN ({marks}) "
+            f"AND p.{published_at} BETWEEN %s AND %s "
+            f"ORDER BY p.{published_at} DESC LIMIT 10",
+            [*scope[1], *schools, first, last],
+        ):
+            if n not in plurals:
+                plurals[n] = ngettext("%(total)s adopción", "%(total)s adopciones", n) % {
+                    "total": formats.localize(n)
+                }
+            n_shared = n_total
+            shared.append(
+                SimpleNamespace(
+                    pk=pk,
+                    title=title_,
+                    school=_School(rbd_, name_),
+                    dimension=gettext(dimension),
+                    row_url=url(pk),
+                    row_adoptions=plurals[n],
+                )
+            )
+        stages = dict(AdoptionStage.choices)
+        for pk, stage_, school_rbd, school_name, title_, p_rbd, p_name in _rows(
+            f"SELECT a.{a_practice}, a.{stage}, sa.{rbd}, sa.{name}, p.{title}, s.{rbd}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"s.{name} FROM {adoption_t} a INNER JOIN {school_t} sa ON a.{a_school} = sa.{rbd} "
+            f"INNER JOIN {practices} p ON a.{a_practice} = p.{p_id} "
+            f"INNER JOIN {school_t} s ON p.{p_school} = s.{rbd} "
+            f"WHERE ({scope[0]}) AND a.{a_school} IN ({marks}) AND p.{p_school} IN ({marks}) "
+            f"AND a.{created_at} BETWEEN %s AND %s ORDER BY a.{created_at} DESC LIMIT 10",
+            [*scope[1], *schools, *schools, first, last],
+        ):
+            adoptions.append(
+                SimpleNamespace(
+                    practice=SimpleNamespace(pk=pk, title=title_, school=_School(p_rbd, p_name)),
+                    school=_School(school_rbd, school_name),
+                    stage_display=stages.get(stage_, stage_),
+                    row_url=url(pk),
+                )
+            )
+    if scope is not None:
+        feature_t, f_practice, f_network, f_created = _quoted(
+            PracticeFeature, "practice_id", "network_id", "created_at"
+        )
+        for pk, title_, p_rbd, p_name in _rows(
+            f"SELECT f.{f_practice}, p.{title}, s.{rbd}, s.{name} FROM {feature_t} f "  # noqa: S608 - our models' quoted names; values are parameters
+            f"INNER JOIN {practices} p ON f.{f_practice} = p.{p_id} "
+            f"INNER JOIN {school_t} s ON p.{p_school} = s.{rbd} "
+            f"WHERE ({scope[0]}) AND f.{f_network} = %s ORDER BY f.{f_created} DESC LIMIT 5",
+            [*scope[1], network.pk],
+        ):
+            featured.append(
+                SimpleNamespace(
+                    practice=SimpleNamespace(pk=pk, title=title_, school=_School(p_rbd, p_name)),
+                    row_url=url(pk),
+                )
+            )
     return {
         "practices_network": network,
         "practices_year": year,

@@ -5,6 +5,7 @@ answers 404; one they see but may not change answers 403); every change
 goes through practice_services."""
 
 import unicodedata
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import title
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +36,7 @@ from rme_platform.links import row_url
 from rme_platform.templatetags.rme import bootstrap_widget
 from schools.models import School
 
+from . import cache as help_cache
 from . import help, selectors, services
 from . import permissions as perms
 from .filters import PracticeFilter
@@ -282,6 +285,30 @@ def practice_create(request):
     )
 
 
+@lru_cache(maxsize=64)
+def _blank_form_fields(form_class, language):
+    """An empty form's fields, rendered once per process and language
+    (their labels and help texts are translated; nothing else varies)."""
+    return render_to_string("includes/form_fields.html", {"form": form_class()})
+
+
+@lru_cache(maxsize=256)
+def _blank_adoption_fields(schools, language):
+    """The empty adoption form's fields for these (pk, display name) schools
+    (in the form's order), rendered once per process, language and list."""
+    form = AdoptionForm(schools=School.objects.none())
+    form.fields["school"].choices = list(schools)
+    return render_to_string("includes/form_fields.html", {"form": form})
+
+
+def _form_fields(form):
+    """The fields of a form of the practice page: a bound one (with its
+    errors) rendered now, an empty one from the process's renderings."""
+    if form.is_bound:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    return _blank_form_fields(type(form), get_language())
+
+
 @login_required
 def practice_detail(request, pk, forms=None):
     practice = _visible(request.user, pk)
@@ -289,12 +316,23 @@ def practice_detail(request, pk, forms=None):
     forms = forms or {}
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment") or CommentForm()
+        context["comment_fields"] = _form_fields(context["comment_form"])
     if forms.get("adoption"):
         context["adoption_form"] = forms["adoption"]
+        context["adoption_fields"] = _form_fields(forms["adoption"])
     elif context["adopting_schools"]:
-        context["adoption_form"] = AdoptionForm(schools=context["adopting_schools"])
+        schools = context["adopting_schools"]
+        # The form's order (by name, as the database sorts), the names as
+        # the form shows them.
+        order = School.objects.filter(pk__in=[s.pk for s in schools]).order_by("name")
+        names = {s.pk: s.display_name for s in schools}
+        context["adoption_form"] = True
+        context["adoption_fields"] = _blank_adoption_fields(
+            tuple((pk, names[pk]) for pk in order.values_list("pk", flat=True)), get_language()
+        )
     if context["can_edit"]:
         context["attachment_form"] = forms.get("attachment") or AttachmentForm()
+        context["attachment_fields"] = _form_fields(context["attachment_form"])
     return render(
         request,
         "practices/practice_detail.html",
@@ -591,15 +629,35 @@ def pme_action(request, practice_id):
 # --- ¿Quién puede ayudarnos? -------------------------------------------------------------------
 
 
+def _help_options(subdimensions, chosen):
+    """The subdimension select's options, written once in Python from the
+    cached catalogue (a template loop with two translations per option)."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+            f"{escape(gettext(dimension))} · {escape(gettext(name))}</option>"
+            for code, dimension, name in subdimensions
+        )
+    )
+
+
 def _help_render(request, *, school, subdimension, action=None, plan=None):
-    subdimensions = list(Subdimension.objects.select_related("dimension"))
+    subdimensions = help_cache.subdimensions()
+    chosen = next(
+        (
+            Subdimension(code=code, name=name)
+            for code, _dimension, name in subdimensions
+            if code == subdimension
+        ),
+        None,
+    )
     return render(
         request,
         "practices/_help_panel.html",
         {
             "help_school": school,
-            "help_subdimension": next((s for s in subdimensions if s.pk == subdimension), None),
-            "help_subdimensions": subdimensions,
+            "help_subdimension": chosen,
+            "help_options": "" if action else _help_options(subdimensions, chosen and chosen.pk),
             "help_action": action,
             "help_plan": plan,
             "help_at_risk": action is not None and help.is_at_risk(action),

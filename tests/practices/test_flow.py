@@ -2,7 +2,9 @@
 and the bad inputs that must store nothing and say why."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from networks.practices.filters import search
 from networks.practices.models import (
@@ -254,3 +256,30 @@ def test_comments_are_markdown_and_sanitized(practice_world, practice_of, login)
     assert bad.status_code == 400 and PracticeComment.objects.count() == 1
     page = client.get(f"/practices/{practice.pk}/").content.decode()
     assert "Nos sirvió <strong>mucho</strong>." in page and "<script>x()" not in page
+
+
+def test_the_practice_pages_forms_follow_the_readers_language_and_schools(practice_world, login):
+    """The empty comment and adoption forms are rendered once per process
+    and language (the adoption form per list of schools offered): another
+    language, or another school to offer, shows at once."""
+    from tests.factories import PositionFactory, PracticeFactory
+
+    w = practice_world
+    practice = PracticeFactory(school=w.a1, visibility="all", title="Recreos activos")
+    client = login(w.director_b)
+    page = client.get(practice.get_absolute_url()).content.decode()
+    assert ">Comentario</label>" in page and w.b1.display_name in page
+    assert w.c1.display_name not in page
+    w.director_b.language = "en"
+    w.director_b.save()
+    try:
+        page = client.get(practice.get_absolute_url()).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request's, for the next tests
+    assert ">Comment</label>" in page and ">Comentario</label>" not in page
+    w.director_b.language = "es"
+    w.director_b.save()
+    PositionFactory(school=w.c1, user=w.director_b)
+    page = client.get(practice.get_absolute_url()).content.decode()
+    assert f'">{w.c1.display_name}</option>' in page
+    assert f'">{w.b1.display_name}</option>' in page

@@ -212,6 +212,70 @@ def test_action_and_plan_panels(help_world, login):
     assert login(w.director_b).get(reverse("pme:action_help", args=[w.late.pk])).status_code == 404
 
 
+def test_the_plan_panel_reads_the_catalogue_from_the_cache(
+    help_world, login, django_capture_on_commit_callbacks
+):
+    """The subdimensions offered by the plan panel are cached under the
+    catalogue's version: read once, and shown anew after a write to a
+    subdimension or a dimension (the admin), after a migration's write
+    through its historical models, and after each migrate."""
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.models.signals import post_migrate
+    from django.test.utils import CaptureQueriesContext
+
+    from pme.models import Dimension, Subdimension
+
+    w = help_world
+    client = login(w.utp_a2)
+    url = reverse("pme:plan_help", args=[w.plan_a2.pk]) + f"?subdimension={SUB}"
+
+    def option():
+        body = client.get(url).content.decode()
+        return body.split(f'<option value="{SUB}" selected>')[1].split("</option>")[0]
+
+    first = option()
+    assert first.endswith(" · Gestión curricular")
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert not any("pme_subdimension" in q["sql"] for q in cached.captured_queries)
+    # Another table's write leaves it cached.
+    with django_capture_on_commit_callbacks(execute=True):
+        PracticeFactory(school=w.a1, subdimension_id=SUB)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert not any("pme_subdimension" in q["sql"] for q in cached.captured_queries)
+    sub = Subdimension.objects.get(pk=SUB)
+    with django_capture_on_commit_callbacks(execute=True):
+        sub.name = "Currículum renovado"
+        sub.save()
+    assert option().endswith(" · Currículum renovado")
+    with django_capture_on_commit_callbacks(execute=True):
+        Dimension.objects.filter(pk=sub.dimension_id).get().save()  # unchanged
+        dimension = sub.dimension
+        dimension.name = "Pedagogía"
+        dimension.save()
+    assert option() == "Pedagogía · Currículum renovado"
+    # A migration writes through historical models (pme.catalog.load_catalog).
+    historical = MigrationLoader(connection).project_state().apps.get_model("pme", "Subdimension")
+    assert historical is not Subdimension
+    with django_capture_on_commit_callbacks(execute=True):
+        historical.objects.filter(pk=SUB).update(name="Por migración")  # bulk: no signal
+    assert option() == "Pedagogía · Currículum renovado"  # still cached
+    with django_capture_on_commit_callbacks(execute=True):
+        row = historical.objects.get(pk=SUB)
+        row.name = "Por migración"
+        row.save()
+    assert option() == "Pedagogía · Por migración"
+    # Whatever a migration wrote in bulk: migrate's end invalidates it.
+    Subdimension.objects.filter(pk=SUB).update(name="En bloque")
+    with django_capture_on_commit_callbacks(execute=True):
+        pme = global_apps.get_app_config("pme")
+        post_migrate.send(sender=pme, app_config=pme, verbosity=0, using="default")
+    assert option() == "Pedagogía · En bloque"
+
+
 def test_network_panel_and_agenda_button(help_world, login):
     w = help_world
     client = login(w.supervisor_a)

@@ -133,8 +133,13 @@ def test_the_network_panel_shows_what_its_schools_shared_and_adopted_this_year(
     assert panel.status_code == 200
     assert "Tutorías entre pares" in html and "Práctica antigua" not in html
     assert panel.context["practices_n_shared"] == 1
-    assert [a.practice for a in panel.context["practices_adoptions"]] == [shared]
+    assert [a.practice.pk for a in panel.context["practices_adoptions"]] == [shared.pk]
     assert "Liceo Talca Dos" in html
+    # The adoption's row: the practice, its school, the adopter and the stage.
+    assert (
+        f'<tr><td><a href="/practices/{shared.pk}/">Tutorías entre pares</a></td>'
+        f"<td>{shared.school.display_name}</td><td>Liceo Talca Dos</td><td>Probando</td></tr>"
+    ) in html
     # Outsiders get 404, like for the network page.
     assert (
         login(practice_world.director_b).get("/networks/RME-07-901/practices-panel/").status_code
