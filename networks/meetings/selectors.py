@@ -129,7 +129,7 @@ def _agreements():
     notes = AgreementNote.objects.select_related("author").order_by("created_at", "pk")
     return Agreement.objects.select_related(
         "meeting__network", "responsible_user", "responsible_school"
-    ).prefetch_related(Prefetch("notes", queryset=notes))
+    ).prefetch_related(Prefetch("notes", queryset=notes, to_attr="prefetched_notes"))
 
 
 def _open_before(meeting):
