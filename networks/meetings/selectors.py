@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from networks.models import Membership, MembershipRole
 from rme_platform import charts
 from rme_platform.accounts.models import Role
+from rme_platform.text import cached_markdown
 
 from . import permissions as perms
 from .cache import TIMEOUT, meetings_version
@@ -155,20 +156,33 @@ def agreement_queryset(user):
     return _agreements().filter(meeting__in=perms.visible_meetings(user))
 
 
-def attendance_summary(meeting):
-    """Per role: invited, RSVP answers and presence (one query)."""
-    rows = (
-        Attendance.objects.filter(meeting=meeting)
-        .values("role")
-        .annotate(
-            invited=Count("pk", filter=Q(user__isnull=False)),
-            yes=Count("pk", filter=Q(rsvp=Rsvp.YES)),
-            no=Count("pk", filter=Q(rsvp=Rsvp.NO)),
-            maybe=Count("pk", filter=Q(rsvp=Rsvp.MAYBE)),
-            present=Count("pk", filter=Q(attended=True)),
+def _attendance_counts(meeting):
+    """{role: counts} of the meeting's attendance rows, read from the cache
+    under the network's meetings version (every write to its attendance
+    bumps it: networks/meetings/cache.py), or counted (one query)."""
+    key = f"meetings:attendance-summary:v{meetings_version(meeting.network_id)}:{meeting.pk}"
+    by_role = cache.get(key)
+    if by_role is None:
+        rows = (
+            Attendance.objects.filter(meeting=meeting)
+            .values("role")
+            .annotate(
+                invited=Count("pk", filter=Q(user__isnull=False)),
+                yes=Count("pk", filter=Q(rsvp=Rsvp.YES)),
+                no=Count("pk", filter=Q(rsvp=Rsvp.NO)),
+                maybe=Count("pk", filter=Q(rsvp=Rsvp.MAYBE)),
+                present=Count("pk", filter=Q(attended=True)),
+            )
         )
-    )
-    by_role = {row["role"]: row for row in rows}
+        by_role = {row["role"]: row for row in rows}
+        cache.set(key, by_role, TIMEOUT)
+    return by_role
+
+
+def attendance_summary(meeting):
+    """Per role: invited, RSVP answers and presence (one query, or none
+    when cached)."""
+    by_role = _attendance_counts(meeting)
     out, totals = [], {"invited": 0, "yes": 0, "no": 0, "maybe": 0, "present": 0}
     for role in AttendeeRole:
         row = by_role.get(role.value)
@@ -270,6 +284,8 @@ def meeting_page(user, meeting):
         "follow_up": [a for a in agreements if a.meeting_id != meeting.pk],
         "agreements": [a for a in agreements if a.meeting_id == meeting.pk],
         "minutes": readable_minutes,
+        # Rendered once per text (the cache is keyed by it).
+        "minutes_html": cached_markdown(readable_minutes.body) if readable_minutes else "",
         "attachments": attachments,
         "now": timezone.now(),
     }
