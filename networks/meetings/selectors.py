@@ -97,7 +97,22 @@ def _annotated_proposals(user):
 def ranked_proposals(meeting, user):
     """The meeting's proposals, most voted first, each with its vote count,
     whether the user voted it and whether it is on the agenda."""
-    return _annotated_proposals(user).filter(meeting=meeting)
+    # Only what the proposals list writes: fewer columns to select and
+    # group by (the query's building was most of its time).
+    return (
+        _annotated_proposals(user)
+        .filter(meeting=meeting)
+        .only(
+            "meeting",
+            "title",
+            "rationale",
+            "pme_dimension",
+            "created_at",
+            "proposed_by__first_name",
+            "proposed_by__last_name",
+            "proposed_by__email",
+        )
+    )
 
 
 def proposal_queryset(user):
@@ -120,9 +135,7 @@ def agenda_items(meeting):
     # practices app, above this one, owns the link), joined so that the
     # agenda shows "see the practice" without a query per item.
     return (
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related("proposal", "practice_link")
-        .order_by("order")
+        AgendaItem.objects.filter(meeting=meeting).select_related("practice_link").order_by("order")
     )
 
 
