@@ -82,6 +82,31 @@ def meeting_detail_queryset(user):
     )
 
 
+def meeting_page_queryset(user):
+    """meeting_detail_queryset with only the columns the meeting page reads
+    (the network's texts and the other rows whole were a third of its
+    query's time)."""
+    return meeting_detail_queryset(user).only(
+        "network__code",
+        "network__name",
+        "title",
+        "objective",
+        "starts_at",
+        "ends_at",
+        "place",
+        "online_url",
+        "host_school__name",
+        "proposals_close_at",
+        "status",
+        "convened_by__first_name",
+        "convened_by__last_name",
+        "convened_by__email",
+        "cancel_reason",
+        "minutes__body",
+        "minutes__published_at",
+    )
+
+
 def _annotated_proposals(user):
     return (
         AgendaProposal.objects.select_related("proposed_by")

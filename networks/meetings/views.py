@@ -224,7 +224,7 @@ def meeting_record(request):
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = _visible(request.user, pk)
+    meeting = get_object_or_404(selectors.meeting_page_queryset(request.user), pk=pk)
     context = selectors.meeting_page(request.user, meeting)
     if context["member"] and meeting.proposals_open:
         context["proposal_form"] = ProposalForm()
