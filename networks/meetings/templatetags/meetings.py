@@ -1,9 +1,12 @@
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import linebreaksbr
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rme_platform.links import row_url
 
@@ -77,5 +80,58 @@ def agreement_items(agreements, show_meeting=False):
             "  </div>\n"
             f"  {last}\n"
             "</li>\n"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag
+def agenda_rows(agenda):
+    """The <li> of each agenda item of the meeting page, written here
+    rather than by the template's loop (same text, each value escaped as
+    the template escaped it)."""
+    practice_url = row_url("practices:detail")
+    # Translated literals are written as they are, like {% translate %}.
+    see_practice = _("Ver la práctica compartida")
+    badge = '<span class="badge text-bg-info" title="{}">{}</span><br>'.format(
+        _("Este punto viene de las propuestas de los integrantes"), _("Propuesto por integrantes")
+    )
+    rows = []
+    for item in agenda:
+        try:
+            link = item.practice_link
+        except ObjectDoesNotExist:  # not a practice's presentation
+            link = None
+        practice = ""
+        if link:
+            href = practice_url(link.practice_id)
+            practice = f'<div class="small"><a href="{href}">{see_practice}</a></div>'
+
+        description = (
+            f'<div class="small">{linebreaksbr(item.description, autoescape=True)}</div>'
+            if item.description
+            else ""
+        )
+        presenter = (
+            _("Presenta: %(name)s") % {"name": escape(item.presenter)} if item.presenter else ""
+        )
+        minutes = item.duration_minutes
+        duration = ngettext("%(minutes)s minuto", "%(minutes)s minutos", minutes) % {
+            "minutes": minutes
+        }
+        rows.append(
+            '\n  <li class="list-group-item d-flex justify-content-between'
+            ' align-items-start gap-2">\n'
+            '    <div class="ms-2 me-auto">\n'
+            f'      <div class="fw-semibold">{escape(item.title)}</div>\n'
+            f"      {practice}\n"
+            f"      {description}\n"
+            f'      <div class="small text-body-secondary">{presenter}</div>\n'
+            "    </div>\n"
+            '    <div class="text-end text-nowrap">\n'
+            f"      {badge if item.proposal_id else ''}\n"
+            f'      <span class="small">{duration}</span>\n'
+            "    </div>\n"
+            "  </li>\n"
+            "  "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
