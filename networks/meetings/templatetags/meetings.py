@@ -1,3 +1,6 @@
+import datetime
+import unicodedata
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import linebreaksbr
@@ -9,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rme_platform.links import row_url
+
+from ..models import OPEN_AGREEMENT_STATUSES, AgreementStatus
 
 register = template.Library()
 
@@ -34,9 +39,10 @@ def agreement_status(agreement):
     return badge
 
 
-def _short_date(moment):
-    # |date:"SHORT_DATE_FORMAT" of a datetime: in local time.
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+def _chars(text, length):
+    """|truncatechars:length, without a Truncator for a text that fits."""
+    normal = unicodedata.normalize("NFC", text)
+    return normal if len(normal) <= length else Truncator(text).chars(length)
 
 
 @register.simple_tag
@@ -44,35 +50,59 @@ def agreement_items(agreements, show_meeting=False):
     """The <li> of each agreement (its link, status, responsible, deadline,
     the meeting it comes from with `show_meeting`, and its last follow-up
     note), written here rather than an included template per agreement
-    (they were a fifth of the meeting page's rendering). Each value is
+    (they were a fifth of the meeting page's rendering): the texts are
+    translated and the dates formatted once for all the rows. Each value is
     escaped as the template escaped it."""
     url = row_url("meetings:agreement")
+    statuses = {value: escape(label) for value, label in AgreementStatus.choices}
+    overdue = ' <span class="badge text-bg-danger">{}</span>'.format(escape(_("Vencido")))
+    today = timezone.localdate()
+    responsible, due = _("Responsable: %(who)s"), _("Plazo: %(date)s")
+    origin_text, note_text = (
+        _("Acordado en «%(title)s» (%(date)s)"),
+        _("Último seguimiento (%(date)s): %(text)s"),
+    )
+    dates = {}
+
+    def date(value, fmt):
+        # |date:fmt (a datetime in local time), each value formatted once.
+        if (value, fmt) not in dates:
+            local = timezone.localtime(value) if isinstance(value, datetime.datetime) else value
+            dates[value, fmt] = escape(formats.date_format(local, fmt))
+        return dates[value, fmt]
+
     rows = []
     for agreement in agreements:
+        status = agreement.status
+        badge = '<span class="badge {}">{}</span>'.format(
+            AGREEMENT_BADGES.get(status, "text-bg-light border"), statuses.get(status, status)
+        )
+        if status in OPEN_AGREEMENT_STATUSES and agreement.due_on < today:
+            badge += overdue
         who = agreement.responsible_label
-        details = (_("Responsable: %(who)s") % {"who": escape(who)} + " · " if who else "") + _(
-            "Plazo: %(date)s"
-        ) % {"date": escape(formats.date_format(agreement.due_on, "DATE_FORMAT"))}
+        details = (responsible % {"who": escape(who)} + " · " if who else "") + due % {
+            "date": date(agreement.due_on, "DATE_FORMAT")
+        }
         origin = ""
         if show_meeting:
-            origin = " · " + _("Acordado en «%(title)s» (%(date)s)") % {
+            origin = " · " + origin_text % {
                 "title": escape(agreement.meeting.title),
-                "date": escape(_short_date(agreement.meeting.starts_at)),
+                "date": date(agreement.meeting.starts_at, "SHORT_DATE_FORMAT"),
             }
         note = agreement.last_note
         last = ""
         if note:
-            text = _("Último seguimiento (%(date)s): %(text)s") % {
-                "date": escape(_short_date(note.created_at)),
-                "text": escape(Truncator(note.text).chars(140)),
+            text = note_text % {
+                "date": date(note.created_at, "SHORT_DATE_FORMAT"),
+                "text": escape(_chars(note.text, 140)),
             }
             last = f'<div class="small mt-1">{text}</div>'
         rows.append(
             '\n<li class="list-group-item">\n'
             '  <div class="d-flex justify-content-between gap-2 flex-wrap">\n'
             f'    <a class="fw-semibold" href="{url(agreement.pk)}">'
-            f"{escape(Truncator(agreement.text).chars(160))}</a>\n"
-            f"    <span>{agreement_status(agreement)}</span>\n"
+            f"{escape(_chars(agreement.text, 160))}</a>\n"
+            f"    <span>{badge}</span>\n"
             "  </div>\n"
             '  <div class="small text-body-secondary">\n'
             f"    {details}\n"
