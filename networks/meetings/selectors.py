@@ -335,9 +335,12 @@ def meeting_page(user, meeting):
     attachments = (
         list(MinutesAttachment.objects.filter(minutes=minutes)) if readable_minutes else []
     )
-    # One row at most (unique per meeting and user): no ordering to join.
+    # The answer is shown (and asked) only while the RSVP is open. One row at
+    # most (unique per meeting and user): no ordering to join.
     mine = (
-        Attendance.objects.filter(meeting=meeting, user=user).order_by().first() if member else None
+        Attendance.objects.filter(meeting=meeting, user=user).order_by().first()
+        if member and meeting.rsvp_open
+        else None
     )
     agreements = list(_page_agreements(meeting))
     return {
