@@ -327,9 +327,11 @@ def attendance_sheet(meeting):
 
 
 def meeting_page(user, meeting):
-    """Everything the meeting page shows, in a fixed number of queries."""
+    """Everything the meeting page shows, in a fixed number of queries, for
+    a meeting read through meeting_page_queryset(user)."""
     runs = perms.can_run(user, meeting)
-    member = perms.is_member(user, meeting.network)
+    # The meeting was read through visible_meetings(user) (meeting_page_queryset).
+    member = perms.is_member_of_visible(user, meeting)
     minutes = getattr(meeting, "minutes", None)
     readable_minutes = minutes if perms.can_read_minutes(user, meeting, runs=runs) else None
     attachments = (
