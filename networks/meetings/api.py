@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from networks.api import SkipEmptyFiltersMixin
 from rme_platform.accounts.models import User
 from schools.models import School
 
@@ -639,6 +640,7 @@ class ProposalViewSet(
 
 
 class AgreementViewSet(
+    SkipEmptyFiltersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
