@@ -418,9 +418,18 @@ class Agreement(models.Model):
         return self.is_open and self.due_on < timezone.localdate()
 
     @property
+    def note_list(self):
+        """The follow-up notes in order: those selectors prefetched as a
+        list (`prefetched_notes`: a prefetch into the related manager built
+        a queryset per agreement, a tenth of the agreements API's time), or
+        read now."""
+        notes = getattr(self, "prefetched_notes", None)
+        return notes if notes is not None else list(self.notes.all())
+
+    @property
     def last_note(self):
         """The latest follow-up note (uses prefetched notes when present)."""
-        notes = list(self.notes.all())
+        notes = self.note_list
         return notes[-1] if notes else None
 
     @property

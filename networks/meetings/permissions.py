@@ -69,6 +69,13 @@ def is_member(user, network):
     )
 
 
+def is_member_of_visible(user, meeting):
+    """is_member(user, meeting.network) for a meeting read through
+    visible_meetings(user): who is not an admin sees a meeting only as an
+    active member of its network, so only an admin is asked again."""
+    return is_member(user, meeting.network) if is_admin(user) else is_active_user(user)
+
+
 def can_read_minutes(user, meeting, *, runs=None):
     """Members read published minutes; who runs the meeting reads drafts too."""
     runs = can_run(user, meeting) if runs is None else runs

@@ -224,7 +224,7 @@ def meeting_record(request):
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = _visible(request.user, pk)
+    meeting = get_object_or_404(selectors.meeting_page_queryset(request.user), pk=pk)
     context = selectors.meeting_page(request.user, meeting)
     if context["member"] and meeting.proposals_open:
         context["proposal_form"] = ProposalForm()
@@ -375,7 +375,8 @@ def _proposal_action(request, pk, action, done_message):
         context = {
             "proposal": proposal,
             "meeting": meeting,
-            "member": perms.is_member(request.user, meeting.network),
+            # The proposal was read through visible_meetings (proposal_for).
+            "member": perms.is_member_of_visible(request.user, meeting),
             "proposal_error": error,
             "announce": announce,
             "announce_id": "proposals-status",
@@ -431,7 +432,8 @@ def rsvp(request, pk):
         else:
             saved = True
     if _htmx(request):
-        mine = meeting.attendances.filter(user=request.user).first()
+        # One row at most (unique per meeting and user): no ordering to join.
+        mine = meeting.attendances.filter(user=request.user).order_by().first()
         return render(
             request,
             "meetings/_rsvp.html",

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from networks import services as network_services
+from networks.meetings import permissions as perms
+from networks.meetings import selectors as selectors
 from networks.meetings import services as services
 from networks.meetings.models import AgendaProposal, ProposalVote
 from tests.helpers import pdf_bytes
@@ -293,3 +295,18 @@ def test_a_supervisor_of_the_deprov_runs_a_networks_meetings_once_assigned_to_it
     assert client.post("/api/v1/meetings/", body, content_type="application/json").status_code == (
         201
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_meeting_page_knows_its_members_without_asking_again(meeting_world, meeting, role):
+    # The page reads the meeting through visible_meetings(user): only an
+    # admin may see it without being a member, so only an admin is asked.
+    user = getattr(meeting_world, role)
+    seen = selectors.meeting_page_queryset(user).filter(pk=meeting.pk).first()
+    if seen is not None:
+        assert perms.is_member_of_visible(user, seen) == perms.is_member(user, seen.network)
+    network_services.remove_member(
+        by=meeting_world.admin, network=meeting.network, user=meeting_world.director_a
+    )
+    user = meeting_world.director_a
+    assert not selectors.meeting_page_queryset(user).filter(pk=meeting.pk).exists()

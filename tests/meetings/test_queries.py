@@ -75,13 +75,15 @@ def test_meeting_page_runs_constant_queries(meeting_world, login, role):
     # 1 user (the session is signed), 2 the meeting with network, DEPROV,
     # region, host, convener and minutes, 3 "runs it?" (asked of the
     # database only for a supervisor: nobody else runs a network's
-    # meetings, so a directivo's page has no such query), 4 "is a member?",
-    # 5 the user's own invitation, 6 proposals with votes, "voted?" and
-    # "on the agenda?", 7 agenda items with their proposal, 8 answers and
-    # presence by role, 9 this meeting's agreements and the open ones of
-    # earlier meetings, with their meeting, network and responsible (one
-    # query for both lists), 10 their notes with authors.
-    assert large_count == (10 if role == "supervisor_a" else 9)
+    # meetings, so a directivo's page has no such query), ("is a member?"
+    # is asked only of an admin: anyone else sees a meeting only as a
+    # member), 5 the user's own invitation (while the RSVP is open), 6 proposals with
+    # votes, "voted?" and "on the agenda?", 7 agenda items with their
+    # practice, 8 answers and presence by role (then read from the cache
+    # until an answer changes them: the test below), 9 this meeting's
+    # agreements and the open ones of earlier meetings, with their meeting
+    # and responsible (one query for both lists), 10 their notes.
+    assert large_count == (9 if role == "supervisor_a" else 8)
 
 
 def test_meeting_list_runs_constant_queries(meeting_world, login):
@@ -188,3 +190,30 @@ def test_meeting_page_shows_its_agreements_apart_from_earlier_open_ones(meeting_
     assert "Acuerdo anterior abierto" in follow_up and "Acuerdo de hoy" not in follow_up
     assert "Acuerdo de hoy" in this_meeting and "Acuerdo anterior abierto" not in this_meeting
     assert "Acuerdo anterior cerrado" not in page
+
+
+def test_meeting_page_reads_the_attendance_summary_from_the_cache_until_an_answer(
+    meeting_world, login
+):
+    w = meeting_world
+    meeting = convene(w)
+    client = login(w.director_a)
+    url = f"/meetings/{meeting.pk}/"
+    first, first_count = count(client, url)
+    again, cached_count = count(client, url)
+    # The answers and presence by role, counted once, are read from the cache.
+    assert cached_count == first_count - 1
+    assert again.context["summary"] == first.context["summary"]
+    assert first.context["summary"]["totals"]["yes"] == 0
+    # An answer in another network leaves this meeting's counts cached.
+    other = convene(w, by=w.oscar, network=w.network_b)
+    services.respond_rsvp(by=w.director_b, meeting=other, answer="yes")
+    assert count(client, url)[1] == cached_count
+    # An answer here shows at once.
+    services.respond_rsvp(by=w.director_a, meeting=meeting, answer="yes")
+    page, page_count = count(client, url)
+    assert page_count == first_count
+    assert page.context["summary"]["totals"]["yes"] == 1
+    assert page.context["summary"]["totals"]["unanswered"] == (
+        first.context["summary"]["totals"]["unanswered"] - 1
+    )
