@@ -45,17 +45,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
-    Func,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Value,
-    When,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -146,28 +137,6 @@ class Suggestion:
         return sum(self.stages.values())
 
 
-def _latest_category(school_ref):
-    return Subquery(
-        PerformanceCategory.objects.filter(school=school_ref)
-        .order_by("-year", "level")
-        .values("category")[:1]
-    )
-
-
-def _schools_whose_latest_category_is(category):
-    """The schools whose latest category (as `_latest_category` picks it:
-    the newest year, then the first level) is `category`: one set for the
-    whole query, where a subquery per row would weigh on the plan."""
-    newer = PerformanceCategory.objects.filter(school=OuterRef("school")).filter(
-        Q(year__gt=OuterRef("year")) | Q(year=OuterRef("year"), level__lt=OuterRef("level"))
-    )
-    return (
-        PerformanceCategory.objects.filter(category=category)
-        .exclude(Exists(newer))
-        .values("school_id")
-    )
-
-
 def _school_context(school):
     """The reader's school: setting, dependency, levels, enrollment band,
     DEPROV, region and latest category (one query, written in SQL as the
@@ -236,60 +205,6 @@ def _reach(context, *, in_network, deprov_id, region_id):
     return COUNTRY
 
 
-def _network_schools_of(school_pk):
-    """The schools that share an active network with the school `school_pk`."""
-    networks = NetworkSchool.objects.filter(school_id=school_pk, left_on__isnull=True).values(
-        "network_id"
-    )
-    return NetworkSchool.objects.filter(left_on__isnull=True, network__in=networks).values(
-        "school_id"
-    )
-
-
-class _SharesALevel(Func):
-    """True when the JSON list of teaching levels at `expression` holds one
-    of `codes` (the Python test is `set(codes) & set(levels)`). Django has
-    no portable lookup for it: on SQLite `contains` is not supported on
-    JSON fields."""
-
-    output_field = BooleanField()
-
-    def __init__(self, expression, codes):
-        self.codes = sorted(codes)
-        super().__init__(expression)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # PostgreSQL: the list contains [code] for one of the codes.
-        sql, params = compiler.compile(self.source_expressions[0])
-        marks = ", ".join(["%s"] * len(self.codes))
-        return (
-            f"({sql} @> ANY (ARRAY[{marks}]::jsonb[]))",
-            (*params, *(json.dumps([code]) for code in self.codes)),
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        marks = ", ".join(["%s"] * len(self.codes))
-        return (
-            # Only placeholders and the compiled column go into the text.
-            f"EXISTS (SELECT 1 FROM json_each({sql}) WHERE json_each.value IN ({marks}))",  # noqa: S608
-            (*params, *self.codes),
-        )
-
-
-def _one_if(condition):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def _band_q(band, field):
-    """`field` (a non-null enrollment) is in the enrollment band `band`."""
-    bounds = (0, *ENROLLMENT_BANDS, None)
-    q = Q(**{f"{field}__gte": bounds[band]})
-    if bounds[band + 1] is not None:
-        q &= Q(**{f"{field}__lt": bounds[band + 1]})
-    return q
-
-
 def _q(model, *columns):
     """The quoted table name of `model` and of its `columns`."""
     quote = connection.ops.quote_name
@@ -297,7 +212,8 @@ def _q(model, *columns):
 
 
 def _network_schools_sql(school_pk):
-    """`_network_schools_of` as SQL text and parameters."""
+    """The schools that share an active network with the school `school_pk`
+    (SQL text and parameters)."""
     links, school_id, network_id, left_on = _q(NetworkSchool, "school_id", "network_id", "left_on")
     return (
         f"SELECT l2.{school_id} FROM {links} l2 WHERE l2.{left_on} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
@@ -308,7 +224,8 @@ def _network_schools_sql(school_pk):
 
 
 def _latest_category_sql(school_column):
-    """`_latest_category` as SQL text over `school_column`."""
+    """The latest performance category (the newest year, then the first
+    level) of the school at `school_column`, as SQL text."""
     table, school_id, year, level, category = _q(
         PerformanceCategory, "school_id", "year", "level", "category"
     )
@@ -319,7 +236,9 @@ def _latest_category_sql(school_column):
 
 
 def _category_schools_sql(category):
-    """`_schools_whose_latest_category_is` as SQL text and parameters."""
+    """The schools whose latest category (as `_latest_category_sql` picks it)
+    is `category`: one set for the whole query, where a subquery per row
+    would weigh on the plan (SQL text and parameters)."""
     table, school_id, year, level, column = _q(
         PerformanceCategory, "school_id", "year", "level", "category"
     )
@@ -332,7 +251,10 @@ def _category_schools_sql(category):
 
 
 def _shares_level_sql(column, codes):
-    """`_SharesALevel` as SQL text and parameters."""
+    """True when the JSON list of teaching levels at `column` holds one of
+    `codes` (the Python test is `set(codes) & set(levels)`; SQL text and
+    parameters). Written per database: on SQLite `contains` is not
+    supported on JSON fields."""
     codes = sorted(codes)
     marks = ", ".join(["%s"] * len(codes))
     if connection.vendor == "postgresql":
