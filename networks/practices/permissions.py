@@ -256,17 +256,19 @@ def published_practices(user, schools=None):
     return visible_practices(user, schools).filter(status=PracticeStatus.PUBLISHED)
 
 
-def published_scope_sql(user, status, visibility, id, school):  # noqa: A002 - the column's name
+def published_scope_sql(user, status, visibility, id, school, schools=None):  # noqa: A002 - the column's name
     """The condition of published_practices as SQL text and parameters over
     the given (quoted) columns of a practice, for a query written in SQL
-    (networks.practices.help): compiling the querysets cost more than the
-    rest of the help panel. None when the user sees no practice."""
+    (networks.practices.help, the library): compiling the querysets cost
+    more than the rest of the help panel. None when the user sees no
+    practice. `schools`: directivo_schools(user) when the caller has read
+    them."""
     if not is_active_user(user):
         return None
     sql, params = f"{status} = %s", [PracticeStatus.PUBLISHED]
     if is_admin(user):
         return sql, params
-    scope = _scope(user)
+    scope = _scope(user, schools)
     names = {"status": status, "visibility": visibility, "id": id, "school": school}
     return f"{sql} AND ({scope.sql.format(**names)})", [*params, *scope.params]
 
