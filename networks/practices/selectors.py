@@ -52,13 +52,13 @@ def with_counts(queryset):
     )
 
 
-def library(user, schools=None):
-    """Published practices the user may see. Filter and order it (see
-    practice_filters.PracticeFilter), then page it with PageByIds (one query
-    for the count, one for the ids of the page, one for its rows with
-    their tags on PostgreSQL, two elsewhere). `schools`: perms.directivo_schools(user) when the
-    caller has read them."""
-    return perms.published_practices(user, schools)
+def library(user):
+    """Published practices the user may see, for the API's list. Filter and
+    order it (see filters.PracticeFilter), then page it with PageByIds (one
+    query for the count, one for the ids of the page, one for its rows with
+    their tags on PostgreSQL, two elsewhere). The library page writes the
+    same as SQL (LibraryQuery)."""
+    return perms.published_practices(user)
 
 
 def my_practices(user, schools=None):
