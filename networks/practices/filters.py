@@ -1,5 +1,6 @@
 """The library's search and filters, shared by the page and the API."""
 
+import json
 from functools import partial
 
 import django_filters
@@ -10,11 +11,11 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from networks.models import NetworkSchool
+from networks.models import Network, NetworkSchool
 from pme.models import Dimension
 from rme_platform.widgets import FastSelect, FastTextInput
 from schools.cache import registry_options_key
-from schools.models import TEACHING_LABELS, Region
+from schools.models import TEACHING_LABELS, Comuna, Region, School
 
 from .models import Practice, Tag
 from .services import SEARCH_CONFIG, normalize
@@ -132,3 +133,79 @@ class PracticeFilter(django_filters.FilterSet):
         if ordering == RELEVANCE and text.strip():
             return queryset.order_by("-rank", "-published_at", "-pk")
         return queryset.order_by("-published_at", "-pk")
+
+
+def _q(model, *columns):
+    """The quoted table name of `model` and of its `columns`."""
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(c) for c in columns))
+
+
+def library_sql(data, p):
+    """PracticeFilter's filters, search and order as SQL over the practice
+    columns `p` (a dict of quoted, qualified column names), for the library
+    page's count and page of ids written as SQL (selectors.LibraryQuery):
+    compiling them as querysets cost more than the rest of the search page.
+    `data`: the valid filter form's cleaned_data (invalid fields are left
+    out, and ignored, as PracticeFilter does). Returns the conditions' SQL
+    (a list, joined with AND) and parameters, and the ORDER BY's SQL and
+    parameters: the same practices in the same order as
+    PracticeFilter.filter_queryset."""
+    sql, params = [], []
+    if data.get("dimension") is not None:
+        sql.append(f"{p['dimension_id']} = %s")
+        params.append(data["dimension"].pk)
+    level = data.get("level")
+    if level and str(level).isdigit():
+        if connection.vendor == "postgresql":
+            sql.append(f"{p['levels']} @> %s::jsonb")
+            params.append(json.dumps([int(level)]))
+        else:
+            sql.append(f"CAST({p['levels']} AS TEXT) REGEXP %s")
+            params.append(rf"(^|[^0-9]){int(level)}([^0-9]|$)")
+    schools, rbd, s_comuna = _q(School, "rbd", "comuna_id")
+    if data.get("region") is not None:
+        comunas, cut, c_region = _q(Comuna, "cut", "region_id")
+        sql.append(
+            f"{p['school_id']} IN (SELECT {rbd} FROM {schools} WHERE {s_comuna} IN "  # noqa: S608 - our models' quoted names; values are parameters
+            f"(SELECT {cut} FROM {comunas} WHERE {c_region} = %s))"
+        )
+        params.append(data["region"].pk)
+    network = (data.get("network") or "").strip()
+    if network:
+        links, l_school, l_network, l_left = _q(NetworkSchool, "school_id", "network_id", "left_on")
+        networks, n_id, n_code = _q(Network, "id", "code")
+        sql.append(
+            f"{p['school_id']} IN (SELECT {l_school} FROM {links} WHERE {l_left} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
+            f"{l_network} IN (SELECT {n_id} FROM {networks} WHERE {n_code} = %s))"
+        )
+        params.append(network)
+    if data.get("rural") is not None:
+        sql.append(f"{p['rural']} = %s")
+        params.append(data["rural"])
+    tag = (data.get("tag") or "").strip()
+    if tag:
+        tagged, t_practice, t_tag = _q(Practice.tags.through, "practice_id", "tag_id")
+        tags, tag_id, slug = _q(Tag, "id", "slug")
+        sql.append(
+            f"{p['id']} IN (SELECT {t_practice} FROM {tagged} WHERE {t_tag} IN "  # noqa: S608 - our models' quoted names; values are parameters
+            f"(SELECT {tag_id} FROM {tags} WHERE {slug} = %s))"
+        )
+        params.append(tag)
+    text = " ".join((data.get("q") or "").split())[:200]
+    order, order_params = f"{p['published_at']} DESC, {p['id']} DESC", []
+    if text and connection.vendor == "postgresql":
+        query = "websearch_to_tsquery(%s::regconfig, %s)"
+        sql.append(f"{p['search_vector']} @@ {query}")
+        params += [SEARCH_CONFIG, text]
+        if (data.get("ordering") or RELEVANCE) == RELEVANCE:
+            order = f"ts_rank({p['search_vector']}, {query}) DESC, {order}"
+            order_params = [SEARCH_CONFIG, text]
+    elif text:
+        # Every word in the normalized text (search), LIKE as Django's
+        # "contains" on SQLite; the rank is 0, the order the most recent.
+        for word in normalize(text).split():
+            word = connection.ops.prep_for_like_query(word.strip('"'))
+            sql.append(f"{p['search_text']} LIKE %s ESCAPE '\\'")
+            params.append(f"%{word}%")
+    return sql, params, order, order_params

@@ -19,18 +19,19 @@ alike. Built on networks.permissions (and re-exported there).
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q
+from django.utils import timezone
 
 from networks.meetings.permissions import runnable_networks
-from networks.models import NetworkSchool, NetworkStatus
-from networks.permissions import visible_networks
+from networks.models import Membership, Network, NetworkSchool, NetworkStatus
 from rme_platform.accounts.permissions import (
     is_active_user,
     is_admin,
     is_analyst_role,
     is_directivo,
+    is_sostenedor_rep,
     is_supervisor,
 )
-from schools.models import Position, School, SupervisorProfile
+from schools.models import Position, School, SostenedorRepresentative, SupervisorProfile
 from schools.permissions import (
     directivo_school_ids,
     is_school_director,
@@ -103,7 +104,58 @@ def directivo_schools(user):
     can_write_practices) and the user's own practices."""
     if not is_directivo(user):
         return []
-    return list(directivo_school_ids(user).values_list("school_id", flat=True))
+    # schools.permissions.directivo_school_ids (Position.objects.active())
+    # written as SQL: compiling the queryset cost more than running it.
+    positions, p_school, p_user, p_start, p_end, p_role = _table(
+        Position, "school_id", "user_id", "start_date", "end_date", "role"
+    )
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {p_school} FROM {positions} WHERE {p_user} = %s AND {p_start} <= %s "  # noqa: S608 - our models' quoted names; values are parameters
+            f"AND ({p_end} IS NULL OR {p_end} >= %s) ORDER BY {p_school}, {p_role}",
+            [user.pk, today, today],
+        )
+        return [school for (school,) in cursor.fetchall()]
+
+
+def _networks(user, schools):
+    """The active networks the user may see, as (id, deprov_id) pairs, for
+    an active user who is neither an admin nor an analyst: the meaning of
+    networks.permissions.visible_networks written as one SQL query
+    (`schools`: directivo_schools(user)), whose queryset cost more to build
+    and compile than the query costs to run."""
+    networks, n_id, n_deprov, n_status = _table(Network, "id", "deprov_id", "status")
+    members, m_network, m_user, m_active = _table(Membership, "network_id", "user_id", "active")
+    links, l_school, l_network, l_left = _table(NetworkSchool, "school_id", "network_id", "left_on")
+    sql = [f"{n_id} IN (SELECT {m_network} FROM {members} WHERE {m_user} = %s AND {m_active})"]  # noqa: S608 - our models' quoted names; values are parameters
+    params = [NetworkStatus.ACTIVE, user.pk]
+    if is_supervisor(user):
+        profiles, p_deprov, p_user = _table(SupervisorProfile, "deprov_id", "user_id")
+        sql.append(f"{n_deprov} IN (SELECT {p_deprov} FROM {profiles} WHERE {p_user} = %s)")  # noqa: S608 - our models' quoted names; values are parameters
+        params.append(user.pk)
+    if schools:  # is_directivo: the schools of their active positions
+        sql.append(
+            f"{n_id} IN (SELECT {l_network} FROM {links} WHERE {l_left} IS NULL "  # noqa: S608 - our models' quoted names; values are parameters
+            f"AND {l_school} IN ({_placeholders(schools)}))"
+        )
+        params += schools
+    if is_sostenedor_rep(user):
+        schools_t, rbd, s_sostenedor = _table(School, "rbd", "sostenedor_id")
+        reps, r_sostenedor, r_user = _table(SostenedorRepresentative, "sostenedor_id", "user_id")
+        sql.append(
+            f"{n_id} IN (SELECT {l_network} FROM {links} WHERE {l_left} IS NULL AND {l_school} IN "  # noqa: S608 - our models' quoted names; values are parameters
+            f"(SELECT {rbd} FROM {schools_t} WHERE {s_sostenedor} IN "
+            f"(SELECT {r_sostenedor} FROM {reps} WHERE {r_user} = %s)))"
+        )
+        params.append(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {n_id}, {n_deprov} FROM {networks} WHERE {n_status} = %s "  # noqa: S608 - our models' quoted names; values are parameters
+            f"AND ({' OR '.join(sql)})",
+            params,
+        )
+        return cursor.fetchall()
 
 
 def visible_practices(user, schools=None):
@@ -162,18 +214,13 @@ def _scope(user, schools=None):
         f"{{id}} IN (SELECT {a_practice} FROM {authors} WHERE {a_user} = %s)",  # noqa: S608 - our models' quoted names; values are parameters
     ]
     params = [published, PracticeVisibility.ALL, user.pk]
-    if is_directivo(user):
-        if schools is None:
-            schools = directivo_schools(user)
-        if schools:
-            sql.append(f"{{school}} IN ({_placeholders(schools)})")
-            params += schools
+    if schools is None:
+        schools = directivo_schools(user)
+    if schools:
+        sql.append(f"{{school}} IN ({_placeholders(schools)})")
+        params += schools
     if not is_analyst_role(user):
-        networks = list(
-            visible_networks(user)
-            .filter(status=NetworkStatus.ACTIVE)
-            .values_list("pk", "deprov_id")
-        )
+        networks = _networks(user, schools)
         deprovs = sorted({d for _pk, d in networks})
         # School subqueries rather than joins: the planner keeps the scan on
         # the practices table alone (see bench/bench_practices.py).
@@ -209,17 +256,19 @@ def published_practices(user, schools=None):
     return visible_practices(user, schools).filter(status=PracticeStatus.PUBLISHED)
 
 
-def published_scope_sql(user, status, visibility, id, school):  # noqa: A002 - the column's name
+def published_scope_sql(user, status, visibility, id, school, schools=None):  # noqa: A002 - the column's name
     """The condition of published_practices as SQL text and parameters over
     the given (quoted) columns of a practice, for a query written in SQL
-    (networks.practices.help): compiling the querysets cost more than the
-    rest of the help panel. None when the user sees no practice."""
+    (networks.practices.help, the library): compiling the querysets cost
+    more than the rest of the help panel. None when the user sees no
+    practice. `schools`: directivo_schools(user) when the caller has read
+    them."""
     if not is_active_user(user):
         return None
     sql, params = f"{status} = %s", [PracticeStatus.PUBLISHED]
     if is_admin(user):
         return sql, params
-    scope = _scope(user)
+    scope = _scope(user, schools)
     names = {"status": status, "visibility": visibility, "id": id, "school": school}
     return f"{sql} AND ({scope.sql.format(**names)})", [*params, *scope.params]
 

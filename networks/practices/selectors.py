@@ -27,6 +27,7 @@ from schools.models import School
 from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
+from .filters import library_sql
 from .models import (
     AdoptionStage,
     Practice,
@@ -51,13 +52,13 @@ def with_counts(queryset):
     )
 
 
-def library(user, schools=None):
-    """Published practices the user may see. Filter and order it (see
-    practice_filters.PracticeFilter), then page it with PageByIds (one query
-    for the count, one for the ids of the page, one for its rows with
-    their tags on PostgreSQL, two elsewhere). `schools`: perms.directivo_schools(user) when the
-    caller has read them."""
-    return perms.published_practices(user, schools)
+def library(user):
+    """Published practices the user may see, for the API's list. Filter and
+    order it (see filters.PracticeFilter), then page it with PageByIds (one
+    query for the count, one for the ids of the page, one for its rows with
+    their tags on PostgreSQL, two elsewhere). The library page writes the
+    same as SQL (LibraryQuery)."""
+    return perms.published_practices(user)
 
 
 def my_practices(user, schools=None):
@@ -136,30 +137,95 @@ class PageByIds:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = list(self.queryset.values_list("pk", flat=True)[index])
-        if not ids:
-            return []
-        if connection.vendor == "postgresql":
-            return _page_rows(ids)
-        rows = {
-            row["pk"]: row
-            for row in Practice.objects.filter(pk__in=ids)
-            .annotate(
-                n_adoptions=_list_count(PracticeAdoption), n_comments=_list_count(PracticeComment)
-            )
-            .order_by()
-            .values(*LIST_VALUES)
-        }
-        for row in rows.values():
-            row["tags"] = []
-        tagged = (
-            Practice.tags.through.objects.filter(practice_id__in=ids)
-            .order_by("tag__name", "tag_id")
-            .values_list("practice_id", "tag__slug", "tag__name")
+        return _list_rows(list(self.queryset.values_list("pk", flat=True)[index]))
+
+
+class LibraryQuery:
+    """The library page's list for Paginator, like PageByIds, with its
+    count and page of ids written as SQL (scope: perms.published_scope_sql;
+    filters, search and order: filters.library_sql) rather than compiled
+    from querysets, which cost more than the rest of a search page. `data`:
+    the valid PracticeFilter form's cleaned_data; `schools`:
+    perms.directivo_schools(user)."""
+
+    COLUMNS = (
+        "id",
+        "status",
+        "visibility",
+        "school_id",
+        "dimension_id",
+        "levels",
+        "rural",
+        "published_at",
+        "search_vector",
+        "search_text",
+    )
+
+    def __init__(self, user, data, schools=None):
+        quote = connection.ops.quote_name
+        self.table = quote(Practice._meta.db_table)
+        p = {c: f"{self.table}.{quote(c)}" for c in self.COLUMNS}
+        scope = perms.published_scope_sql(
+            user, p["status"], p["visibility"], p["id"], p["school_id"], schools
         )
-        for practice_id, slug, name in tagged:
-            rows[practice_id]["tags"].append((slug, name))
-        return [rows[pk] for pk in ids if pk in rows]
+        if scope is None:
+            self.where = None
+            return
+        sql, params, self.order, self.order_params = library_sql(data, p)
+        self.where = " AND ".join([scope[0], *sql])
+        self.params = [*scope[1], *params]
+
+    def count(self):
+        if self.where is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {self.table} WHERE {self.where}",  # noqa: S608 - our models' quoted names; values are parameters
+                self.params,
+            )
+            return cursor.fetchone()[0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if self.where is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {self.table}.id FROM {self.table} WHERE {self.where} "  # noqa: S608 - our models' quoted names; values are parameters
+                f"ORDER BY {self.order} LIMIT %s OFFSET %s",
+                [*self.params, *self.order_params, index.stop - index.start, index.start],
+            )
+            return _list_rows([pk for (pk,) in cursor.fetchall()])
+
+
+def _list_rows(ids):
+    """The rows of PageByIds and LibraryQuery: the practices `ids`, in that
+    order, as dicts."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _page_rows(ids)
+    rows = {
+        row["pk"]: row
+        for row in Practice.objects.filter(pk__in=ids)
+        .annotate(
+            n_adoptions=_list_count(PracticeAdoption), n_comments=_list_count(PracticeComment)
+        )
+        .order_by()
+        .values(*LIST_VALUES)
+    }
+    for row in rows.values():
+        row["tags"] = []
+    tagged = (
+        Practice.tags.through.objects.filter(practice_id__in=ids)
+        .order_by("tag__name", "tag_id")
+        .values_list("practice_id", "tag__slug", "tag__name")
+    )
+    for practice_id, slug, name in tagged:
+        rows[practice_id]["tags"].append((slug, name))
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _page_rows_sql():

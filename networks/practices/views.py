@@ -82,8 +82,10 @@ def library(request):
     # The user's schools, read once for the scope, "may write?" and their
     # own practices.
     schools = perms.directivo_schools(user)
-    filterset = PracticeFilter(data, queryset=selectors.library(user, schools))
-    page = Paginator(selectors.PageByIds(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = PracticeFilter(data)
+    filterset.is_valid()  # invalid filters are ignored, as the API's list does
+    listed = selectors.LibraryQuery(user, filterset.form.cleaned_data, schools)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     writer = bool(schools)  # perms.can_write_practices: an active position

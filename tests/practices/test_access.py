@@ -3,11 +3,21 @@ the practice page, finds it in the library and the API, downloads its files;
 everyone else gets 404, like for a missing practice. Only its authors and
 the school's director edit."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from networks.models import NetworkStatus
+from networks.permissions import visible_networks
 from networks.practices import permissions as perms
 from networks.practices import services as services
+from tests.factories import (
+    MembershipFactory,
+    NetworkFactory,
+    NetworkSchoolFactory,
+    PositionFactory,
+)
 from tests.helpers import pdf_bytes
 
 from .conftest import ROLES, SEES
@@ -109,3 +119,41 @@ def test_only_directivos_write_practices(practice_world, login):
         assert login(getattr(practice_world, role)).get("/practices/new/").status_code == 200
     for role in ("supervisor_a", "rep_a", "analyst", "admin"):
         assert login(getattr(practice_world, role)).get("/practices/new/").status_code == 403
+
+
+PEOPLE = ["alice", "uma", "paula", "sofia", "tomas", "rita", "bob", "oscar", "rafa", "charlie"]
+
+
+def test_the_scopes_networks_are_the_readers_visible_active_networks(practice_world):
+    """permissions._networks writes networks.permissions.visible_networks
+    (active ones) as SQL: the same networks for every kind of reader, with
+    an ended position, a school that left, a closed network and an inactive
+    membership that must not count."""
+    w = practice_world
+    closed = NetworkFactory(deprov_id=w.network_a.deprov_id, status=NetworkStatus.CLOSED)
+    NetworkSchoolFactory(network=closed, school=w.a1)
+    left = NetworkFactory()
+    NetworkSchoolFactory(network=left, school=w.b1, left_on=datetime.date(2024, 1, 1))
+    MembershipFactory(network=left, user=w.uma, role="directivo", school=w.a2, active=False)
+    PositionFactory(
+        school=w.c1,
+        user=w.alice,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2021, 1, 1),
+    )
+    for name in PEOPLE:
+        user = getattr(w, name)
+        expected = set(
+            visible_networks(user)
+            .filter(status=NetworkStatus.ACTIVE)
+            .values_list("pk", "deprov_id")
+        )
+        schools = perms.directivo_schools(user)
+        assert sorted(set(schools)) == sorted(
+            set(perms.directivo_school_ids(user).values_list("school_id", flat=True))
+        ), name
+        assert set(perms._networks(user, schools)) == expected, name
+    assert {pk for pk, _d in perms._networks(w.rafa, [])} == {w.network_b.pk}
+    assert {pk for pk, _d in perms._networks(w.alice, perms.directivo_schools(w.alice))} == {
+        w.network_a.pk
+    }

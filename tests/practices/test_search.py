@@ -149,3 +149,36 @@ def test_postgres_vector_follows_edits(practice_world, library):
     )
     found = search(Practice.objects.all(), "ajedrez")
     assert list(found) == [practice]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=evaluacion",
+        "q=evaluacion&ordering=recent",
+        "q=evaluacion&dimension=gestion_pedagogica",
+        'q="lectura compartida"',
+        "q=lectura+-recreos",
+        "q=100%25_x",
+        "level=110",
+        "level=abc",
+        "region=7",
+        "network=RME-07-901",
+        "network=+",
+        "rural=false",
+        "tag=evaluacion",
+        "dimension=nope",
+        "ordering=relevance",
+    ],
+)
+def test_the_page_lists_what_the_api_lists(practice_world, library, login, query):
+    """The page's SQL (filters.library_sql) and the API's queryset
+    (PracticeFilter) find the same practices in the same order."""
+    client = login(practice_world.director_a)
+    page = [row["pk"] for row in client.get(f"/practices/?{query}").context["page"].object_list]
+    api = client.get(f"/api/v1/practices/?{query}")
+    if api.status_code == 400:  # an invalid filter: the page ignores it
+        assert page == [row["pk"] for row in client.get("/practices/").context["page"].object_list]
+        return
+    assert page == [row["id"] for row in api.json()["results"]]
