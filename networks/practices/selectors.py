@@ -2,6 +2,7 @@
 page and the home page. Lists are scoped with practice_permissions and run
 a fixed number of queries."""
 
+import datetime
 import hashlib
 from types import SimpleNamespace
 
@@ -11,19 +12,21 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
 from networks.meetings.permissions import visible_meetings
-from networks.models import NetworkSchool, NetworkStatus
+from networks.models import Network, NetworkSchool, NetworkStatus
 from networks.permissions import visible_networks
 from pme.models import Action, Dimension
 from pme.permissions import editable_plans
+from rme_platform.accounts.models import User
 from rme_platform.links import row_url
 from rme_platform.text import render_markdown
-from schools.models import School
+from schools.models import Position, PositionRole, School
 from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
@@ -32,8 +35,10 @@ from .models import (
     Practice,
     PracticeAdoption,
     PracticeAdoptionNote,
+    PracticeAttachment,
     PracticeComment,
     PracticeFeature,
+    Tag,
 )
 
 
@@ -247,9 +252,13 @@ def markdown_html(texts):
 def practice_page(user, practice):
     """Context for the practice page: its authors, files, comments,
     adoptions with their notes, the networks it is featured for, and what
-    the user may do. A fixed number of queries."""
-    authors = list(practice.authors.order_by("last_name", "first_name"))
-    can_edit = perms.can_edit_practice(user, practice, authors=authors)
+    the user may do. A fixed number of queries. The fixed lists (authors,
+    the user's schools, comments, tags, files, features) are read in SQL:
+    as querysets, building and compiling them cost most of the page's time."""
+    pk = practice.pk
+    authors = _authors(pk)
+    my_schools, directs = _my_schools(user, practice.school_id)
+    can_edit = perms.can_edit_practice(user, practice, authors=authors, directs=directs)
     adoptions = list(
         PracticeAdoption.objects.filter(practice=practice)
         .select_related("school__comuna", "pme_action")
@@ -263,8 +272,7 @@ def practice_page(user, practice):
         )
         .order_by("school__name")
     )
-    my_schools = list(perms.writable_schools(user))
-    my_school_ids = {s.pk for s in my_schools}
+    my_school_ids = {s.rbd for s in my_schools}
     mine = [a for a in adoptions if a.school_id in my_school_ids]
     actions = {}
     if mine:
@@ -279,8 +287,9 @@ def practice_page(user, practice):
         adoption.mine = adoption.school_id in my_school_ids
         adoption.school_actions = actions.get(adoption.school_id, [])
     adopted = {a.school_id for a in adoptions}
+    # By name, as the adoption form lists them.
     adopting = (
-        [s for s in my_schools if s.pk != practice.school_id and s.pk not in adopted]
+        [s for s in my_schools if s.rbd != practice.school_id and s.rbd not in adopted]
         if practice.is_published
         else []
     )
@@ -292,10 +301,9 @@ def practice_page(user, practice):
         if practice.is_published
         else []
     )
+    features = _features(pk)
     if networks:
-        featured_ids = set(
-            PracticeFeature.objects.filter(practice=practice).values_list("network_id", flat=True)
-        )
+        featured_ids = {f.network.pk for f in features}
         featurable = [(n, n.pk in featured_ids) for n in networks]
         meetings = list(
             Meeting.objects.filter(
@@ -317,7 +325,7 @@ def practice_page(user, practice):
             .select_related("school")
             .order_by("-year", "school__name")[:20]
         )
-    comments = list(practice.comments.select_related("author"))
+    comments = _comments(pk)
     fields = ("problem", "body", "results", "context")
     texts = [getattr(practice, name) for name in fields] + [c.body for c in comments]
     html = markdown_html(texts)
@@ -328,11 +336,11 @@ def practice_page(user, practice):
     return {
         "practice": practice,
         "authors": authors,
-        "tags": list(practice.tags.all()),
-        "attachments": list(practice.attachments.all()),
+        "tags": _tags(pk),
+        "attachments": _attachments(pk),
         "comments": comments,
         "adoptions": adoptions,
-        "features": list(practice.features.select_related("network").order_by("network__code")),
+        "features": features,
         "can_edit": can_edit,
         "can_comment": perms.can_comment(user, practice),
         "adopting_schools": adopting,
@@ -348,6 +356,129 @@ def practice_page(user, practice):
             .order_by("-meeting__starts_at")[:10]
         ),
     }
+
+
+class _Person:
+    """A user as the practice page shows them (User.get_full_name)."""
+
+    __slots__ = ("email", "first_name", "last_name", "pk")
+
+    def __init__(self, pk, first_name, last_name, email):
+        self.pk, self.first_name, self.last_name, self.email = pk, first_name, last_name, email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+def _authors(practice_id):
+    """The practice's authors by last and first name."""
+    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
+    through, t_practice, t_user = _quoted(Practice.authors.through, "practice_id", "user_id")
+    return [
+        _Person(*row)
+        for row in _rows(
+            f"SELECT u.{u_id}, u.{first}, u.{last}, u.{email} FROM {users} u "  # noqa: S608 - our models' quoted names; values are parameters
+            f"INNER JOIN {through} a ON a.{t_user} = u.{u_id} WHERE a.{t_practice} = %s "
+            f"ORDER BY u.{last}, u.{first}",
+            [practice_id],
+        )
+    ]
+
+
+def _my_schools(user, school_id):
+    """The schools where the user (a directivo) holds an active position,
+    by name, and whether they are the current director of `school_id`
+    (schools.permissions.is_school_director): one query."""
+    if not perms.is_directivo(user):
+        return [], False
+    positions, p_user, p_school, role, start, end = _quoted(
+        Position, "user_id", "school_id", "role", "start_date", "end_date"
+    )
+    schools, rbd, name = _quoted(School, "rbd", "name")
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    rows = _rows(
+        f"SELECT s.{rbd}, s.{name}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"MAX(CASE WHEN p.{role} = %s AND p.{p_school} = %s THEN 1 ELSE 0 END) "
+        f"FROM {positions} p INNER JOIN {schools} s ON p.{p_school} = s.{rbd} "
+        f"WHERE p.{p_user} = %s AND p.{start} <= %s "
+        f"AND (p.{end} IS NULL OR p.{end} >= %s) "
+        f"GROUP BY s.{rbd}, s.{name} ORDER BY s.{name}, s.{rbd}",
+        [PositionRole.DIRECTOR, school_id, user.pk, today, today],
+    )
+    return [_School(rbd_, name_) for rbd_, name_, _d in rows], any(d for *_s, d in rows)
+
+
+def _comments(practice_id):
+    """The practice's comments, oldest first, with their authors (None once
+    deleted)."""
+    comments, c_id, body, created_at, c_practice, c_author = _quoted(
+        PracticeComment, "id", "body", "created_at", "practice_id", "author_id"
+    )
+    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
+    return [
+        SimpleNamespace(
+            pk=pk,
+            body=body_,
+            created_at=_datetime(at),
+            author=_Person(author, first_, last_, email_) if author is not None else None,
+        )
+        for pk, body_, at, author, first_, last_, email_ in _rows(
+            f"SELECT c.{c_id}, c.{body}, c.{created_at}, u.{u_id}, u.{first}, u.{last}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"u.{email} FROM {comments} c LEFT OUTER JOIN {users} u ON c.{c_author} = u.{u_id} "
+            f"WHERE c.{c_practice} = %s ORDER BY c.{created_at}, c.{c_id}",
+            [practice_id],
+        )
+    ]
+
+
+def _tags(practice_id):
+    tags, t_id, slug, name = _quoted(Tag, "id", "slug", "name")
+    through, t_practice, t_tag = _quoted(Practice.tags.through, "practice_id", "tag_id")
+    return [
+        SimpleNamespace(slug=slug_, name=name_)
+        for slug_, name_ in _rows(
+            f"SELECT t.{slug}, t.{name} FROM {tags} t INNER JOIN {through} pt "  # noqa: S608 - our models' quoted names; values are parameters
+            f"ON pt.{t_tag} = t.{t_id} WHERE pt.{t_practice} = %s ORDER BY t.{name}",
+            [practice_id],
+        )
+    ]
+
+
+def _attachments(practice_id):
+    files, f_id, original_name, size, f_practice, uploaded_at = _quoted(
+        PracticeAttachment, "id", "original_name", "size", "practice_id", "uploaded_at"
+    )
+    return [
+        SimpleNamespace(pk=pk, original_name=name_, size=size_)
+        for pk, name_, size_ in _rows(
+            f"SELECT f.{f_id}, f.{original_name}, f.{size} FROM {files} f "  # noqa: S608 - our models' quoted names; values are parameters
+            f"WHERE f.{f_practice} = %s ORDER BY f.{uploaded_at}, f.{f_id}",
+            [practice_id],
+        )
+    ]
+
+
+def _features(practice_id):
+    """The networks the practice is featured for, by code."""
+    features, f_practice, f_network = _quoted(PracticeFeature, "practice_id", "network_id")
+    networks, n_id, code = _quoted(Network, "id", "code")
+    return [
+        SimpleNamespace(network=SimpleNamespace(pk=pk, code=code_))
+        for pk, code_ in _rows(
+            f"SELECT n.{n_id}, n.{code} FROM {features} f INNER JOIN {networks} n "  # noqa: S608 - our models' quoted names; values are parameters
+            f"ON f.{f_network} = n.{n_id} WHERE f.{f_practice} = %s ORDER BY n.{code}",
+            [practice_id],
+        )
+    ]
+
+
+def _datetime(value):
+    """A datetime column read by a cursor (SQLite gives text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _quoted(model, *columns):
