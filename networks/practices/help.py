@@ -38,7 +38,6 @@ whose estimate at national scale (about 1,600 practices in a subdimension)
 crossed PostgreSQL's jit_above_cost and spent more time compiling the query
 than running it (see bench/bench_help.py)."""
 
-import datetime
 import json
 from dataclasses import dataclass, field
 
@@ -50,7 +49,6 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -61,6 +59,7 @@ from schools.models import Comuna, PerformanceCategory, School
 
 from . import permissions as perms
 from .models import AdoptionStage, Practice, PracticeAdoption, PracticeComment
+from .selectors import row_datetime
 
 DEFAULT_LIMIT = 8
 ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
@@ -269,15 +268,6 @@ def _one_if_sql(sql):
     return f"CASE WHEN {sql} THEN 1 ELSE 0 END"
 
 
-def _datetime(value):
-    """A datetime column read by a cursor (SQLite gives text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-    return value
-
-
 def _practices(user, school, subdimension, context, limit):
     """The best `limit` practices, ranked in SQL by the same key as
     `Suggestion.rank_key` (reach, closeness, evidence, newest, pk) over
@@ -398,7 +388,7 @@ def _practices(user, school, subdimension, context, limit):
         (dependency_, deprov, region, in_net, category, n_adopted, n_trying, n_comm) = row[8:16]
         if isinstance(levels, str):
             levels = json.loads(levels)
-        published_at = _datetime(published_at)
+        published_at = row_datetime(published_at)
         yield Suggestion(
             kind="practice",
             pk=pk,

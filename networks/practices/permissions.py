@@ -289,9 +289,11 @@ def is_author(user, practice):
     return practice.authors.filter(pk=user.pk).exists()
 
 
-def can_edit_practice(user, practice, authors=None):
+def can_edit_practice(user, practice, authors=None, directs=None):
     """Authors, co-authors, the school's current director and admins
-    (`authors`: the practice's authors when the caller has read them)."""
+    (`authors`: the practice's authors when the caller has read them;
+    `directs`: whether the user is the school's current director, when the
+    caller has read it)."""
     if not is_active_user(user):
         return False
     if is_admin(user):
@@ -300,7 +302,9 @@ def can_edit_practice(user, practice, authors=None):
         author = any(a.pk == user.pk for a in authors)
     else:
         author = is_author(user, practice)
-    return author or is_school_director(user, practice.school_id)
+    if directs is None:
+        directs = is_school_director(user, practice.school_id)
+    return author or directs
 
 
 def can_write_practices(user):

@@ -2,28 +2,30 @@
 page and the home page. Lists are scoped with practice_permissions and run
 a fixed number of queries."""
 
+import datetime
 import hashlib
 from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
+from networks.meetings import permissions as meeting_perms
 from networks.meetings.models import AgendaItem, Meeting, MeetingStatus
-from networks.meetings.permissions import visible_meetings
-from networks.models import NetworkSchool, NetworkStatus
+from networks.models import Network, NetworkSchool, NetworkStatus
 from networks.permissions import visible_networks
-from pme.models import Action, Dimension
-from pme.permissions import editable_plans
+from pme.models import Action, AnnualPlan, Dimension, Phase
+from rme_platform.accounts.models import User
 from rme_platform.links import row_url
 from rme_platform.text import render_markdown
-from schools.models import School
+from schools.models import Comuna, Position, PositionRole, School
 from schools.permissions import directivo_school_ids
 
 from . import permissions as perms
@@ -33,8 +35,11 @@ from .models import (
     Practice,
     PracticeAdoption,
     PracticeAdoptionNote,
+    PracticeAttachment,
     PracticeComment,
     PracticeFeature,
+    PracticePresentation,
+    Tag,
 )
 
 
@@ -313,24 +318,15 @@ def markdown_html(texts):
 def practice_page(user, practice):
     """Context for the practice page: its authors, files, comments,
     adoptions with their notes, the networks it is featured for, and what
-    the user may do. A fixed number of queries."""
-    authors = list(practice.authors.order_by("last_name", "first_name"))
-    can_edit = perms.can_edit_practice(user, practice, authors=authors)
-    adoptions = list(
-        PracticeAdoption.objects.filter(practice=practice)
-        .select_related("school__comuna", "pme_action")
-        .prefetch_related(
-            Prefetch(
-                "notes",
-                queryset=PracticeAdoptionNote.objects.select_related("author").order_by(
-                    "date", "pk"
-                ),
-            )
-        )
-        .order_by("school__name")
-    )
-    my_schools = list(perms.writable_schools(user))
-    my_school_ids = {s.pk for s in my_schools}
+    the user may do. A fixed number of queries. The fixed lists (authors,
+    the user's schools, comments, tags, files, features) are read in SQL:
+    as querysets, building and compiling them cost most of the page's time."""
+    pk = practice.pk
+    authors = _authors(pk)
+    my_schools, directs = _my_schools(user, practice.school_id)
+    can_edit = perms.can_edit_practice(user, practice, authors=authors, directs=directs)
+    adoptions = _adoptions(pk)
+    my_school_ids = {s.rbd for s in my_schools}
     mine = [a for a in adoptions if a.school_id in my_school_ids]
     actions = {}
     if mine:
@@ -345,8 +341,9 @@ def practice_page(user, practice):
         adoption.mine = adoption.school_id in my_school_ids
         adoption.school_actions = actions.get(adoption.school_id, [])
     adopted = {a.school_id for a in adoptions}
+    # By name, as the adoption form lists them.
     adopting = (
-        [s for s in my_schools if s.pk != practice.school_id and s.pk not in adopted]
+        [s for s in my_schools if s.rbd != practice.school_id and s.rbd not in adopted]
         if practice.is_published
         else []
     )
@@ -358,10 +355,9 @@ def practice_page(user, practice):
         if practice.is_published
         else []
     )
+    features = _features(pk)
     if networks:
-        featured_ids = set(
-            PracticeFeature.objects.filter(practice=practice).values_list("network_id", flat=True)
-        )
+        featured_ids = {f.network.pk for f in features}
         featurable = [(n, n.pk in featured_ids) for n in networks]
         meetings = list(
             Meeting.objects.filter(
@@ -375,15 +371,12 @@ def practice_page(user, practice):
     plans = []
     # Another school's directivos may carry the practice into their own PME.
     if practice.is_published and (adopting or any(a.mine for a in adoptions)):
-        plans = list(
-            editable_plans(user)
-            .exclude(phase="cerrado")
-            .exclude(school_id=practice.school_id)
-            .filter(year__gte=timezone.localdate().year - 1)
-            .select_related("school")
-            .order_by("-year", "school__name")[:20]
+        # editable_plans(user): an admin's are every plan, a directivo's
+        # those of their schools (my_schools).
+        plans = _open_plans(
+            None if perms.is_admin(user) else sorted(my_school_ids), practice.school_id
         )
-    comments = list(practice.comments.select_related("author"))
+    comments = _comments(pk)
     fields = ("problem", "body", "results", "context")
     texts = [getattr(practice, name) for name in fields] + [c.body for c in comments]
     html = markdown_html(texts)
@@ -394,11 +387,11 @@ def practice_page(user, practice):
     return {
         "practice": practice,
         "authors": authors,
-        "tags": list(practice.tags.all()),
-        "attachments": list(practice.attachments.all()),
+        "tags": _tags(pk),
+        "attachments": _attachments(pk),
         "comments": comments,
         "adoptions": adoptions,
-        "features": list(practice.features.select_related("network").order_by("network__code")),
+        "features": features,
         "can_edit": can_edit,
         "can_comment": perms.can_comment(user, practice),
         "adopting_schools": adopting,
@@ -406,14 +399,240 @@ def practice_page(user, practice):
         "agenda_meetings": meetings,
         "pme_plans": plans,
         "stages": AdoptionStage.choices,
-        "on_agendas": list(
-            AgendaItem.objects.filter(
-                practice_link__practice=practice, meeting__in=visible_meetings(user).values("pk")
-            )
-            .select_related("meeting__network")
-            .order_by("-meeting__starts_at")[:10]
-        ),
+        "on_agendas": _on_agendas(user, pk),
     }
+
+
+class _Person:
+    """A user as the practice page shows them (User.get_full_name)."""
+
+    __slots__ = ("email", "first_name", "last_name", "pk")
+
+    def __init__(self, pk, first_name, last_name, email):
+        self.pk, self.first_name, self.last_name, self.email = pk, first_name, last_name, email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+def _authors(practice_id):
+    """The practice's authors by last and first name."""
+    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
+    through, t_practice, t_user = _quoted(Practice.authors.through, "practice_id", "user_id")
+    return [
+        _Person(*row)
+        for row in _rows(
+            f"SELECT u.{u_id}, u.{first}, u.{last}, u.{email} FROM {users} u "  # noqa: S608 - our models' quoted names; values are parameters
+            f"INNER JOIN {through} a ON a.{t_user} = u.{u_id} WHERE a.{t_practice} = %s "
+            f"ORDER BY u.{last}, u.{first}",
+            [practice_id],
+        )
+    ]
+
+
+def _adoptions(practice_id):
+    """The practice's adoptions by school name, with their school, comuna,
+    PME action and notes (oldest first): one query, and one for the notes
+    when there are adoptions."""
+    adoptions_t, a_id, a_practice, a_school, a_stage, a_created, a_action = _quoted(
+        PracticeAdoption, "id", "practice_id", "school_id", "stage", "created_at", "pme_action_id"
+    )
+    schools, rbd, s_name, s_comuna = _quoted(School, "rbd", "name", "comuna_id")
+    comunas, cut, c_name = _quoted(Comuna, "cut", "name")
+    actions, act_id, act_name = _quoted(Action, "id", "name")
+    adoptions = [
+        SimpleNamespace(
+            pk=pk,
+            school_id=school,
+            school=SimpleNamespace(
+                display_name=School.name_or_rbd(name, school), comuna=SimpleNamespace(name=comuna)
+            ),
+            stage=stage,
+            get_stage_display=AdoptionStage(stage).label,
+            created_at=row_datetime(created_at),
+            pme_action_id=action,
+            pme_action=SimpleNamespace(pk=action, name=action_name) if action is not None else None,
+            notes=[],
+        )
+        for pk, school, name, comuna, stage, created_at, action, action_name in _rows(
+            f"SELECT a.{a_id}, s.{rbd}, s.{s_name}, c.{c_name}, a.{a_stage}, a.{a_created}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"a.{a_action}, x.{act_name} FROM {adoptions_t} a "
+            f"INNER JOIN {schools} s ON a.{a_school} = s.{rbd} "
+            f"INNER JOIN {comunas} c ON s.{s_comuna} = c.{cut} "
+            f"LEFT OUTER JOIN {actions} x ON a.{a_action} = x.{act_id} "
+            f"WHERE a.{a_practice} = %s ORDER BY s.{s_name}, a.{a_id}",
+            [practice_id],
+        )
+    ]
+    if adoptions:
+        by_pk = {a.pk: a for a in adoptions}
+        notes, n_id, n_adoption, n_date, n_stage, n_text = _quoted(
+            PracticeAdoptionNote, "id", "adoption_id", "date", "stage", "text"
+        )
+        marks = ", ".join(["%s"] * len(by_pk))
+        for adoption, date, stage, text in _rows(
+            f"SELECT n.{n_adoption}, n.{n_date}, n.{n_stage}, n.{n_text} FROM {notes} n "  # noqa: S608 - our models' quoted names; values are parameters
+            f"WHERE n.{n_adoption} IN ({marks}) ORDER BY n.{n_date}, n.{n_id}",
+            list(by_pk),
+        ):
+            by_pk[adoption].notes.append(
+                SimpleNamespace(
+                    date=parse_date(date) if isinstance(date, str) else date,
+                    get_stage_display=AdoptionStage(stage).label,
+                    text=text,
+                )
+            )
+    return adoptions
+
+
+def _open_plans(schools, school_id):
+    """The plans (of `schools`, every school's if None) still open, of this
+    year or the last, but those of the practice's school `school_id`: the
+    newest 20, by year and school name."""
+    plans_t, p_id, p_school, year, phase = _quoted(AnnualPlan, "id", "school_id", "year", "phase")
+    schools_t, rbd, name = _quoted(School, "rbd", "name")
+    where, params = "", [Phase.CLOSED, school_id, timezone.localdate().year - 1]
+    if schools is not None:
+        if not schools:
+            return []
+        where = f"AND p.{p_school} IN ({', '.join(['%s'] * len(schools))}) "
+        params += schools
+    return [
+        SimpleNamespace(pk=pk, year=year_, school=_School(rbd_, name_))
+        for pk, year_, rbd_, name_ in _rows(
+            f"SELECT p.{p_id}, p.{year}, s.{rbd}, s.{name} FROM {plans_t} p "  # noqa: S608 - our models' quoted names; values are parameters
+            f"INNER JOIN {schools_t} s ON p.{p_school} = s.{rbd} "
+            f"WHERE p.{phase} <> %s AND p.{p_school} <> %s AND p.{year} >= %s {where}"
+            f"ORDER BY p.{year} DESC, s.{name} LIMIT 20",
+            params,
+        )
+    ]
+
+
+def _on_agendas(user, practice_id):
+    """The agenda items presenting the practice in the meetings the user
+    sees (networks.meetings.permissions.visible_meetings), the newest 10."""
+    scope = meeting_perms.visible_meetings_sql(user, "m." + connection.ops.quote_name("network_id"))
+    if scope is None:
+        return []
+    items, i_id, i_meeting = _quoted(AgendaItem, "id", "meeting_id")
+    links, l_item, l_practice = _quoted(PracticePresentation, "agenda_item_id", "practice_id")
+    meetings, m_id, m_network, title, starts_at = _quoted(
+        Meeting, "id", "network_id", "title", "starts_at"
+    )
+    networks, n_id, code = _quoted(Network, "id", "code")
+    return [
+        SimpleNamespace(
+            meeting=SimpleNamespace(
+                title=title_, starts_at=row_datetime(at), network=SimpleNamespace(code=code_)
+            )
+        )
+        for title_, at, code_ in _rows(
+            f"SELECT m.{title}, m.{starts_at}, n.{code} FROM {items} i "  # noqa: S608 - our models' quoted names; values are parameters
+            f"INNER JOIN {links} l ON l.{l_item} = i.{i_id} "
+            f"INNER JOIN {meetings} m ON i.{i_meeting} = m.{m_id} "
+            f"INNER JOIN {networks} n ON m.{m_network} = n.{n_id} "
+            f"WHERE l.{l_practice} = %s AND ({scope[0]}) "
+            f"ORDER BY m.{starts_at} DESC LIMIT 10",
+            [practice_id, *scope[1]],
+        )
+    ]
+
+
+def _my_schools(user, school_id):
+    """The schools where the user (a directivo) holds an active position,
+    by name, and whether they are the current director of `school_id`
+    (schools.permissions.is_school_director): one query."""
+    if not perms.is_directivo(user):
+        return [], False
+    positions, p_user, p_school, role, start, end = _quoted(
+        Position, "user_id", "school_id", "role", "start_date", "end_date"
+    )
+    schools, rbd, name = _quoted(School, "rbd", "name")
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    rows = _rows(
+        f"SELECT s.{rbd}, s.{name}, "  # noqa: S608 - our models' quoted names; values are parameters
+        f"MAX(CASE WHEN p.{role} = %s AND p.{p_school} = %s THEN 1 ELSE 0 END) "
+        f"FROM {positions} p INNER JOIN {schools} s ON p.{p_school} = s.{rbd} "
+        f"WHERE p.{p_user} = %s AND p.{start} <= %s "
+        f"AND (p.{end} IS NULL OR p.{end} >= %s) "
+        f"GROUP BY s.{rbd}, s.{name} ORDER BY s.{name}, s.{rbd}",
+        [PositionRole.DIRECTOR, school_id, user.pk, today, today],
+    )
+    return [_School(rbd_, name_) for rbd_, name_, _d in rows], any(d for *_s, d in rows)
+
+
+def _comments(practice_id):
+    """The practice's comments, oldest first, with their authors (None once
+    deleted)."""
+    comments, c_id, body, created_at, c_practice, c_author = _quoted(
+        PracticeComment, "id", "body", "created_at", "practice_id", "author_id"
+    )
+    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
+    return [
+        SimpleNamespace(
+            pk=pk,
+            body=body_,
+            created_at=row_datetime(at),
+            author=_Person(author, first_, last_, email_) if author is not None else None,
+        )
+        for pk, body_, at, author, first_, last_, email_ in _rows(
+            f"SELECT c.{c_id}, c.{body}, c.{created_at}, u.{u_id}, u.{first}, u.{last}, "  # noqa: S608 - our models' quoted names; values are parameters
+            f"u.{email} FROM {comments} c LEFT OUTER JOIN {users} u ON c.{c_author} = u.{u_id} "
+            f"WHERE c.{c_practice} = %s ORDER BY c.{created_at}, c.{c_id}",
+            [practice_id],
+        )
+    ]
+
+
+def _tags(practice_id):
+    tags, t_id, slug, name = _quoted(Tag, "id", "slug", "name")
+    through, t_practice, t_tag = _quoted(Practice.tags.through, "practice_id", "tag_id")
+    return [
+        SimpleNamespace(slug=slug_, name=name_)
+        for slug_, name_ in _rows(
+            f"SELECT t.{slug}, t.{name} FROM {tags} t INNER JOIN {through} pt "  # noqa: S608 - our models' quoted names; values are parameters
+            f"ON pt.{t_tag} = t.{t_id} WHERE pt.{t_practice} = %s ORDER BY t.{name}",
+            [practice_id],
+        )
+    ]
+
+
+def _attachments(practice_id):
+    files, f_id, original_name, size, f_practice, uploaded_at = _quoted(
+        PracticeAttachment, "id", "original_name", "size", "practice_id", "uploaded_at"
+    )
+    return [
+        SimpleNamespace(pk=pk, original_name=name_, size=size_)
+        for pk, name_, size_ in _rows(
+            f"SELECT f.{f_id}, f.{original_name}, f.{size} FROM {files} f "  # noqa: S608 - our models' quoted names; values are parameters
+            f"WHERE f.{f_practice} = %s ORDER BY f.{uploaded_at}, f.{f_id}",
+            [practice_id],
+        )
+    ]
+
+
+def _features(practice_id):
+    """The networks the practice is featured for, by code."""
+    features, f_practice, f_network = _quoted(PracticeFeature, "practice_id", "network_id")
+    networks, n_id, code = _quoted(Network, "id", "code")
+    return [
+        SimpleNamespace(network=SimpleNamespace(pk=pk, code=code_))
+        for pk, code_ in _rows(
+            f"SELECT n.{n_id}, n.{code} FROM {features} f INNER JOIN {networks} n "  # noqa: S608 - our models' quoted names; values are parameters
+            f"ON f.{f_network} = n.{n_id} WHERE f.{f_practice} = %s ORDER BY n.{code}",
+            [practice_id],
+        )
+    ]
+
+
+def row_datetime(value):
+    """A datetime column read by a cursor (SQLite gives text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _quoted(model, *columns):

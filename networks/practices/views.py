@@ -323,14 +323,10 @@ def practice_detail(request, pk, forms=None):
         context["adoption_form"] = forms["adoption"]
         context["adoption_fields"] = _form_fields(forms["adoption"])
     elif context["adopting_schools"]:
-        schools = context["adopting_schools"]
-        # The form's order (by name, as the database sorts), the names as
-        # the form shows them.
-        order = School.objects.filter(pk__in=[s.pk for s in schools]).order_by("name")
-        names = {s.pk: s.display_name for s in schools}
+        # Already in the form's order (by name, as the database sorts).
         context["adoption_form"] = True
         context["adoption_fields"] = _blank_adoption_fields(
-            tuple((pk, names[pk]) for pk in order.values_list("pk", flat=True)), get_language()
+            tuple((s.rbd, s.display_name) for s in context["adopting_schools"]), get_language()
         )
     if context["can_edit"]:
         context["attachment_form"] = forms.get("attachment") or AttachmentForm()

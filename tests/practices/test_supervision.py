@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from networks.meetings.models import AgendaItem
-from networks.practices.models import PracticeFeature
+from networks.practices.models import PracticeFeature, PracticePresentation
 from tests.factories import (
     MeetingFactory,
     MembershipFactory,
@@ -99,6 +99,26 @@ def test_a_supervisor_puts_a_practice_on_a_meetings_agenda(practice_world, pract
     again = client.post(f"/practices/{practice.pk}/agenda/", {"meeting": meeting.pk}, follow=True)
     assert "ya está en la tabla" in again.content.decode()
     assert AgendaItem.objects.count() == 1
+
+
+def test_the_practice_page_lists_the_agendas_its_reader_sees(practice_world, practice_of, login):
+    practice = practice_of("all")
+    for network, title in (
+        (practice_world.network_a, "Reunión A"),
+        (practice_world.network_b, "Reunión B"),
+    ):
+        item = AgendaItem.objects.create(
+            meeting=MeetingFactory(network=network, title=title),
+            order=1,
+            title="Práctica",
+            duration_minutes=10,
+        )
+        PracticePresentation.objects.create(agenda_item=item, practice=practice)
+    member = login(practice_world.director_a).get(f"/practices/{practice.pk}/").content.decode()
+    assert "En la tabla de reuniones" in member
+    assert "Reunión A" in member and "Reunión B" not in member
+    admin = login(practice_world.admin).get(f"/practices/{practice.pk}/").content.decode()
+    assert "Reunión A" in admin and "Reunión B" in admin
 
 
 def test_a_past_meeting_or_a_foreign_one_takes_no_practice(practice_world, practice_of, login):
