@@ -1,20 +1,24 @@
 """Annual plans and their actions, progress updates, comments and exports."""
 
+from functools import lru_cache
 from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from networks.models import Network
 from rme_platform.accounts.permissions import is_directivo
 from rme_platform.files import protected_download
 from rme_platform.forms import add_service_errors
@@ -31,6 +35,7 @@ from ..forms import (
 )
 from ..models import (
     ActionStatus,
+    AnnualPlan,
     Evidence,
     Phase,
 )
@@ -59,6 +64,7 @@ def plan_list(request):
         "pme/plan_list.html",
         {
             "filter": filterset,
+            "filter_form": _filter_form_html(filterset.form),
             "page": page,
             "plan_rows": _plan_rows_html(page.object_list),
             "own_schools": own_schools,
@@ -66,6 +72,40 @@ def plan_list(request):
             "today_year": timezone.localdate().year,
         },
     )
+
+
+def _filter_form_html(form):
+    """The filter form as HTML: a filled one rendered as it is, the empty
+    one once per process, language and network options (the reader's
+    visible networks, read here as values: the key holds what the form
+    shows, so it never goes stale)."""
+    if form.is_bound:
+        return _render_filter_form(form)
+    networks = form.fields["network"].queryset.values_list("pk", "code", "name")
+    return _blank_filter_form(get_language(), tuple(networks))
+
+
+def _render_filter_form(form):
+    return render_to_string(
+        "includes/filter_form.html",
+        {
+            "form": form,
+            "heading": _("Filtrar planes"),
+            "margin": "mb-3",
+            "column": "col-sm-6 col-md-3",
+        },
+    )
+
+
+@lru_cache(maxsize=256)
+def _blank_filter_form(language, networks):
+    form = PlanFilter(queryset=AnnualPlan.objects.none(), user=AnonymousUser()).form
+    field = form.fields["network"]
+    field.widget.choices = [
+        ("", field.empty_label),
+        *((pk, str(Network(code=code, name=name))) for pk, code, name in networks),
+    ]
+    return _render_filter_form(form)
 
 
 PLAN_ROW_FIELDS = (
