@@ -85,31 +85,37 @@ def _per_plan(aggregate):
     )
 
 
-def with_figures(plans, today=None):
-    """Plans annotated with n_actions, avg_progress (cancelled actions left
-    out) and n_delayed (delayed_condition: past the end date, below 100,
-    neither done nor cancelled), each a correlated subquery over the plan's
-    actions written in SQL: the ORM spent longer building and compiling
-    them than the database running them. They name the plans' table, so
-    `plans` must not be nested, re-aliased, inside another query."""
-    today = today or timezone.localdate()
+def plan_actions_sql(today=None):
+    """SQL for correlated subqueries over each plan's actions (alias `a`),
+    written out because the ORM spent longer building and compiling them
+    than the database running them: the text `SELECT {} FROM actions a
+    WHERE <the plan's>` (fill in what to select), and delayed_condition as
+    an SQL condition with its parameters. They name the plans' table, so a
+    query they annotate must not be nested, re-aliased, in another one."""
     quote = connection.ops.quote_name
     actions = (
         f"SELECT {{}} FROM {quote(Action._meta.db_table)} a "  # noqa: S608 - our models' quoted names; values are parameters
         f"WHERE a.plan_id = {quote(AnnualPlan._meta.db_table)}.id"
     )
-    done, cancelled = ActionStatus.DONE.value, ActionStatus.CANCELLED.value
-    delayed = " AND a.end_date < %s AND a.progress < 100 AND a.status NOT IN (%s, %s)"
+    today = connection.ops.adapt_datefield_value(today or timezone.localdate())
+    delayed = "a.end_date < %s AND a.progress < 100 AND a.status NOT IN (%s, %s)"
+    return actions, delayed, (today, ActionStatus.DONE.value, ActionStatus.CANCELLED.value)
+
+
+def with_figures(plans, today=None):
+    """Plans annotated with n_actions, avg_progress (cancelled actions left
+    out) and n_delayed, in SQL (plan_actions_sql)."""
+    actions, delayed, delayed_params = plan_actions_sql(today)
     return plans.annotate(
         n_actions=RawSQL(actions.format("COUNT(*)"), (), output_field=IntegerField()),  # noqa: S611
         avg_progress=RawSQL(  # noqa: S611 - parameters only
             actions.format("AVG(a.progress)") + " AND a.status <> %s",
-            (cancelled,),
+            (ActionStatus.CANCELLED.value,),
             output_field=FloatField(),
         ),
         n_delayed=RawSQL(  # noqa: S611 - parameters only
-            actions.format("COUNT(*)") + delayed,
-            (connection.ops.adapt_datefield_value(today), done, cancelled),
+            actions.format("COUNT(*)") + " AND " + delayed,
+            delayed_params,
             output_field=IntegerField(),
         ),
     )
