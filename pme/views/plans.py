@@ -137,20 +137,33 @@ def _plan_rows_html(plans):
         escape(_("Aprobado por el sostenedor"))
     )
     yes, no = escape(_("Sí")), escape(_("No"))
+    # Years, counts and days repeat down the page: each localized once.
+    numbers, days = {}, {}
+
+    def number(value):
+        text = numbers.get(value)
+        if text is None:
+            text = numbers[value] = formats.localize(value)
+        return text
+
+    def day(moment):
+        # SHORT_DATE_FORMAT has only a date's parts.
+        moment = timezone.localtime(moment).date()
+        text = days.get(moment)
+        if text is None:
+            text = days[moment] = formats.date_format(moment, "SHORT_DATE_FORMAT")
+        return text
+
     html = []
     for plan in plans.values(*PLAN_ROW_FIELDS):
-        year = escape(pme_year % {"year": formats.localize(plan["year"])})
+        year = escape(pme_year % {"year": number(plan["year"])})
         progress = progress_bar(plan["avg_progress"]) if plan["n_actions"] else "—"
         delayed = (
-            f'<span class="text-danger fw-semibold">{formats.localize(plan["n_delayed"])}</span>'
+            f'<span class="text-danger fw-semibold">{number(plan["n_delayed"])}</span>'
             if plan["n_delayed"]
             else "0"
         )
-        activity = (
-            formats.date_format(timezone.localtime(plan["last_activity_at"]), "SHORT_DATE_FORMAT")
-            if plan["last_activity_at"]
-            else ""
-        )
+        activity = day(plan["last_activity_at"]) if plan["last_activity_at"] else ""
         school = School.name_or_rbd(plan["school__name"], plan["school__rbd"])
         html.append(
             "\n    <tr>\n"
@@ -161,7 +174,7 @@ def _plan_rows_html(plans):
             f"      <td>{phases.get(plan['phase']) or escape(plan['phase'])}"
             f"{approved if plan['approved_at'] else ''}</td>\n"
             f"      <td>{yes if plan['shared_with_network'] else no}</td>\n"
-            f'      <td class="text-end">{formats.localize(plan["n_actions"])}</td>\n'
+            f'      <td class="text-end">{number(plan["n_actions"])}</td>\n'
             f"      <td>{progress}</td>\n"
             f'      <td class="text-end">{delayed}</td>\n'
             f"      <td>{escape(activity)}</td>\n"
