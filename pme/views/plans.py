@@ -1,20 +1,24 @@
 """Annual plans and their actions, progress updates, comments and exports."""
 
+from functools import lru_cache
 from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from networks.models import Network
 from rme_platform.accounts.permissions import is_directivo
 from rme_platform.files import protected_download
 from rme_platform.forms import add_service_errors
@@ -31,6 +35,7 @@ from ..forms import (
 )
 from ..models import (
     ActionStatus,
+    AnnualPlan,
     Evidence,
     Phase,
 )
@@ -59,6 +64,7 @@ def plan_list(request):
         "pme/plan_list.html",
         {
             "filter": filterset,
+            "filter_form": _filter_form_html(filterset.form),
             "page": page,
             "plan_rows": _plan_rows_html(page.object_list),
             "own_schools": own_schools,
@@ -66,6 +72,40 @@ def plan_list(request):
             "today_year": timezone.localdate().year,
         },
     )
+
+
+def _filter_form_html(form):
+    """The filter form as HTML: a filled one rendered as it is, the empty
+    one once per process, language and network options (the reader's
+    visible networks, read here as values: the key holds what the form
+    shows, so it never goes stale)."""
+    if form.is_bound:
+        return _render_filter_form(form)
+    networks = form.fields["network"].queryset.values_list("pk", "code", "name")
+    return _blank_filter_form(get_language(), tuple(networks))
+
+
+def _render_filter_form(form):
+    return render_to_string(
+        "includes/filter_form.html",
+        {
+            "form": form,
+            "heading": _("Filtrar planes"),
+            "margin": "mb-3",
+            "column": "col-sm-6 col-md-3",
+        },
+    )
+
+
+@lru_cache(maxsize=256)
+def _blank_filter_form(language, networks):
+    form = PlanFilter(queryset=AnnualPlan.objects.none(), user=AnonymousUser()).form
+    field = form.fields["network"]
+    field.widget.choices = [
+        ("", field.empty_label),
+        *((pk, str(Network(code=code, name=name))) for pk, code, name in networks),
+    ]
+    return _render_filter_form(form)
 
 
 PLAN_ROW_FIELDS = (
@@ -97,20 +137,33 @@ def _plan_rows_html(plans):
         escape(_("Aprobado por el sostenedor"))
     )
     yes, no = escape(_("Sí")), escape(_("No"))
+    # Years, counts and days repeat down the page: each localized once.
+    numbers, days = {}, {}
+
+    def number(value):
+        text = numbers.get(value)
+        if text is None:
+            text = numbers[value] = formats.localize(value)
+        return text
+
+    def day(moment):
+        # SHORT_DATE_FORMAT has only a date's parts.
+        moment = timezone.localtime(moment).date()
+        text = days.get(moment)
+        if text is None:
+            text = days[moment] = formats.date_format(moment, "SHORT_DATE_FORMAT")
+        return text
+
     html = []
     for plan in plans.values(*PLAN_ROW_FIELDS):
-        year = escape(pme_year % {"year": formats.localize(plan["year"])})
+        year = escape(pme_year % {"year": number(plan["year"])})
         progress = progress_bar(plan["avg_progress"]) if plan["n_actions"] else "—"
         delayed = (
-            f'<span class="text-danger fw-semibold">{formats.localize(plan["n_delayed"])}</span>'
+            f'<span class="text-danger fw-semibold">{number(plan["n_delayed"])}</span>'
             if plan["n_delayed"]
             else "0"
         )
-        activity = (
-            formats.date_format(timezone.localtime(plan["last_activity_at"]), "SHORT_DATE_FORMAT")
-            if plan["last_activity_at"]
-            else ""
-        )
+        activity = day(plan["last_activity_at"]) if plan["last_activity_at"] else ""
         school = School.name_or_rbd(plan["school__name"], plan["school__rbd"])
         html.append(
             "\n    <tr>\n"
@@ -121,7 +174,7 @@ def _plan_rows_html(plans):
             f"      <td>{phases.get(plan['phase']) or escape(plan['phase'])}"
             f"{approved if plan['approved_at'] else ''}</td>\n"
             f"      <td>{yes if plan['shared_with_network'] else no}</td>\n"
-            f'      <td class="text-end">{formats.localize(plan["n_actions"])}</td>\n'
+            f'      <td class="text-end">{number(plan["n_actions"])}</td>\n'
             f"      <td>{progress}</td>\n"
             f'      <td class="text-end">{delayed}</td>\n'
             f"      <td>{escape(activity)}</td>\n"

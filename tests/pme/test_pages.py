@@ -217,6 +217,20 @@ def test_plan_list_filters(pme_world, client):
     assert shown == {"Escuela Talca Uno", "Escuela Santiago Centro"}
 
 
+def test_plan_list_blank_filter_form_follows_the_networks(pme_world, client):
+    """The empty filter form is kept per language and network options: a
+    renamed network shows its new name, and each reader their own networks."""
+    client.force_login(pme_world.admin)
+    assert pme_world.network_a.name in client.get("/pme/").content.decode()
+    pme_world.network_a.name = "Red renombrada"
+    pme_world.network_a.save()
+    page = client.get("/pme/").content.decode()
+    assert "Red renombrada" in page
+    client.force_login(pme_world.supervisor_b)
+    page = client.get("/pme/").content.decode()
+    assert "Red renombrada" not in page and pme_world.network_b.name in page
+
+
 def test_network_rollup_page(pme_world, client):
     client.force_login(pme_world.utp_a2)  # a peer: sees the rollup, reads no plan
     response = client.get("/pme/networks/RME-07-901/")
