@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from networks.models import Network, NetworkSchool
 from pme.models import Dimension
+from rme_platform.sql import quoted
 from rme_platform.widgets import FastSelect, FastTextInput
 from schools.cache import registry_options_key
 from schools.models import TEACHING_LABELS, Comuna, Region, School
@@ -135,12 +136,6 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset.order_by("-published_at", "-pk")
 
 
-def _q(model, *columns):
-    """The quoted table name of `model` and of its `columns`."""
-    quote = connection.ops.quote_name
-    return (quote(model._meta.db_table), *(quote(c) for c in columns))
-
-
 def library_sql(data, p):
     """PracticeFilter's filters, search and order as SQL over the practice
     columns `p` (a dict of quoted, qualified column names), for the library
@@ -163,9 +158,9 @@ def library_sql(data, p):
         else:
             sql.append(f"CAST({p['levels']} AS TEXT) REGEXP %s")
             params.append(rf"(^|[^0-9]){int(level)}([^0-9]|$)")
-    schools, rbd, s_comuna = _q(School, "rbd", "comuna_id")
+    schools, rbd, s_comuna = quoted(School, "rbd", "comuna_id")
     if data.get("region") is not None:
-        comunas, cut, c_region = _q(Comuna, "cut", "region_id")
+        comunas, cut, c_region = quoted(Comuna, "cut", "region_id")
         sql.append(
             f"{p['school_id']} IN (SELECT {rbd} FROM {schools} WHERE {s_comuna} IN "  # noqa: S608 - our models' quoted names; values are parameters
             f"(SELECT {cut} FROM {comunas} WHERE {c_region} = %s))"
@@ -173,8 +168,10 @@ def library_sql(data, p):
         params.append(data["region"].pk)
     network = (data.get("network") or "").strip()
     if network:
-        links, l_school, l_network, l_left = _q(NetworkSchool, "school_id", "network_id", "left_on")
-        networks, n_id, n_code = _q(Network, "id", "code")
+        links, l_school, l_network, l_left = quoted(
+            NetworkSchool, "school_id", "network_id", "left_on"
+        )
+        networks, n_id, n_code = quoted(Network, "id", "code")
         sql.append(
             f"{p['school_id']} IN (SELECT {l_school} FROM {links} WHERE {l_left} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
             f"{l_network} IN (SELECT {n_id} FROM {networks} WHERE {n_code} = %s))"
@@ -185,8 +182,8 @@ def library_sql(data, p):
         params.append(data["rural"])
     tag = (data.get("tag") or "").strip()
     if tag:
-        tagged, t_practice, t_tag = _q(Practice.tags.through, "practice_id", "tag_id")
-        tags, tag_id, slug = _q(Tag, "id", "slug")
+        tagged, t_practice, t_tag = quoted(Practice.tags.through, "practice_id", "tag_id")
+        tags, tag_id, slug = quoted(Tag, "id", "slug")
         sql.append(
             f"{p['id']} IN (SELECT {t_practice} FROM {tagged} WHERE {t_tag} IN "  # noqa: S608 - our models' quoted names; values are parameters
             f"(SELECT {tag_id} FROM {tags} WHERE {slug} = %s))"

@@ -55,11 +55,11 @@ from django.utils.translation import ngettext
 from networks.models import NetworkSchool
 from pme.models import Action, ActionStatus, AnnualPlan, Subdimension
 from pme.permissions import visible_plans
+from rme_platform.sql import quoted, row_datetime
 from schools.models import Comuna, PerformanceCategory, School
 
 from . import permissions as perms
 from .models import AdoptionStage, Practice, PracticeAdoption, PracticeComment
-from .selectors import row_datetime
 
 DEFAULT_LIMIT = 8
 ENROLLMENT_BANDS = (100, 300, 600, 1000)  # < 100, 100–299, 300–599, 600–999, ≥ 1000
@@ -140,10 +140,10 @@ def _school_context(school):
     """The reader's school: setting, dependency, levels, enrollment band,
     DEPROV, region and latest category (one query, written in SQL as the
     ranking's)."""
-    schools, rbd, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+    schools, rbd, rural, dependency, levels, enrollment, deprov_id, comuna_id = quoted(
         School, "rbd", "rural", "dependency", "levels", "enrollment", "deprov_id", "comuna_id"
     )
-    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    comunas, cut, region_id = quoted(Comuna, "cut", "region_id")
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.{rbd}, s.{rural}, s.{dependency}, s.{levels}, s.{enrollment}, "  # noqa: S608 - our models' quoted names; values are parameters
@@ -204,16 +204,12 @@ def _reach(context, *, in_network, deprov_id, region_id):
     return COUNTRY
 
 
-def _q(model, *columns):
-    """The quoted table name of `model` and of its `columns`."""
-    quote = connection.ops.quote_name
-    return (quote(model._meta.db_table), *(quote(c) for c in columns))
-
-
 def _network_schools_sql(school_pk):
     """The schools that share an active network with the school `school_pk`
     (SQL text and parameters)."""
-    links, school_id, network_id, left_on = _q(NetworkSchool, "school_id", "network_id", "left_on")
+    links, school_id, network_id, left_on = quoted(
+        NetworkSchool, "school_id", "network_id", "left_on"
+    )
     return (
         f"SELECT l2.{school_id} FROM {links} l2 WHERE l2.{left_on} IS NULL AND "  # noqa: S608 - our models' quoted names; values are parameters
         f"l2.{network_id} IN (SELECT l1.{network_id} FROM {links} l1 "
@@ -225,7 +221,7 @@ def _network_schools_sql(school_pk):
 def _latest_category_sql(school_column):
     """The latest performance category (the newest year, then the first
     level) of the school at `school_column`, as SQL text."""
-    table, school_id, year, level, category = _q(
+    table, school_id, year, level, category = quoted(
         PerformanceCategory, "school_id", "year", "level", "category"
     )
     return (
@@ -238,7 +234,7 @@ def _category_schools_sql(category):
     """The schools whose latest category (as `_latest_category_sql` picks it)
     is `category`: one set for the whole query, where a subquery per row
     would weigh on the plan (SQL text and parameters)."""
-    table, school_id, year, level, column = _q(
+    table, school_id, year, level, column = quoted(
         PerformanceCategory, "school_id", "year", "level", "category"
     )
     return (
@@ -281,7 +277,7 @@ def _practices(user, school, subdimension, context, limit):
     `permissions.published_scope_sql`): as a queryset, building and
     compiling it took half the panel's time. Same text as the queryset's
     it replaced, so the same plan."""
-    practices, *cols = _q(
+    practices, *cols = quoted(
         Practice,
         "id",
         "title",
@@ -317,12 +313,12 @@ def _practices(user, school, subdimension, context, limit):
     )
     if scope is None:
         return
-    schools, rbd, name, dependency, deprov_id, comuna_id = _q(
+    schools, rbd, name, dependency, deprov_id, comuna_id = quoted(
         School, "rbd", "name", "dependency", "deprov_id", "comuna_id"
     )
-    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
-    adoptions, a_id, a_practice, a_stage = _q(PracticeAdoption, "id", "practice_id", "stage")
-    comments, c_id, c_practice = _q(PracticeComment, "id", "practice_id")
+    comunas, cut, region_id = quoted(Comuna, "cut", "region_id")
+    adoptions, a_id, a_practice, a_stage = quoted(PracticeAdoption, "id", "practice_id", "stage")
+    comments, c_id, c_practice = quoted(PracticeComment, "id", "practice_id")
     network_sql, network_params = _network_schools_sql(school.pk)
     in_network = f"{p['school_id']} IN ({network_sql})"
     closeness = [
@@ -434,11 +430,11 @@ def _schools(user, school, subdimension, context):
         plans_sql, plans_params = plans.values("pk").query.sql_with_params()
     except EmptyResultSet:
         return []
-    actions, a_id, plan_id, status, progress, subdimension_id = _q(
+    actions, a_id, plan_id, status, progress, subdimension_id = quoted(
         Action, "id", "plan_id", "status", "progress", "subdimension_id"
     )
-    annual_plans, pl_id, school_id = _q(AnnualPlan, "id", "school_id")
-    schools, s_rbd, name, rural, dependency, levels, enrollment, deprov_id, comuna_id = _q(
+    annual_plans, pl_id, school_id = quoted(AnnualPlan, "id", "school_id")
+    schools, s_rbd, name, rural, dependency, levels, enrollment, deprov_id, comuna_id = quoted(
         School,
         "rbd",
         "name",
@@ -449,7 +445,7 @@ def _schools(user, school, subdimension, context):
         "deprov_id",
         "comuna_id",
     )
-    comunas, cut, region_id = _q(Comuna, "cut", "region_id")
+    comunas, cut, region_id = quoted(Comuna, "cut", "region_id")
     network_sql, network_params = _network_schools_sql(school.pk)
     if context["category"]:
         category_sql, category_params = _category_schools_sql(context["category"])
@@ -606,7 +602,7 @@ def help_suggestions(user, *, school, subdimension, action=None, limit=DEFAULT_L
     practice_ids = [s.pk for s in chosen if s.kind == "practice"]
     if practice_ids:
         stages = {}
-        adoptions, practice_id, stage, a_id = _q(PracticeAdoption, "practice_id", "stage", "id")
+        adoptions, practice_id, stage, a_id = quoted(PracticeAdoption, "practice_id", "stage", "id")
         marks = ", ".join(["%s"] * len(practice_ids))
         with connection.cursor() as cursor:
             cursor.execute(

@@ -31,6 +31,7 @@ from rme_platform.accounts.permissions import (
     is_sostenedor_rep,
     is_supervisor,
 )
+from rme_platform.sql import quoted
 from schools.models import Position, School, SostenedorRepresentative, SupervisorProfile
 from schools.permissions import (
     directivo_school_ids,
@@ -88,11 +89,6 @@ class _Scope(Expression):
         return "(" + self.sql.format(**names) + ")", self.params
 
 
-def _table(model, *columns):
-    quote = connection.ops.quote_name
-    return (quote(model._meta.db_table), *(quote(c) for c in columns))
-
-
 def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
@@ -106,7 +102,7 @@ def directivo_schools(user):
         return []
     # schools.permissions.directivo_school_ids (Position.objects.active())
     # written as SQL: compiling the queryset cost more than running it.
-    positions, p_school, p_user, p_start, p_end, p_role = _table(
+    positions, p_school, p_user, p_start, p_end, p_role = quoted(
         Position, "school_id", "user_id", "start_date", "end_date", "role"
     )
     today = timezone.localdate()
@@ -125,13 +121,13 @@ def _networks(user, schools):
     networks.permissions.visible_networks written as one SQL query
     (`schools`: directivo_schools(user)), whose queryset cost more to build
     and compile than the query costs to run."""
-    networks, n_id, n_deprov, n_status = _table(Network, "id", "deprov_id", "status")
-    members, m_network, m_user, m_active = _table(Membership, "network_id", "user_id", "active")
-    links, l_school, l_network, l_left = _table(NetworkSchool, "school_id", "network_id", "left_on")
+    networks, n_id, n_deprov, n_status = quoted(Network, "id", "deprov_id", "status")
+    members, m_network, m_user, m_active = quoted(Membership, "network_id", "user_id", "active")
+    links, l_school, l_network, l_left = quoted(NetworkSchool, "school_id", "network_id", "left_on")
     sql = [f"{n_id} IN (SELECT {m_network} FROM {members} WHERE {m_user} = %s AND {m_active})"]  # noqa: S608 - our models' quoted names; values are parameters
     params = [NetworkStatus.ACTIVE, user.pk]
     if is_supervisor(user):
-        profiles, p_deprov, p_user = _table(SupervisorProfile, "deprov_id", "user_id")
+        profiles, p_deprov, p_user = quoted(SupervisorProfile, "deprov_id", "user_id")
         sql.append(f"{n_deprov} IN (SELECT {p_deprov} FROM {profiles} WHERE {p_user} = %s)")  # noqa: S608 - our models' quoted names; values are parameters
         params.append(user.pk)
     if schools:  # is_directivo: the schools of their active positions
@@ -141,8 +137,8 @@ def _networks(user, schools):
         )
         params += schools
     if is_sostenedor_rep(user):
-        schools_t, rbd, s_sostenedor = _table(School, "rbd", "sostenedor_id")
-        reps, r_sostenedor, r_user = _table(SostenedorRepresentative, "sostenedor_id", "user_id")
+        schools_t, rbd, s_sostenedor = quoted(School, "rbd", "sostenedor_id")
+        reps, r_sostenedor, r_user = quoted(SostenedorRepresentative, "sostenedor_id", "user_id")
         sql.append(
             f"{n_id} IN (SELECT {l_network} FROM {links} WHERE {l_left} IS NULL AND {l_school} IN "  # noqa: S608 - our models' quoted names; values are parameters
             f"(SELECT {rbd} FROM {schools_t} WHERE {s_sostenedor} IN "
@@ -205,8 +201,8 @@ def _scope(user, schools=None):
     """The visibility condition for an active user who is not an admin
     (`schools`: directivo_schools(user) when the caller has read them)."""
     published, deprov = PracticeStatus.PUBLISHED, PracticeVisibility.DEPROV
-    authors, a_practice, a_user = _table(Practice.authors.through, "practice_id", "user_id")
-    schools_t, rbd, deprov_col = _table(School, "rbd", "deprov_id")
+    authors, a_practice, a_user = quoted(Practice.authors.through, "practice_id", "user_id")
+    schools_t, rbd, deprov_col = quoted(School, "rbd", "deprov_id")
     # Published for everyone; own drafts and practices: authors, and the
     # school's directivos.
     sql = [
@@ -225,7 +221,7 @@ def _scope(user, schools=None):
         # School subqueries rather than joins: the planner keeps the scan on
         # the practices table alone (see bench/bench_practices.py).
         if is_supervisor(user):
-            profiles, p_deprov, p_user = _table(SupervisorProfile, "deprov_id", "user_id")
+            profiles, p_deprov, p_user = quoted(SupervisorProfile, "deprov_id", "user_id")
             sql.append(
                 f"({{status}} = %s AND {{visibility}} = %s AND {{school}} IN "  # noqa: S608 - our models' quoted names; values are parameters
                 f"(SELECT {rbd} FROM {schools_t} WHERE {deprov_col} IN "
@@ -233,7 +229,7 @@ def _scope(user, schools=None):
             )
             params += [published, deprov, user.pk]
         if networks:
-            links, l_school, l_network, l_left = _table(
+            links, l_school, l_network, l_left = quoted(
                 NetworkSchool, "school_id", "network_id", "left_on"
             )
             ids = sorted(pk for pk, _deprov in networks)

@@ -2,7 +2,6 @@
 page and the home page. Lists are scoped with practice_permissions and run
 a fixed number of queries."""
 
-import datetime
 import hashlib
 from types import SimpleNamespace
 
@@ -12,7 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from networks.permissions import visible_networks
 from pme.models import Action, AnnualPlan, Dimension, Phase
 from rme_platform.accounts.models import User
 from rme_platform.links import row_url
+from rme_platform.sql import quoted, row_datetime
 from rme_platform.text import render_markdown
 from schools.models import Comuna, Position, PositionRole, School
 from schools.permissions import directivo_school_ids
@@ -417,8 +417,8 @@ class _Person:
 
 def _authors(practice_id):
     """The practice's authors by last and first name."""
-    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
-    through, t_practice, t_user = _quoted(Practice.authors.through, "practice_id", "user_id")
+    users, u_id, first, last, email = quoted(User, "id", "first_name", "last_name", "email")
+    through, t_practice, t_user = quoted(Practice.authors.through, "practice_id", "user_id")
     return [
         _Person(*row)
         for row in _rows(
@@ -434,12 +434,12 @@ def _adoptions(practice_id):
     """The practice's adoptions by school name, with their school, comuna,
     PME action and notes (oldest first): one query, and one for the notes
     when there are adoptions."""
-    adoptions_t, a_id, a_practice, a_school, a_stage, a_created, a_action = _quoted(
+    adoptions_t, a_id, a_practice, a_school, a_stage, a_created, a_action = quoted(
         PracticeAdoption, "id", "practice_id", "school_id", "stage", "created_at", "pme_action_id"
     )
-    schools, rbd, s_name, s_comuna = _quoted(School, "rbd", "name", "comuna_id")
-    comunas, cut, c_name = _quoted(Comuna, "cut", "name")
-    actions, act_id, act_name = _quoted(Action, "id", "name")
+    schools, rbd, s_name, s_comuna = quoted(School, "rbd", "name", "comuna_id")
+    comunas, cut, c_name = quoted(Comuna, "cut", "name")
+    actions, act_id, act_name = quoted(Action, "id", "name")
     adoptions = [
         SimpleNamespace(
             pk=pk,
@@ -466,7 +466,7 @@ def _adoptions(practice_id):
     ]
     if adoptions:
         by_pk = {a.pk: a for a in adoptions}
-        notes, n_id, n_adoption, n_date, n_stage, n_text = _quoted(
+        notes, n_id, n_adoption, n_date, n_stage, n_text = quoted(
             PracticeAdoptionNote, "id", "adoption_id", "date", "stage", "text"
         )
         marks = ", ".join(["%s"] * len(by_pk))
@@ -489,8 +489,8 @@ def _open_plans(schools, school_id):
     """The plans (of `schools`, every school's if None) still open, of this
     year or the last, but those of the practice's school `school_id`: the
     newest 20, by year and school name."""
-    plans_t, p_id, p_school, year, phase = _quoted(AnnualPlan, "id", "school_id", "year", "phase")
-    schools_t, rbd, name = _quoted(School, "rbd", "name")
+    plans_t, p_id, p_school, year, phase = quoted(AnnualPlan, "id", "school_id", "year", "phase")
+    schools_t, rbd, name = quoted(School, "rbd", "name")
     where, params = "", [Phase.CLOSED, school_id, timezone.localdate().year - 1]
     if schools is not None:
         if not schools:
@@ -515,12 +515,12 @@ def _on_agendas(user, practice_id):
     scope = meeting_perms.visible_meetings_sql(user, "m." + connection.ops.quote_name("network_id"))
     if scope is None:
         return []
-    items, i_id, i_meeting = _quoted(AgendaItem, "id", "meeting_id")
-    links, l_item, l_practice = _quoted(PracticePresentation, "agenda_item_id", "practice_id")
-    meetings, m_id, m_network, title, starts_at = _quoted(
+    items, i_id, i_meeting = quoted(AgendaItem, "id", "meeting_id")
+    links, l_item, l_practice = quoted(PracticePresentation, "agenda_item_id", "practice_id")
+    meetings, m_id, m_network, title, starts_at = quoted(
         Meeting, "id", "network_id", "title", "starts_at"
     )
-    networks, n_id, code = _quoted(Network, "id", "code")
+    networks, n_id, code = quoted(Network, "id", "code")
     return [
         SimpleNamespace(
             meeting=SimpleNamespace(
@@ -545,10 +545,10 @@ def _my_schools(user, school_id):
     (schools.permissions.is_school_director): one query."""
     if not perms.is_directivo(user):
         return [], False
-    positions, p_user, p_school, role, start, end = _quoted(
+    positions, p_user, p_school, role, start, end = quoted(
         Position, "user_id", "school_id", "role", "start_date", "end_date"
     )
-    schools, rbd, name = _quoted(School, "rbd", "name")
+    schools, rbd, name = quoted(School, "rbd", "name")
     today = connection.ops.adapt_datefield_value(timezone.localdate())
     rows = _rows(
         f"SELECT s.{rbd}, s.{name}, "  # noqa: S608 - our models' quoted names; values are parameters
@@ -565,10 +565,10 @@ def _my_schools(user, school_id):
 def _comments(practice_id):
     """The practice's comments, oldest first, with their authors (None once
     deleted)."""
-    comments, c_id, body, created_at, c_practice, c_author = _quoted(
+    comments, c_id, body, created_at, c_practice, c_author = quoted(
         PracticeComment, "id", "body", "created_at", "practice_id", "author_id"
     )
-    users, u_id, first, last, email = _quoted(User, "id", "first_name", "last_name", "email")
+    users, u_id, first, last, email = quoted(User, "id", "first_name", "last_name", "email")
     return [
         SimpleNamespace(
             pk=pk,
@@ -586,8 +586,8 @@ def _comments(practice_id):
 
 
 def _tags(practice_id):
-    tags, t_id, slug, name = _quoted(Tag, "id", "slug", "name")
-    through, t_practice, t_tag = _quoted(Practice.tags.through, "practice_id", "tag_id")
+    tags, t_id, slug, name = quoted(Tag, "id", "slug", "name")
+    through, t_practice, t_tag = quoted(Practice.tags.through, "practice_id", "tag_id")
     return [
         SimpleNamespace(slug=slug_, name=name_)
         for slug_, name_ in _rows(
@@ -599,7 +599,7 @@ def _tags(practice_id):
 
 
 def _attachments(practice_id):
-    files, f_id, original_name, size, f_practice, uploaded_at = _quoted(
+    files, f_id, original_name, size, f_practice, uploaded_at = quoted(
         PracticeAttachment, "id", "original_name", "size", "practice_id", "uploaded_at"
     )
     return [
@@ -614,8 +614,8 @@ def _attachments(practice_id):
 
 def _features(practice_id):
     """The networks the practice is featured for, by code."""
-    features, f_practice, f_network = _quoted(PracticeFeature, "practice_id", "network_id")
-    networks, n_id, code = _quoted(Network, "id", "code")
+    features, f_practice, f_network = quoted(PracticeFeature, "practice_id", "network_id")
+    networks, n_id, code = quoted(Network, "id", "code")
     return [
         SimpleNamespace(network=SimpleNamespace(pk=pk, code=code_))
         for pk, code_ in _rows(
@@ -624,21 +624,6 @@ def _features(practice_id):
             [practice_id],
         )
     ]
-
-
-def row_datetime(value):
-    """A datetime column read by a cursor (SQLite gives text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-    return value
-
-
-def _quoted(model, *columns):
-    """The quoted table name of `model` and of its `columns`."""
-    quote = connection.ops.quote_name
-    return (quote(model._meta.db_table), *(quote(c) for c in columns))
 
 
 class _School:
@@ -678,7 +663,7 @@ def network_panel(user, network, year=None):
             "school_id", flat=True
         )
     )
-    practices, p_id, title, p_school, p_dimension, published_at = _quoted(
+    practices, p_id, title, p_school, p_dimension, published_at = quoted(
         Practice, "id", "title", "school_id", "dimension_id", "published_at"
     )
     scope = perms.published_scope_sql(
@@ -688,7 +673,7 @@ def network_panel(user, network, year=None):
         id=f"p.{p_id}",
         school=f"p.{p_school}",
     )
-    school_t, rbd, name = _quoted(School, "rbd", "name")
+    school_t, rbd, name = quoted(School, "rbd", "name")
     # As the database compares them (already adapted, in the current time zone).
     first, last = connection.ops.year_lookup_bounds_for_datetime_field(year)
     shared, adoptions, featured = [], [], []
@@ -696,8 +681,8 @@ def network_panel(user, network, year=None):
     url = row_url("practices:detail")
     if scope is not None and schools:
         marks = ", ".join(["%s"] * len(schools))
-        dimension_t, code, d_name = _quoted(Dimension, "code", "name")
-        adoption_t, a_id, a_practice, a_school, stage, created_at = _quoted(
+        dimension_t, code, d_name = quoted(Dimension, "code", "name")
+        adoption_t, a_id, a_practice, a_school, stage, created_at = quoted(
             PracticeAdoption, "id", "practice_id", "school_id", "stage", "created_at"
         )
         # The total rides on the first ten rows (a window count) instead of
@@ -749,7 +734,7 @@ def network_panel(user, network, year=None):
                 )
             )
     if scope is not None:
-        feature_t, f_practice, f_network, f_created = _quoted(
+        feature_t, f_practice, f_network, f_created = quoted(
             PracticeFeature, "practice_id", "network_id", "created_at"
         )
         for pk, title_, p_rbd, p_name in _rows(
