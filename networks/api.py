@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from rme_platform.accounts.models import User
+from rme_platform.pagination import RowsFirstPagination
 from schools.models import Deprov, School
 
 from . import permissions, selectors, services
@@ -161,6 +162,7 @@ class NetworkViewSet(
     Writes go through the same services as the pages."""
 
     serializer_class = NetworkSerializer
+    pagination_class = RowsFirstPagination
     filterset_class = NetworkFilter
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"

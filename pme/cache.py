@@ -96,6 +96,22 @@ def pme_version(network_id):
     return f"{found[keys[0]]}.{found[keys[1]]}.{found.get(REGISTRY_VERSION_KEY, 1)}"
 
 
+def pme_versions(network_ids):
+    """{network id: pme_version(network id)} of many networks, from one read
+    of the cache (two when some counter does not exist yet)."""
+    keys = [VERSION_KEY, *(_network_key(pk) for pk in network_ids)]
+    found = cache.get_many([*keys, REGISTRY_VERSION_KEY])
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, 1, None)
+        found.update(cache.get_many(missing))
+        for key in missing:
+            found.setdefault(key, 1)
+    first, registry = found[VERSION_KEY], found.get(REGISTRY_VERSION_KEY, 1)
+    return {pk: f"{first}.{found[_network_key(pk)]}.{registry}" for pk in network_ids}
+
+
 def _bump(key):
     try:
         cache.incr(key)

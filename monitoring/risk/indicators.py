@@ -9,7 +9,8 @@ number of grouped queries whatever their number (QUERIES, with the networks
 themselves): the meeting signals (one query of per-meeting counts, with the
 same definitions as networks.meetings.selectors.network_meeting_measures
 but only the figures read here; cached per network under its meetings
-version), the PME delayed actions (one), the survey waves (one, then
+version), the PME delayed actions (one; cached per network under its PME
+version), the survey waves (one, then
 monitoring.results for each wave, which applies the suppression rules,
 cached), the construct questions (one, when a wave is not cached) and the
 waves' response counts (one). The networks of a DEPROV or a region reach the
@@ -47,6 +48,8 @@ from networks.meetings.models import (
 )
 from networks.meetings.selectors import MEASURED_ROLES, year_bounds
 from networks.models import Network
+from pme.cache import TIMEOUT as PME_TIMEOUT
+from pme.cache import pme_versions
 from pme.models import Action, delayed_condition
 
 from ..models import Campaign, CampaignStatus, Question, QuestionKind, Response
@@ -83,9 +86,9 @@ TREND_MEETINGS = 3
 # Up to this many networks the grouped queries name them (networks_at_risk).
 ID_LIST_MAX = 150
 # Queries of networks_at_risk with two survey waves, its caches filled (tests
-# assert it): the networks, the PME delayed actions, the waves and their
-# response counts (the meeting signals and construct questions only on a miss).
-QUERIES = 4
+# assert it): the networks, the waves and their response counts (the meeting
+# signals, PME delayed actions and construct questions only on a miss).
+QUERIES = 3
 # Survey constructs followed, by key: the construct name of the instrument.
 CONSTRUCTS = {
     "interest": "Interés en las reuniones",
@@ -404,6 +407,28 @@ def _pme_delayed(network_ids, year):
     return {row["group"]: (row["n"], row["delayed"]) for row in rows}
 
 
+PME_KEY = "monitoring:risk-pme:1"
+
+
+def _cached_pme_delayed(network_ids, year):
+    """_pme_delayed of a list of network ids, each network's kept in the
+    cache under its PME version (pme.cache: bumped by every write to the
+    plans, actions and memberships counted here) and the day (actions fall
+    late as days pass). Its query is the costliest left on a warm panel."""
+    today = timezone.localdate().isoformat()
+    versions = pme_versions(network_ids)
+    keys = {pk: f"{PME_KEY}:{pk}:{year}:{today}:{versions[pk]}" for pk in network_ids}
+    found = cache.get_many(list(keys.values()))
+    delayed = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in network_ids if pk not in delayed]
+    if missing:
+        computed = _pme_delayed(missing, year)
+        fresh = {pk: computed.get(pk, (0, 0)) for pk in missing}
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, PME_TIMEOUT)
+        delayed.update(fresh)
+    return delayed
+
+
 def survey_waves(year):
     """(this year's wave, the previous wave): the latest released campaign
     of the year and the latest released one before it (one query)."""
@@ -686,9 +711,10 @@ def networks_at_risk(networks, year, *, readable=None):
     limits, texts = thresholds(), _reason_texts()
     if isinstance(ids, list):
         signals = _cached_meeting_signals(ids, year)
+        pme = _cached_pme_delayed(ids, year)
     else:
         signals = _meeting_signals(ids, year)
-    pme = _pme_delayed(ids, year)
+        pme = _pme_delayed(ids, year)
     survey = _survey(networks, year, readable or (lambda _campaign: None))
     empty = MeetingSignals()
     out = []

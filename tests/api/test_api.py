@@ -58,6 +58,39 @@ def test_page_size_is_capped_at_200():
     assert Pagination.max_page_size == 200 and Pagination.page_size_query_param == "page_size"
 
 
+def test_a_short_page_gives_the_count_without_counting(django_assert_num_queries):
+    from django.core.paginator import EmptyPage, PageNotAnInteger
+
+    from rme_platform.accounts.models import User
+    from rme_platform.pagination import RowsFirstPaginator
+
+    UserFactory.create_batch(5)
+    users = User.objects.order_by("pk")
+    with django_assert_num_queries(1):  # the rows only: the last page
+        page = RowsFirstPaginator(users, 2).page(3)
+        assert (page.paginator.count, page.paginator.num_pages, len(page)) == (5, 3, 1)
+        assert not page.has_next() and page.start_index() == 5
+    second = list(users[2:4])
+    with django_assert_num_queries(2):  # a full page: counted
+        page = RowsFirstPaginator(users, 2).page(2)
+        assert (page.paginator.count, page.has_next(), list(page)) == (5, True, second)
+    with django_assert_num_queries(1):
+        page = RowsFirstPaginator(users, 10).page("1")
+        assert (page.paginator.count, len(page)) == (5, 5)
+    with django_assert_num_queries(1):  # an empty first page is valid
+        assert RowsFirstPaginator(users.filter(pk__lt=0), 10).page(1).paginator.count == 0
+    for number, error in [(4, EmptyPage), (0, EmptyPage), ("x", PageNotAnInteger)]:
+        with pytest.raises(error):
+            RowsFirstPaginator(users, 2).page(number)
+
+
+def test_an_api_list_past_its_last_page_is_not_found(client, director):
+    client.force_login(director)
+    assert client.get("/api/v1/networks/?page=1").json()["count"] == 0
+    assert client.get("/api/v1/networks/?page=2").status_code == 404
+    assert client.get("/api/v1/networks/?page=last").json()["count"] == 0
+
+
 @pytest.fixture
 def api_schema(db):
     user = UserFactory(role="director")

@@ -224,9 +224,10 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_networks():
     _queries()
     many, risks = _queries()
     assert len(risks) == 5
-    # 1 networks, 1 PME delayed, 1 waves, 1 results cache keys (both waves); the
-    # meeting signals and the construct questions come from the cache.
-    assert few == many == QUERIES == 4
+    # 1 networks, 1 waves, 1 results cache keys (both waves); the meeting
+    # signals, the PME delayed actions and the construct questions come from
+    # the cache.
+    assert few == many == QUERIES == 3
 
 
 def test_the_meeting_signals_are_cached_per_network_until_its_meetings_change():
@@ -255,6 +256,45 @@ def test_the_meeting_signals_are_cached_per_network_until_its_meetings_change():
     row.save()
     rates = {r.network.pk: r.attendance[D] for r in networks_at_risk(both, YEAR)}
     assert rates == {a.pk: 75.0, b.pk: 50.0}
+
+
+def test_the_pme_delayed_actions_are_cached_per_network_until_its_pme_changes():
+    a, b = NetworkFactory(year=YEAR), NetworkFactory(year=YEAR)
+    plan_a = pme_actions(NetworkSchoolFactory(network=a).school, delayed=1, on_track=1)
+    pme_actions(NetworkSchoolFactory(network=b).school, delayed=1, on_track=3)
+    both = Network.objects.filter(pk__in=[a.pk, b.pk])
+
+    def delayed():
+        with CaptureQueriesContext(connection) as ctx:
+            risks = networks_at_risk(both, YEAR)
+        action_sql = [q["sql"] for q in ctx.captured_queries if '"pme_action"' in q["sql"]]
+        return {r.network.pk: (r.pme_actions, r.pme_delayed) for r in risks}, action_sql
+
+    assert delayed()[0] == {a.pk: (2, 1), b.pk: (4, 1)}
+    counts, sql = delayed()
+    assert counts == {a.pk: (2, 1), b.pk: (4, 1)} and sql == []  # both from the cache
+    # An action of A falls late (its version bumped): A is read again, B stays cached.
+    action = plan_a.actions.get(status="done")
+    action.status, action.progress = "in_progress", 50
+    action.save()
+    counts, [sql] = delayed()
+    assert counts == {a.pk: (2, 2), b.pk: (4, 1)}
+    assert f"IN ({a.pk})" in sql
+
+
+def test_the_cached_pme_delayed_actions_are_the_days(network, monkeypatch):
+    """An action falls late as the days pass, with no write: the cached
+    delayed actions are kept for one day."""
+    plan = pme_actions(NetworkSchoolFactory(network=network).school, on_track=1)
+    action = plan.actions.get()
+    action.status, action.progress = "in_progress", 50
+    action.save()
+    ends = action.end_date
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: ends)
+    assert risk_of(network).pme_delayed == 0
+    assert risk_of(network).pme_delayed == 0  # from the cache
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: ends + datetime.timedelta(days=1))
+    assert risk_of(network).pme_delayed == 1
 
 
 def test_the_meeting_signals_keep_the_meeting_measures_definitions():
