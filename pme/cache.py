@@ -23,14 +23,13 @@ global number."""
 import contextvars
 from contextlib import contextmanager
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from networks.models import NetworkSchool
-from rme_platform.cache import invalidate_on_recovery
+from rme_platform.cache import bump_counter, counters, invalidate_on_recovery
 from schools.cache import VERSION_KEY as REGISTRY_VERSION_KEY
 
 VERSION_KEY = "pme:version"
@@ -74,49 +73,23 @@ def _plan_key(plan_id):
 def plan_version(plan_id):
     """The version a plan page's cached reads are stored under: the global
     counter and the plan's own."""
-    keys = [VERSION_KEY, _plan_key(plan_id)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, 1, None)
-            found[key] = cache.get(key, 1)
-    return f"{found[keys[0]]}.{found[keys[1]]}"
+    found = counters([VERSION_KEY, _plan_key(plan_id)])
+    return f"{found[VERSION_KEY]}.{found[_plan_key(plan_id)]}"
 
 
 def pme_version(network_id):
     """The version a network's cached PME reads are stored under: the global
     counter, the network's own and the registry's (names of schools and
     comunas)."""
-    keys = [VERSION_KEY, _network_key(network_id)]
-    found = cache.get_many([*keys, REGISTRY_VERSION_KEY])
-    for key in keys:
-        if key not in found:
-            cache.add(key, 1, None)
-            found[key] = cache.get(key, 1)
-    return f"{found[keys[0]]}.{found[keys[1]]}.{found.get(REGISTRY_VERSION_KEY, 1)}"
+    return pme_versions([network_id])[network_id]
 
 
 def pme_versions(network_ids):
     """{network id: pme_version(network id)} of many networks, from one read
     of the cache (two when some counter does not exist yet)."""
-    keys = [VERSION_KEY, *(_network_key(pk) for pk in network_ids)]
-    found = cache.get_many([*keys, REGISTRY_VERSION_KEY])
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, 1, None)
-        found.update(cache.get_many(missing))
-        for key in missing:
-            found.setdefault(key, 1)
-    first, registry = found[VERSION_KEY], found.get(REGISTRY_VERSION_KEY, 1)
+    found = counters([VERSION_KEY, REGISTRY_VERSION_KEY, *(_network_key(pk) for pk in network_ids)])
+    first, registry = found[VERSION_KEY], found[REGISTRY_VERSION_KEY]
     return {pk: f"{first}.{found[_network_key(pk)]}.{registry}" for pk in network_ids}
-
-
-def _bump(key):
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
 
 
 def bump_pme_version(network_ids=None, plan_ids=()):
@@ -133,7 +106,7 @@ def bump_pme_version(network_ids=None, plan_ids=()):
 
     def bump_all():
         for key in keys:
-            _bump(key)
+            bump_counter(key)
 
     bump_all()
     transaction.on_commit(bump_all)

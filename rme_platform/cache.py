@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -59,6 +60,29 @@ for i = 2, #KEYS do
 end
 return 1
 """
+
+
+def counters(keys):
+    """The version counters at `keys` ({key: number}) from one read of the
+    cache (two when some do not exist yet: those start at 1, kept with no
+    expiry, and are read again in case another process started them first)."""
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, 1, None)
+        found.update(cache.get_many(missing))
+        for key in missing:
+            found.setdefault(key, 1)
+    return found
+
+
+def bump_counter(key):
+    """Move a version counter on (to 2 if it is gone: a fresh counter reads 1)."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
 
 
 def invalidate_on_recovery(key):

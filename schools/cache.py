@@ -2,13 +2,12 @@
 directory and category imports and the admin, so its cached pages and API
 answers carry a version number that every such change bumps."""
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
 
-from rme_platform.cache import invalidate_on_recovery
+from rme_platform.cache import bump_counter, counters, invalidate_on_recovery
 
 VERSION_KEY = "registry:version"
 # Changes missed while Redis was unreachable: bumped once it is back.
@@ -17,23 +16,13 @@ TIMEOUT = 15 * 60
 
 
 def registry_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return counters([VERSION_KEY])[VERSION_KEY]
 
 
 def bump_registry_version():
     """Invalidate every cached registry read (after the transaction commits)."""
 
-    def bump():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 2, None)
-
-    transaction.on_commit(bump)
+    transaction.on_commit(lambda: bump_counter(VERSION_KEY))
 
 
 def registry_options_key(name):

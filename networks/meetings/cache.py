@@ -8,13 +8,12 @@ shows at once; a write in one network (an RSVP, an attendance) leaves the
 other networks' cached reads alone. A global number, bumped by the demo's
 bulk writes and when Redis comes back after an outage, invalidates all."""
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from rme_platform.cache import invalidate_on_recovery
+from rme_platform.cache import bump_counter, counters, invalidate_on_recovery
 
 from .models import Meeting
 
@@ -35,36 +34,15 @@ def meetings_version(network_id):
     network's own counter (an RSVP or attendance in one network leaves the
     others' cached reads alone) after the global one (bulk writes of the
     demo, and Redis coming back after an outage, invalidate every network)."""
-    keys = [VERSION_KEY, _network_key(network_id)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, 1, None)
-            found[key] = cache.get(key, 1)
-    return f"{found[keys[0]]}.{found[keys[1]]}"
+    return meetings_versions([network_id])[network_id]
 
 
 def meetings_versions(network_ids):
     """{network id: meetings_version(network id)} of many networks, from one
     read of the cache (two when some counter does not exist yet)."""
-    keys = [VERSION_KEY, *(_network_key(pk) for pk in network_ids)]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, 1, None)
-        found.update(cache.get_many(missing))
-        for key in missing:
-            found.setdefault(key, 1)
+    found = counters([VERSION_KEY, *(_network_key(pk) for pk in network_ids)])
     first = found[VERSION_KEY]
     return {pk: f"{first}.{found[_network_key(pk)]}" for pk in network_ids}
-
-
-def _bump(key):
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
 
 
 def bump_meetings_version(network_id=None):
@@ -73,8 +51,8 @@ def bump_meetings_version(network_id=None):
     the transaction commits (a read by another request in between may have
     cached what the transaction had not yet written)."""
     key = VERSION_KEY if network_id is None else _network_key(network_id)
-    _bump(key)
-    transaction.on_commit(lambda: _bump(key))
+    bump_counter(key)
+    transaction.on_commit(lambda: bump_counter(key))
 
 
 def _network_of(instance):

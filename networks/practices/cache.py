@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from pme.models import Subdimension
-from rme_platform.cache import invalidate_on_recovery
+from rme_platform.cache import bump_counter, counters, invalidate_on_recovery
 
 VERSION_KEY = "pme:catalogue:version"
 # Changes missed while Redis was unreachable: bumped once it is back.
@@ -23,23 +23,13 @@ CATALOGUE_MODELS = {"Dimension", "Subdimension"}
 
 
 def catalogue_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return counters([VERSION_KEY])[VERSION_KEY]
 
 
 def bump_catalogue_version():
     """Invalidate the cached catalogue (after the transaction commits)."""
 
-    def bump():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 2, None)
-
-    transaction.on_commit(bump)
+    transaction.on_commit(lambda: bump_counter(VERSION_KEY))
 
 
 def subdimensions():
