@@ -911,26 +911,31 @@ def save_draft(*, invitation, answers):
     questions = instrument_questions(invitation.campaign.instrument)
     cleaned, _errors = clean_answers(questions, answers, complete=False)
     with transaction.atomic():
-        _share_lock_campaign(invitation.campaign_id)
         # The invitation's lock orders this against a simultaneous submit,
         # whose answers an autosave must never overwrite.
         _lock_answerable(invitation)
         return _write_draft(invitation, cleaned, submitted=False)
 
 
+def _share_lock_sql():
+    """The statement that share-locks a campaign row (PostgreSQL only)."""
+    return f"SELECT status FROM {_table(Campaign)} WHERE id = %s FOR SHARE"  # noqa: S608
+
+
 def _share_lock_campaign(campaign_id):
     """Lock the campaign row in share mode until the transaction ends:
-    autosaves and submits of the same campaign do not wait for each other,
-    while a close or a move (which take the row FOR UPDATE) waits for those
-    in flight and they wait for it. Django's select_for_update has no share
+    autosaves, submits and the moves of open campaigns do not wait for each
+    other, while a close (which takes the row FOR UPDATE) waits for those in
+    flight and they wait for it. Django's select_for_update has no share
     mode (no_key=True is FOR NO KEY UPDATE, exclusive among its takers), so
     this is a raw SELECT … FOR SHARE on PostgreSQL. On SQLite a writing
-    transaction already excludes every other writer: nothing to do."""
+    transaction already excludes every other writer: nothing to lock.
+    Returns the campaign's status, read under the lock."""
     if connection.vendor != "postgresql":
-        return
-    table = connection.ops.quote_name(Campaign._meta.db_table)
+        return Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).get()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [campaign_id])  # noqa: S608
+        cursor.execute(_share_lock_sql(), [campaign_id])
+        return cursor.fetchone()[0]
 
 
 # The statements of a submit and an autosave are written in SQL: each runs
@@ -947,22 +952,31 @@ def _as_date(value):
 
 
 def _lock_answerable(invitation, today=None):
-    """Lock the invitation row (FOR UPDATE) and check, in the same query, that
-    it is not answered (moved) and that its campaign is open (read afresh:
-    the campaign's share lock, taken before, waited for any close in
-    flight). Raises SurveyUnavailable otherwise. Whether its draft was
-    submitted is left to `_write_draft`: a query that waited for the lock
-    sees the locked row as it is now but the rows it joins as they were
-    when it began, so the draft of a submit that just committed would be
-    missed here."""
-    lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
+    """Share-lock the campaign row (`_share_lock_campaign`), then lock the
+    invitation row (FOR UPDATE) and check, in the same query, that it is not
+    answered (moved) and that its campaign is open (read afresh: the
+    campaign's share lock, taken first, waited for any close in flight).
+    Raises SurveyUnavailable otherwise. Whether its draft was submitted is
+    left to `_write_draft`: a query that waited for the lock sees the locked
+    row as it is now but the rows it joins as they were when it began, so
+    the draft of a submit that just committed would be missed here.
+
+    On PostgreSQL the two statements go in one round trip (every autosave
+    and submit runs them), still one after the other: the campaign's lock
+    before the invitation's, the order a close takes them in."""
     sql = (
         "SELECT i.answered, c.status, c.opens_on, c.closes_on "  # noqa: S608
         f"FROM {_table(Invitation)} i JOIN {_table(Campaign)} c ON c.id = i.campaign_id "
-        f"WHERE i.id = %s{lock}"
+        "WHERE i.id = %s"
     )
+    params = [invitation.pk]
+    if connection.vendor == "postgresql":
+        sql = f"{_share_lock_sql()}; {sql} FOR UPDATE OF i"
+        params = [invitation.campaign_id, invitation.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [invitation.pk])
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.nextset()  # past the share lock's row
         answered, status, opens_on, closes_on = cursor.fetchone()
     campaign = invitation.campaign
     campaign.status, campaign.opens_on, campaign.closes_on = (
@@ -1003,19 +1017,36 @@ def _write_draft(invitation, answers, *, submitted):
     return Draft(invitation=invitation, answers=answers, updated_at=now, submitted=submitted)
 
 
-def _answer_rows(response, questions, answers):
+def _answer_rows(response_id, questions, answers):
+    """(response_id, question_id, value, text) of each answer to write."""
     rows = []
     for question in questions:
         if question.code not in answers:
             continue
         value = answers[question.code]
         if question.kind == QuestionKind.TEXT:
-            rows.append(Answer(response=response, question=question, text=value))
+            rows.append((response_id, question.pk, None, value))
         elif question.kind == QuestionKind.MULTIPLE:
-            rows += [Answer(response=response, question=question, value=v) for v in value]
+            rows += [(response_id, question.pk, v, "") for v in value]
         else:
-            rows.append(Answer(response=response, question=question, value=value))
+            rows.append((response_id, question.pk, value, ""))
     return rows
+
+
+def _write_answers(rows):
+    """Insert answer rows: with COPY on PostgreSQL (a move runs inside a
+    submit's request; building ~40 model instances per response cost more
+    CPU than the rest of the move), through bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        Answer.objects.bulk_create(
+            [Answer(response_id=r, question_id=q, value=v, text=t) for r, q, v, t in rows],
+            batch_size=5000,
+        )
+        return
+    sql = f"COPY {_table(Answer)} (response_id, question_id, value, text) FROM STDIN"  # noqa: S608
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def submit_response(*, invitation, answers, questions=None):
@@ -1031,15 +1062,15 @@ def submit_response(*, invitation, answers, questions=None):
     simultaneous submits store one: the invitation row is locked (FOR
     UPDATE) and the draft marked submitted only if it was not. The campaign
     row is only share-locked, so submits of different invitations never wait
-    for each other; a close or a move, which lock it FOR UPDATE, waits for
-    the submits in flight (a close never discards a draft being submitted)."""
+    for each other (nor for the moves of batches); a close, which locks it
+    FOR UPDATE, waits for the submits in flight (a close never discards a
+    draft being submitted)."""
     campaign = invitation.campaign
     questions = questions or instrument_questions(campaign.instrument)
     cleaned, errors = clean_answers(questions, answers, complete=True)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        _share_lock_campaign(invitation.campaign_id)
         _lock_answerable(invitation)
         draft = _write_draft(invitation, cleaned, submitted=True)
     try:
@@ -1066,24 +1097,18 @@ def submitted_waiting(campaign):
     return Draft.objects.filter(invitation__campaign_id=campaign.pk, submitted=True).count()
 
 
-def response_dependency(school):
-    """The dependency a Response records for an invitation's school."""
-    return DEPENDENCY_OF_SCHOOL.get(school.dependency, "") if school else ""
-
-
-def _cell(invitation):
-    """The attributes a Response carries besides its campaign (its region
-    follows from its network): a response can only be one of the
-    invitations of its cell, so batches are formed within cells."""
-    return (invitation.network_id, invitation.role, response_dependency(invitation.school))
+def response_dependency(school_dependency):
+    """The dependency a Response records for an invitation's school (its
+    `dependency` code, None without a school)."""
+    return DEPENDENCY_OF_SCHOOL.get(school_dependency, "")
 
 
 def _waiting_per_cell(campaign_id, network_id=None, role=None):
     """How many submitted drafts wait in each cell (of one network and role
-    when given), counted without reading them: a move locks the campaign FOR
-    UPDATE, which holds back every submit of the campaign, so it is tried
-    only when a cell is due (a count of the whole network and role would try
-    it when their drafts are split among dependencies, none of them due)."""
+    when given), counted without reading them: a move locks and reads its
+    cells' invitations and writes a transaction, so it is tried only when a
+    cell is due (a count of the whole network and role would try it when
+    their drafts are split among dependencies, none of them due)."""
     where, params = "", [campaign_id]
     if network_id is not None:
         where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
@@ -1137,8 +1162,8 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
     and raw export suppresses or generalises such a cell.
 
     `network_id` and `role` (a submit's own) restrict the move to the cells
-    of that network and role, so a submit only looks at, and locks the
-    campaign for, its own cells. Returns the number of responses written.
+    of that network and role, so a submit only looks at, and locks, its own
+    cells. Returns the number of responses written.
     Callers: each submit, the periodic sweep (tasks.move_submitted_responses)
     and close_campaign."""
     n = _batch_size()
@@ -1151,24 +1176,36 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
     ):
         return 0
     with transaction.atomic():
-        # One move per campaign at a time (and none during a close); it
-        # waits for the submits and autosaves in flight (share locks).
-        locked_campaign = (
-            Campaign.objects.select_for_update().select_related("instrument").get(pk=campaign.pk)
-        )
-        if not final and locked_campaign.status != CampaignStatus.OPEN:
+        if final:
+            # The close's move: it waits for every submit, autosave and move
+            # in flight (share locks) and none starts until it commits.
+            Campaign.objects.select_for_update().values_list("pk").get(pk=campaign.pk)
+        # A submit's move (or the sweep's) only share-locks the campaign, as
+        # submits do: it waits for a close in flight and holds the next one
+        # back, but neither submits nor the moves of other cells wait for it
+        # (a burst of submits triggers a move every few submits).
+        elif _share_lock_campaign(campaign.pk) != CampaignStatus.OPEN:
             return 0
-        # Invitations first, in id order, as submits and autosaves lock them:
-        # no deadlock with a submit of the same invitation.
+        # Invitations in id order, as submits and autosaves lock them. Two
+        # moves of one cell at once split it: each locks the rows it finds
+        # free (SKIP LOCKED) and moves only if it holds 2n of them, keeping n
+        # back, so every batch still holds at least n and so does the rest.
+        # A close waits for nothing here: it already excludes everyone else.
+        # A cell is what a Response carries besides its campaign (its region
+        # follows from its network): a response can only be one of the
+        # invitations of its cell, so batches are formed within cells.
         waiting = (
-            Invitation.objects.select_for_update(of=("self",))
+            Invitation.objects.select_for_update(of=("self",), skip_locked=not final)
             .filter(slice_filter)
-            .select_related("network__deprov", "school")
             .order_by("pk")
+            .values_list(
+                "pk", "network_id", "role", "school__dependency", "network__deprov__region_id"
+            )
         )
         cells = {}
-        for invitation in waiting:
-            cells.setdefault(_cell(invitation), []).append(invitation)
+        for pk, network_id, role, school_dependency, region_id in waiting:
+            cell = (network_id, role, response_dependency(school_dependency))
+            cells.setdefault(cell, []).append((pk, cell, region_id))
         batch = []
         for key in sorted(cells):
             members = cells[key]
@@ -1179,31 +1216,31 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
         if not batch:
             return 0
         BATCH_RANDOM.shuffle(batch)
-        ids = [invitation.pk for invitation in batch]
+        ids = [pk for pk, _cell, _region in batch]
         answers = dict(
             Draft.objects.filter(invitation_id__in=ids, submitted=True).values_list(
                 "invitation_id", "answers"
             )
         )
-        questions = instrument_questions(locked_campaign.instrument)
+        questions = instrument_questions(campaign.instrument)
         today = timezone.localdate()
         responses = Response.objects.bulk_create(
             [
                 Response(
-                    campaign_id=locked_campaign.pk,
-                    network_id=invitation.network_id,
-                    region_id=invitation.network.deprov.region_id,
-                    role=invitation.role,
-                    dependency=response_dependency(invitation.school),
+                    campaign_id=campaign.pk,
+                    network_id=network_id,
+                    region_id=region_id,
+                    role=role,
+                    dependency=dependency,
                     submitted_on=today,
                 )
-                for invitation in batch
+                for _pk, (network_id, role, dependency), region_id in batch
             ]
         )
         rows = []
-        for invitation, response in zip(batch, responses, strict=True):
-            rows += _answer_rows(response, questions, answers[invitation.pk])
-        Answer.objects.bulk_create(rows, batch_size=5000)
+        for (pk, _cell, _region), response in zip(batch, responses, strict=True):
+            rows += _answer_rows(response.pk, questions, answers[pk])
+        _write_answers(rows)
         Invitation.objects.filter(pk__in=ids).update(answered=True)
         Draft.objects.filter(invitation_id__in=ids).delete()
     return len(batch)

@@ -8,6 +8,7 @@ cell's batch: not PostgreSQL's transaction ids, row positions or id order,
 nor a time of day."""
 
 import random
+import threading
 
 import pytest
 from django.db import DatabaseError, connection
@@ -188,12 +189,13 @@ def test_a_batch_is_drawn_from_one_cell_only(monitoring_world, settings):
 def test_a_move_that_dies_midway_loses_nothing(monitoring_world, crowd, settings, monkeypatch):
     settings.MIN_CELL_SIZE = 3
     campaign, invitations = crowd
-    real_bulk_create = Answer.objects.bulk_create
+    real_write_answers = services._write_answers
 
     def killed(*args, **kwargs):
         raise DatabaseError("the worker died here")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", killed)
+    # The answers are written after the batch's responses.
+    monkeypatch.setattr(services, "_write_answers", killed)
     for i, invitation in enumerate(invitations[:6]):
         submit(invitation, i)  # the sixth submit's move fails after its responses
     # The move rolled back whole: no response, every answer still held.
@@ -202,7 +204,7 @@ def test_a_move_that_dies_midway_loses_nothing(monitoring_world, crowd, settings
     assert not Invitation.objects.filter(answered=True).exists()
     assert participation(monitoring_world, campaign) == 6
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(services, "_write_answers", real_write_answers)
     assert tasks.move_submitted_responses() == 3  # the periodic sweep
     assert Response.objects.count() == 3 and Answer.objects.filter(question__code=MARKER).count()
     entry = settings.CELERY_BEAT_SCHEDULE["monitoring-move-submitted-responses"]
@@ -328,3 +330,61 @@ def test_nothing_in_postgresql_links_a_response_to_its_invitation(
             "WHERE table_name = 'monitoring_response'"
         )
         assert not any("time" in t for (t,) in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_submits_do_not_wait_for_a_batch_being_moved(
+    monitoring_world, crowd, settings, monkeypatch
+):
+    """In a burst a submit completes a batch every few submits and moves it
+    in its request. While one move is still writing its batch, the other
+    respondents' submits go through, and so does a second move of the same
+    cell (it takes only the drafts the first one does not hold); in the end
+    every answer is stored exactly once."""
+    settings.MIN_CELL_SIZE = 3
+    campaign, invitations = crowd
+    for i, invitation in enumerate(invitations[:5]):
+        submit(invitation, i)
+    assert not Response.objects.exists()  # 5 wait, a move needs 2n = 6
+
+    writing, release = threading.Event(), threading.Event()
+    real_write_answers = services._write_answers
+
+    def stalled(rows):
+        writing.set()
+        assert release.wait(60)
+        real_write_answers(rows)
+
+    def sixth():
+        try:
+            submit(invitations[5], 5)  # completes the cell: its move stalls
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "_write_answers", stalled)
+    mover = threading.Thread(target=sixth)
+    mover.start()
+    try:
+        assert writing.wait(60)
+        monkeypatch.setattr(services, "_write_answers", real_write_answers)
+        with connection.cursor() as cursor:
+            # A submit that waited for the stalled move would fail here.
+            cursor.execute("SET lock_timeout = '5s'")
+        for i, invitation in enumerate(invitations[6:12], start=6):
+            submit(invitation, i)
+        # The sixth submit's move still holds its batch; the twelfth moved
+        # 3 of the 6 drafts the first move does not hold.
+        assert mover.is_alive()
+        assert Response.objects.filter(campaign=campaign).count() == 3
+    finally:
+        release.set()
+        mover.join(60)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert Response.objects.filter(campaign=campaign).count() == 6
+    assert Draft.objects.filter(submitted=True).count() == 6
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
+    markers = Answer.objects.filter(question__code=MARKER).values_list("value", flat=True)
+    assert sorted(markers) == list(range(12))
+    assert Invitation.objects.filter(campaign=campaign, answered=True).count() == 12
