@@ -19,7 +19,7 @@ questions by monitoring.demo.seed_national_monitoring, written with COPY).
    every scope ≤ 0.5 s.
 2. Submits under gunicorn (4 sync workers, DEBUG=0, 127.0.0.1): 200
    invitations of an open campaign submit their complete questionnaire at
-   the same moment (200 threads behind a barrier); then 20 pairs of
+   the same moment (one client thread opens the 200 connections at once); then 20 pairs of
    simultaneous double submits. Targets: exactly 200 (then 20) responses
    stored; p95 ≤ 300 ms paced, ≤ 500 ms for the 200 at the same instant.
 3. In process, before the submits (`measure_in_process`): the CPU and wall
@@ -38,13 +38,15 @@ import io
 import os
 import platform
 import random
+import resource
 import secrets
+import selectors
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -60,6 +62,14 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 HOST, PORT = "127.0.0.1", 8766
 CAMPAIGN = "rme-nacional"
 SUBMITS, DOUBLES, SEQUENTIAL, WARMUP, IN_PROCESS = 200, 20, 20, 8, 60
+# The burst is repeated (other invitations each time): one burst's p95 on a
+# shared virtual machine varies by ±100 ms from run to run; the target is
+# read on the median burst and every burst is reported.
+BURSTS = 3
+PACED_FROM = BURSTS * SUBMITS  # the tokens' layout: bursts, paced, sequential, doubles
+SEQUENTIAL_FROM = PACED_FROM + SUBMITS
+DOUBLES_FROM = SEQUENTIAL_FROM + SEQUENTIAL
+IN_PROCESS_FROM = DOUBLES_FROM + 2 * DOUBLES
 SPREAD_SECONDS = 5.0
 WORKERS = 4
 TARGET_RESULTS_S, TARGET_RATIO, TARGET_ALL_SCOPES_S, TARGET_P95_MS = 2.0, 2.0, 0.5, 300.0
@@ -183,38 +193,71 @@ def complete_answers(questions):
 
 
 def submit_all(tokens, answers, *, spread=0.0):
-    """POST every token's questionnaire from its own thread and connection:
-    all at the same moment, or (with `spread` seconds) at evenly spaced
-    moments in that window, in random order. Return [(status, milliseconds)]."""
+    """POST every token's questionnaire on its own connection: all at the
+    same moment, or (with `spread` seconds) at evenly spaced moments in that
+    window, in random order. Return [(status, milliseconds)], the time from
+    opening the connection to the whole answer.
+
+    The 200 respondents of a real burst are 200 other machines; here they
+    share the server's 2 cores, so the client does as little as it can: each
+    request is written out in full beforehand, and one thread opens the
+    connections (non-blocking sockets and a selector), sends the bytes and
+    reads each answer until the server closes the connection. Threads, one
+    per respondent, cost the server's cores about twice as much."""
     csrf = secrets.token_hex(16)  # a 32-character CSRF secret, cookie and field alike
     body = urlencode([("csrfmiddlewaretoken", csrf), *answers]).encode()
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={csrf}",
-    }
-    barrier = threading.Barrier(len(tokens))
-    results = [None] * len(tokens)
+    head = (
+        "POST /monitoring/respond/{token}/ HTTP/1.1\r\n"
+        f"Host: {HOST}:{PORT}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Cookie: csrftoken={csrf}\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    requests = [head.format(token=token).encode() + body for token in tokens]
     offsets = [spread * i / len(tokens) for i in range(len(tokens))]
     random.Random(len(tokens)).shuffle(offsets)
-
-    def one(index, token):
-        # Connect when sending, as a browser behind a proxy does: gunicorn's
-        # sync workers would otherwise wait on idle connections.
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
-        barrier.wait()
-        if offsets[index]:
-            time.sleep(offsets[index])
-        started = time.perf_counter()
-        conn.request("POST", f"/monitoring/respond/{token}/", body=body, headers=headers)
-        status = conn.getresponse().status
-        results[index] = (status, (time.perf_counter() - started) * 1000)
-        conn.close()
-
-    threads = [threading.Thread(target=one, args=(i, t)) for i, t in enumerate(tokens)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    order = sorted(range(len(tokens)), key=offsets.__getitem__)
+    results = [None] * len(tokens)
+    selector = selectors.DefaultSelector()
+    pending = {}  # socket -> [index, bytes left to send, answer so far, start]
+    begun = time.perf_counter()
+    done = 0
+    while done < len(tokens):
+        # Open the connections whose moment has come (all at once for a burst).
+        now = time.perf_counter() - begun
+        while order and offsets[order[0]] <= now:
+            index = order.pop(0)
+            conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            conn.setblocking(False)
+            started = time.perf_counter()
+            conn.connect_ex((HOST, PORT))
+            pending[conn] = [index, memoryview(requests[index]), bytearray(), started]
+            selector.register(conn, selectors.EVENT_WRITE)
+        wait = offsets[order[0]] - now if order else 60
+        for key, _events in selector.select(timeout=max(0.0, min(wait, 60))):
+            conn = key.fileobj
+            state = pending[conn]
+            if state[1]:
+                state[1] = state[1][conn.send(state[1]) :]
+                if not state[1]:
+                    selector.modify(conn, selectors.EVENT_READ)
+                continue
+            chunk = conn.recv(65536)
+            if chunk:
+                state[2] += chunk
+                continue
+            # The server closed the connection: the whole answer is in.
+            selector.unregister(conn)
+            conn.close()
+            del pending[conn]
+            index, _left, answer, started = state
+            results[index] = (
+                int(answer.split(b" ", 2)[1]),
+                (time.perf_counter() - started) * 1000,
+            )
+            done += 1
+    selector.close()
     return results
 
 
@@ -238,7 +281,7 @@ def prepare_submit_campaign():
     for old in Campaign.objects.filter(slug__startswith="bench-submits"):
         Invitation.objects.filter(campaign=old).delete()
         _delete_campaign(old.slug)
-    needed = 2 * SUBMITS + SEQUENTIAL + 2 * DOUBLES + WARMUP + IN_PROCESS + 1
+    needed = IN_PROCESS_FROM + IN_PROCESS + WARMUP + 1
     networks, total = [], 0
     for network in (
         Network.objects.filter(code__startswith="RME-N")
@@ -320,6 +363,35 @@ def measure_in_process(tokens, answers):
     }
 
 
+def machine_busy():
+    """CPU seconds the whole machine has spent busy (every core, /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / benchlib.CLOCK_TICKS
+
+
+def burst_cpu(server, database):
+    """Where the machine's CPU goes: gunicorn, its PostgreSQL backends, this
+    client (it sends the requests) and the whole machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "procs": benchlib.cpu_snapshot(server, database),
+        "client": usage.ru_utime + usage.ru_stime,
+        "machine": machine_busy(),
+        "wall": time.perf_counter(),
+    }
+
+
+def cpu_delta(before, after, submits):
+    """Milliseconds of CPU per submit, by process, and the wall time in ms."""
+    used = benchlib.cpu_used(before["procs"], after["procs"])
+    per = {name: seconds * 1000 / submits for name, seconds in used.items()}
+    per["client"] = (after["client"] - before["client"]) * 1000 / submits
+    per["machine"] = (after["machine"] - before["machine"]) * 1000 / submits
+    per["wall"] = (after["wall"] - before["wall"]) * 1000
+    return per
+
+
 def run_submits(env, tmp):
     from django.db import connection
 
@@ -327,8 +399,7 @@ def run_submits(env, tmp):
     from monitoring.models import Answer, Draft, Response
 
     campaign, tokens, answers = prepare_submit_campaign()
-    first = 2 * SUBMITS + SEQUENTIAL + 2 * DOUBLES
-    in_process = measure_in_process(tokens[first : first + IN_PROCESS], answers)
+    in_process = measure_in_process(tokens[IN_PROCESS_FROM : IN_PROCESS_FROM + IN_PROCESS], answers)
     print(f"in process (CPU, wall ms): {in_process}", flush=True)
 
     def stored():
@@ -375,17 +446,23 @@ def run_submits(env, tmp):
         warmup = tokens[-WARMUP:]
         submit_all(warmup, answers)
         # One at a time: what a submit costs without contention.
+        before = burst_cpu(server, env["DATABASE_URL"])
         sequential = [
             submit_all([token], answers)[0]
-            for token in tokens[2 * SUBMITS : 2 * SUBMITS + SEQUENTIAL]
+            for token in tokens[SEQUENTIAL_FROM : SEQUENTIAL_FROM + SEQUENTIAL]
         ]
+        sequential_used = cpu_delta(before, burst_cpu(server, env["DATABASE_URL"]), SEQUENTIAL)
+        bursts = []
+        for index in range(BURSTS):
+            time.sleep(2)  # the previous burst's last moves and commits settle
+            before, stored_before = burst_cpu(server, env["DATABASE_URL"]), stored()
+            results = submit_all(tokens[index * SUBMITS : (index + 1) * SUBMITS], answers)
+            used = cpu_delta(before, burst_cpu(server, env["DATABASE_URL"]), SUBMITS)
+            bursts.append((results, stored() - stored_before, used))
         counts = [stored()]
-        burst = submit_all(tokens[:SUBMITS], answers)
+        paced = submit_all(tokens[PACED_FROM:SEQUENTIAL_FROM], answers, spread=SPREAD_SECONDS)
         counts.append(stored())
-        paced = submit_all(tokens[SUBMITS : 2 * SUBMITS], answers, spread=SPREAD_SECONDS)
-        counts.append(stored())
-        first = 2 * SUBMITS + SEQUENTIAL
-        doubles = tokens[first : first + DOUBLES]
+        doubles = tokens[DOUBLES_FROM : DOUBLES_FROM + DOUBLES]
         pairs = submit_all([t for t in doubles for _ in range(2)], answers)
         counts.append(stored())
         services.move_submitted(campaign, final=True)  # the held rest, as a close does
@@ -417,10 +494,12 @@ def run_submits(env, tmp):
         }
 
     return {
-        "sequential": summary(sequential),
-        "burst": {**summary(burst), "stored": counts[1] - counts[0]},
-        "paced": {**summary(paced), "stored": counts[2] - counts[1]},
-        "doubles": {**summary(pairs), "stored": counts[3] - counts[2]},
+        "sequential": {**summary(sequential), "cpu": sequential_used},
+        "bursts": [
+            {**summary(results), "stored": kept, "cpu": used} for results, kept, used in bursts
+        ],
+        "paced": {**summary(paced), "stored": counts[1] - counts[0]},
+        "doubles": {**summary(pairs), "stored": counts[2] - counts[1]},
         "answers_per_response": answers_stored / max(1, responses_stored),
         "in_process": in_process,
     }
@@ -485,8 +564,8 @@ def run(args, tmp):
     ok_results = figures is None or (command <= TARGET_RESULTS_S and ratio <= TARGET_RATIO)
     ok_every = figures is None or every <= TARGET_ALL_SCOPES_S
     ok_submits = submits is None or (
-        submits["burst"]["stored"] == SUBMITS
-        and submits["burst"]["p95"] <= TARGET_BURST_P95_MS
+        all(burst["stored"] == SUBMITS for burst in submits["bursts"])
+        and median_burst(submits["bursts"])["p95"] <= TARGET_BURST_P95_MS
         and submits["paced"]["stored"] == SUBMITS
         and submits["paced"]["p95"] <= TARGET_P95_MS
         and submits["doubles"]["stored"] == DOUBLES
@@ -543,8 +622,13 @@ def results_rows(figures):
     ]
 
 
+def median_burst(bursts):
+    """The burst whose p95 is the median of the bursts'."""
+    return sorted(bursts, key=lambda burst: burst["p95"])[len(bursts) // 2]
+
+
 def submit_rows(submits):
-    seq, burst, paced, doubles = (submits[k] for k in ("sequential", "burst", "paced", "doubles"))
+    seq, bursts, paced, doubles = (submits[k] for k in ("sequential", "bursts", "paced", "doubles"))
 
     def row(case, figures, target):
         return (
@@ -573,21 +657,26 @@ def submit_rows(submits):
         *in_process,
         "",
         f"- submits: gunicorn {WORKERS} sync workers, DEBUG=0, on the same 2 CPUs as "
-        "PostgreSQL and the client; each respondent is a thread with its own invitation "
-        "(connecting when it sends; time includes the connection), POSTing the complete "
+        "PostgreSQL and the client; each respondent has its own invitation and connection "
+        "(one client thread opens them all, each when it sends; time includes the "
+        "connection), POSTing the complete "
         "questionnaire (40 questions, as the form sends it); 'paced' = 200 respondents who "
         "submit at evenly spaced "
-        f"moments over {SPREAD_SECONDS:.0f} s (in random order); 'burst' = all 200 released "
-        "by a barrier at the same instant",
+        f"moments over {SPREAD_SECONDS:.0f} s (in random order); 'burst' = all 200 sent "
+        f"at the same instant, {BURSTS} times (other invitations each time; "
+        "the target is read on the median burst)",
         "",
         "| case | stored | HTTP statuses | p50 (ms) | p95 (ms) | max (ms) | target |",
         "|---|---|---|---|---|---|---|",
         row(f"{SEQUENTIAL} submits one after another", seq, "(cost of one submit)"),
         row(f"{SUBMITS} concurrent respondents, paced", paced, f"exactly {SUBMITS}, p95 ≤ 300"),
-        row(
-            f"{SUBMITS} submits at the same instant",
-            burst,
-            f"exactly {SUBMITS}, p95 ≤ {TARGET_BURST_P95_MS:.0f}",
+        *(
+            row(
+                f"{SUBMITS} submits at the same instant ({index} of {BURSTS})",
+                burst,
+                f"exactly {SUBMITS}, median p95 ≤ {TARGET_BURST_P95_MS:.0f}",
+            )
+            for index, burst in enumerate(bursts, start=1)
         ),
         row(
             f"{DOUBLES} invitations submitted twice at the same instant",
@@ -595,9 +684,43 @@ def submit_rows(submits):
             f"exactly {DOUBLES}; the second answer 409",
         ),
         "",
-        f"The burst is bound by CPU: {SUBMITS} × {seq['p50']:.0f} ms of work on 2 cores "
-        f"takes about {SUBMITS * seq['p50'] / 2:.0f} ms, so the last requests wait about that "
-        "long (other processes on the machine add to it).",
+        f"Median burst: p95 {median_burst(bursts)['p95']:.0f} ms.",
+        "",
+        *cpu_rows(seq["cpu"], bursts),
+    ]
+
+
+def cpu_rows(sequential, bursts):
+    """Where the CPU of a submit went (/proc), one at a time and in the bursts."""
+
+    def row(case, cpu):
+        other = cpu["machine"] - cpu["gunicorn"] - cpu["postgres"] - cpu["client"]
+        return (
+            f"| {case} | {cpu['gunicorn']:.2f} | {cpu['postgres']:.2f} | {cpu['client']:.2f} "
+            f"| {other:.2f} | {cpu['machine']:.2f} |"
+        )
+
+    return [
+        "CPU per submit (/proc: gunicorn's processes, their PostgreSQL backends, this "
+        "client, and the whole machine's busy time; 'rest' is the kernel, "
+        "PostgreSQL's WAL writer and anything else):",
+        "",
+        "| case | gunicorn (ms) | PostgreSQL (ms) | client (ms) | rest (ms) | machine (ms) |",
+        "|---|---|---|---|---|---|",
+        row(f"{SEQUENTIAL} one after another", sequential),
+        *(
+            row(f"{SUBMITS} at the same instant ({index} of {BURSTS})", burst["cpu"])
+            for index, burst in enumerate(bursts, start=1)
+        ),
+        "",
+        "A burst is bound by CPU: "
+        + "; ".join(
+            f"{SUBMITS} × {b['cpu']['machine']:.1f} ms on 2 cores is "
+            f"{b['cpu']['machine'] * SUBMITS / 2:.0f} ms and the burst took {b['cpu']['wall']:.0f} "
+            "ms from its first connection to its last answer"
+            for b in bursts
+        )
+        + ".",
     ]
 
 
