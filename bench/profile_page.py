@@ -98,7 +98,10 @@ def main():
         client.get(path, **extra)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    if os.environ.get("CALLEES"):
+        stats.print_callees(os.environ["CALLEES"])
     print(out.getvalue())
 
 

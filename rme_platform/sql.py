@@ -15,10 +15,16 @@ def quoted(model, *columns):
     return (quote(model._meta.db_table), *(quote(c) for c in columns))
 
 
+def row_date(value):
+    """A date column read by a cursor (SQLite gives text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def row_datetime(value):
-    """A datetime column read by a cursor (SQLite gives text, in UTC)."""
+    """A datetime column read by a cursor (SQLite gives text or a naive
+    datetime, in UTC)."""
     if isinstance(value, str):
         value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
     return value

@@ -7,9 +7,11 @@ import datetime
 import heapq
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import formats, timezone, translation
@@ -18,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from networks.models import Membership, MembershipRole
 from rme_platform import charts
-from rme_platform.accounts.models import Role
+from rme_platform.accounts.models import Role, User
+from rme_platform.sql import quoted, row_date, row_datetime
 from rme_platform.text import cached_markdown
+from schools.models import School
 
 from . import permissions as perms
 from .cache import TIMEOUT, meetings_version
@@ -187,7 +191,14 @@ def _page_agreements(meeting):
     of five tables were half of the query's time)."""
     notes = AgreementNote.objects.only("agreement_id", "text", "created_at")
     return (
-        Agreement.objects.filter(Q(meeting=meeting) | _open_before(meeting))
+        # Both sets are agreements of the network's meetings up to this one:
+        # said first, PostgreSQL starts from those few meetings (their
+        # index) instead of joining every agreement of the country to every
+        # meeting to apply the OR.
+        Agreement.objects.filter(
+            meeting__network_id=meeting.network_id, meeting__starts_at__lte=meeting.starts_at
+        )
+        .filter(Q(meeting=meeting) | _open_before(meeting))
         .select_related("meeting", "responsible_user", "responsible_school")
         .only(
             "meeting__title",
@@ -326,6 +337,157 @@ def attendance_sheet(meeting):
     return {"groups": groups, "partner_ids": set(partners), "guests": guests}
 
 
+# The meeting page's lists are read with SQL text: building and compiling
+# their querysets (annotations, select_related, only(), a prefetch) cost more
+# CPU than everything else the page does, for a handful of rows. The ORM
+# versions (ranked_proposals, agenda_items, open_agreements_before,
+# meeting_agreements) serve the other pages and the htmx fragments; tests
+# pin that both give the same page.
+
+
+def _page_proposals(meeting, user):
+    """ranked_proposals(meeting, user) as AgendaProposal instances with
+    their proposer, n_votes, voted and on_agenda."""
+    proposals, votes, items, users = (
+        quoted(AgendaProposal)[0],
+        quoted(ProposalVote)[0],
+        quoted(AgendaItem)[0],
+        quoted(User)[0],
+    )
+    sql = (
+        "SELECT p.id, p.title, p.rationale, p.pme_dimension, p.proposed_by_id, "  # noqa: S608
+        "u.first_name, u.last_name, u.email, "
+        f"(SELECT COUNT(*) FROM {votes} v WHERE v.proposal_id = p.id) AS n_votes, "
+        f"EXISTS (SELECT 1 FROM {votes} v WHERE v.proposal_id = p.id AND v.user_id = %s), "
+        f"EXISTS (SELECT 1 FROM {items} a WHERE a.proposal_id = p.id) "
+        f"FROM {proposals} p LEFT JOIN {users} u ON u.id = p.proposed_by_id "
+        "WHERE p.meeting_id = %s ORDER BY n_votes DESC, p.created_at, p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, meeting.pk])
+        rows = cursor.fetchall()
+    cache_proposer = AgendaProposal.proposed_by.field.set_cached_value
+    out = []
+    for pk, title, rationale, dimension, by, first, last, email, n, voted, on_agenda in rows:
+        proposal = AgendaProposal(
+            id=pk,
+            meeting_id=meeting.pk,
+            title=title,
+            rationale=rationale,
+            pme_dimension=dimension,
+            proposed_by_id=by,
+        )
+        if by is not None:
+            cache_proposer(proposal, User(id=by, first_name=first, last_name=last, email=email))
+        proposal.n_votes, proposal.voted, proposal.on_agenda = n, bool(voted), bool(on_agenda)
+        out.append(proposal)
+    return out
+
+
+def _page_agenda(meeting):
+    """agenda_items(meeting): what templatetags.meetings.agenda_rows writes
+    of each item (the practice it presents, from the practices app's link)."""
+    link = AgendaItem._meta.get_field("practice_link").related_model
+    items, links = quoted(AgendaItem)[0], quoted(link)[0]
+    sql = (
+        "SELECT a.id, a.title, a.description, a.duration_minutes, a.presenter, "  # noqa: S608
+        f"a.proposal_id, l.practice_id FROM {items} a "
+        f"LEFT JOIN {links} l ON l.agenda_item_id = a.id "
+        f"WHERE a.meeting_id = %s ORDER BY a.{connection.ops.quote_name('order')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting.pk])
+        rows = cursor.fetchall()
+    return [
+        SimpleNamespace(
+            pk=pk,
+            title=title,
+            description=description,
+            duration_minutes=minutes,
+            presenter=presenter,
+            proposal_id=proposal,
+            practice_link=SimpleNamespace(practice_id=practice) if practice else None,
+        )
+        for pk, title, description, minutes, presenter, proposal, practice in rows
+    ]
+
+
+def _page_agreement_rows(meeting):
+    """_page_agreements(meeting): the meeting's agreements and the network's
+    earlier ones still open, with what templatetags.meetings.agreement_items
+    writes of each (its responsible's label, its meeting, its last note)."""
+    agreements, meetings, users, notes = (
+        quoted(Agreement)[0],
+        quoted(Meeting)[0],
+        quoted(User)[0],
+        quoted(AgreementNote)[0],
+    )
+    schools, rbd = quoted(School, School._meta.pk.column)
+    last_note = (
+        f"(SELECT n.{{}} FROM {notes} n WHERE n.agreement_id = a.id "  # noqa: S608
+        "ORDER BY n.created_at DESC, n.id DESC LIMIT 1)"
+    )
+    statuses = list(OPEN_AGREEMENT_STATUSES)
+    sql = (
+        "SELECT a.id, a.meeting_id, a.text, a.status, a.due_on, m.title, m.starts_at, "  # noqa: S608
+        "a.responsible_user_id, u.first_name, u.last_name, u.email, "
+        f"a.responsible_school_id, s.name, {last_note.format('text')}, "
+        f"{last_note.format('created_at')} "
+        f"FROM {agreements} a JOIN {meetings} m ON m.id = a.meeting_id "
+        f"LEFT JOIN {users} u ON u.id = a.responsible_user_id "
+        f"LEFT JOIN {schools} s ON s.{rbd} = a.responsible_school_id "
+        # As in _page_agreements: the network's meetings up to this one first.
+        "WHERE m.network_id = %s AND m.starts_at <= %s AND (a.meeting_id = %s OR "
+        f"(a.status IN ({', '.join(['%s'] * len(statuses))}) AND m.starts_at < %s)) "
+        "ORDER BY a.due_on, a.id"
+    )
+    params = [meeting.network_id, meeting.starts_at, meeting.pk, *statuses, meeting.starts_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for (
+        pk,
+        meeting_id,
+        text,
+        status,
+        due_on,
+        title,
+        starts_at,
+        user_id,
+        first,
+        last,
+        email,
+        school_id,
+        school_name,
+        note_text,
+        note_at,
+    ) in rows:
+        if user_id is not None:
+            label = f"{first} {last}".strip() or email
+        elif school_id is not None:
+            label = School.name_or_rbd(school_name, school_id)
+        else:
+            label = ""
+        out.append(
+            SimpleNamespace(
+                pk=pk,
+                meeting_id=meeting_id,
+                text=text,
+                status=status,
+                due_on=row_date(due_on),
+                meeting=SimpleNamespace(title=title, starts_at=row_datetime(starts_at)),
+                responsible_label=label,
+                last_note=(
+                    SimpleNamespace(text=note_text, created_at=row_datetime(note_at))
+                    if note_at is not None
+                    else None
+                ),
+            )
+        )
+    return out
+
+
 def meeting_page(user, meeting):
     """Everything the meeting page shows, in a fixed number of queries, for
     a meeting read through meeting_page_queryset(user)."""
@@ -344,13 +506,13 @@ def meeting_page(user, meeting):
         if member and meeting.rsvp_open
         else None
     )
-    agreements = list(_page_agreements(meeting))
+    agreements = _page_agreement_rows(meeting)
     return {
         "meeting": meeting,
         "runs": runs,
         "member": member,
-        "proposals": list(ranked_proposals(meeting, user)),
-        "agenda": list(agenda_items(meeting)),
+        "proposals": _page_proposals(meeting, user),
+        "agenda": _page_agenda(meeting),
         "my_attendance": mine,
         "summary": attendance_summary(meeting),
         "follow_up": [a for a in agreements if a.meeting_id != meeting.pk],

@@ -5,6 +5,7 @@ people and agreements there are: each is measured at two sizes."""
 import datetime
 
 import pytest
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils import timezone
 from networks.meetings import selectors as selectors
 from networks.meetings import services as services
 from networks.meetings.models import AgreementNote
-from tests.factories import MembershipFactory, PositionFactory
+from networks.practices.models import PracticePresentation
+from tests.factories import MembershipFactory, PositionFactory, PracticeFactory
 
 from .conftest import convene, move_to_past
 
@@ -81,9 +83,9 @@ def test_meeting_page_runs_constant_queries(meeting_world, login, role):
     # votes, "voted?" and "on the agenda?", 7 agenda items with their
     # practice, 8 answers and presence by role (then read from the cache
     # until an answer changes them: the test below), 9 this meeting's
-    # agreements and the open ones of earlier meetings, with their meeting
-    # and responsible (one query for both lists), 10 their notes.
-    assert large_count == (9 if role == "supervisor_a" else 8)
+    # agreements and the open ones of earlier meetings, with their meeting,
+    # responsible and last note (one query for both lists).
+    assert large_count == (8 if role == "supervisor_a" else 7)
 
 
 def test_meeting_list_runs_constant_queries(meeting_world, login):
@@ -217,3 +219,89 @@ def test_meeting_page_reads_the_attendance_summary_from_the_cache_until_an_answe
     assert page.context["summary"]["totals"]["unanswered"] == (
         first.context["summary"]["totals"]["unanswered"] - 1
     )
+
+
+@pytest.mark.parametrize("role", ["supervisor_a", "director_a"])
+def test_the_meeting_pages_lists_read_as_sql_are_the_querysets(meeting_world, role):
+    """The meeting page reads its proposals, agenda and agreements with SQL
+    text; the querysets the other pages and the htmx fragments use give the
+    same rows, values and order (proposals ranked by votes, an agenda item
+    presenting a practice, agreements with a school responsible, notes)."""
+    w = meeting_world
+    meeting = convene(w)
+    users = grow(w, meeting, 3)
+    services.withdraw_vote(by=users[1], proposal=meeting.proposals.order_by("pk").first())
+    item = meeting.agenda_items.order_by("order").first()
+    PracticePresentation.objects.create(agenda_item=item, practice=PracticeFactory(school=w.a3))
+    meeting = move_to_past(meeting, days=1)  # held: its own agreements can be written
+    earlier = meeting.network.meetings.get(title="Anterior")
+    services.add_agreement(
+        by=w.supervisor_a,
+        meeting=earlier,
+        text="Acuerdo de un colegio",
+        due_on=timezone.localdate() - datetime.timedelta(days=3),
+        responsible_school=w.a3,
+    )
+    services.add_agreement(
+        by=w.supervisor_a,
+        meeting=meeting,
+        text="Acuerdo de esta reunión",
+        due_on=timezone.localdate() + datetime.timedelta(days=9),
+        responsible_user=users[2],
+    )
+    user = getattr(w, role)
+
+    def proposal(p):
+        by = p.proposed_by.get_full_name() if p.proposed_by else None
+        dimension = p.get_pme_dimension_display()
+        return (p.pk, p.title, p.rationale, dimension, by, p.proposed_by_id, p.n_votes, p.voted)
+
+    sql_proposals = selectors._page_proposals(meeting, user)
+    assert [proposal(p) + (p.on_agenda,) for p in sql_proposals] == [
+        proposal(p) + (p.on_agenda,) for p in selectors.ranked_proposals(meeting, user)
+    ]
+    assert [p.n_votes for p in sql_proposals] == [3, 3, 2]
+
+    def agenda(i):
+        link = getattr(i, "practice_link", None)
+        practice = link.practice_id if link else None
+        values = (i.title, i.description, i.duration_minutes, i.presenter, i.proposal_id)
+        return (i.pk, *values, practice)
+
+    def orm_agenda(i):
+        try:
+            return agenda(i)
+        except ObjectDoesNotExist:
+            return (
+                i.pk,
+                i.title,
+                i.description,
+                i.duration_minutes,
+                i.presenter,
+                i.proposal_id,
+                None,
+            )
+
+    sql_agenda = [agenda(i) for i in selectors._page_agenda(meeting)]
+    assert sql_agenda == [orm_agenda(i) for i in selectors.agenda_items(meeting)]
+    assert sum(1 for row in sql_agenda if row[-1]) == 1
+
+    def agreement(a):
+        note = a.last_note
+        return (
+            a.pk,
+            a.meeting_id,
+            a.text,
+            a.status,
+            a.due_on,
+            a.meeting.title,
+            a.meeting.starts_at,
+            a.responsible_label,
+            (note.text, note.created_at) if note else None,
+        )
+
+    sql_agreements = [agreement(a) for a in selectors._page_agreement_rows(meeting)]
+    assert sql_agreements == [agreement(a) for a in selectors._page_agreements(meeting)]
+    labels = {row[7] for row in sql_agreements}
+    assert "Colegio Talca Tres" in labels and users[2].get_full_name() in labels
+    assert len(sql_agreements) == 5 and sum(1 for row in sql_agreements if row[-1]) == 3
