@@ -305,3 +305,46 @@ def test_the_meeting_pages_lists_read_as_sql_are_the_querysets(meeting_world, ro
     labels = {row[7] for row in sql_agreements}
     assert "Colegio Talca Tres" in labels and users[2].get_full_name() in labels
     assert len(sql_agreements) == 5 and sum(1 for row in sql_agreements if row[-1]) == 3
+
+
+@pytest.mark.parametrize("role", ["supervisor_a", "director_a", "admin"])
+def test_the_meeting_lists_rows_read_as_sql_are_the_querysets(meeting_world, role):
+    """The meetings page reads its rows with SQL text; meeting_list (the
+    API's) gives the same meetings, order and values for every filter of
+    the page's form."""
+    w = meeting_world
+    upcoming = convene(w)
+    grow(w, upcoming, 2)
+    held = move_to_past(convene(w, days=3, title="Realizada"), days=5)
+    services.record_attendance(by=w.supervisor_a, meeting=held, present_user_ids=[w.director_a.pk])
+    services.cancel_meeting(
+        by=w.supervisor_a, meeting=convene(w, days=4, title="Cancelada"), reason="Paro"
+    )
+    user = getattr(w, role)
+    now = timezone.now()
+    cases = {
+        (): {},
+        (("period", "upcoming"),): {"ends_at__gte": now},
+        (("period", "past"),): {"ends_at__lt": now},
+        (("status", "cancelled"),): {"status": "cancelled"},
+        (("status", "held"), ("period", "past")): {"status": "held", "ends_at__lt": now},
+        (("network", w.network_a.code),): {"network__code": w.network_a.code},
+        (("network", "NO-EXISTE"),): {"network__code": "NO-EXISTE"},
+    }
+
+    def values(m):
+        row = (m.pk, m.title, m.starts_at, m.status, m.network.code, m.my_rsvp)
+        return (*row, m.n_yes, m.n_present, m.n_proposals)
+
+    seen = set()
+    for form, lookups in cases.items():
+        rows = selectors.MeetingListRows(user, now=now, **dict(form))
+        orm = selectors.meeting_list(user).filter(**lookups)
+        if dict(form).get("period") == "upcoming":
+            orm = orm.order_by("starts_at", "pk")
+        expected = [values(m) for m in orm]
+        assert rows.count() == len(expected), form
+        assert [values(m) for m in rows[0 : len(expected) + 5]] == expected, form
+        assert [values(m) for m in rows[1:2]] == expected[1:2], form
+        seen |= {row[3] for row in expected}
+    assert {"convened", "cancelled", "held"} <= seen
