@@ -28,6 +28,7 @@ from schools.models import School
 from .. import exports, imports, permissions, selectors, services
 from ..forms import (
     ActionForm,
+    CommentForm,
     PlanFilter,
     PlanForm,
     ProgressForm,
@@ -42,9 +43,11 @@ from ..models import (
 from ..templatetags.pme import progress_bar
 from .common import (
     _action,
+    _action_page,
     _comment_form,
     _editable_action,
     _editable_plan,
+    _notifies_school,
     _plan,
 )
 
@@ -438,10 +441,34 @@ def action_create(request, pk):
     )
 
 
+@lru_cache(maxsize=1024)
+def _blank_progress_fields(progress, date, language):
+    """The empty progress form's fields for an action at `progress`, dated
+    `date` (today), rendered once per process and language."""
+    form = ProgressForm(initial={"progress": progress, "date": date})
+    return render_to_string("includes/form_fields.html", {"form": form})
+
+
+@lru_cache(maxsize=8)
+def _blank_comment_fields(notifies_school, language):
+    """The empty comment form's fields, rendered once per process, language
+    and help text (whether the school is told by email)."""
+    form = CommentForm(notifies_school=notifies_school)
+    return render_to_string("includes/form_fields.html", {"form": form})
+
+
+def _fields(form, blank):
+    """A bound form's fields (with its errors) rendered now; an empty one's
+    from `blank()`, the process's rendering."""
+    if form is not None and form.is_bound:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    return blank()
+
+
 @login_required
 def action_detail(request, pk, progress_form=None, comment_form=None):
     user = request.user
-    action = _action(user, pk)
+    action = _action_page(user, pk)
     plan = action.plan
     full_log = request.GET.get("registro") == "completo"
     shown = None if full_log else selectors.UPDATES_SHOWN
@@ -467,9 +494,19 @@ def action_detail(request, pk, progress_form=None, comment_form=None):
             # _action found the action among those the user may read, so the
             # user reads its plan: permissions.can_comment (can_view_plan) holds.
             "can_comment": True,
-            "progress_form": progress_form
-            or ProgressForm(initial={"progress": action.progress, "date": timezone.localdate()}),
-            "comment_form": comment_form or _comment_form(user, plan, own_school=own_school),
+            # The forms' fields: empty ones rendered once per process.
+            "progress_fields": _fields(
+                progress_form,
+                lambda: _blank_progress_fields(
+                    action.progress, timezone.localdate(), get_language()
+                ),
+            ),
+            "comment_fields": _fields(
+                comment_form,
+                lambda: _blank_comment_fields(
+                    _notifies_school(user, plan, own_school=own_school), get_language()
+                ),
+            ),
             "post_url": action.get_absolute_url() + "comments/",
         },
         status=400 if (progress_form or comment_form) else 200,
