@@ -212,6 +212,20 @@ def test_action_and_plan_panels(help_world, login):
     assert login(w.director_b).get(reverse("pme:action_help", args=[w.late.pk])).status_code == 404
 
 
+def test_a_late_action_with_nobody_to_help_does_not_promise_help(help_world, login):
+    """With no practice or school to suggest, the panel of a late action says
+    it is late and that nobody can help yet, not "these can help:"."""
+    w = help_world
+    lonely = delayed(w.plan_a2, name="Acción sin ayuda")
+    lonely.subdimension_id = "liderazgo_sostenedor"
+    lonely.save(update_fields=["subdimension"])
+    body = login(w.utp_a2).get(reverse("pme:action_help", args=[lonely.pk])).content.decode()
+    assert "Esta acción está atrasada." in body and "Aún no hay prácticas" in body
+    assert "pueden ayudar:" not in body
+    body = login(w.utp_a2).get(reverse("pme:action_help", args=[w.late.pk])).content.decode()
+    assert "pueden ayudar:" in body
+
+
 def test_the_plan_panel_reads_the_catalogue_from_the_cache(
     help_world, login, django_capture_on_commit_callbacks
 ):

@@ -170,3 +170,18 @@ def test_the_network_panel_shows_what_its_schools_shared_and_adopted_this_year(
 def test_the_network_page_loads_the_panel(practice_world, login):
     page = login(practice_world.director_a).get("/networks/RME-07-901/").content.decode()
     assert "/networks/RME-07-901/practices-panel/" in page
+
+
+def test_the_practice_pages_times_are_santiagos(practice_world, practice_of, login):
+    """A comment written at 06:19 UTC on 2 December reads 03:19 on the page
+    (America/Santiago, summer time), on either database (the page reads its
+    rows with SQL text: SQLite gives datetimes without a zone)."""
+    from networks.practices.models import PracticeComment
+    from tests.factories import PracticeCommentFactory
+
+    practice = practice_of("all")
+    comment = PracticeCommentFactory(practice=practice, author=practice_world.director_a)
+    written = datetime.datetime(2026, 12, 2, 6, 19, tzinfo=datetime.UTC)
+    PracticeComment.objects.filter(pk=comment.pk).update(created_at=written)
+    page = login(practice_world.director_a).get(f"/practices/{practice.pk}/").content.decode()
+    assert "02/12/2026 03:19" in page and "06:19" not in page
