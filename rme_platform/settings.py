@@ -346,6 +346,8 @@ INVITATION_VALID_DAYS = 7
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English times on the 24-hour clock, as everywhere else (rme_platform/formats).
+FORMAT_MODULE_PATH = ["rme_platform.formats"]
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True

@@ -79,3 +79,20 @@ def test_anonymous_language_switch_uses_a_cookie(client):
 def test_spanish_is_the_default(client):
     page = client.get("/accounts/login/").content.decode()
     assert 'lang="es"' in page and "Iniciar sesión" in page
+
+
+def test_english_times_are_on_the_24_hour_clock_as_everywhere_else():
+    """A meeting's hours are written 15:00–17:30; the dates Django formats in
+    English (DATETIME_FORMAT, TIME_FORMAT) used to say "5:30 p.m." on the
+    same page."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    moment = datetime.datetime(2026, 12, 2, 17, 30)
+    with translation.override("en"):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "Dec. 2, 2026, 17:30"
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "12/02/2026 17:30"
+        assert formats.time_format(moment.time(), "TIME_FORMAT") == "17:30"
+    with translation.override("es"):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "02/12/2026 17:30"
