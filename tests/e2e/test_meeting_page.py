@@ -176,3 +176,52 @@ def test_a_meeting_held_yesterday_is_recorded_and_a_future_one_waits(page, talca
     page.get_by_label("Acta", exact=True).fill("## Desarrollo\n\nSe revisó la lectura.")
     page.get_by_role("button", name="Publicar acta").click()
     expect(page.get_by_text("Acta publicada.")).to_be_visible()
+
+
+def test_proposals_fit_a_phone_in_english(page, talca):
+    """A member's proposals list at 390 px in English: the vote count and the
+    'Voted · withdraw' button stay on the screen (the page does not scroll
+    sideways), as in Spanish; the PME badge "Student development and school
+    climate" wraps instead of pushing them off."""
+    network, supervisor, rosa, rep = talca
+    meeting = convene(network, supervisor)
+    rosa.language = "en"
+    rosa.save(update_fields=["language"])
+    proposal = meeting_services.propose_agenda_item(
+        by=rep,
+        meeting=meeting,
+        title="Estrategias de comprensión lectora en primer ciclo básico",
+        rationale="Compartir lo que funcionó en cada escuela durante el semestre.",
+        pme_dimension="formacion_convivencia",  # the longest badge in English
+    )
+    for voter in (rosa, rep):
+        meeting_services.vote_for_proposal(by=voter, proposal=proposal)
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")  # in Spanish until she is signed in
+    page.get_by_label("Correo electrónico").fill(rosa.email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").last.click()
+    expect(page.get_by_role("heading", name=re.compile("^(Hello|Hi)"))).to_be_visible()
+    page.goto(f"/meetings/{meeting.pk}/")
+    votes = page.locator(f"#proposal-{proposal.pk} [data-testid=votes]")
+    expect(votes).to_contain_text("2 votes")
+    expect(page.get_by_role("button", name=re.compile("Withdraw my vote"))).to_be_visible()
+    shot(page, "proposals_en_390")
+    assert page.evaluate("document.documentElement.scrollWidth <= 390")
+
+    # The supervisor's agenda builder, same phone: the proposal's card holds
+    # its count, and the presenter's field is wide enough to read a name.
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("Correo electrónico").fill(supervisor.email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").last.click()
+    expect(page.get_by_role("heading", name=re.compile("^(Hello|Hi)"))).to_be_visible()
+    page.goto(f"/meetings/{meeting.pk}/agenda/")
+    presenter = page.locator(f"#presenter-{proposal.pk}")
+    expect(presenter).to_have_value("Ramón Muñoz")
+    shot(page, "agenda_builder_en_390")
+    assert presenter.bounding_box()["width"] >= 150
+    assert page.evaluate("document.documentElement.scrollWidth <= 390")
