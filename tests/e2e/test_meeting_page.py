@@ -178,6 +178,18 @@ def test_a_meeting_held_yesterday_is_recorded_and_a_future_one_waits(page, talca
     expect(page.get_by_text("Acta publicada.")).to_be_visible()
 
 
+def sign_in_in_english(page, user):
+    """Sign in (the form is in Spanish until then) as `user`, whose language
+    is English: the pages that follow are in English."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+    page.goto("/accounts/login/")
+    page.get_by_label("Correo electrónico").fill(user.email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").last.click()
+    expect(page.get_by_role("heading", name=re.compile("^(Hello|Hi)"))).to_be_visible()
+
+
 def test_proposals_fit_a_phone_in_english(page, talca):
     """A member's proposals list at 390 px in English: the vote count and the
     'Voted · withdraw' button stay on the screen (the page does not scroll
@@ -185,8 +197,6 @@ def test_proposals_fit_a_phone_in_english(page, talca):
     climate" wraps instead of pushing them off."""
     network, supervisor, rosa, rep = talca
     meeting = convene(network, supervisor)
-    rosa.language = "en"
-    rosa.save(update_fields=["language"])
     proposal = meeting_services.propose_agenda_item(
         by=rep,
         meeting=meeting,
@@ -197,11 +207,7 @@ def test_proposals_fit_a_phone_in_english(page, talca):
     for voter in (rosa, rep):
         meeting_services.vote_for_proposal(by=voter, proposal=proposal)
     page.set_viewport_size(PHONE)
-    page.goto("/accounts/login/")  # in Spanish until she is signed in
-    page.get_by_label("Correo electrónico").fill(rosa.email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").last.click()
-    expect(page.get_by_role("heading", name=re.compile("^(Hello|Hi)"))).to_be_visible()
+    sign_in_in_english(page, rosa)
     page.goto(f"/meetings/{meeting.pk}/")
     votes = page.locator(f"#proposal-{proposal.pk} [data-testid=votes]")
     expect(votes).to_contain_text("2 votes")
@@ -211,14 +217,8 @@ def test_proposals_fit_a_phone_in_english(page, talca):
 
     # The supervisor's agenda builder, same phone: the proposal's card holds
     # its count, and the presenter's field is wide enough to read a name.
-    supervisor.language = "en"
-    supervisor.save(update_fields=["language"])
     page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("Correo electrónico").fill(supervisor.email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").last.click()
-    expect(page.get_by_role("heading", name=re.compile("^(Hello|Hi)"))).to_be_visible()
+    sign_in_in_english(page, supervisor)
     page.goto(f"/meetings/{meeting.pk}/agenda/")
     presenter = page.locator(f"#presenter-{proposal.pk}")
     expect(presenter).to_have_value("Ramón Muñoz")
