@@ -1,7 +1,8 @@
 """Reads shared by the survey pages, the API, the home page, the network
 page and the PDF reports, already scoped to the user."""
 
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from .models import (
     Question,
     ReportScope,
     ReportStatus,
+    Response,
     participated,
 )
 from .permissions import Scope
@@ -30,13 +32,23 @@ TREND_WAVES = 6
 
 
 def campaign_list(user):
-    """Campaigns the user may see, newest first, with their counts (one query)."""
+    """Campaigns the user may see, newest first, with their counts (one query):
+    invitations and those answered, and the responses stored (an imported
+    campaign has responses but no invitations)."""
+    responses = (
+        Response.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         permissions.visible_campaigns(user)
         .select_related("instrument")
         .annotate(
             n_invited=Count("invitations", distinct=True),
             n_answered=Count("invitations", filter=participated("invitations__"), distinct=True),
+            n_responses=Coalesce(Subquery(responses, output_field=IntegerField()), 0),
         )
         .order_by("-year", "slug")
     )

@@ -179,6 +179,25 @@ def test_import_creates_a_closed_campaign_and_stores_every_row(monitoring_world,
     assert Answer.objects.filter(text="Con coma, y comillas").exists()
 
 
+def test_an_imported_campaign_lists_its_responses_not_zero_answered(
+    monitoring_world, tmp_path, login
+):
+    """An imported wave has responses but no invitations: the survey list
+    shows how many were stored, not "0 invitations, 0 answered"."""
+    path = write(
+        tmp_path,
+        "region,network,role,dependency,RME_META_COMUN\n"
+        "7,RME-07-901,director,municipal,4\n"
+        "7,RME-07-901,utp,municipal,5\n",
+    )
+    run("import_responses", "--campaign", "rme-2019", "--year", "2019", path)
+    page = login(monitoring_world.analyst).get("/monitoring/").content.decode()
+    row = page[page.index("rme-2019") :]
+    row = row[: row.index("</tr>")]
+    assert "importada" in row and '<td class="text-end">2</td>' in row
+    assert row.count("<td") == 5 and ">—</td>" in row  # year, status, —, 2, links
+
+
 def test_import_into_an_existing_campaign(monitoring_world, tmp_path, published):
     closed = CampaignFactory(slug="rme-2023", year=2023, status="closed")
     path = write(tmp_path, "region,network,role,dependency,RME_META_COMUN\n7,,director,,3\n")
