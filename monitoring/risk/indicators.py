@@ -366,6 +366,25 @@ def _meeting_signals(network_ids, year):
 SIGNALS_KEY = "monitoring:risk-meetings:1"
 
 
+def _per_network_cached(network_ids, year, *, prefix, versions, compute, empty, timeout):
+    """{network id: value} of every network of `network_ids`, each kept in
+    the cache under `prefix`, the year, the day (figures fall due and late as
+    days pass) and the network's version of `versions` (bumped by every write
+    the value is read from); `compute(missing ids, year)` gives those not
+    cached, `empty()` the value of a network it has no row for."""
+    today = timezone.localdate().isoformat()
+    keys = {pk: f"{prefix}:{pk}:{year}:{today}:{versions[pk]}" for pk in network_ids}
+    found = cache.get_many(list(keys.values()))
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in network_ids if pk not in values]
+    if missing:
+        computed = compute(missing, year)
+        fresh = {pk: computed.get(pk) or empty() for pk in missing}
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, timeout)
+        values.update(fresh)
+    return values
+
+
 def _cached_meeting_signals(network_ids, year):
     """_meeting_signals of a list of network ids ({network id:
     MeetingSignals}, every one of them), each network's kept in the cache
@@ -373,18 +392,15 @@ def _cached_meeting_signals(network_ids, year):
     write to the meetings, attendance, agenda and agreements counted here)
     and the day (agreements fall due as days pass). The query it spares is
     the costliest of the computation, most of all when its rows are cold."""
-    today = timezone.localdate().isoformat()
-    versions = meetings_versions(network_ids)
-    keys = {pk: f"{SIGNALS_KEY}:{pk}:{year}:{today}:{versions[pk]}" for pk in network_ids}
-    found = cache.get_many(list(keys.values()))
-    signals = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in network_ids if pk not in signals]
-    if missing:
-        computed = _meeting_signals(missing, year)
-        fresh = {pk: computed.get(pk) or MeetingSignals() for pk in missing}
-        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, MEETINGS_TIMEOUT)
-        signals.update(fresh)
-    return signals
+    return _per_network_cached(
+        network_ids,
+        year,
+        prefix=SIGNALS_KEY,
+        versions=meetings_versions(network_ids),
+        compute=_meeting_signals,
+        empty=MeetingSignals,
+        timeout=MEETINGS_TIMEOUT,
+    )
 
 
 def _pme_delayed(network_ids, year):
@@ -415,18 +431,15 @@ def _cached_pme_delayed(network_ids, year):
     cache under its PME version (pme.cache: bumped by every write to the
     plans, actions and memberships counted here) and the day (actions fall
     late as days pass). Its query is the costliest left on a warm panel."""
-    today = timezone.localdate().isoformat()
-    versions = pme_versions(network_ids)
-    keys = {pk: f"{PME_KEY}:{pk}:{year}:{today}:{versions[pk]}" for pk in network_ids}
-    found = cache.get_many(list(keys.values()))
-    delayed = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in network_ids if pk not in delayed]
-    if missing:
-        computed = _pme_delayed(missing, year)
-        fresh = {pk: computed.get(pk, (0, 0)) for pk in missing}
-        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, PME_TIMEOUT)
-        delayed.update(fresh)
-    return delayed
+    return _per_network_cached(
+        network_ids,
+        year,
+        prefix=PME_KEY,
+        versions=pme_versions(network_ids),
+        compute=_pme_delayed,
+        empty=lambda: (0, 0),
+        timeout=PME_TIMEOUT,
+    )
 
 
 def survey_waves(year):
