@@ -52,8 +52,6 @@ def main():
     benchlib.setup_django(url, Path(tempfile.mkdtemp()), "profile_page_settings")
 
     import bench_pages
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     t = bench_pages.pick_targets()
 
@@ -71,21 +69,9 @@ def main():
         invitation=t["invitation"].token if t["invitation"] else "",
     )
     client = benchlib.signed_in_client(t["users"][args.who])
-    extra = {"HTTP_ACCEPT": "application/json"} if path.startswith("/api/") else {}
-    for _ in range(5):
-        response = client.get(path, **extra)
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code}, not 200")
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path, **extra)
-    queries = list(captured.captured_queries)
-    cpu = []
-    for _ in range(args.n):
-        start = time.process_time()
-        client.get(path, **extra)
-        cpu.append((time.process_time() - start) * 1000)
+    queries, size, cpu = bench_pages.measure_in_process(client, path, args.n)
     print(
-        f"{path} as {args.who}: {len(queries)} queries, {len(response.content):,} bytes, "
+        f"{path} as {args.who}: {len(queries)} queries, {size:,} bytes, "
         f"CPU p50 {statistics.median(cpu):.1f} ms, min {min(cpu):.1f} ms"
     )
     if args.time_only:
@@ -95,7 +81,7 @@ def main():
     profiler = cProfile.Profile(time.process_time)  # CPU of this process only
     profiler.enable()
     for _ in range(args.n):
-        client.get(path, **extra)
+        client.get(path, **bench_pages.client_headers(path))
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
