@@ -248,57 +248,6 @@ def _agreements():
     ).prefetch_related(Prefetch("notes", queryset=notes, to_attr="prefetched_notes"))
 
 
-def _open_before(meeting):
-    return Q(
-        status__in=OPEN_AGREEMENT_STATUSES,
-        meeting__network_id=meeting.network_id,
-        meeting__starts_at__lt=meeting.starts_at,
-    )
-
-
-def _page_agreements(meeting):
-    """The meeting page's agreements: its own and the network's earlier
-    ones still open (open_agreements_before and meeting_agreements in one
-    query, and one for their notes: the two sets do not overlap), with only
-    the columns templatetags.meetings.agreement_items writes (the whole rows
-    of five tables were half of the query's time)."""
-    notes = AgreementNote.objects.only("agreement_id", "text", "created_at")
-    return (
-        # Both sets are agreements of the network's meetings up to this one:
-        # said first, PostgreSQL starts from those few meetings (their
-        # index) instead of joining every agreement of the country to every
-        # meeting to apply the OR.
-        Agreement.objects.filter(
-            meeting__network_id=meeting.network_id, meeting__starts_at__lte=meeting.starts_at
-        )
-        .filter(Q(meeting=meeting) | _open_before(meeting))
-        .select_related("meeting", "responsible_user", "responsible_school")
-        .only(
-            "meeting__title",
-            "meeting__starts_at",
-            "text",
-            "responsible_user__first_name",
-            "responsible_user__last_name",
-            "responsible_user__email",
-            "responsible_school__name",
-            "due_on",
-            "status",
-        )
-        .prefetch_related(
-            Prefetch(
-                "notes", queryset=notes.order_by("created_at", "pk"), to_attr="prefetched_notes"
-            )
-        )
-        .order_by("due_on", "pk")
-    )
-
-
-def open_agreements_before(meeting):
-    """Agreements of the network's earlier meetings still open: they are
-    followed up at this one."""
-    return _agreements().filter(_open_before(meeting)).order_by("due_on", "pk")
-
-
 def meeting_agreements(meeting):
     return _agreements().filter(meeting=meeting).order_by("due_on", "pk")
 
@@ -413,9 +362,8 @@ def attendance_sheet(meeting):
 # The meeting page's lists are read with SQL text: building and compiling
 # their querysets (annotations, select_related, only(), a prefetch) cost more
 # CPU than everything else the page does, for a handful of rows. The ORM
-# versions (ranked_proposals, agenda_items, open_agreements_before,
-# meeting_agreements) serve the other pages and the htmx fragments; tests
-# pin that both give the same page.
+# versions (ranked_proposals, agenda_items) serve the other pages and the
+# htmx fragments; tests pin that both give the same rows.
 
 
 def _page_proposals(meeting, user):
@@ -486,9 +434,10 @@ def _page_agenda(meeting):
 
 
 def _page_agreement_rows(meeting):
-    """_page_agreements(meeting): the meeting's agreements and the network's
-    earlier ones still open, with what templatetags.meetings.agreement_items
-    writes of each (its responsible's label, its meeting, its last note)."""
+    """The meeting's agreements and the network's earlier ones still open
+    (followed up at this one), in one query (the two sets do not overlap),
+    with what templatetags.meetings.agreement_items writes of each (its
+    responsible's label, its meeting, its last note)."""
     agreements, meetings, users, notes = (
         quoted(Agreement)[0],
         quoted(Meeting)[0],
@@ -509,7 +458,10 @@ def _page_agreement_rows(meeting):
         f"FROM {agreements} a JOIN {meetings} m ON m.id = a.meeting_id "
         f"LEFT JOIN {users} u ON u.id = a.responsible_user_id "
         f"LEFT JOIN {schools} s ON s.{rbd} = a.responsible_school_id "
-        # As in _page_agreements: the network's meetings up to this one first.
+        # Both sets are agreements of the network's meetings up to this one:
+        # said first, PostgreSQL starts from those few meetings (their index)
+        # instead of joining every agreement of the country to every meeting
+        # to apply the OR.
         "WHERE m.network_id = %s AND m.starts_at <= %s AND (a.meeting_id = %s OR "
         f"(a.status IN ({', '.join(['%s'] * len(statuses))}) AND m.starts_at < %s)) "
         "ORDER BY a.due_on, a.id"

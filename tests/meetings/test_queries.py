@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from networks.meetings import selectors as selectors
 from networks.meetings import services as services
-from networks.meetings.models import AgreementNote
+from networks.meetings.models import OPEN_AGREEMENT_STATUSES, AgreementNote
 from networks.practices.models import PracticePresentation
 from tests.factories import MembershipFactory, PositionFactory, PracticeFactory
 
@@ -300,8 +301,16 @@ def test_the_meeting_pages_lists_read_as_sql_are_the_querysets(meeting_world, ro
             (note.text, note.created_at) if note else None,
         )
 
+    # The rule: this meeting's agreements, and the network's earlier ones
+    # still open.
+    earlier_open = Q(
+        status__in=OPEN_AGREEMENT_STATUSES,
+        meeting__network_id=meeting.network_id,
+        meeting__starts_at__lt=meeting.starts_at,
+    )
+    orm = selectors._agreements().filter(Q(meeting=meeting) | earlier_open)
     sql_agreements = [agreement(a) for a in selectors._page_agreement_rows(meeting)]
-    assert sql_agreements == [agreement(a) for a in selectors._page_agreements(meeting)]
+    assert sql_agreements == [agreement(a) for a in orm.order_by("due_on", "pk")]
     labels = {row[7] for row in sql_agreements}
     assert "Colegio Talca Tres" in labels and users[2].get_full_name() in labels
     assert len(sql_agreements) == 5 and sum(1 for row in sql_agreements if row[-1]) == 3
