@@ -8,7 +8,7 @@ import logging
 import random
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from networks.models import Network, NetworkSchool, NetworkStatus
 from rme_platform import audit, outbox
+from rme_platform.sql import row_date
 from schools.models import Position, School
 
 from . import permissions
@@ -946,11 +947,6 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _as_date(value):
-    """A date column read by a raw query (SQLite returns it as text)."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _lock_answerable(invitation, today=None):
     """Share-lock the campaign row (`_share_lock_campaign`), then lock the
     invitation row (FOR UPDATE) and check, in the same query, that it is not
@@ -981,8 +977,8 @@ def _lock_answerable(invitation, today=None):
     campaign = invitation.campaign
     campaign.status, campaign.opens_on, campaign.closes_on = (
         status,
-        _as_date(opens_on),
-        _as_date(closes_on),
+        row_date(opens_on),
+        row_date(closes_on),
     )
     _refuse_unanswerable(campaign, bool(answered), today)
 
