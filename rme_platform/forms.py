@@ -1,7 +1,11 @@
 """Helpers shared by the apps' forms."""
 
+from functools import lru_cache
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .money import group_thousands, parse_clp
@@ -15,6 +19,28 @@ def add_service_errors(form, exc):
             form.add_error(key if key in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+@lru_cache(maxsize=1024)
+def _blank_fields(form_class, language, kwargs, initial):
+    form = form_class(initial=dict(initial) or None, **dict(kwargs))
+    return render_to_string("includes/form_fields.html", {"form": form})
+
+
+def form_fields(form_class, form=None, *, initial=None, **kwargs):
+    """A form's fields as includes/form_fields.html writes them. A bound
+    `form` (with its errors) is rendered now; an empty one of `form_class`
+    (built with `initial` and `kwargs`, all hashable) once per process and
+    language: its labels and help texts are translated, nothing else of it
+    varies from one request to the next."""
+    if form is not None and form.is_bound:
+        return render_to_string("includes/form_fields.html", {"form": form})
+    return _blank_fields(
+        form_class,
+        get_language(),
+        tuple(sorted(kwargs.items())),
+        tuple(sorted((initial or {}).items())),
+    )
 
 
 class CLPInput(forms.TextInput):

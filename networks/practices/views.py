@@ -32,7 +32,7 @@ from pme import selectors as pme_selectors
 from pme.forms import ActionForm
 from pme.models import Action, ActionStatus, Subdimension
 from rme_platform.files import attachment_download_view
-from rme_platform.forms import add_service_errors
+from rme_platform.forms import add_service_errors, form_fields
 from rme_platform.links import row_url
 from rme_platform.templatetags.rme import bootstrap_widget
 from schools.models import School
@@ -288,13 +288,6 @@ def practice_create(request):
     )
 
 
-@lru_cache(maxsize=64)
-def _blank_form_fields(form_class, language):
-    """An empty form's fields, rendered once per process and language
-    (their labels and help texts are translated; nothing else varies)."""
-    return render_to_string("includes/form_fields.html", {"form": form_class()})
-
-
 @lru_cache(maxsize=256)
 def _blank_adoption_fields(schools, language):
     """The empty adoption form's fields for these (pk, display name) schools
@@ -304,14 +297,6 @@ def _blank_adoption_fields(schools, language):
     return render_to_string("includes/form_fields.html", {"form": form})
 
 
-def _form_fields(form):
-    """The fields of a form of the practice page: a bound one (with its
-    errors) rendered now, an empty one from the process's renderings."""
-    if form.is_bound:
-        return render_to_string("includes/form_fields.html", {"form": form})
-    return _blank_form_fields(type(form), get_language())
-
-
 @login_required
 def practice_detail(request, pk, forms=None):
     practice = _visible(request.user, pk)
@@ -319,10 +304,10 @@ def practice_detail(request, pk, forms=None):
     forms = forms or {}
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment") or CommentForm()
-        context["comment_fields"] = _form_fields(context["comment_form"])
+        context["comment_fields"] = form_fields(CommentForm, context["comment_form"])
     if forms.get("adoption"):
         context["adoption_form"] = forms["adoption"]
-        context["adoption_fields"] = _form_fields(forms["adoption"])
+        context["adoption_fields"] = form_fields(AdoptionForm, forms["adoption"])
     elif context["adopting_schools"]:
         # Already in the form's order (by name, as the database sorts).
         context["adoption_form"] = True
@@ -331,7 +316,7 @@ def practice_detail(request, pk, forms=None):
         )
     if context["can_edit"]:
         context["attachment_form"] = forms.get("attachment") or AttachmentForm()
-        context["attachment_fields"] = _form_fields(context["attachment_form"])
+        context["attachment_fields"] = form_fields(AttachmentForm, context["attachment_form"])
     return render(
         request,
         "practices/practice_detail.html",

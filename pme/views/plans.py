@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from networks.models import Network
 from rme_platform.accounts.permissions import is_directivo
 from rme_platform.files import protected_download
-from rme_platform.forms import add_service_errors
+from rme_platform.forms import add_service_errors, form_fields
 from rme_platform.links import row_url
 from schools.models import School
 
@@ -441,30 +441,6 @@ def action_create(request, pk):
     )
 
 
-@lru_cache(maxsize=1024)
-def _blank_progress_fields(progress, date, language):
-    """The empty progress form's fields for an action at `progress`, dated
-    `date` (today), rendered once per process and language."""
-    form = ProgressForm(initial={"progress": progress, "date": date})
-    return render_to_string("includes/form_fields.html", {"form": form})
-
-
-@lru_cache(maxsize=8)
-def _blank_comment_fields(notifies_school, language):
-    """The empty comment form's fields, rendered once per process, language
-    and help text (whether the school is told by email)."""
-    form = CommentForm(notifies_school=notifies_school)
-    return render_to_string("includes/form_fields.html", {"form": form})
-
-
-def _fields(form, blank):
-    """A bound form's fields (with its errors) rendered now; an empty one's
-    from `blank()`, the process's rendering."""
-    if form is not None and form.is_bound:
-        return render_to_string("includes/form_fields.html", {"form": form})
-    return blank()
-
-
 @login_required
 def action_detail(request, pk, progress_form=None, comment_form=None):
     user = request.user
@@ -495,17 +471,15 @@ def action_detail(request, pk, progress_form=None, comment_form=None):
             # user reads its plan: permissions.can_comment (can_view_plan) holds.
             "can_comment": True,
             # The forms' fields: empty ones rendered once per process.
-            "progress_fields": _fields(
+            "progress_fields": form_fields(
+                ProgressForm,
                 progress_form,
-                lambda: _blank_progress_fields(
-                    action.progress, timezone.localdate(), get_language()
-                ),
+                initial={"progress": action.progress, "date": timezone.localdate()},
             ),
-            "comment_fields": _fields(
+            "comment_fields": form_fields(
+                CommentForm,
                 comment_form,
-                lambda: _blank_comment_fields(
-                    _notifies_school(user, plan, own_school=own_school), get_language()
-                ),
+                notifies_school=_notifies_school(user, plan, own_school=own_school),
             ),
             "post_url": action.get_absolute_url() + "comments/",
         },
