@@ -388,3 +388,34 @@ def test_submits_do_not_wait_for_a_batch_being_moved(
     markers = Answer.objects.filter(question__code=MARKER).values_list("value", flat=True)
     assert sorted(markers) == list(range(12))
     assert Invitation.objects.filter(campaign=campaign, answered=True).count() == 12
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_campaign_refreshes_the_invitations_statistics(monitoring_world):
+    """A campaign's invitations arrive thousands at once, and the first
+    minutes after its opening are when most people answer: PostgreSQL's
+    statistics of the invitations table are refreshed as soon as they are
+    in, not when autovacuum gets to them, so that the planner reads a
+    submit's cell through the (campaign, network, answered) index."""
+
+    def last_analyze():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT analyze_count FROM pg_stat_user_tables "
+                "WHERE relname = 'monitoring_invitation'"
+            )
+            return cursor.fetchone()[0]
+
+    network = NetworkFactory(code="RME-07-951", deprov_id=72)
+    for i in range(3):
+        school = school_in(7101, name=f"Escuela Estadística {i}", dependency=2)
+        NetworkSchoolFactory(network=network, school=school)
+        PositionFactory(school=school)
+    campaign = CampaignFactory(slug="rme-estadisticas", target="networks")
+    campaign.target_networks.set([network])
+    before = last_analyze()
+    services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
+    assert Invitation.objects.filter(campaign=campaign).count() == 3
+    assert last_analyze() == before + 1
