@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from networks.models import Network, NetworkSchool, NetworkStatus
 from rme_platform import audit, outbox
 from rme_platform.sql import row_date
-from schools.models import Position, School
+from schools.models import Deprov, Position, School
 
 from . import permissions
 from .models import (
@@ -1137,6 +1137,108 @@ def _waiting_per_cell(campaign_id, network_id=None, role=None):
     return waiting
 
 
+# A move's statements are written in SQL, as a submit's are: a burst of
+# submits moves a batch every few submits, in their requests. A close's
+# move may hold thousands: its rows go _CHUNK to a statement (SQLite takes
+# at most 32,766 parameters in one).
+_CHUNK = 1000
+
+
+def _lock_waiting(campaign_id, network_id, role, *, final):
+    """Lock the invitations whose drafts are submitted and waiting (of one
+    network and role when given), in id order as submits and autosaves lock
+    them, and read what their responses carry: [(invitation id, network id,
+    role, school dependency, region id, answers)]. Returns None when the
+    campaign is no longer open (unless `final`).
+
+    Outside a close the campaign is only share-locked, as submits do: the
+    move waits for a close in flight and holds the next one back, but
+    neither submits nor the moves of other cells wait for it (a burst of
+    submits triggers a move every few submits). Two moves of one cell at
+    once split it: each locks the rows it finds free (SKIP LOCKED) and
+    moves only if it holds 2n of them, keeping n back, so every batch still
+    holds at least n and so does the rest. A close (`final`) already
+    excludes everyone else and waits for nothing here. On PostgreSQL the
+    share lock and the read go in one round trip."""
+    quote = connection.ops.quote_name
+    where, params = "", [campaign_id]
+    if network_id is not None:
+        where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
+    sql = (
+        "SELECT i.id, i.network_id, i.role, s.dependency, p.region_id, d.answers "  # noqa: S608
+        f"FROM {_table(Invitation)} i JOIN {_table(Draft)} d ON d.invitation_id = i.id "
+        f"JOIN {_table(Network)} n ON n.{quote(Network._meta.pk.column)} = i.network_id "
+        f"JOIN {_table(Deprov)} p ON p.{quote(Deprov._meta.pk.column)} = n.deprov_id "
+        f"LEFT JOIN {_table(School)} s ON s.{quote(School._meta.pk.column)} = i.school_id "
+        f"WHERE i.campaign_id = %s AND NOT i.answered AND d.submitted{where} ORDER BY i.id"
+    )
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        sql += " FOR UPDATE OF i" if final else " FOR UPDATE OF i SKIP LOCKED"
+        if not final:
+            sql = f"{_share_lock_sql()}; {sql}"
+            params = [campaign_id, *params]
+    elif not final and _share_lock_campaign(campaign_id) != CampaignStatus.OPEN:
+        return None
+    answers_field = Draft._meta.get_field("answers")
+    converters = answers_field.get_db_converters(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if postgresql and not final:
+            if cursor.fetchone()[0] != CampaignStatus.OPEN:
+                return None
+            cursor.nextset()  # past the share lock's row
+        rows = cursor.fetchall()
+    waiting = []
+    for *values, answers in rows:
+        for convert in converters:
+            answers = convert(answers, answers_field, connection)
+        waiting.append((*values, answers))
+    return waiting
+
+
+def _insert_responses(campaign_id, cells):
+    """Insert one Response per (cell, region id) of `cells`, in that order,
+    every one dated today (no time). Returns their ids, in the same order."""
+    today = Response._meta.get_field("submitted_on").get_db_prep_save(
+        timezone.localdate(), connection
+    )
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(cells), _CHUNK):
+            chunk = cells[start : start + _CHUNK]
+            params = []
+            for (network_id, role, dependency), region_id in chunk:
+                params += [campaign_id, network_id, region_id, role, dependency, today]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {_table(Response)} "  # noqa: S608
+                "(campaign_id, network_id, region_id, role, dependency, submitted_on) "
+                f"VALUES {values} RETURNING id",
+                params,
+            )
+            # SQLite returns the rows of a multi-row INSERT in no set order
+            # (PostgreSQL in the order given); both number them in that order.
+            ids += sorted(pk for (pk,) in cursor.fetchall())
+    return ids
+
+
+def _retire_drafts(ids):
+    """Mark the invitations `ids` answered and delete their drafts (on
+    PostgreSQL in one round trip)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            update = f"UPDATE {_table(Invitation)} SET answered = %s WHERE id IN ({marks})"  # noqa: S608
+            delete = f"DELETE FROM {_table(Draft)} WHERE invitation_id IN ({marks})"  # noqa: S608
+            if connection.vendor == "postgresql":
+                cursor.execute(f"{update}; {delete}", [True, *chunk, *chunk])
+            else:
+                cursor.execute(update, [True, *chunk])
+                cursor.execute(delete, chunk)
+
+
 def move_submitted(campaign, *, final=False, network_id=None, role=None):
     """Turn submitted drafts into anonymous Responses, a batch at a time, so
     that nothing in the database links a response to its invitation more
@@ -1176,9 +1278,6 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
     Callers: each submit, the periodic sweep (tasks.move_submitted_responses)
     and close_campaign."""
     n = _batch_size()
-    slice_filter = Q(campaign_id=campaign.pk, answered=False, draft__submitted=True)
-    if network_id is not None:
-        slice_filter &= Q(network_id=network_id, role=role)
     if (
         not final
         and max(_waiting_per_cell(campaign.pk, network_id, role).values(), default=0) < 2 * n
@@ -1189,32 +1288,16 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
             # The close's move: it waits for every submit, autosave and move
             # in flight (share locks) and none starts until it commits.
             Campaign.objects.select_for_update().values_list("pk").get(pk=campaign.pk)
-        # A submit's move (or the sweep's) only share-locks the campaign, as
-        # submits do: it waits for a close in flight and holds the next one
-        # back, but neither submits nor the moves of other cells wait for it
-        # (a burst of submits triggers a move every few submits).
-        elif _share_lock_campaign(campaign.pk) != CampaignStatus.OPEN:
-            return 0
-        # Invitations in id order, as submits and autosaves lock them. Two
-        # moves of one cell at once split it: each locks the rows it finds
-        # free (SKIP LOCKED) and moves only if it holds 2n of them, keeping n
-        # back, so every batch still holds at least n and so does the rest.
-        # A close waits for nothing here: it already excludes everyone else.
+        waiting = _lock_waiting(campaign.pk, network_id, role, final=final)
+        if waiting is None:
+            return 0  # no longer open (closed meanwhile)
         # A cell is what a Response carries besides its campaign (its region
         # follows from its network): a response can only be one of the
         # invitations of its cell, so batches are formed within cells.
-        waiting = (
-            Invitation.objects.select_for_update(of=("self",), skip_locked=not final)
-            .filter(slice_filter)
-            .order_by("pk")
-            .values_list(
-                "pk", "network_id", "role", "school__dependency", "network__deprov__region_id"
-            )
-        )
         cells = {}
-        for pk, network_id, role, school_dependency, region_id in waiting:
-            cell = (network_id, role, response_dependency(school_dependency))
-            cells.setdefault(cell, []).append((pk, cell, region_id))
+        for pk, network, invitation_role, school_dependency, region_id, answers in waiting:
+            cell = (network, invitation_role, response_dependency(school_dependency))
+            cells.setdefault(cell, []).append((pk, cell, region_id, answers))
         batch = []
         for key in sorted(cells):
             members = cells[key]
@@ -1225,33 +1308,15 @@ def move_submitted(campaign, *, final=False, network_id=None, role=None):
         if not batch:
             return 0
         BATCH_RANDOM.shuffle(batch)
-        ids = [pk for pk, _cell, _region in batch]
-        answers = dict(
-            Draft.objects.filter(invitation_id__in=ids, submitted=True).values_list(
-                "invitation_id", "answers"
-            )
+        response_ids = _insert_responses(
+            campaign.pk, [(cell, region) for _pk, cell, region, _answers in batch]
         )
         questions = instrument_questions(campaign.instrument)
-        today = timezone.localdate()
-        responses = Response.objects.bulk_create(
-            [
-                Response(
-                    campaign_id=campaign.pk,
-                    network_id=network_id,
-                    region_id=region_id,
-                    role=role,
-                    dependency=dependency,
-                    submitted_on=today,
-                )
-                for _pk, (network_id, role, dependency), region_id in batch
-            ]
-        )
         rows = []
-        for (pk, _cell, _region), response in zip(batch, responses, strict=True):
-            rows += _answer_rows(response.pk, questions, answers[pk])
+        for (_pk, _cell, _region, answers), response_id in zip(batch, response_ids, strict=True):
+            rows += _answer_rows(response_id, questions, answers)
         _write_answers(rows)
-        Invitation.objects.filter(pk__in=ids).update(answered=True)
-        Draft.objects.filter(invitation_id__in=ids).delete()
+        _retire_drafts([pk for pk, _cell, _region, _answers in batch])
     return len(batch)
 
 

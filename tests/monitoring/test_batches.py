@@ -419,3 +419,49 @@ def test_opening_a_campaign_refreshes_the_invitations_statistics(monitoring_worl
     services.open_campaign(by=monitoring_world.admin, campaign=campaign, send=False)
     assert Invitation.objects.filter(campaign=campaign).count() == 3
     assert last_analyze() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_close_stores_every_cell_whole_in_statements_of_limited_size(
+    monitoring_world, settings, monkeypatch
+):
+    """A close's move may hold thousands of answers: it writes them a few
+    rows to a statement (here 2, instead of 1,000) and still gives each
+    response the answers and the cell of the person who sent them."""
+    settings.MIN_CELL_SIZE = 3
+    monkeypatch.setattr(services, "_CHUNK", 2)
+    campaign, invitations = build_national(
+        monitoring_world,
+        [
+            ("RME-07-963", 72, 7101, 2, 3),  # municipal: 3 directors, 3 UTP
+            ("RME-07-963", 72, 7101, 6, 2),  # SLEP: 2 and 2
+            ("RME-13-964", 131, 13101, 3, 2),  # another region
+        ],
+    )
+    expected = {}
+    for marker, invitation in enumerate(invitations):
+        submit(invitation, marker)
+        expected[marker] = (*cell_of(invitation), invitation.network.deprov.region_id)
+    assert not Response.objects.exists()  # no cell reached 2 × 3
+
+    services.close_campaign(by=monitoring_world.admin, campaign=campaign)
+    stored = {
+        value: (network, role, dependency, region)
+        for value, network, role, dependency, region in Answer.objects.filter(
+            question__code=MARKER
+        ).values_list(
+            "value",
+            "response__network_id",
+            "response__role",
+            "response__dependency",
+            "response__region_id",
+        )
+    }
+    assert stored == expected
+    answers = Answer.objects.filter(response__campaign=campaign)
+    assert (
+        answers.count()
+        == len(invitations) * answers.filter(response_id=answers[0].response_id).count()
+    )
+    assert not Draft.objects.exists()
+    assert Invitation.objects.filter(campaign=campaign, answered=True).count() == len(invitations)
