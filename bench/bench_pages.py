@@ -41,7 +41,15 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import benchlib
-from benchlib import ensure_database, machine, manage, record
+from benchlib import (
+    FLOOR_PATH,
+    FLOOR_REQUESTS,
+    REFERENCE_MS,
+    ensure_database,
+    machine,
+    manage,
+    record,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,32 +59,7 @@ HOST, PORT = "127.0.0.1", 8771
 # The apps' panels the home page loads by htmx (rme_platform.home.HOME_PANELS).
 HOME_PANELS = ("monitoring", "risk", "meetings", "pme", "practices")
 TARGET_MS = 10.0
-# The issue's physical reference: a bare view with one query served ~2,400
-# requests/s on the machine the targets were set on, ~0.8 ms each.
-REFERENCE_MS = 0.8
-FLOOR_PATH = "/bench-floor/"
-FLOOR_REQUESTS = 1000
 ROUNDS = 4
-# A bare view with one query beside the site's URLs (same middleware): the
-# floor of this machine, measured in each run so that runs on machines of
-# other speeds can be compared.
-FLOOR_URLS = """
-from django.db import connection
-from django.http import HttpResponse
-from django.urls import path
-
-from rme_platform.urls import urlpatterns as site
-
-
-def floor(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return HttpResponse("ok")
-
-
-urlpatterns = [path("bench-floor/", floor), *site]
-"""
 
 
 def percentile(values, fraction):
@@ -391,11 +374,7 @@ def run(args, tmp):
         DJANGO_SETTINGS_MODULE="bench_settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(tmp), os.environ.get("PYTHONPATH")])),
     )
-    (tmp / "bench_settings.py").write_text(
-        benchlib.MANIFEST_SETTINGS + '\nROOT_URLCONF = "bench_urls"\n'
-    )
-    (tmp / "bench_urls.py").write_text(FLOOR_URLS)
-    (tmp / "bench_storage.py").write_text(benchlib.MANIFEST_STORAGE)
+    benchlib.write_served_settings(tmp)
     sys.path.insert(0, str(tmp))
     benchlib.start_django(env)
     ensure_seeded(env)
@@ -457,10 +436,7 @@ def run(args, tmp):
         try:
             benchlib.wait_until_up(server, HOST, PORT, 30)
             floor["wall"] = measure_http(FLOOR_PATH, "", 50)
-            before = benchlib.cpu_snapshot(server, url)
-            measure_http(FLOOR_PATH, "", FLOOR_REQUESTS)
-            used = benchlib.cpu_used(before, benchlib.cpu_snapshot(server, url))
-            floor["server_cpu"] = sum(used.values()) * 1000 / (FLOOR_REQUESTS + 5)
+            floor["server_cpu"] = benchlib.floor_server_cpu(server, url, HOST, PORT)
             print(
                 f"floor (bare view, one query): wall p50 {floor['wall'][0]:.2f} ms, "
                 f"server CPU {floor['server_cpu']:.2f} ms per request",

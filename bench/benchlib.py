@@ -295,3 +295,76 @@ def cpu_used(before, after):
     for key, seconds in after.items():
         used[key[0]] += max(0.0, seconds - before.get(key, 0.0))
     return used
+
+
+# The physical reference the targets of issue 17 were set against: a bare
+# view with one query served ~2,400 requests/s on that machine, ~0.8 ms of
+# server CPU each. Each benchmark that serves through gunicorn measures the
+# same bare view on its own machine (`floor_server_cpu`), so that figures
+# taken on machines of other speeds can be read against the targets.
+REFERENCE_MS = 0.8
+FLOOR_PATH = "/bench-floor/"
+FLOOR_REQUESTS = 1000
+# A bare view with one query beside the site's URLs (same middleware).
+FLOOR_URLS = """
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import path
+
+from rme_platform.urls import urlpatterns as site
+
+
+def floor(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench-floor/", floor), *site]
+"""
+
+
+def write_served_settings(tmp):
+    """Write, under `tmp`, the settings module `bench_settings` for a
+    project served through gunicorn: production's static storage (see
+    MANIFEST_SETTINGS) and the site's URLs plus FLOOR_PATH."""
+    (tmp / "bench_settings.py").write_text(MANIFEST_SETTINGS + '\nROOT_URLCONF = "bench_urls"\n')
+    (tmp / "bench_urls.py").write_text(FLOOR_URLS)
+    (tmp / "bench_storage.py").write_text(MANIFEST_STORAGE)
+
+
+def floor_server_cpu(server, database, host, port, requests=FLOOR_REQUESTS):
+    """Milliseconds of server CPU (the gunicorn `server`'s processes and
+    their PostgreSQL backends, from /proc) per GET of FLOOR_PATH, over
+    `requests` sequential requests (5 more warm up). The server must serve
+    `write_served_settings`' settings."""
+    import http.client
+
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    def get():
+        nonlocal conn
+        try:
+            conn.request("GET", FLOOR_PATH, headers={"Connection": "keep-alive"})
+            answer = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn.request("GET", FLOOR_PATH, headers={"Connection": "keep-alive"})
+            answer = conn.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{FLOOR_PATH} answered {answer.status} through gunicorn")
+        if answer.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    for _ in range(5):
+        get()
+    before = cpu_snapshot(server, database)
+    for _ in range(requests):
+        get()
+    used = cpu_used(before, cpu_snapshot(server, database))
+    conn.close()
+    return sum(used.values()) * 1000 / requests
