@@ -569,6 +569,9 @@ def run_once(args, env, tmp, label, cache_url):
     ramp = users / args.spawn_rate
     try:
         benchlib.wait_until_up(server, HOST, PORT, 60)
+        # This machine's speed: the server CPU of a bare view with one query.
+        floor = benchlib.floor_server_cpu(server, env["DATABASE_URL"], HOST, PORT)
+        print(f"  floor (bare view, one query): {floor:.2f} ms of server CPU", flush=True)
         locust = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "locust"),
@@ -629,6 +632,7 @@ def run_once(args, env, tmp, label, cache_url):
     used = cpu_used(before, after)
     return {
         "label": label,
+        "floor": floor,
         "users": users,
         "summary": summary,
         "rows": rows,
@@ -682,6 +686,11 @@ def report_lines(args, url, data, runs, cache_url):
         "progress updates, survey autosaves and submits",
         "- CPU per request: utime+stime of the gunicorn master and workers and of this "
         "database's PostgreSQL backends over the measured window, divided by its requests",
+        f"- floor of this machine: a bare Django view with one query through this gunicorn, "
+        f"{first['floor']:.2f} ms of server CPU per request (over {benchlib.FLOOR_REQUESTS} "
+        f"requests before the load); the targets were set where it took "
+        f"~{benchlib.REFERENCE_MS} ms: this machine is "
+        f"{first['floor'] / benchlib.REFERENCE_MS:.1f}× that",
         "",
     ]
     for run in runs:
@@ -735,11 +744,18 @@ def report_lines(args, url, data, runs, cache_url):
             lines += [f"- {n} × {name}: {error}" for name, error, n in run["failures"][:10]]
         lines.append("")
     verdict = all(r["total"]["p95"] <= TARGET_P95_MS and r["total"]["failures"] == 0 for r in runs)
+    factor = first["floor"] / benchlib.REFERENCE_MS
+    scaled = all(
+        r["total"]["p95"] <= TARGET_P95_MS * factor and r["total"]["failures"] == 0 for r in runs
+    )
     lines += [
         "Percentiles are Locust's (rounded to 2 significant digits above 100 ms).",
         "",
         f"Result: {'within target' if verdict else 'OVER TARGET'} (p95 ≤ "
         f"{TARGET_P95_MS:.0f} ms over the mix, no failures).",
+        f"Scaled to this machine (its floor is {factor:.1f}× the reference: p95 ≤ "
+        f"{TARGET_P95_MS * factor:.0f} ms, no failures): "
+        f"{'within target' if scaled else 'OVER TARGET'}.",
         "",
     ]
     return lines, verdict
@@ -787,7 +803,10 @@ def run(args, tmp):
     ensure_database(url)
     # The pages' static URLs from the plain storage: the test loads no static
     # file, and collecting (compressing) them took minutes on a busy machine.
-    (tmp / "bench_settings.py").write_text(benchlib.BENCH_SETTINGS)
+    (tmp / "bench_settings.py").write_text(
+        benchlib.BENCH_SETTINGS + '\nROOT_URLCONF = "bench_urls"\n'
+    )
+    (tmp / "bench_urls.py").write_text(benchlib.FLOOR_URLS)  # the site plus FLOOR_PATH
     env = benchlib.production_env(
         url,
         ALLOWED_HOSTS=HOST,
