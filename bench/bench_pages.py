@@ -29,7 +29,6 @@ dated section to bench/RESULTS.md.
 
 import argparse
 import datetime
-import http.client
 import os
 import platform
 import statistics
@@ -299,27 +298,9 @@ def measure_in_process(client, path, requests):
 
 def measure_http(path, cookie, requests):
     """Median and p95 wall ms of `requests` sequential GETs through gunicorn."""
-    headers = {"Cookie": cookie, "Connection": "keep-alive", **headers_for(path)}
+    headers = {"Cookie": cookie, **headers_for(path)}
     path = quote(path, safe="/?=&%")  # the request line is ASCII
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-
-    def get():
-        nonlocal conn
-        try:
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
-            conn.close()
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-        answer.read()
-        if answer.status != 200:
-            raise RuntimeError(f"{path} answered {answer.status} through gunicorn")
-        if answer.getheader("Connection", "").lower() == "close":
-            conn.close()
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-
+    get, close = benchlib.http_getter(HOST, PORT, path, headers)
     for _ in range(5):
         get()
     wall = []
@@ -327,7 +308,7 @@ def measure_http(path, cookie, requests):
         start = time.perf_counter()
         get()
         wall.append((time.perf_counter() - start) * 1000)
-    conn.close()
+    close()
     return statistics.median(wall), percentile(wall, 0.95)
 
 

@@ -337,34 +337,44 @@ def write_served_settings(tmp):
 def floor_server_cpu(server, database, host, port, requests=FLOOR_REQUESTS):
     """Milliseconds of server CPU (the gunicorn `server`'s processes and
     their PostgreSQL backends, from /proc) per GET of FLOOR_PATH, over
-    `requests` sequential requests (5 more warm up). The server must serve
-    `write_served_settings`' settings."""
-    import http.client
-
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-
-    def get():
-        nonlocal conn
-        try:
-            conn.request("GET", FLOOR_PATH, headers={"Connection": "keep-alive"})
-            answer = conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
-            conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-            conn.request("GET", FLOOR_PATH, headers={"Connection": "keep-alive"})
-            answer = conn.getresponse()
-        answer.read()
-        if answer.status != 200:
-            raise RuntimeError(f"{FLOOR_PATH} answered {answer.status} through gunicorn")
-        if answer.getheader("Connection", "").lower() == "close":
-            conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-
+    `requests` sequential requests (5 more warm up). The server's URLs must
+    be FLOOR_URLS (see `write_served_settings`)."""
+    get, close = http_getter(host, port, FLOOR_PATH)
     for _ in range(5):
         get()
     before = cpu_snapshot(server, database)
     for _ in range(requests):
         get()
     used = cpu_used(before, cpu_snapshot(server, database))
-    conn.close()
+    close()
     return sum(used.values()) * 1000 / requests
+
+
+def http_getter(host, port, path, headers=None):
+    """(get, close): `get()` GETs `path` on host:port over one keep-alive
+    connection (opened again when the server closes it, as a sync gunicorn
+    worker does after each answer), reads the whole answer and raises
+    unless it is 200; `close()` closes the connection."""
+    import http.client
+
+    headers = {"Connection": "keep-alive", **(headers or {})}
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    def get():
+        nonlocal conn
+        try:
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{path} answered {answer.status} through gunicorn")
+        if answer.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    return get, lambda: conn.close()
