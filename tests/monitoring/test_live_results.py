@@ -109,3 +109,16 @@ def test_after_close_everything_reads_as_before(monitoring_world, login, live):
     assert data["n_responses"] == 12
     outcomes = request_reports(by=None, campaign=live, enqueue_builds=False)
     assert outcomes and {outcome for _report, outcome in outcomes} == {"queued"}
+
+
+def test_results_rates_and_reports_name_their_campaign_in_the_breadcrumb(
+    monitoring_world, login, live
+):
+    """The breadcrumb back to the campaign reads its name, as its title does,
+    not the slug of its URLs."""
+    live = services.close_campaign(by=monitoring_world.admin, campaign=live)
+    client = login(monitoring_world.analyst)
+    for path in ("results/", "rates/", "reports/"):
+        html = client.get(f"{BASE}/{path}").content.decode()
+        assert f'<a href="{BASE}/">{live.name}</a>' in html, path
+        assert f'">{live.slug}</a>' not in html, path
