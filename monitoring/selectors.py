@@ -1,7 +1,7 @@
 """Reads shared by the survey pages, the API, the home page, the network
 page and the PDF reports, already scoped to the user."""
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -254,10 +254,14 @@ def home_panel(user, *, published=True):
     people with nothing to answer or read. `published=False`: the
     invitations only (the survey's index page shows no more)."""
     if not user.is_authenticated:
-        return {"invitations": [], "published": []}
+        return {"invitations": [], "published": [], "running": [], "latest": None}
     items = pending_invitations(user)
     if not published:
-        return {"invitations": items, "published": []}
+        return {"invitations": items, "published": [], "running": [], "latest": None}
+    if permissions.rates_cover_whole_regions(user):
+        # Analysts and admins run the survey: its campaigns under way, with
+        # their participation in the user's scope, and the latest results.
+        return {"invitations": items, "published": [], **_running_campaigns(user)}
     published = []
     if permissions.follows_network_results(user):
         published_campaigns = Campaign.objects.filter(status=CampaignStatus.PUBLISHED)
@@ -279,7 +283,57 @@ def home_panel(user, *, published=True):
                 }
                 for network in networks
             ]
-    return {"invitations": items, "published": published}
+    return {"invitations": items, "published": published, "running": [], "latest": None}
+
+
+def _running_campaigns(user):
+    """{"running": the open campaigns (their participation within the
+    user's rate_networks, closing first), "latest": the latest campaign
+    whose results they read (published, or closed and not yet published)
+    with its results link, or None}. Three queries at most."""
+    running = []
+    campaigns = list(
+        Campaign.objects.filter(status=CampaignStatus.OPEN).order_by(
+            F("closes_on").asc(nulls_last=True), "pk"
+        )
+    )
+    if campaigns:
+        # rate_networks depends on the campaign only through its status
+        # (none for a draft): the same for every open campaign.
+        counts = {
+            row["campaign_id"]: row
+            for row in Invitation.objects.filter(
+                campaign__in=campaigns,
+                network__in=permissions.rate_networks(user, campaigns[0]),
+            )
+            .values("campaign_id")
+            .annotate(invited=Count("pk"), answered=Count("pk", filter=participated()))
+            .order_by()
+        }
+        for campaign in campaigns:
+            row = counts.get(campaign.pk, {"invited": 0, "answered": 0})
+            running.append(
+                {
+                    "campaign": campaign,
+                    "invited": row["invited"],
+                    "answered": row["answered"],
+                    "rate": rate(row["answered"], row["invited"]),
+                    "url": reverse("monitoring:campaign", args=[campaign.slug]),
+                    "rates_url": reverse("monitoring:rates", args=[campaign.slug]),
+                }
+            )
+    latest = (
+        Campaign.objects.filter(status__in=[CampaignStatus.PUBLISHED, CampaignStatus.CLOSED])
+        .order_by("-year", "-pk")
+        .first()
+    )
+    if latest is not None:
+        latest = {
+            "campaign": latest,
+            "published": latest.status == CampaignStatus.PUBLISHED,
+            "url": reverse("monitoring:results", args=[latest.slug]),
+        }
+    return {"running": running, "latest": latest}
 
 
 def network_panel(user, network, *, visible=False):

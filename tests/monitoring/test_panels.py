@@ -2,8 +2,10 @@
 directivo) and the network panel (published results for its members)."""
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from monitoring import services
 from monitoring.models import Invitation, ReportStatus
@@ -39,10 +41,54 @@ def test_home_panel_shows_an_open_invitation_with_its_link_and_progress(monitori
         },
     )
     assert home_panel(monitoring_world.director_a)["invitations"] == []
-    empty = home_panel(monitoring_world.analyst)
+    # Someone neither invited nor running the survey: nothing to show.
+    empty = home_panel(monitoring_world.supervisor_deprov)
     assert (
         render_to_string("monitoring/_home_panel.html", {"monitoring_panel": empty}).strip() == ""
     )
+
+
+def test_analysts_and_admins_see_the_campaigns_under_way_in_their_scope(monitoring_world, login):
+    """Those who run the survey find on their home its campaigns under way,
+    with their participation within their scope (a regional analyst's
+    region only) and a link to the rates; and the latest results."""
+    w = monitoring_world
+    previous = CampaignFactory(slug="rme-2024", name="Encuesta 2024", year=2024)
+    services.open_campaign(by=w.admin, campaign=previous, send=False)
+    services.close_campaign(by=w.admin, campaign=previous)
+    campaign = CampaignFactory(slug="rme-2025", name="Encuesta 2025", year=2025)
+    services.open_campaign(by=w.admin, campaign=campaign, send=False)
+    invitations = Invitation.objects.filter(campaign=campaign)
+    talca = invitations.filter(network=w.network_a).first()
+    Invitation.objects.filter(pk=talca.pk).update(answered=True)
+    total, in_rm = invitations.count(), invitations.filter(network=w.network_b).count()
+    assert total > in_rm > 0
+
+    national = home_panel(w.analyst)
+    [running] = national["running"]
+    assert running["campaign"] == campaign
+    assert (running["answered"], running["invited"]) == (1, total)
+    assert running["rates_url"] == "/monitoring/campaigns/rme-2025/rates/"
+    assert national["latest"]["campaign"] == previous and not national["latest"]["published"]
+    regional = home_panel(w.analyst_rm)["running"][0]
+    assert (regional["answered"], regional["invited"]) == (0, in_rm)  # Talca is not theirs
+    assert home_panel(w.admin)["running"][0]["invited"] == total
+    # Members are invited or read their networks' results, not the campaign's rates.
+    assert home_panel(w.director_a)["running"] == [] and home_panel(w.supervisor_a)["running"] == []
+
+    html = login(w.analyst).get("/home/panels/monitoring/").content.decode()
+    assert 'href="/monitoring/campaigns/rme-2025/rates/"' in html
+    assert f"Han participado 1 de {total} invitados" in html
+    assert "«Encuesta 2024» está cerrada y sin publicar." in html
+    assert 'href="/monitoring/campaigns/rme-2024/results/"' in html
+    w.analyst.language = "en"
+    w.analyst.save(update_fields=["language"])
+    try:
+        english = login(w.analyst).get("/home/panels/monitoring/").content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active
+    assert f"1 of {total} invited people have taken part" in english
+    assert "“Encuesta 2024” is closed and not yet published." in english
 
 
 def test_network_panel_compares_the_network_with_region_and_country(monitoring_world, published):
