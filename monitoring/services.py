@@ -1112,22 +1112,33 @@ def response_dependency(school_dependency):
     return DEPENDENCY_OF_SCHOOL.get(school_dependency, "")
 
 
+def _waiting_sql(campaign_id, network_id=None, role=None, *, joins=""):
+    """(FROM … WHERE …, parameters) of the invitations whose submitted
+    drafts wait for their batch (of one network and role when given), as
+    `i` with their draft `d` and school `s` (left joined) and `joins`: what
+    both the count of a cell and its move read."""
+    where, params = "", [campaign_id]
+    if network_id is not None:
+        where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
+    school_pk = connection.ops.quote_name(School._meta.pk.column)
+    sql = (
+        f"FROM {_table(Invitation)} i JOIN {_table(Draft)} d ON d.invitation_id = i.id "
+        f"LEFT JOIN {_table(School)} s ON s.{school_pk} = i.school_id {joins}"
+        f"WHERE i.campaign_id = %s AND NOT i.answered AND d.submitted{where}"
+    )
+    return sql, params
+
+
 def _waiting_per_cell(campaign_id, network_id=None, role=None):
     """How many submitted drafts wait in each cell (of one network and role
     when given), counted without reading them: a move locks and reads its
     cells' invitations and writes a transaction, so it is tried only when a
     cell is due (a count of the whole network and role would try it when
     their drafts are split among dependencies, none of them due)."""
-    where, params = "", [campaign_id]
-    if network_id is not None:
-        where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
-    school_pk = connection.ops.quote_name(School._meta.pk.column)
+    waiting_sql, params = _waiting_sql(campaign_id, network_id, role)
     sql = (
         "SELECT i.network_id, i.role, s.dependency, COUNT(*) "  # noqa: S608
-        f"FROM {_table(Invitation)} i JOIN {_table(Draft)} d ON d.invitation_id = i.id "
-        f"LEFT JOIN {_table(School)} s ON s.{school_pk} = i.school_id "
-        f"WHERE i.campaign_id = %s AND NOT i.answered AND d.submitted{where} "
-        "GROUP BY i.network_id, i.role, s.dependency"
+        f"{waiting_sql} GROUP BY i.network_id, i.role, s.dependency"
     )
     waiting = Counter()
     with connection.cursor() as cursor:
@@ -1161,16 +1172,18 @@ def _lock_waiting(campaign_id, network_id, role, *, final):
     excludes everyone else and waits for nothing here. On PostgreSQL the
     share lock and the read go in one round trip."""
     quote = connection.ops.quote_name
-    where, params = "", [campaign_id]
-    if network_id is not None:
-        where, params = " AND i.network_id = %s AND i.role = %s", [campaign_id, network_id, role]
+    waiting_sql, params = _waiting_sql(
+        campaign_id,
+        network_id,
+        role,
+        joins=(
+            f"JOIN {_table(Network)} n ON n.{quote(Network._meta.pk.column)} = i.network_id "
+            f"JOIN {_table(Deprov)} p ON p.{quote(Deprov._meta.pk.column)} = n.deprov_id "
+        ),
+    )
     sql = (
         "SELECT i.id, i.network_id, i.role, s.dependency, p.region_id, d.answers "  # noqa: S608
-        f"FROM {_table(Invitation)} i JOIN {_table(Draft)} d ON d.invitation_id = i.id "
-        f"JOIN {_table(Network)} n ON n.{quote(Network._meta.pk.column)} = i.network_id "
-        f"JOIN {_table(Deprov)} p ON p.{quote(Deprov._meta.pk.column)} = n.deprov_id "
-        f"LEFT JOIN {_table(School)} s ON s.{quote(School._meta.pk.column)} = i.school_id "
-        f"WHERE i.campaign_id = %s AND NOT i.answered AND d.submitted{where} ORDER BY i.id"
+        f"{waiting_sql} ORDER BY i.id"
     )
     postgresql = connection.vendor == "postgresql"
     if postgresql:
