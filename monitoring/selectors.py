@@ -258,9 +258,10 @@ def home_panel(user, *, published=True):
     items = pending_invitations(user)
     if not published:
         return {"invitations": items, "published": [], "running": [], "latest": None}
-    if permissions.rates_cover_whole_regions(user):
+    if permissions.reads_unpublished_results(user):
         # Analysts and admins run the survey: its campaigns under way, with
-        # their participation in the user's scope, and the latest results.
+        # their participation in the user's scope, and the latest results
+        # they read (closed ones before they are published).
         return {"invitations": items, "published": [], **_running_campaigns(user)}
     published = []
     if permissions.follows_network_results(user):
