@@ -803,10 +803,7 @@ def run(args, tmp):
     ensure_database(url)
     # The pages' static URLs from the plain storage: the test loads no static
     # file, and collecting (compressing) them took minutes on a busy machine.
-    (tmp / "bench_settings.py").write_text(
-        benchlib.BENCH_SETTINGS + '\nROOT_URLCONF = "bench_urls"\n'
-    )
-    (tmp / "bench_urls.py").write_text(benchlib.FLOOR_URLS)  # the site plus FLOOR_PATH
+    benchlib.write_served_settings(tmp, manifest=False)
     env = benchlib.production_env(
         url,
         ALLOWED_HOSTS=HOST,

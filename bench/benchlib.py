@@ -325,13 +325,16 @@ urlpatterns = [path("bench-floor/", floor), *site]
 """
 
 
-def write_served_settings(tmp):
+def write_served_settings(tmp, *, manifest=True):
     """Write, under `tmp`, the settings module `bench_settings` for a
-    project served through gunicorn: production's static storage (see
-    MANIFEST_SETTINGS) and the site's URLs plus FLOOR_PATH."""
-    (tmp / "bench_settings.py").write_text(MANIFEST_SETTINGS + '\nROOT_URLCONF = "bench_urls"\n')
+    project served through gunicorn: the site's URLs plus FLOOR_PATH, and
+    production's static storage (MANIFEST_SETTINGS, which needs
+    collectstatic) or, with `manifest=False`, the plain one (BENCH_SETTINGS)."""
+    settings = MANIFEST_SETTINGS if manifest else BENCH_SETTINGS
+    (tmp / "bench_settings.py").write_text(settings + '\nROOT_URLCONF = "bench_urls"\n')
     (tmp / "bench_urls.py").write_text(FLOOR_URLS)
-    (tmp / "bench_storage.py").write_text(MANIFEST_STORAGE)
+    if manifest:
+        (tmp / "bench_storage.py").write_text(MANIFEST_STORAGE)
 
 
 def floor_server_cpu(server, database, host, port, requests=FLOOR_REQUESTS):
